@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine (see README):
+#   make serve   install what is needed, then run `gridlink serve`
+#   make test    install what is needed, then run every check and test
+# Everything installs into this folder: .tools/ (the pinned uv) and .venv/ (the locked packages).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_WORKERS ?= 2
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install serve test lint typecheck pytest bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.synced
+
+serve: install
+	$(BIN)/gridlink serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	scripts/ensure-postgres
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+test: lint typecheck pytest
+
+bench: install
+	scripts/ensure-postgres
+	$(BIN)/python bench/foundation.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

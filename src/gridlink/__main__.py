@@ -1,0 +1,5 @@
+import sys
+
+from gridlink.cli import main
+
+sys.exit(main())

@@ -1,0 +1,81 @@
+"""The app factory: settings in, a FastAPI app out. Start-up opens the database, applies
+migrations and (in ``gridlink serve``) starts the worker; shut-down undoes it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from gridlink import __version__
+from gridlink.api import build_router
+from gridlink.config import Settings
+from gridlink.errors import install_error_handlers
+from gridlink.idempotency.dependencies import install_replay_handler
+from gridlink.kit.clock import Clock, SystemClock
+from gridlink.kit.db import Database
+from gridlink.kit.keyring import load_keyring
+from gridlink.kit.migrations import upgrade_to_head
+from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
+from gridlink.worker.registry import JOBS
+from gridlink.worker.runner import Worker
+
+DESCRIPTION = """
+Gridlink is a self-hosted Connect for utility data: your app's end users link their electric,
+gas or water utility account through the widget, and your backend reads their accounts, meters,
+bills and interval usage here.
+
+**Authentication.** Every `/v1` endpoint takes HTTP Basic (client id and secret) or a bearer
+token from `POST /v1/auth/token`.
+
+**Errors** are always `{"error": {"code", "message", "request_id"}}`; the request id is also in
+the `X-Request-Id` header.
+
+**Retries.** Send an `Idempotency-Key` header on a POST to make it safe to retry.
+"""
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.database_url is None:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.resolved_database_url())
+        app.state.db = db
+        app.state.keyring = load_keyring(
+            settings.master_keys.get_secret_value() if settings.master_keys else None,
+            settings.data_dir,
+        )
+        if settings.migrate_on_start:
+            await upgrade_to_head(db)
+        stop = asyncio.Event()
+        worker_task = None
+        if settings.run_worker:
+            worker = Worker(db, app.state.clock, JOBS, settings.worker_poll_seconds)
+            worker_task = asyncio.create_task(worker.run_forever(stop), name="gridlink-worker")
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker_task is not None:
+                await worker_task
+            await db.dispose()
+
+    app = FastAPI(
+        title="Gridlink API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.add_middleware(TransactionMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    install_error_handlers(app)
+    install_replay_handler(app)
+    app.include_router(build_router())
+    return app

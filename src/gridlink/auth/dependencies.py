@@ -1,0 +1,92 @@
+"""FastAPI dependencies that authenticate the caller of a ``/v1`` endpoint."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import Depends, Request, Security
+from fastapi.openapi.models import HTTPBase, HTTPBearer
+from fastapi.security.base import SecurityBase
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.auth.service import (
+    BAD_CREDENTIALS,
+    AuthenticatedClient,
+    authenticate_bearer,
+    authenticate_secret,
+)
+from gridlink.errors import Unauthorized
+from gridlink.kit.clock import Clock
+from gridlink.kit.unit_of_work import db_session
+
+MISSING_CREDENTIALS = (
+    "Authenticate with HTTP Basic (client id as user name, client secret as password) or with "
+    "'Authorization: Bearer <access_token>' from POST /v1/auth/token."
+)
+
+
+class _DocumentedScheme(SecurityBase):
+    """Declares an auth scheme in the OpenAPI document; the checking is done below."""
+
+    def __init__(self, model: HTTPBase, name: str) -> None:
+        self.model = model
+        self.scheme_name = name
+
+    async def __call__(self, request: Request) -> None:
+        return None
+
+
+bearer_scheme = _DocumentedScheme(
+    HTTPBearer(description="Access token from POST /v1/auth/token"), "bearerAuth"
+)
+basic_scheme = _DocumentedScheme(
+    HTTPBase(scheme="basic", description="Client id and client secret"), "basicAuth"
+)
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def parse_basic(value: str) -> tuple[str, str]:
+    """``Basic base64(id:secret)`` → (id, secret); raises Unauthorized when malformed."""
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise Unauthorized(BAD_CREDENTIALS) from exc
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise Unauthorized(BAD_CREDENTIALS)
+    # RFC 6749 §2.3.1: the parts are form-urlencoded before being joined.
+    return unquote(client_id), unquote(secret)
+
+
+async def current_client(
+    request: Request,
+    session: Annotated[AsyncSession, Depends(db_session)],
+    clock: Annotated[Clock, Depends(get_clock)],
+    _bearer: Annotated[None, Security(bearer_scheme)] = None,
+    _basic: Annotated[None, Security(basic_scheme)] = None,
+) -> AuthenticatedClient:
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthorized(MISSING_CREDENTIALS)
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer":
+        client = await authenticate_bearer(session, clock, value.strip())
+    elif scheme.lower() == "basic":
+        client_id, secret = parse_basic(value)
+        client = await authenticate_secret(session, clock, client_id, secret)
+    else:
+        raise Unauthorized(MISSING_CREDENTIALS)
+    request.state.client = client
+    return client
+
+
+CurrentClient = Annotated[AuthenticatedClient, Depends(current_client)]
+Session = Annotated[AsyncSession, Depends(db_session)]
+AppClock = Annotated[Clock, Depends(get_clock)]

@@ -1,0 +1,91 @@
+"""Who is calling: client secrets (HTTP Basic or the token endpoint) and bearer access tokens.
+
+Unknown, expired, rotated-out and malformed credentials all get the same answer, so a caller
+learns nothing about which part was wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.auth.repository import AuthRepository, ClientRow
+from gridlink.errors import Unauthorized
+from gridlink.kit import tokens
+from gridlink.kit.clock import Clock
+from gridlink.kit.ids import new_id
+from gridlink.models import AccessToken
+
+ACCESS_TOKEN_TTL = timedelta(hours=1)
+
+BAD_CREDENTIALS = (
+    "The client credentials or access token are not valid. Check the client id and secret "
+    "(a rotated secret stops working when its grace period ends), or get a new access token "
+    "from POST /v1/auth/token."
+)
+
+
+@dataclass(frozen=True)
+class AuthenticatedClient:
+    id: str
+    name: str
+    environment: str
+    allowed_origins: tuple[str, ...]
+    redirect_uris: tuple[str, ...]
+    secret_id: str
+
+
+def _client(row: ClientRow) -> AuthenticatedClient:
+    client_id, name, environment, origins, redirects, secret_id = row
+    return AuthenticatedClient(
+        id=client_id,
+        name=name,
+        environment=environment,
+        allowed_origins=tuple(origins),
+        redirect_uris=tuple(redirects),
+        secret_id=secret_id,
+    )
+
+
+async def authenticate_secret(
+    session: AsyncSession, clock: Clock, client_id: str, secret: str
+) -> AuthenticatedClient:
+    if tokens.parse(secret, tokens.TokenKind.CLIENT_SECRET) is None or len(client_id) > 40:
+        raise Unauthorized(BAD_CREDENTIALS)
+    row = await AuthRepository(session).client_by_secret(
+        client_id, tokens.digest(secret), clock.now()
+    )
+    if row is None:
+        raise Unauthorized(BAD_CREDENTIALS)
+    return _client(row)
+
+
+async def authenticate_bearer(
+    session: AsyncSession, clock: Clock, token: str
+) -> AuthenticatedClient:
+    if tokens.parse(token, tokens.TokenKind.ACCESS_TOKEN) is None:
+        raise Unauthorized(BAD_CREDENTIALS)
+    row = await AuthRepository(session).client_by_access_token(tokens.digest(token), clock.now())
+    if row is None:
+        raise Unauthorized(BAD_CREDENTIALS)
+    return _client(row)
+
+
+async def issue_access_token(
+    session: AsyncSession, clock: Clock, client: AuthenticatedClient
+) -> tuple[str, int]:
+    value = tokens.generate(tokens.TokenKind.ACCESS_TOKEN, client.environment)
+    now = clock.now()
+    await AuthRepository(session).add_access_token(
+        AccessToken(
+            id=new_id("atok"),
+            client_id=client.id,
+            client_secret_id=client.secret_id,
+            token_hash=tokens.digest(value),
+            created_at=now,
+            expires_at=now + ACCESS_TOKEN_TTL,
+        )
+    )
+    return value, int(ACCESS_TOKEN_TTL.total_seconds())

@@ -1,0 +1,230 @@
+"""The ``gridlink`` command.
+
+serve                 API, widget and worker in one process (the embedded default)
+worker                the worker alone, for scale-out
+migrate               apply database migrations
+clients create|list|rotate-secret
+
+Bad arguments print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import timedelta
+from typing import Any, NoReturn
+
+from gridlink import __version__
+from gridlink.config import Settings
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+_DURATION = re.compile(r"^(\d+)([smhd]?)$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "": "seconds"}
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 24h, 30m, 7d or 0")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="gridlink", description="Gridlink: a self-hosted Connect for utility data."
+    )
+    parser.add_argument("--version", action="version", version=f"gridlink {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="run the API, widget and worker in one process")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--no-worker", action="store_true", help="do not run the worker in-process")
+
+    commands.add_parser("worker", help="run the background worker alone (scale-out)")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+
+    clients = commands.add_parser("clients", help="manage clients (integrating apps)")
+    client_commands = clients.add_subparsers(
+        dest="clients_command", required=True, parser_class=_Parser
+    )
+    create = client_commands.add_parser("create", help="create a client; prints its secret once")
+    create.add_argument("name", help="the app's name, shown to end users in the widget")
+    create.add_argument(
+        "--origin",
+        action="append",
+        required=True,
+        dest="origins",
+        help="origin allowed to embed the widget, e.g. https://app.example (repeatable)",
+    )
+    create.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        dest="redirect_uris",
+        help="exact URL a full-page Connect may return to (repeatable)",
+    )
+    create.add_argument(
+        "--environment",
+        choices=["sandbox", "live"],
+        default="sandbox",
+        help="sandbox clients see only sandbox utilities (default sandbox)",
+    )
+    create.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    listing = client_commands.add_parser("list", help="list clients")
+    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    rotate = client_commands.add_parser("rotate-secret", help="issue a new client secret")
+    rotate.add_argument("client_id")
+    rotate.add_argument(
+        "--grace",
+        type=parse_duration,
+        default=timedelta(hours=24),
+        help="how long older secrets keep working, e.g. 24h, 30m, 0 (default 24h)",
+    )
+    rotate.add_argument("--json", action="store_true", help="print JSON for scripts")
+    return parser
+
+
+def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
+    """Run the long-lived commands on uvloop where available (faster I/O)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.run(coro)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coro)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    settings = Settings()
+    from gridlink.kit.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    handlers: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+        "serve": _serve,
+        "worker": _worker,
+        "migrate": _migrate,
+        "clients": _clients,
+    }
+    try:
+        return handlers[args.command](args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink.cli_serve import serve
+
+    updates: dict[str, Any] = {}
+    if args.host:
+        updates["host"] = args.host
+    if args.port:
+        updates["port"] = args.port
+    if args.no_worker:
+        updates["run_worker"] = False
+    return _run_uvloop(serve(settings.model_copy(update=updates)))
+
+
+def _worker(_args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink.cli_serve import run_worker
+
+    return _run_uvloop(run_worker(settings))
+
+
+def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink.cli_serve import open_database
+
+    async def go() -> int:
+        db = await open_database(settings)
+        await db.dispose()
+        print("database is at the latest migration")
+        return 0
+
+    return asyncio.run(go())
+
+
+def _clients(args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink.cli_serve import open_database
+    from gridlink.clients import service
+    from gridlink.kit.clock import SystemClock
+
+    async def go() -> int:
+        db = await open_database(settings)
+        clock = SystemClock()
+        try:
+            async with db.transaction() as session:
+                if args.clients_command == "create":
+                    spec = service.NewClient(
+                        args.name, args.origins, args.redirect_uris, args.environment
+                    )
+                    created = await service.create_client(session, clock, spec)
+                    _print_created(created.client_id, created.client_secret, args.json)
+                elif args.clients_command == "list":
+                    _print_clients(await service.list_clients(session, clock), args.json)
+                else:
+                    rotated = await service.rotate_secret(
+                        session, clock, args.client_id, args.grace
+                    )
+                    _print_rotated(rotated, args.json)
+        except service.ClientError as exc:
+            print(f"gridlink clients: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        finally:
+            await db.dispose()
+        return 0
+
+    return asyncio.run(go())
+
+
+def _print_created(client_id: str, secret: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"client_id": client_id, "client_secret": secret}))
+        return
+    print(f"client_id:     {client_id}")
+    print(f"client_secret: {secret}")
+    print(
+        "Store the secret now: it is shown only once (rotate it with "
+        "`gridlink clients rotate-secret`)."
+    )
+
+
+def _print_clients(clients: list[Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([c.model_dump(mode="json") for c in clients]))
+        return
+    if not clients:
+        print("no clients yet: create one with `gridlink clients create NAME --origin URL`")
+        return
+    for c in clients:
+        print(
+            f"{c.client_id}  {c.environment:<7}  {c.name}  origins={','.join(c.allowed_origins)}"
+            f"  active_secrets={c.active_secrets}"
+        )
+
+
+def _print_rotated(rotated: Any, as_json: bool) -> None:
+    if as_json:
+        print(rotated.model_dump_json())
+        return
+    print(f"client_id:     {rotated.client_id}")
+    print(f"client_secret: {rotated.client_secret}")
+    print(f"Older secrets stop working at {rotated.previous_secrets_expire_at.isoformat()}.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The long-running commands: ``gridlink serve`` and ``gridlink worker``."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from urllib.parse import urlsplit
+
+import uvicorn
+
+from gridlink.app import create_app
+from gridlink.clients.service import SandboxClient, ensure_sandbox_client
+from gridlink.config import Settings
+from gridlink.kit.clock import SystemClock
+from gridlink.kit.db import Database
+from gridlink.kit.migrations import upgrade_to_head
+from gridlink.worker.registry import JOBS
+from gridlink.worker.runner import Worker
+
+
+async def open_database(settings: Settings) -> Database:
+    """Open the configured database and bring its schema to the latest migration."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url())
+    await upgrade_to_head(db)
+    return db
+
+
+def _banner(settings: Settings, sandbox: SandboxClient) -> str:
+    url = settings.resolved_public_url()
+    lines = [
+        "",
+        f"Gridlink is running at {url}",
+        f"  API reference:  {url}/docs",
+        f"  Health:         {url}/readyz",
+        "",
+    ]
+    if sandbox.secret is not None:
+        lines += [
+            "A sandbox client was created (the secret is shown only this once; store it now):",
+            f"  client_id:     {sandbox.client_id}",
+            f"  client_secret: {sandbox.secret}",
+            "",
+            "Get a connect token for an end user:",
+            f"  curl -s -u '{sandbox.client_id}:{sandbox.secret}' \\",
+            "    -H 'Content-Type: application/json' -d '{\"client_user_id\": \"user-123\"}' \\",
+            f"    {url}/v1/auth/connect_token",
+        ]
+    else:
+        lines += [
+            f"Sandbox client: {sandbox.client_id} (its secret was shown on first start; get a new",
+            f"one with `gridlink clients rotate-secret {sandbox.client_id}`).",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+async def serve(settings: Settings) -> int:
+    db = await open_database(settings)
+    public = urlsplit(settings.resolved_public_url())
+    try:
+        async with db.transaction() as session:
+            sandbox = await ensure_sandbox_client(
+                session, SystemClock(), f"{public.scheme}://{public.netloc}"
+            )
+    finally:
+        await db.dispose()
+    app = create_app(settings.model_copy(update={"migrate_on_start": False}))
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        http="httptools",
+        lifespan="on",
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn offers no event
+        await asyncio.sleep(0.02)
+    if server.started:
+        sys.stdout.write(_banner(settings, sandbox))
+        sys.stdout.flush()
+    await task
+    return 0 if server.started else 1
+
+
+async def run_worker(settings: Settings) -> int:
+    db = await open_database(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await Worker(db, SystemClock(), JOBS, settings.worker_poll_seconds).run_forever(stop)
+    finally:
+        await db.dispose()
+    return 0

@@ -1,0 +1,55 @@
+"""Settings, read from the environment with the ``GRIDLINK_`` prefix.
+
+Every field here is listed in docs/reference/configuration.md (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRIDLINK_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path(".gridlink"),
+        description="Folder for the embedded database, the local key file and stored files.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Unset: SQLite at DATA_DIR/gridlink.db. "
+        "postgresql://user@host/db switches to PostgreSQL.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `gridlink serve` listens on.")
+    port: int = Field(default=8080, description="Port `gridlink serve` listens on.")
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL end users and integrators reach this server at "
+        "(default http://HOST:PORT).",
+    )
+    log_level: str = Field(default="info", description="debug, info, warning or error.")
+    master_keys: SecretStr | None = Field(
+        default=None,
+        description="Master keys as `id:base64key,...` (the first is primary). Unset: a key file "
+        "DATA_DIR/master.keys is created with mode 0600.",
+    )
+    migrate_on_start: bool = Field(
+        default=True, description="Apply database migrations when the server starts."
+    )
+    run_worker: bool = Field(
+        default=True, description="Run the background worker inside `gridlink serve`."
+    )
+    worker_poll_seconds: float = Field(
+        default=1.0, description="How often the worker looks for due work."
+    )
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'gridlink.db').resolve()}"
+
+    def resolved_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

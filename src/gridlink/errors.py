@@ -1,0 +1,203 @@
+"""The one error root, and the handlers that render every error the same way.
+
+Every API error is ``{"error": {"code", "message", "request_id"}}`` with the request id also in
+the ``X-Request-Id`` header. Codes are stable and few; the message says how to fix the problem.
+
+Error tree::
+
+    GridlinkError                 500 internal
+    ├── InvalidRequest            422 invalid_request   (fix the request; ``fields`` names them)
+    ├── Unauthorized              401 unauthorized      (authenticate, or use a valid secret)
+    ├── TokenInvalid              401 token_invalid     (get a new connect token / session)
+    ├── Forbidden                 403 forbidden
+    ├── NotFound                  404 not_found         (unknown, expired and foreign look alike)
+    ├── Conflict                  409 conflict
+    ├── InvalidGrant              400 invalid_grant     (a code already used, expired or foreign)
+    ├── RateLimited               429 rate_limited      (wait ``Retry-After`` seconds)
+    └── DataUnavailable           503 data_unavailable  (data still loading; ``Retry-After``)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gridlink.kit.request_context import REQUEST_ID_HEADER, current_request_id
+
+logger = logging.getLogger(__name__)
+
+
+class GridlinkError(Exception):
+    status_code = 500
+    code = "internal"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: Sequence[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = list(fields) if fields else None
+        self.headers = headers or {}
+
+
+class InvalidRequest(GridlinkError):
+    status_code = 422
+    code = "invalid_request"
+
+
+class Unauthorized(GridlinkError):
+    status_code = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": 'Bearer, Basic realm="gridlink"'})
+
+
+class TokenInvalid(GridlinkError):
+    status_code = 401
+    code = "token_invalid"
+
+
+class Forbidden(GridlinkError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(GridlinkError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(GridlinkError):
+    status_code = 409
+    code = "conflict"
+
+
+class InvalidGrant(GridlinkError):
+    status_code = 400
+    code = "invalid_grant"
+
+
+class RateLimited(GridlinkError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+class DataUnavailable(GridlinkError):
+    status_code = 503
+    code = "data_unavailable"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+ERROR_CODES = (
+    "invalid_request",
+    "unauthorized",
+    "forbidden",
+    "token_invalid",
+    "not_found",
+    "conflict",
+    "invalid_grant",
+    "rate_limited",
+    "data_unavailable",
+    "internal",
+)
+
+
+def error_body(code: str, message: str, fields: Sequence[str] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message, "request_id": current_request_id()}
+    if fields:
+        error["fields"] = list(fields)
+    return {"error": error}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    fields: Sequence[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    all_headers = dict(headers or {})
+    request_id = current_request_id()
+    if request_id:
+        all_headers[REQUEST_ID_HEADER] = request_id
+    return JSONResponse(error_body(code, message, fields), status_code=status, headers=all_headers)
+
+
+def _field_name(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _on_gridlink_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, GridlinkError)
+    if exc.status_code >= 500:
+        logger.error("request failed: %s", exc.message, extra={"error_code": exc.code})
+    return error_response(
+        exc.status_code, exc.code, exc.message, fields=exc.fields, headers=exc.headers
+    )
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems: list[str] = []
+    fields: list[str] = []
+    for err in exc.errors():
+        name = _field_name(err.get("loc", ()))
+        if err.get("type") == "json_invalid":
+            problems.append("the body is not valid JSON; send a JSON object")
+            continue
+        # Never echo the rejected input: it may be a secret typed into the wrong field.
+        problems.append(f"{name}: {err.get('msg', 'is invalid')}")
+        fields.append(name)
+    message = "The request is invalid: " + "; ".join(problems) + "."
+    return error_response(422, "invalid_request", message, fields=sorted(set(fields)) or None)
+
+
+_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    if status == 404:
+        message = "No such endpoint. See /docs for the API reference."
+    elif status == 405:
+        message = "This endpoint does not accept that HTTP method. See /docs."
+    else:
+        message = str(exc.detail)
+    code = _HTTP_CODES.get(status, "invalid_request" if status < 500 else "internal")
+    return error_response(status, code, message, headers=dict(exc.headers or {}))
+
+
+async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=exc)
+    return error_response(
+        500,
+        "internal",
+        "Something went wrong on our side and nothing was changed. Retry the request; if it "
+        "keeps failing, report the request id to the server's operator.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(GridlinkError, _on_gridlink_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

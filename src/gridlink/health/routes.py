@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from gridlink.errors import error_response
+from gridlink.kit.db import Database
+from gridlink.kit.migrations import head_revision, is_current
+
+router = APIRouter(tags=["Health"])
+
+
+class Status(BaseModel):
+    status: str
+
+
+@router.get("/healthz", summary="The process is up", response_model=Status)
+async def healthz() -> Status:
+    return Status(status="ok")
+
+
+@router.get(
+    "/readyz",
+    summary="The database is reachable and its migrations are current",
+    response_model=Status,
+    responses={503: {"description": "Not ready: the message says why."}},
+)
+async def readyz(request: Request) -> Status | JSONResponse:
+    db: Database = request.app.state.db
+    try:
+        async with db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        current = await is_current(db)
+    except Exception:  # any failure to reach the database means "not ready"
+        return error_response(503, "internal", "The database is not reachable.")
+    if not current:
+        return error_response(
+            503,
+            "internal",
+            f"Database migrations are not current (want {head_revision()}); "
+            "run `gridlink migrate`.",
+        )
+    return Status(status="ready")

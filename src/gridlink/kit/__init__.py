@@ -1,0 +1,1 @@
+"""Shared building blocks used by every domain: database, clock, tokens, redaction, logging."""

@@ -1,0 +1,124 @@
+"""Database access: engines, transactions, and the dialect differences in one place.
+
+SQLite (the embedded default) allows one writer at a time. Rather than let concurrent writers
+fail with ``SQLITE_BUSY``, write transactions take an in-process lock and start with
+``BEGIN IMMEDIATE``; read transactions start deferred and run in parallel under WAL. Another
+process writing the same file (the CLI, a standalone worker) waits on ``busy_timeout``.
+PostgreSQL needs none of this: each transaction is a plain ``BEGIN`` on a pooled connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=30000",
+)
+
+
+def normalize_url(url: str) -> str:
+    """Accept the URL forms people paste and pick the async driver we ship."""
+    parsed = make_url(url)
+    driver = parsed.drivername
+    if driver in ("postgres", "postgresql", "postgresql+psycopg", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    elif driver in ("sqlite", "sqlite+pysqlite"):
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_engine(url: str, begin_statement: str) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so BEGIN is ours to choose.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin_statement)
+
+    return engine
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = normalize_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        self._write_lock: asyncio.Lock | None = None
+        if self.dialect == "sqlite":
+            self.engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
+            self._read_engine = _sqlite_engine(self.url, "BEGIN")
+            self._write_lock = asyncio.Lock()
+        elif self.dialect == "postgresql":
+            self.engine = create_async_engine(self.url, pool_size=20, max_overflow=20)
+            self._read_engine = self.engine
+        else:
+            raise ValueError(
+                f"Unsupported database {self.dialect!r}: use sqlite+aiosqlite:/// or postgresql://"
+            )
+        self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(self._read_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def session_factory(self, *, write: bool) -> async_sessionmaker[AsyncSession]:
+        return self._writer if write else self._reader
+
+    @contextlib.asynccontextmanager
+    async def write_slot(self, *, write: bool) -> AsyncIterator[None]:
+        """Hold the SQLite writer slot for a write transaction; a no-op elsewhere."""
+        if write and self._write_lock is not None:
+            async with self._write_lock:
+                yield
+        else:
+            yield
+
+    @contextlib.asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits when the block ends, rolls back if it raises."""
+        async with (
+            self.write_slot(write=write),
+            self.session_factory(write=write)() as session,
+            session.begin(),
+        ):
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self._read_engine is not self.engine:
+            await self._read_engine.dispose()
+
+
+def insert_or_ignore(session: AsyncSession, model: Any, conflict_columns: list[str]) -> Any:
+    """``INSERT ... ON CONFLICT (cols) DO NOTHING`` in the session's dialect."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(model).on_conflict_do_nothing(index_elements=conflict_columns)

@@ -1,0 +1,26 @@
+"""Prefixed, time-ordered identifiers (``usr_01J...``).
+
+The prefix says what an id names, so a misplaced id is obvious in logs and support requests.
+The body is a ULID (48-bit millisecond time + 80 random bits, Crockford base32): ids sort by
+creation time, which keeps cursor pagination and B-tree inserts cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _ulid() -> str:
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{_ulid()}"

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response
+
+from gridlink.auth.dependencies import CurrentClient, Session
+from gridlink.kit.openapi import error_responses
+from gridlink.kit.pagination import Page, PageParams, page_params
+from gridlink.users import service
+from gridlink.users.schemas import UserOut
+
+router = APIRouter(tags=["Users"])
+
+UserIdPath = Annotated[
+    str,
+    Path(min_length=1, max_length=255, description="Your id for the end user."),
+]
+
+
+@router.get(
+    "/users",
+    summary="List end users",
+    response_model=Page[UserOut],
+    responses=error_responses(401, 422),
+)
+async def list_users(
+    client: CurrentClient, session: Session, params: Annotated[PageParams, Depends(page_params)]
+) -> Page[UserOut]:
+    """Oldest first. Follow `next_cursor` until `has_more` is false."""
+    return await service.list_users(session, client, params)
+
+
+@router.get(
+    "/users/{client_user_id:path}",
+    summary="Get an end user",
+    response_model=UserOut,
+    responses=error_responses(401, 404, 422),
+)
+async def get_user(client: CurrentClient, session: Session, client_user_id: UserIdPath) -> UserOut:
+    return await service.get_user(session, client, client_user_id)
+
+
+@router.delete(
+    "/users/{client_user_id:path}",
+    summary="Delete an end user and everything of theirs",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(401, 422),
+)
+async def delete_user(
+    client: CurrentClient, session: Session, client_user_id: UserIdPath
+) -> Response:
+    """Removes the user's utility credentials, tokens and data. Idempotent: deleting a user that
+    does not exist (or no longer exists) also answers 204."""
+    await service.delete_user(session, client, client_user_id)
+    return Response(status_code=204)

@@ -1,0 +1,64 @@
+"""The worker loop: runs periodic jobs, each in its own transaction.
+
+``gridlink serve`` runs one in-process; ``gridlink worker`` runs it alone for scale-out. A job
+that fails is logged and retried on its next tick; it never stops the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.kit.clock import Clock
+from gridlink.kit.db import Database
+
+logger = logging.getLogger(__name__)
+
+JobFunction = Callable[[AsyncSession, Clock], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every: timedelta
+    run: JobFunction
+
+
+class Worker:
+    def __init__(
+        self, db: Database, clock: Clock, jobs: Sequence[PeriodicJob], poll_seconds: float = 1.0
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.jobs = list(jobs)
+        self.poll_seconds = poll_seconds
+        self._next_run = {job.name: 0.0 for job in self.jobs}
+
+    async def run_due(self) -> dict[str, int]:
+        """Run every job whose time has come; returns how much each one did."""
+        loop = asyncio.get_running_loop()
+        done: dict[str, int] = {}
+        for job in self.jobs:
+            if loop.time() < self._next_run[job.name]:
+                continue
+            self._next_run[job.name] = loop.time() + job.every.total_seconds()
+            try:
+                async with self.db.transaction() as session:
+                    done[job.name] = await job.run(session, self.clock)
+            except Exception:
+                logger.exception("worker job failed", extra={"job": job.name})
+        return done
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        logger.info("worker started", extra={"jobs": [job.name for job in self.jobs]})
+        while not stop.is_set():
+            await self.run_due()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+        logger.info("worker stopped")

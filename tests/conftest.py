@@ -1,0 +1,129 @@
+"""Test harness: every database test runs on SQLite *and* PostgreSQL.
+
+Each pytest-xdist worker gets its own SQLite file and its own PostgreSQL database, migrated
+once; after every test the tables are emptied, so tests are isolated without mocking the
+transaction handling they exercise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from gridlink import Settings, create_app
+from gridlink.kit.clock import ManualClock
+from gridlink.kit.db import Database
+from gridlink.kit.migrations import upgrade_to_head
+from gridlink.models import Base
+
+PG_ADMIN_URL = os.environ.get(
+    "GRIDLINK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+DATABASES = os.environ.get("GRIDLINK_TEST_DATABASES", "sqlite,postgresql").split(",")
+TEST_MASTER_KEYS = "ktest:" + base64.b64encode(b"\x07" * 32).decode()
+
+
+def _worker_name() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+async def _recreate_pg_database(name: str) -> str:
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+async def _migrate(url: str) -> None:
+    db = Database(url)
+    try:
+        await upgrade_to_head(db)
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One migrated database of each kind for this worker."""
+    urls: dict[str, str] = {}
+    if "sqlite" in DATABASES:
+        path = tmp_path_factory.mktemp("sqlite") / "gridlink.db"
+        urls["sqlite"] = f"sqlite+aiosqlite:///{path}"
+    if "postgresql" in DATABASES:
+        urls["postgresql"] = asyncio.run(_recreate_pg_database(f"gridlink_test_{_worker_name()}"))
+    for url in urls.values():
+        asyncio.run(_migrate(url))
+    return urls
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> Iterator[str]:
+    url = database_urls[request.param]
+    yield url
+    asyncio.run(_empty_tables(url))
+
+
+async def _empty_tables(url: str) -> None:
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            names = [t.name for t in reversed(Base.metadata.sorted_tables)]
+            if db.is_sqlite:
+                for name in names:
+                    await session.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608
+            else:
+                quoted = ", ".join(f'"{n}"' for n in names)
+                await session.execute(text(f"TRUNCATE {quoted} CASCADE"))
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=db_url,
+        data_dir=tmp_path / "data",
+        migrate_on_start=False,
+        run_worker=False,
+        master_keys=TEST_MASTER_KEYS,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[FastAPI]:
+    application = create_app(settings, clock=clock)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the real app in-process (no server socket)."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Database:
+    database: Database = app.state.db
+    return database
