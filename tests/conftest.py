@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -33,8 +34,10 @@ DATABASES = os.environ.get("GRIDLINK_TEST_DATABASES", "sqlite,postgresql").split
 TEST_MASTER_KEYS = "ktest:" + base64.b64encode(b"\x07" * 32).decode()
 
 
-def _worker_name() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def _pg_database_name() -> str:
+    """Unique per checkout and xdist worker, so parallel checkouts never share a database."""
+    checkout = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:8]
+    return f"gridlink_test_{checkout}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 async def _recreate_pg_database(name: str) -> str:
@@ -64,7 +67,7 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         path = tmp_path_factory.mktemp("sqlite") / "gridlink.db"
         urls["sqlite"] = f"sqlite+aiosqlite:///{path}"
     if "postgresql" in DATABASES:
-        urls["postgresql"] = asyncio.run(_recreate_pg_database(f"gridlink_test_{_worker_name()}"))
+        urls["postgresql"] = asyncio.run(_recreate_pg_database(_pg_database_name()))
     for url in urls.values():
         asyncio.run(_migrate(url))
     return urls
