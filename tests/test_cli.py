@@ -204,3 +204,26 @@ def test_serve_creates_a_sandbox_client_on_first_start_only(tmp_path: Path) -> N
         second, _ = process.communicate(timeout=20)
     assert secret not in second
     assert client_id in second
+
+
+def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(["serve", "--port", str(port)], _env(tmp_path))
+    assert result.returncode == 1
+    assert "cannot listen" in result.stderr
+    assert "--port" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("GRIDLINK_PORT", "abc"), ("GRIDLINK_LOG_LEVEL", "loud")]
+)
+def test_bad_settings_are_one_line(tmp_path: Path, name: str, value: str) -> None:
+    env = _env(tmp_path)
+    env[name] = value
+    result = run(["migrate"], env)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert name in result.stderr
