@@ -8,6 +8,7 @@ and the date, so any window is generated independently and identically every tim
 from __future__ import annotations
 
 import random
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -25,14 +26,14 @@ _DAY = timedelta(days=1)
 class DaySeries:
     start: datetime  # local midnight, in UTC
     slot: timedelta
-    delivered: tuple[int, ...]
-    received: tuple[int, ...]  # empty unless the meter has solar
+    delivered: array[int]  # compact: the cache below holds thousands of days
+    received: array[int]  # empty unless the meter has solar
 
     def net_total(self) -> int:
         return sum(self.delivered) - sum(self.received)
 
 
-@lru_cache(maxsize=32_768)
+@lru_cache(maxsize=8_192)  # ~4 MB: every day of 11 meters' two-year history
 def day_series(meter: SandboxMeter, day: date) -> DaySeries:
     commodity = meter.meter.commodity
     profile = PROFILES[commodity]
@@ -57,15 +58,15 @@ def day_series(meter: SandboxMeter, day: date) -> DaySeries:
         for hour in hours
     ]
     if meter.solar_kw <= 0 or commodity != Commodity.ELECTRIC:
-        return DaySeries(start, profile.slot, tuple(load), ())
+        return DaySeries(start, profile.slot, array("i", load), array("i"))
     clearness = rng.uniform(0.85, 1.0) if rng.random() < 0.7 else rng.uniform(0.35, 0.8)
     noon_utc = 12 - _standard_offset_hours(zone, day)
     first_hour = start.hour + start.minute / 60
     slot_hours = profile.slot / timedelta(hours=1)
     utc_hours = [(first_hour + i * slot_hours) % 24 for i in range(count)]
     solar = solar_wh(utc_hours, noon_utc, day, meter.solar_kw, clearness)
-    delivered = tuple(max(used - made, 0) for used, made in zip(load, solar, strict=True))
-    received = tuple(max(made - used, 0) for used, made in zip(load, solar, strict=True))
+    delivered = array("i", (max(used - made, 0) for used, made in zip(load, solar, strict=True)))
+    received = array("i", (max(made - used, 0) for used, made in zip(load, solar, strict=True)))
     return DaySeries(start, profile.slot, delivered, received)
 
 
