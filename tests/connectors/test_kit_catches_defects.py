@@ -66,9 +66,8 @@ class LabConnector(Connector):
             raise ValueError("boom")
         if self.defect == "returns_dict":
             return {}  # type: ignore[return-value]
-        if credentials.username == "mfa" and (
-            session_token is None or self.defect == "token_ignored"
-        ):
+        wants_mfa = credentials.username == "mfa" and self.defect != "skips_mfa"
+        if wants_mfa and (session_token is None or self.defect == "token_ignored"):
             destination = "555-010-0199" if self.defect == "unmasked" else "***-***-0199"
             raise MfaRequired(MfaChallenge((MfaOption("o1", MfaMethod.SMS, destination),)))
         return LabSession(self.defect)
@@ -192,6 +191,7 @@ async def test_a_conforming_connector_passes(scenario: Scenario) -> None:
         ("value_error_on_fetch", GOOD, "fetch_accounts raised KeyError"),
         ("returns_dict", GOOD, "not a ConnectorSession"),
         ("token_ignored", MFA, "the session token did not skip MFA"),
+        ("skips_mfa", MFA, "expected MFA, but logged in without it"),
         ("accepts_any_code", MFA, "a wrong MFA code was accepted"),
         ("unmasked", MFA, "destination must be masked"),
         ("bad_zone", GOOD, "is not an IANA zone"),

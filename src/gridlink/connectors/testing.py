@@ -150,7 +150,7 @@ async def _login(
     seen: list[object],
 ) -> ConnectorSession:
     try:
-        return _session(await _call("login", connector.login(credentials)))
+        session = _session(await _call("login", connector.login(credentials)))
     except MfaRequired as needed:
         if scenario.mfa_method is None and scenario.mfa_code is None:
             raise
@@ -164,6 +164,12 @@ async def _login(
             raise ConformanceError(
                 f"scenario {scenario.name!r}: the session token did not skip MFA"
             ) from again
+    if scenario.mfa_method is not None or scenario.mfa_code is not None:
+        await session.close()
+        raise ConformanceError(
+            f"scenario {scenario.name!r}: expected MFA, but logged in without it"
+        )
+    return session
 
 
 async def _answer(
