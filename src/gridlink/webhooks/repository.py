@@ -32,7 +32,8 @@ class EndpointRepository:
         return list((await self.session.scalars(query)).all())
 
     async def save(self, endpoint: WebhookEndpoint) -> None:
-        await self.session.flush([endpoint])
+        self.session.add(endpoint)
+        await self.session.flush()
 
     async def delete(self, client_id: str, endpoint_id: str) -> bool:
         result = await self.session.execute(
