@@ -250,9 +250,14 @@ def _events(args: argparse.Namespace, settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        print("tailing events (Ctrl-C to stop)", file=sys.stderr, flush=True)
         try:
-            await tail_events(db, args.client, lambda line: print(line, flush=True), stop)
+            await tail_events(
+                db,
+                args.client,
+                lambda line: print(line, flush=True),
+                stop,
+                ready=lambda: print("tailing events (Ctrl-C to stop)", file=sys.stderr, flush=True),
+            )
         except UnknownClient:
             print(f"gridlink events: error: no client {args.client!r}", file=sys.stderr)
             return EXIT_USAGE

@@ -58,13 +58,16 @@ async def tail_events(
     client_id: str | None,
     emit: Callable[[str], None],
     stop: asyncio.Event,
+    ready: Callable[[], None] = lambda: None,
     poll_seconds: float = 0.5,
 ) -> None:
-    """Emit every event committed after the start (for one client or all) until ``stop``.
+    """Emit every event committed after the start (for one client or all) until ``stop``;
+    ``ready`` is called once the starting point is fixed.
 
     Events are followed by each client's commit-order position, so an event committed late
     (in a longer transaction) is still printed."""
     positions = await _start_positions(db, client_id)
+    ready()
     while not stop.is_set():
         for event in await _poll(db, positions, follow_new_clients=client_id is None):
             emit(event_line(event))

@@ -142,7 +142,10 @@ async def update_endpoint(
     now = clock.now()
     if "url" in sent:
         if body.url is None:
-            raise InvalidRequest("url cannot be null.", fields=["url"])
+            raise InvalidRequest(
+                "url cannot be null: send the new URL, or leave url out to keep it.",
+                fields=["url"],
+            )
         await check_url(body.url, client, resolver)
         endpoint.url = body.url
     if "events" in sent:
