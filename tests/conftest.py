@@ -112,6 +112,18 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The same settings as environment variables, for a ``gridlink`` subprocess."""
+    assert settings.database_url is not None
+    return {
+        "GRIDLINK_DATABASE_URL": settings.database_url,
+        "GRIDLINK_DATA_DIR": str(settings.data_dir),
+        "GRIDLINK_MASTER_KEYS": TEST_MASTER_KEYS,
+        "GRIDLINK_LOG_LEVEL": "warning",
+    }
+
+
+@pytest.fixture
 async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[FastAPI]:
     application = create_app(settings, clock=clock)
     async with LifespanManager(application):

@@ -6,16 +6,25 @@ from fastapi import APIRouter
 
 from gridlink.auth.routes import router as auth_router
 from gridlink.connect.routes import router as connect_router
+from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
 from gridlink.users.routes import router as users_router
 from gridlink.utilities.routes import router as utilities_router
+from gridlink.webhooks.routes import router as webhooks_router
 
 
 def build_router() -> APIRouter:
     root = APIRouter()
     root.include_router(health_router)
     v1 = APIRouter(prefix="/v1")
-    for router in (auth_router, connect_router, users_router, utilities_router):
+    for router in (
+        auth_router,
+        connect_router,
+        users_router,
+        utilities_router,
+        events_router,
+        webhooks_router,
+    ):
         v1.include_router(router)
     root.include_router(v1)
     return root

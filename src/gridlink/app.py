@@ -19,7 +19,7 @@ from gridlink.kit.db import Database
 from gridlink.kit.keyring import load_keyring
 from gridlink.kit.migrations import upgrade_to_head
 from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
-from gridlink.worker.registry import JOBS
+from gridlink.worker.registry import JOBS, build_loops
 from gridlink.worker.runner import Worker
 
 DESCRIPTION = """
@@ -55,7 +55,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         stop = asyncio.Event()
         worker_task = None
         if settings.run_worker:
-            worker = Worker(db, app.state.clock, JOBS, settings.worker_poll_seconds)
+            clock = app.state.clock
+            loops = build_loops(db, clock, app.state.keyring, settings)
+            worker = Worker(db, clock, JOBS, settings.worker_poll_seconds, loops)
             worker_task = asyncio.create_task(worker.run_forever(stop), name="gridlink-worker")
         try:
             yield

@@ -4,6 +4,8 @@ serve                 API, widget and worker in one process (the embedded defaul
 worker                the worker alone, for scale-out
 migrate               apply database migrations
 clients create|list|rotate-secret
+events tail           print events as they are written
+webhooks verify       check a webhook's signature (debug a receiver)
 
 Bad arguments print one line and exit with status 2.
 """
@@ -14,6 +16,7 @@ import argparse
 import asyncio
 import json
 import re
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
@@ -98,7 +101,51 @@ def _build_parser() -> argparse.ArgumentParser:
         help="how long older secrets keep working, e.g. 24h, 30m, 0 (default 24h)",
     )
     rotate.add_argument("--json", action="store_true", help="print JSON for scripts")
+    _add_event_commands(commands)
+    _add_webhook_commands(commands)
     return parser
+
+
+def _add_event_commands(commands: Any) -> None:
+    events = commands.add_parser("events", help="follow events")
+    event_commands = events.add_subparsers(
+        dest="events_command", required=True, parser_class=_Parser
+    )
+    tail = event_commands.add_parser(
+        "tail", help="print events as they are written, one JSON object per line"
+    )
+    tail.add_argument("--client", help="only this client's events (default: every client)")
+
+
+def _add_webhook_commands(commands: Any) -> None:
+    webhooks = commands.add_parser("webhooks", help="help with receiving webhooks")
+    webhook_commands = webhooks.add_subparsers(
+        dest="webhooks_command", required=True, parser_class=_Parser
+    )
+    verify = webhook_commands.add_parser(
+        "verify",
+        help="check a received webhook's signature; exit 0 valid, 1 invalid",
+        description="Check a webhook as your receiver got it. Example: gridlink webhooks verify "
+        "--secret whsec_... --header 'webhook-id: evt_...' --header 'webhook-timestamp: "
+        "1700000000' --header 'webhook-signature: v1,...' --body body.json",
+    )
+    verify.add_argument("--secret", required=True, help="the endpoint's whsec_... secret")
+    verify.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        dest="headers",
+        help="'name: value' as received (repeat for webhook-id, -timestamp, -signature)",
+    )
+    verify.add_argument(
+        "--body", required=True, help="file with the exact request body bytes (- for stdin)"
+    )
+    verify.add_argument(
+        "--tolerance",
+        type=int,
+        default=300,
+        help="accepted age of webhook-timestamp in seconds (default 300)",
+    )
 
 
 def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
@@ -130,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "worker": _worker,
         "migrate": _migrate,
         "clients": _clients,
+        "events": _events,
+        "webhooks": _webhooks,
     }
     try:
         return handlers[args.command](args, settings)
@@ -199,6 +248,49 @@ def _clients(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return asyncio.run(go())
+
+
+def _events(args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink.cli_serve import open_database
+    from gridlink.events.tail import UnknownClient, tail_events
+
+    async def go() -> int:
+        db = await open_database(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await tail_events(
+                db,
+                args.client,
+                lambda line: print(line, flush=True),
+                stop,
+                ready=lambda: print("tailing events (Ctrl-C to stop)", file=sys.stderr, flush=True),
+            )
+        except UnknownClient:
+            print(f"gridlink events: error: no client {args.client!r}", file=sys.stderr)
+            return EXIT_USAGE
+        finally:
+            await db.dispose()
+        return 0
+
+    return asyncio.run(go())
+
+
+def _webhooks(args: argparse.Namespace, _settings: Settings) -> int:
+    import time
+
+    from gridlink.webhooks.verify import UsageError, check, read_body
+
+    try:
+        body = read_body(args.body)
+    except UsageError as exc:
+        print(f"gridlink webhooks verify: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    status, message = check(args.secret, args.headers, body, time.time(), args.tolerance)
+    print(message, file=sys.stdout if status == 0 else sys.stderr)
+    return status
 
 
 def _print_created(client_id: str, secret: str, as_json: bool) -> None:

@@ -51,6 +51,28 @@ class Settings(BaseSettings):
         default=1.0, description="How often the worker looks for due work."
     )
 
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often a delivery worker looks for retries that came due (new events "
+        "wake it at once).",
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a worker holds a claimed delivery; if it dies, another worker "
+        "sends it after this. Keep it above the timeout.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="Time a receiver has to answer one delivery."
+    )
+    webhook_concurrency: int = Field(
+        default=100, ge=1, description="Deliveries in flight at once, per worker."
+    )
+    webhook_batch_size: int = Field(
+        default=50, ge=1, description="Deliveries a worker claims per database round trip."
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -112,13 +112,17 @@ class Database:
             await self._read_engine.dispose()
 
 
-def insert_or_ignore(session: AsyncSession, model: Any, conflict_columns: list[str]) -> Any:
-    """``INSERT ... ON CONFLICT (cols) DO NOTHING`` in the session's dialect."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+def dialect_insert(session: AsyncSession, model: Any) -> Any:
+    """An ``INSERT`` of the session's dialect, which offers ``on_conflict_do_*``."""
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
+        return pg_insert(model)
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
+    return sqlite_insert(model)
+
+
+def insert_or_ignore(session: AsyncSession, model: Any, conflict_columns: list[str]) -> Any:
+    """``INSERT ... ON CONFLICT (cols) DO NOTHING`` in the session's dialect."""
+    return dialect_insert(session, model).on_conflict_do_nothing(index_elements=conflict_columns)

@@ -5,9 +5,14 @@ from gridlink.models.base import Base
 from gridlink.models.client import Client
 from gridlink.models.client_secret import ClientSecret
 from gridlink.models.connect_token import ConnectToken
+from gridlink.models.event import Event
+from gridlink.models.event_counter import EventCounter
 from gridlink.models.idempotency_key import IdempotencyKey
 from gridlink.models.user import User
 from gridlink.models.utility_credential import UtilityCredential
+from gridlink.models.webhook_delivery import WebhookDelivery
+from gridlink.models.webhook_delivery_attempt import WebhookDeliveryAttempt
+from gridlink.models.webhook_endpoint import WebhookEndpoint
 
 __all__ = [
     "AccessToken",
@@ -15,7 +20,12 @@ __all__ = [
     "Client",
     "ClientSecret",
     "ConnectToken",
+    "Event",
+    "EventCounter",
     "IdempotencyKey",
     "User",
     "UtilityCredential",
+    "WebhookDelivery",
+    "WebhookDeliveryAttempt",
+    "WebhookEndpoint",
 ]

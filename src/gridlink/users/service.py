@@ -4,6 +4,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
 from gridlink.errors import NotFound
+from gridlink.events.service import record_event
+from gridlink.events.types import EventType
+from gridlink.kit.clock import Clock
 from gridlink.kit.pagination import Page, PageParams, build_page
 from gridlink.users.repository import UserRepository
 from gridlink.users.schemas import UserOut
@@ -32,7 +35,16 @@ async def get_user(
 
 
 async def delete_user(
-    session: AsyncSession, client: AuthenticatedClient, client_user_id: str
+    session: AsyncSession, clock: Clock, client: AuthenticatedClient, client_user_id: str
 ) -> None:
-    """Remove the user and everything of theirs. Deleting an absent user is not an error."""
-    await UserRepository(session).delete(client.id, client_user_id)
+    """Remove the user and everything of theirs. Deleting an absent user is not an error; only
+    an actual deletion records ``user_deleted`` (in the same transaction)."""
+    if await UserRepository(session).delete(client.id, client_user_id):
+        await record_event(
+            session,
+            clock,
+            client_id=client.id,
+            type=EventType.USER_DELETED,
+            data={},
+            client_user_id=client_user_id,
+        )

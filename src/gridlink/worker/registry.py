@@ -1,4 +1,4 @@
-"""Every background job, listed explicitly (no discovery in the core)."""
+"""Every background job and loop, listed explicitly (no discovery in the core)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.repository import AuthRepository
+from gridlink.config import Settings
 from gridlink.connect.repository import ConnectTokenRepository
+from gridlink.events.service import purge_expired as purge_events
 from gridlink.idempotency.service import purge_expired as purge_idempotency_keys
 from gridlink.kit.clock import Clock
-from gridlink.worker.runner import PeriodicJob
+from gridlink.kit.db import Database
+from gridlink.kit.keyring import Keyring
+from gridlink.webhooks.dispatcher import DeliverySettings, Dispatcher
+from gridlink.worker.runner import BackgroundLoop, PeriodicJob
 
 # Expired connect tokens are kept a day so a late widget gets "expired", then removed.
 CONNECT_TOKEN_KEEP = timedelta(days=1)
@@ -28,4 +33,12 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("purge_idempotency_keys", timedelta(minutes=10), purge_idempotency_keys),
     PeriodicJob("purge_access_tokens", timedelta(minutes=10), purge_access_tokens),
     PeriodicJob("purge_connect_tokens", timedelta(minutes=10), purge_connect_tokens),
+    PeriodicJob("purge_events", timedelta(hours=1), purge_events),
 )
+
+
+def build_loops(
+    db: Database, clock: Clock, keyring: Keyring, settings: Settings
+) -> tuple[BackgroundLoop, ...]:
+    """The long-running loops: webhook delivery (claims due deliveries, sends, records)."""
+    return (Dispatcher(db, clock, keyring, DeliverySettings.from_settings(settings)),)

@@ -1,7 +1,9 @@
-"""The worker loop: runs periodic jobs, each in its own transaction.
+"""The worker: periodic jobs, each in its own transaction, and long-running loops.
 
 ``gridlink serve`` runs one in-process; ``gridlink worker`` runs it alone for scale-out. A job
-that fails is logged and retried on its next tick; it never stops the loop.
+that fails is logged and retried on its next tick; it never stops the loop. A background loop
+(such as webhook delivery) runs until the worker stops; if it crashes it is logged and
+restarted after a pause.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,14 +33,28 @@ class PeriodicJob:
     run: JobFunction
 
 
+class BackgroundLoop(Protocol):
+    name: str
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set, then return."""
+        ...
+
+
 class Worker:
     def __init__(
-        self, db: Database, clock: Clock, jobs: Sequence[PeriodicJob], poll_seconds: float = 1.0
+        self,
+        db: Database,
+        clock: Clock,
+        jobs: Sequence[PeriodicJob],
+        poll_seconds: float = 1.0,
+        loops: Sequence[BackgroundLoop] = (),
     ) -> None:
         self.db = db
         self.clock = clock
         self.jobs = list(jobs)
         self.poll_seconds = poll_seconds
+        self.loops = list(loops)
         self._next_run = {job.name: 0.0 for job in self.jobs}
 
     async def run_due(self) -> dict[str, int]:
@@ -56,9 +73,26 @@ class Worker:
         return done
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        logger.info("worker started", extra={"jobs": [job.name for job in self.jobs]})
+        logger.info(
+            "worker started",
+            extra={"jobs": [job.name for job in self.jobs], "loops": [b.name for b in self.loops]},
+        )
+        loops = [
+            asyncio.create_task(self._supervise(loop, stop), name=f"gridlink-{loop.name}")
+            for loop in self.loops
+        ]
         while not stop.is_set():
             await self.run_due()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+        await asyncio.gather(*loops)
         logger.info("worker stopped")
+
+    async def _supervise(self, loop: BackgroundLoop, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await loop.run(stop)
+            except Exception:
+                logger.exception("worker loop crashed; restarting", extra={"loop": loop.name})
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)

@@ -1,0 +1,123 @@
+"""Wake-ups after commit: tell waiting workers that new work was committed.
+
+A transaction that creates work calls ``announce``. In the same process, a listener on the
+session's ``after_commit`` rings every ``Waiter`` of that channel (a rollback rings nothing). On
+PostgreSQL the transaction also runs ``pg_notify``, which the server delivers to listeners in
+other processes only when, and if, the transaction commits. Wake-ups only shorten a wait:
+workers poll as well, so a lost wake-up delays work but never loses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Session
+
+from gridlink.kit.db import Database
+
+logger = logging.getLogger(__name__)
+
+_INFO_KEY = "gridlink_wakeup_channels"
+_bells: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+
+
+async def announce(session: AsyncSession, channel: str) -> None:
+    """Wake the channel's waiters once this session's transaction commits."""
+    channels: set[str] = session.info.setdefault(_INFO_KEY, set())
+    if channel in channels:
+        return
+    channels.add(channel)
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
+
+
+def ring(channel: str) -> None:
+    for loop, bell in list(_bells.get(channel, ())):
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(bell.set)
+
+
+@event.listens_for(Session, "after_commit")
+def _ring_after_commit(session: Session) -> None:
+    for channel in session.info.pop(_INFO_KEY, ()):
+        ring(channel)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_INFO_KEY, None)
+
+
+class Waiter:
+    """Wait for a channel's wake-ups (or a timeout). On PostgreSQL it also LISTENs on a
+    dedicated connection, reconnecting on the next wait if that connection was lost."""
+
+    def __init__(self, db: Database, channel: str) -> None:
+        self.db = db
+        self.channel = channel
+        self.bell = asyncio.Event()
+        self._member: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+        self._connection: AsyncConnection | None = None
+        self._driver: Any = None
+
+    async def __aenter__(self) -> Waiter:
+        self._member = (asyncio.get_running_loop(), self.bell)
+        _bells.setdefault(self.channel, set()).add(self._member)
+        await self._listen()
+        return self
+
+    async def __aexit__(
+        self,
+        _type: type[BaseException] | None,
+        _exc: BaseException | None,
+        _tb: TracebackType | None,
+    ) -> None:
+        if self._member is not None:
+            _bells.get(self.channel, set()).discard(self._member)
+        await self._unlisten()
+
+    def clear(self) -> None:
+        """Forget earlier wake-ups; call before looking for work so none is missed."""
+        self.bell.clear()
+
+    async def wait(self, seconds: float) -> bool:
+        """True when woken, False when ``seconds`` passed first."""
+        if self.db.dialect == "postgresql" and (self._driver is None or self._driver.is_closed()):
+            await self._unlisten()
+            await self._listen()
+        try:
+            await asyncio.wait_for(self.bell.wait(), timeout=seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    def _on_notify(self, *_args: object) -> None:
+        self.bell.set()
+
+    async def _listen(self) -> None:
+        if self.db.dialect != "postgresql":
+            return
+        try:
+            self._connection = await self.db.engine.connect()
+            raw = await self._connection.get_raw_connection()
+            self._driver = raw.driver_connection
+            await self._driver.add_listener(self.channel, self._on_notify)
+        except Exception:
+            logger.warning("cannot LISTEN for wake-ups; polling only", exc_info=True)
+            await self._unlisten()
+
+    async def _unlisten(self) -> None:
+        driver, connection = self._driver, self._connection
+        self._driver, self._connection = None, None
+        if driver is not None and not driver.is_closed():
+            with contextlib.suppress(Exception):
+                await driver.remove_listener(self.channel, self._on_notify)
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()

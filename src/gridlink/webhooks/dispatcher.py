@@ -1,0 +1,211 @@
+"""The delivery worker: claim due deliveries, send them, record what happened.
+
+Three steps, never one long transaction: a short transaction claims a batch (leases it), the
+HTTP requests run outside any transaction, and another short transaction records a batch of
+outcomes. A worker that dies between the steps loses nothing: its leases run out and the rows
+become due again for any worker (at-least-once; receivers deduplicate on ``webhook-id``).
+
+``run`` keeps up to ``concurrency`` requests in flight and wakes on commit (kit/wakeup.py),
+polling every ``poll_seconds`` for retries that come due. ``run_once`` delivers what is due
+now and returns: for tests and one-shot use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+
+from gridlink.config import Settings
+from gridlink.kit.clock import Clock
+from gridlink.kit.db import Database
+from gridlink.kit.keyring import Keyring
+from gridlink.kit.wakeup import Waiter
+from gridlink.webhooks.delivery_repository import ClaimedDelivery, DeliveryRepository
+from gridlink.webhooks.outbox import WAKEUP_CHANNEL
+from gridlink.webhooks.recording import record_results
+from gridlink.webhooks.sender import AttemptResult, Sender
+from gridlink.webhooks.targets import Resolver, system_resolver
+
+logger = logging.getLogger(__name__)
+
+MAX_RECORD_BATCH = 500
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    lease: timedelta = timedelta(seconds=60)
+    batch_size: int = 50
+    concurrency: int = 100
+    poll_seconds: float = 1.0
+    timeout_seconds: float = 15.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DeliverySettings:
+        return cls(
+            lease=timedelta(seconds=settings.webhook_lease_seconds),
+            batch_size=settings.webhook_batch_size,
+            concurrency=settings.webhook_concurrency,
+            poll_seconds=settings.webhook_poll_seconds,
+            timeout_seconds=settings.webhook_timeout_seconds,
+        )
+
+
+class Dispatcher:
+    name = "webhook_deliveries"
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        keyring: Keyring,
+        settings: DeliverySettings | None = None,
+        *,
+        resolver: Resolver = system_resolver,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings or DeliverySettings()
+        self.keyring = keyring
+        self.resolver = resolver
+        self._sender: Sender | None = None
+        self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._claims = itertools.count(1)
+
+    @property
+    def sender(self) -> Sender:
+        if self._sender is None:
+            self._sender = Sender(
+                self.clock,
+                self.keyring,
+                self.resolver,
+                timeout_seconds=self.settings.timeout_seconds,
+                max_connections=self.settings.concurrency,
+            )
+        return self._sender
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (``run`` does this itself when it ends)."""
+        sender, self._sender = self._sender, None
+        if sender is not None:
+            await sender.aclose()
+
+    async def claim(self, limit: int) -> list[ClaimedDelivery]:
+        owner = f"{self.worker_id}#{next(self._claims)}"[-80:]
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            return await DeliveryRepository(session).claim(
+                owner, now, now + self.settings.lease, limit
+            )
+
+    async def attempt(self, delivery: ClaimedDelivery) -> AttemptResult:
+        if not delivery.enabled:
+            return AttemptResult(delivery, self.clock.now(), None, 0, "endpoint disabled")
+        return await self.sender.send(delivery)
+
+    async def record(self, results: list[AttemptResult]) -> None:
+        async with self.db.transaction() as session:
+            await record_results(session, self.clock, results)
+
+    async def run_once(self) -> int:
+        """Deliver everything due now (in batches) and return how many attempts were made."""
+        total = 0
+        while claimed := await self.claim(self.settings.batch_size):
+            results = await asyncio.gather(*(self.attempt(d) for d in claimed))
+            await self.record(list(results))
+            total += len(claimed)
+        return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        results: asyncio.Queue[AttemptResult | None] = asyncio.Queue()
+        inflight: set[asyncio.Task[None]] = set()
+        recorder = asyncio.create_task(self._record_forever(results))
+        try:
+            async with Waiter(self.db, WAKEUP_CHANNEL) as waiter:
+                stopper = asyncio.create_task(_set_when(stop, waiter.bell))
+                try:
+                    await self._claim_forever(stop, waiter, inflight, results)
+                finally:
+                    stopper.cancel()
+        finally:
+            await _finish(inflight)
+            results.put_nowait(None)
+            await recorder
+            await self.aclose()
+
+    async def _claim_forever(
+        self,
+        stop: asyncio.Event,
+        waiter: Waiter,
+        inflight: set[asyncio.Task[None]],
+        results: asyncio.Queue[AttemptResult | None],
+    ) -> None:
+        batch = self.settings.batch_size
+        while not stop.is_set():
+            free = self.settings.concurrency - len(inflight)
+            if inflight and free < min(batch, self.settings.concurrency) // 2 + 1:
+                await asyncio.wait(
+                    inflight, timeout=self.settings.poll_seconds, return_when="FIRST_COMPLETED"
+                )
+                continue
+            waiter.clear()
+            claimed = await self._claim_safely(min(free, batch))
+            for delivery in claimed:
+                task = asyncio.create_task(self._send(delivery, results))
+                inflight.add(task)
+                task.add_done_callback(inflight.discard)
+            if len(claimed) < min(free, batch):
+                await waiter.wait(self.settings.poll_seconds)
+
+    async def _claim_safely(self, limit: int) -> list[ClaimedDelivery]:
+        try:
+            return await self.claim(limit)
+        except Exception:
+            logger.exception("claiming webhook deliveries failed; retrying")
+            return []
+
+    async def _send(
+        self, delivery: ClaimedDelivery, results: asyncio.Queue[AttemptResult | None]
+    ) -> None:
+        results.put_nowait(await self.attempt(delivery))
+
+    async def _record_forever(self, results: asyncio.Queue[AttemptResult | None]) -> None:
+        """Record outcomes in batches of whatever has arrived (None, queued last, ends it)."""
+        while (item := await results.get()) is not None:
+            batch = [item]
+            while not results.empty() and len(batch) < MAX_RECORD_BATCH:
+                if (item := results.get_nowait()) is None:
+                    await self._record_safely(batch)
+                    return
+                batch.append(item)
+            await self._record_safely(batch)
+
+    async def _record_safely(self, batch: list[AttemptResult]) -> None:
+        try:
+            await self.record(batch)
+        except Exception:
+            # The leases run out and the rows are sent again: at-least-once, never lost.
+            logger.exception("recording webhook attempts failed", extra={"count": len(batch)})
+
+
+async def _set_when(stop: asyncio.Event, bell: asyncio.Event) -> None:
+    await stop.wait()
+    bell.set()
+
+
+async def _finish(inflight: set[asyncio.Task[None]]) -> None:
+    """Let requests in flight end (briefly); whatever is cut off is resent after its lease."""
+    if not inflight:
+        return
+    _done, pending = await asyncio.wait(set(inflight), timeout=SHUTDOWN_GRACE_SECONDS)
+    for task in pending:
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.gather(*pending, return_exceptions=True)

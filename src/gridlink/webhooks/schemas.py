@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gridlink.events.types import EventType
+
+_URL = Field(
+    max_length=2000,
+    description="Where events are POSTed. Live clients: https, on a public address. Sandbox "
+    "clients may also use http://localhost or http://127.0.0.1 for local development.",
+)
+_EVENTS = Field(
+    default=None,
+    min_length=1,
+    description="Event types to receive; omit (or null) for every type. `test` is sent only "
+    "by POST /v1/webhook_endpoints/{id}/test.",
+)
+_ENDPOINT_EXAMPLE: dict[str, Any] = {
+    "id": "whe_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "url": "https://app.acme.example/webhooks/gridlink",
+    "events": ["utility_credential_verified", "utility_credential_rejected"],
+    "description": "Production receiver",
+    "enabled": True,
+    "disabled_reason": None,
+    "previous_secret_expires_at": None,
+    "created_at": "2026-11-21T10:00:00Z",
+    "updated_at": "2026-11-21T10:00:00Z",
+}
+_SECRET_EXAMPLE = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwMfKQ9r8GKYo="  # noqa: S105 - docs
+
+
+class WebhookEndpointCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"url": "https://app.acme.example/webhooks/gridlink"},
+                {
+                    "url": "https://app.acme.example/webhooks/gridlink",
+                    "events": ["utility_credential_verified", "utility_credential_rejected"],
+                    "description": "Production receiver",
+                },
+            ]
+        },
+    )
+
+    url: str = _URL
+    events: list[EventType] | None = _EVENTS
+    description: str | None = Field(default=None, max_length=500)
+
+
+class WebhookEndpointUpdate(BaseModel):
+    """Only the fields sent change. `events: null` subscribes to every type."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"enabled": True}, {"events": None}, {"url": "https://new.example/hook"}]
+        },
+    )
+
+    url: str | None = Field(default=None, max_length=2000)
+    events: list[EventType] | None = _EVENTS
+    enabled: bool | None = Field(
+        default=None,
+        description="false pauses deliveries (pending ones fail; redeliver them later); true "
+        "re-enables an endpoint, including one Gridlink disabled.",
+    )
+    description: str | None = Field(default=None, max_length=500)
+
+
+class WebhookEndpointOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_ENDPOINT_EXAMPLE]})
+
+    id: str
+    url: str
+    events: list[EventType] | None = Field(description="null: every type.")
+    description: str | None
+    enabled: bool
+    disabled_reason: Literal["gone", "failing", "manual"] | None = Field(
+        description="Why the endpoint is disabled: `gone` (it answered 410), `failing` (every "
+        "attempt failed for 5 days) or `manual` (PATCH enabled=false)."
+    )
+    previous_secret_expires_at: datetime | None = Field(
+        description="After a rotation, the old secret also signs until then."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class WebhookEndpointCreated(WebhookEndpointOut):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**_ENDPOINT_EXAMPLE, "secret": _SECRET_EXAMPLE}]}
+    )
+
+    secret: str = Field(
+        description="The signing secret, shown only now: store it to verify signatures."
+    )
+
+
+class SecretRotated(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "whe_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+                    "secret": _SECRET_EXAMPLE,
+                    "previous_secret_expires_at": "2026-11-22T10:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: str
+    secret: str = Field(description="The new signing secret, shown only now.")
+    previous_secret_expires_at: datetime = Field(
+        description="Until then both secrets sign every delivery; deploy the new one before."
+    )
+
+
+class DeliveryAttemptOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "wha_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+                    "delivery_id": "whd_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+                    "event_id": "evt_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+                    "event_type": "utility_credential_verified",
+                    "attempt": 2,
+                    "attempted_at": "2026-11-21T10:00:05Z",
+                    "status_code": 503,
+                    "duration_ms": 41,
+                    "error": "the receiver answered HTTP 503",
+                    "outcome": "retrying",
+                    "next_attempt_at": "2026-11-21T10:05:07Z",
+                }
+            ]
+        }
+    )
+
+    id: str
+    delivery_id: str
+    event_id: str = Field(description="Also the `webhook-id` header of the request.")
+    event_type: str
+    attempt: int = Field(description="1 for the first attempt of this delivery.")
+    attempted_at: datetime
+    status_code: int | None = Field(description="null when no HTTP answer came back.")
+    duration_ms: int
+    error: str | None
+    outcome: Literal["succeeded", "retrying", "failed"]
+    next_attempt_at: datetime | None
