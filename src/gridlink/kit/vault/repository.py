@@ -124,7 +124,10 @@ class VaultRepository:
             for key_id, old, new, wrapped in changes
         ]
         result = await self.session.execute(statement, rows)
-        return int(getattr(result, "rowcount", 0) or 0)
+        updated = int(getattr(result, "rowcount", -1))
+        # asyncpg reports no row count for executemany. The rows are locked (FOR UPDATE on
+        # PostgreSQL, the single writer on SQLite) since they were read, so all were updated.
+        return updated if updated >= 0 else len(rows)
 
     async def count_by_master_key(self) -> dict[str, int]:
         query = select(DataKey.master_key_id, func.count()).group_by(DataKey.master_key_id)
