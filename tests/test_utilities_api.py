@@ -102,6 +102,7 @@ async def test_filters(app: FastAPI, api: httpx.AsyncClient) -> None:
     client = await make_client(app)
     assert await _ids(api, client, q="GAS") == ["sandbox_combined", "sandbox_gas"]
     assert await _ids(api, client, q="power & light") == ["sandbox_electric"]
+    assert await _ids(api, client, q="  light   SANDBOX ") == ["sandbox_electric"]
     assert await _ids(api, client, q="100%") == []  # LIKE wildcards are literal
     assert await _ids(api, client, state="ca") == ["sandbox_gas", "sandbox_electric"]
     assert await _ids(api, client, commodity="gas") == ["sandbox_combined", "sandbox_gas"]

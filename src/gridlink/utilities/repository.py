@@ -50,8 +50,8 @@ def _escape_like(text: str) -> str:
 
 def _conditions(criteria: Criteria) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [Utility.environment == criteria.environment]
-    if criteria.q:
-        pattern = f"%{_escape_like(criteria.q.lower())}%"
+    for word in (criteria.q or "").lower().split():  # every word, anywhere in the name
+        pattern = f"%{_escape_like(word)}%"
         conditions.append(Utility.search_text.like(pattern, escape="\\"))
     for state in criteria.states:
         conditions.append(
