@@ -33,7 +33,11 @@ async def list_utilities(
     ] = None,
     q: Annotated[
         str | None,
-        Query(min_length=1, max_length=100, description="Words the name contains, in any order and case."),
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Words the name contains, in any order and case.",
+        ),
     ] = None,
     state: Annotated[
         str | None, Query(pattern="^[A-Za-z]{2}$", description="Two-letter state code.")
