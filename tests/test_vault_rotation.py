@@ -151,6 +151,9 @@ def test_key_file_is_private_and_stays_private(
     assert keys.current() == ring  # a running server sees the new primary without a restart
     assert len(ring.keys) == 2
     assert sorted(p.name for p in path.parent.iterdir()) == ["master.keys", "master.keys.lock"]
+    path.rename(path.with_name("moved-away"))
+    assert keys.current() == ring  # a vanished file does not take the keys with it
+    path.with_name("moved-away").rename(path)
     path.chmod(0o644)
     with caplog.at_level(logging.WARNING):
         open_key_source(None, tmp_path / "data")

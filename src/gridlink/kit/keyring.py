@@ -150,7 +150,14 @@ class KeyFileSource:
         self._ring: Keyring | None = None
 
     def _read(self) -> Keyring:
-        stat = self.path.stat()
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError as exc:
+            if self._ring is None:
+                raise KeyringError(f"the master key file {self.path} is missing") from exc
+            # Keep serving with the keys we hold; losing them now would lose every secret.
+            logger.error("the master key file is gone; restore it", extra={"path": str(self.path)})
+            return self._ring
         stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         with self._lock:
             if self._ring is None or stamp != self._stamp:
