@@ -16,9 +16,11 @@ from gridlink.errors import install_error_handlers
 from gridlink.idempotency.dependencies import install_replay_handler
 from gridlink.kit.clock import Clock, SystemClock
 from gridlink.kit.db import Database
-from gridlink.kit.keyring import load_keyring
-from gridlink.kit.migrations import upgrade_to_head
+from gridlink.kit.keyring import open_key_source
+from gridlink.kit.migrations import is_current, upgrade_to_head
 from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
+from gridlink.kit.vault import Vault
+from gridlink.utilities.catalog import ensure_sandbox_utilities
 from gridlink.worker.registry import JOBS, build_loops
 from gridlink.worker.runner import Worker
 
@@ -37,6 +39,14 @@ the `X-Request-Id` header.
 """
 
 
+async def _seed_catalog(db: Database, clock: Clock) -> None:
+    """The sandbox utilities are always in the catalog (skipped until migrations are current:
+    /readyz reports that case)."""
+    if await is_current(db):
+        async with db.transaction() as session:
+            await ensure_sandbox_utilities(session, clock.now())
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -46,12 +56,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url())
         app.state.db = db
-        app.state.keyring = load_keyring(
+        keys = open_key_source(
             settings.master_keys.get_secret_value() if settings.master_keys else None,
             settings.data_dir,
         )
+        app.state.keyring = keys.current()
+        app.state.vault = Vault(keys, app.state.clock)
         if settings.migrate_on_start:
             await upgrade_to_head(db)
+        await _seed_catalog(db, app.state.clock)
         stop = asyncio.Event()
         worker_task = None
         if settings.run_worker:

@@ -6,6 +6,8 @@ migrate               apply database migrations
 clients create|list|rotate-secret
 events tail           print events as they are written
 webhooks verify       check a webhook's signature (debug a receiver)
+utilities import-eia  load EIA/OpenEI utility-by-zip tables into the catalog
+keys list|rotate|rewrap|retire
 
 Bad arguments print one line and exit with status 2.
 """
@@ -20,6 +22,7 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
@@ -103,6 +106,8 @@ def _build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("--json", action="store_true", help="print JSON for scripts")
     _add_event_commands(commands)
     _add_webhook_commands(commands)
+    _add_utilities_commands(commands)
+    _add_keys_commands(commands)
     return parser
 
 
@@ -148,6 +153,42 @@ def _add_webhook_commands(commands: Any) -> None:
     )
 
 
+def _add_utilities_commands(commands: Any) -> None:
+    utilities = commands.add_parser("utilities", help="manage the utility catalog")
+    utility_commands = utilities.add_subparsers(
+        dest="utilities_command", required=True, parser_class=_Parser
+    )
+    importer = utility_commands.add_parser(
+        "import-eia",
+        help="load EIA/OpenEI 'utility by zip code' CSVs (any edition; IOU and non-IOU files)",
+    )
+    importer.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    importer.add_argument(
+        "--edition",
+        type=int,
+        help="data year of the files (default: the year in each file name, e.g. 2011)",
+    )
+    importer.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def _add_keys_commands(commands: Any) -> None:
+    keys = commands.add_parser("keys", help="manage the master keys that protect the vault")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True, parser_class=_Parser)
+    key_commands.add_parser("list", help="list master keys and how many data keys each wraps")
+    for name, text in (
+        ("rotate", "add a new primary master key, then re-wrap every data key under it"),
+        ("rewrap", "re-wrap data keys under the current primary (resumes a rotation)"),
+    ):
+        command = key_commands.add_parser(name, help=text)
+        command.add_argument(
+            "--batch-size", type=int, default=200, help="data keys per transaction (default 200)"
+        )
+    retire = key_commands.add_parser(
+        "retire", help="remove an older master key once no data key uses it"
+    )
+    retire.add_argument("key_id")
+
+
 def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
     """Run the long-lived commands on uvloop where available (faster I/O)."""
     try:
@@ -179,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "clients": _clients,
         "events": _events,
         "webhooks": _webhooks,
+        "utilities": _utilities,
+        "keys": _keys,
     }
     try:
         return handlers[args.command](args, settings)
@@ -291,6 +334,25 @@ def _webhooks(args: argparse.Namespace, _settings: Settings) -> int:
     status, message = check(args.secret, args.headers, body, time.time(), args.tolerance)
     print(message, file=sys.stdout if status == 0 else sys.stderr)
     return status
+def _utilities(args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink.cli_utilities import import_eia
+
+    return import_eia(args.files, args.edition, args.json, settings)
+
+
+def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink import cli_keys
+
+    if args.keys_command == "list":
+        return cli_keys.list_keys(settings)
+    if args.keys_command == "retire":
+        return cli_keys.retire(settings, args.key_id)
+    if args.batch_size < 1:
+        print("gridlink keys: error: --batch-size must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if args.keys_command == "rotate":
+        return cli_keys.rotate(settings, args.batch_size)
+    return cli_keys.rewrap(settings, args.batch_size)
 
 
 def _print_created(client_id: str, secret: str, as_json: bool) -> None:

@@ -43,7 +43,10 @@ async def create_connect_token(
             "`gridlink clients create --redirect-uri`).",
             fields=["redirect_uri"],
         )
-    if body.utility_id is not None and find_visible(body.utility_id, client.environment) is None:
+    if (
+        body.utility_id is not None
+        and await find_visible(session, body.utility_id, client.environment) is None
+    ):
         raise InvalidRequest(
             f"No utility {body.utility_id!r} is available to this {client.environment} client; "
             "list them with GET /v1/utilities.",

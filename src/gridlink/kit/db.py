@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -126,3 +126,36 @@ def dialect_insert(session: AsyncSession, model: Any) -> Any:
 def insert_or_ignore(session: AsyncSession, model: Any, conflict_columns: list[str]) -> Any:
     """``INSERT ... ON CONFLICT (cols) DO NOTHING`` in the session's dialect."""
     return dialect_insert(session, model).on_conflict_do_nothing(index_elements=conflict_columns)
+
+
+def upsert(
+    session: AsyncSession,
+    model: Any,
+    conflict_columns: list[str],
+    update_columns: list[str],
+    *,
+    only_if: Callable[[Any, Any], Any] | None = None,
+) -> Any:
+    """``INSERT ... ON CONFLICT (cols) DO UPDATE SET col = excluded.col`` in the session's dialect.
+
+    ``only_if(table, excluded)`` returns a condition limiting which conflicting rows are updated
+    (e.g. only when the incoming row is newer). Execute with a list of rows for a bulk upsert.
+    """
+    # The Core table, not the mapped class: a list of rows then takes the executemany path
+    # instead of the ORM's per-row bulk-insert bookkeeping (several times faster).
+    table = model.__table__
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(table)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(table)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=conflict_columns,
+        set_={name: excluded[name] for name in update_columns},
+        where=only_if(table, excluded) if only_if is not None else None,
+    )

@@ -4,6 +4,10 @@ Keys come from ``GRIDLINK_MASTER_KEYS`` (``id:base64key,...``, the first is prim
 embedded default, from ``DATA_DIR/master.keys``, created with mode 0600 on first start (and a
 warning: a key next to the database it protects only guards against leaked dumps).
 
+A ``KeySource`` hands out the current ring. The key file source notices when ``gridlink keys
+rotate`` rewrites the file, so a running server adopts a new primary key without a restart; the
+environment source is fixed for the life of the process (rotate by redeploying).
+
 ``seal``/``open_sealed`` are AES-256-GCM with a fresh 96-bit nonce and a key derived by HKDF
 from a master key and a caller-chosen context; the associated data binds the ciphertext to where
 it is stored. The envelope records the master key id, so old keys keep opening old data after a
@@ -13,10 +17,14 @@ rotation.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -59,6 +67,26 @@ class Keyring:
             raise KeyringError("no master key given")
         return cls(keys=keys, primary_id=order[0])
 
+    def with_new_primary(self) -> Keyring:
+        """This ring plus a fresh random key, which becomes the primary."""
+        key_id = generate_key_id()
+        while key_id in self.keys:  # pragma: no cover - 32 random bits
+            key_id = generate_key_id()
+        return Keyring(keys={key_id: os.urandom(32), **self.keys}, primary_id=key_id)
+
+    def without(self, key_id: str) -> Keyring:
+        if key_id == self.primary_id:
+            raise KeyringError(f"master key {key_id!r} is the primary key; rotate first")
+        if key_id not in self.keys:
+            raise KeyringError(f"master key {key_id!r} is not in the key ring")
+        keys = {k: v for k, v in self.keys.items() if k != key_id}
+        return Keyring(keys=keys, primary_id=self.primary_id)
+
+    @staticmethod
+    def key_id_of(envelope: bytes) -> str:
+        """The id of the master key that sealed ``envelope``."""
+        return envelope.partition(b"\0")[0].decode()
+
     def serialize(self) -> str:
         ordered = [self.primary_id] + [k for k in self.keys if k != self.primary_id]
         return ",".join(f"{k}:{base64.b64encode(self.keys[k]).decode()}" for k in ordered)
@@ -87,26 +115,139 @@ def generate_key_id() -> str:
     return "k" + os.urandom(4).hex()
 
 
-def load_keyring(configured: str | None, data_dir: Path) -> Keyring:
-    if configured:
-        return Keyring.parse(configured)
-    path = data_dir / KEY_FILE_NAME
-    if path.exists():
-        if path.stat().st_mode & 0o077:
-            logger.warning(
-                "the master key file is readable by other users; run `chmod 600` on it",
-                extra={"path": str(path)},
-            )
-        return Keyring.parse(path.read_text())
-    data_dir.mkdir(parents=True, exist_ok=True)
+class KeySource(Protocol):
+    """Where the current key ring comes from."""
+
+    def current(self) -> Keyring:
+        """The ring to use now (cheap; call it for every operation)."""
+        ...
+
+    def refresh(self) -> Keyring:
+        """Re-read the ring, e.g. after meeting a key id it does not hold."""
+        ...
+
+
+class StaticKeySource:
+    """Keys from ``GRIDLINK_MASTER_KEYS``: fixed for the life of the process."""
+
+    def __init__(self, ring: Keyring) -> None:
+        self._ring = ring
+
+    def current(self) -> Keyring:
+        return self._ring
+
+    def refresh(self) -> Keyring:
+        return self._ring
+
+
+class KeyFileSource:
+    """Keys from the local key file, re-read whenever the file changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int, int] | None = None
+        self._ring: Keyring | None = None
+
+    def _read(self) -> Keyring:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError as exc:
+            if self._ring is None:
+                raise KeyringError(f"the master key file {self.path} is missing") from exc
+            # Keep serving with the keys we hold; losing them now would lose every secret.
+            logger.error("the master key file is gone; restore it", extra={"path": str(self.path)})
+            return self._ring
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        with self._lock:
+            if self._ring is None or stamp != self._stamp:
+                self._ring, self._stamp = Keyring.parse(self.path.read_text()), stamp
+            return self._ring
+
+    def current(self) -> Keyring:
+        return self._read()
+
+    def refresh(self) -> Keyring:
+        with self._lock:
+            self._stamp = None
+        return self._read()
+
+
+def key_file_path(data_dir: Path) -> Path:
+    return data_dir / KEY_FILE_NAME
+
+
+def _write_key_file(path: Path, ring: Keyring) -> None:
+    """Replace the key file atomically; the new file is created with mode 0600."""
+    temporary = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(ring.serialize() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def _key_file_lock(path: Path) -> Iterator[None]:
+    """One key file writer at a time: two rotations must not drop each other's key."""
+    import fcntl
+
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def add_primary_key(path: Path) -> Keyring:
+    """Add a fresh key to the key file as its primary; older keys stay to open old data."""
+    with _key_file_lock(path):
+        ring = Keyring.parse(path.read_text()).with_new_primary()
+        _write_key_file(path, ring)
+    return ring
+
+
+def remove_key(path: Path, key_id: str) -> Keyring:
+    with _key_file_lock(path):
+        ring = Keyring.parse(path.read_text()).without(key_id)
+        _write_key_file(path, ring)
+    return ring
+
+
+def _create_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     key_id = generate_key_id()
     ring = Keyring(keys={key_id: os.urandom(32)}, primary_id=key_id)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(ring.serialize() + "\n")
-    logger.warning(
-        "created a local master key file; in production set GRIDLINK_MASTER_KEYS from a secret "
-        "store instead, and back the key up apart from the database",
-        extra={"path": str(path)},
-    )
-    return ring
+    with contextlib.suppress(FileExistsError):  # another process created it first
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(ring.serialize() + "\n")
+        logger.warning(
+            "created a local master key file; in production set GRIDLINK_MASTER_KEYS from a "
+            "secret store instead, and back the key up apart from the database",
+            extra={"path": str(path)},
+        )
+
+
+def open_key_source(configured: str | None, data_dir: Path) -> KeySource:
+    if configured:
+        return StaticKeySource(Keyring.parse(configured))
+    path = key_file_path(data_dir)
+    if not path.exists():
+        _create_key_file(path)
+    elif path.stat().st_mode & 0o077:
+        logger.warning(
+            "the master key file can be read by other users; run chmod 600 on it",
+            extra={"path": str(path)},
+        )
+    return KeyFileSource(path)
+
+
+def load_keyring(configured: str | None, data_dir: Path) -> Keyring:
+    return open_key_source(configured, data_dir).current()

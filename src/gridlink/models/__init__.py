@@ -5,11 +5,16 @@ from gridlink.models.base import Base
 from gridlink.models.client import Client
 from gridlink.models.client_secret import ClientSecret
 from gridlink.models.connect_token import ConnectToken
+from gridlink.models.data_key import DataKey
 from gridlink.models.event import Event
 from gridlink.models.event_counter import EventCounter
 from gridlink.models.idempotency_key import IdempotencyKey
+from gridlink.models.sealed_secret import SealedSecret
 from gridlink.models.user import User
+from gridlink.models.utility import Utility
 from gridlink.models.utility_credential import UtilityCredential
+from gridlink.models.utility_state import UtilityState
+from gridlink.models.utility_zip_code import UtilityZipCode
 from gridlink.models.webhook_delivery import WebhookDelivery
 from gridlink.models.webhook_delivery_attempt import WebhookDeliveryAttempt
 from gridlink.models.webhook_endpoint import WebhookEndpoint
@@ -20,11 +25,16 @@ __all__ = [
     "Client",
     "ClientSecret",
     "ConnectToken",
+    "DataKey",
     "Event",
     "EventCounter",
     "IdempotencyKey",
+    "SealedSecret",
     "User",
+    "Utility",
     "UtilityCredential",
+    "UtilityState",
+    "UtilityZipCode",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",
     "WebhookEndpoint",

@@ -2,9 +2,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Commodity = Literal["electric", "gas", "water"]
+SignInKind = Literal["password", "password_mfa", "oauth", "file"]
+UtilityStatus = Literal["active", "degraded", "unsupported"]
+Environment = Literal["sandbox", "live"]
+MatchedBy = Literal["zip", "state"]
+
+COMMODITIES: tuple[Commodity, ...] = ("electric", "gas", "water")
 
 
 class UtilityOut(BaseModel):
@@ -14,20 +20,58 @@ class UtilityOut(BaseModel):
                 {
                     "id": "sandbox_electric",
                     "name": "Sandbox Power & Light",
+                    "logo_url": None,
                     "states": ["CA"],
                     "commodities": ["electric"],
-                    "sandbox": True,
-                }
+                    "sign_in_kinds": ["password", "password_mfa"],
+                    "mfa_methods": ["sms", "call", "email"],
+                    "connector_id": "sandbox",
+                    "forgot_password_url": None,
+                    "status": "active",
+                    "environment": "sandbox",
+                    "eia_ids": [],
+                    "matched_by": "zip",
+                },
+                {
+                    "id": "eia_4226",
+                    "name": "Consolidated Edison Co-NY Inc",
+                    "logo_url": None,
+                    "states": ["NY"],
+                    "commodities": ["electric"],
+                    "sign_in_kinds": [],
+                    "mfa_methods": [],
+                    "connector_id": None,
+                    "forgot_password_url": None,
+                    "status": "unsupported",
+                    "environment": "live",
+                    "eia_ids": [4226],
+                    "matched_by": None,
+                },
             ]
         }
     )
 
-    id: str
+    id: str = Field(description="Pass as `utility_id` when creating a connect token.")
     name: str
-    states: list[str]
+    logo_url: str | None
+    states: list[str] = Field(description="Two-letter codes of the states it serves.")
     commodities: list[Commodity]
-    sandbox: bool
-
-
-class UtilityList(BaseModel):
-    data: list[UtilityOut]
+    sign_in_kinds: list[SignInKind] = Field(
+        description="How an end user signs in: password, password_mfa (password, then a code), "
+        "oauth (at the utility's site), file (upload a Green Button file). Empty while "
+        "unsupported."
+    )
+    mfa_methods: list[str] = Field(description="Where MFA codes can be sent: sms, call, email.")
+    connector_id: str | None = Field(description="The connector that serves it; null if none.")
+    forgot_password_url: str | None
+    status: UtilityStatus = Field(
+        description="active; degraded (connections may fail for now); unsupported (listed so "
+        "the widget can say so, but no connector serves it yet)."
+    )
+    environment: Environment
+    eia_ids: list[int] = Field(description="EIA utility ids, when known.")
+    matched_by: MatchedBy | None = Field(
+        default=None,
+        description="With `zip`: `zip` when zip data lists this utility there (best guess "
+        "first), `state` when no data covers the zip and the zip's state was used instead.",
+    )
