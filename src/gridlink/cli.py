@@ -334,6 +334,8 @@ def _webhooks(args: argparse.Namespace, _settings: Settings) -> int:
     status, message = check(args.secret, args.headers, body, time.time(), args.tolerance)
     print(message, file=sys.stdout if status == 0 else sys.stderr)
     return status
+
+
 def _utilities(args: argparse.Namespace, settings: Settings) -> int:
     from gridlink.cli_utilities import import_eia
 

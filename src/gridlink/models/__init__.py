@@ -4,14 +4,19 @@ from gridlink.models.access_token import AccessToken
 from gridlink.models.base import Base
 from gridlink.models.client import Client
 from gridlink.models.client_secret import ClientSecret
+from gridlink.models.connect_link import ConnectLink
+from gridlink.models.connect_session import ConnectSession
 from gridlink.models.connect_token import ConnectToken
+from gridlink.models.connection_attempt import ConnectionAttempt
 from gridlink.models.data_key import DataKey
 from gridlink.models.event import Event
 from gridlink.models.event_counter import EventCounter
 from gridlink.models.idempotency_key import IdempotencyKey
+from gridlink.models.login_failure import LoginFailure
 from gridlink.models.sealed_secret import SealedSecret
 from gridlink.models.user import User
 from gridlink.models.utility import Utility
+from gridlink.models.utility_account import UtilityAccount
 from gridlink.models.utility_credential import UtilityCredential
 from gridlink.models.utility_state import UtilityState
 from gridlink.models.utility_zip_code import UtilityZipCode
@@ -24,14 +29,19 @@ __all__ = [
     "Base",
     "Client",
     "ClientSecret",
+    "ConnectLink",
+    "ConnectSession",
     "ConnectToken",
+    "ConnectionAttempt",
     "DataKey",
     "Event",
     "EventCounter",
     "IdempotencyKey",
+    "LoginFailure",
     "SealedSecret",
     "User",
     "Utility",
+    "UtilityAccount",
     "UtilityCredential",
     "UtilityState",
     "UtilityZipCode",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridlink.models.base import Base, UTCDateTime
@@ -19,3 +19,6 @@ class Client(Base):
     allowed_origins: Mapped[list[str]] = mapped_column(JSON)
     redirect_uris: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Sandbox clients can move their own clock forward (utility-side time only: MFA sessions,
+    # syncs, the sandbox utilities). Always 0 for live clients.
+    sandbox_clock_offset_seconds: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -11,8 +11,9 @@ from gridlink.models.base import Base, UTCDateTime
 class UtilityCredential(Base):
     """One login at one utility for one end user.
 
-    Only the columns connect tokens need so far; the connection engine adds the sealed secrets,
-    status detail and sync state.
+    The username, password and MFA session token are sealed in the vault under this record's
+    id (fields ``username``, ``password``, ``session_token``); no column here holds a secret.
+    ``username_hash`` only finds an existing credential for the same login (no duplicates).
     """
 
     __tablename__ = "utility_credentials"
@@ -24,5 +25,11 @@ class UtilityCredential(Base):
     utility_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))
     status_detail: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    action_required: Mapped[bool] = mapped_column(default=False)
+    username_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    mfa_session_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    mfa_expiring_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gridlink.models.base import Base, UTCDateTime
+
+
+class ConnectSession(Base):
+    """One end user's visit to Connect, opened by trading a connect token (once).
+
+    The widget authenticates with the session's bearer (stored as its SHA-256). In create mode
+    ``credential_id`` is set by the first credentials submitted and reused by retries; in
+    update mode it is the credential being repaired from the start.
+    """
+
+    __tablename__ = "connect_sessions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    mode: Mapped[str] = mapped_column(String(10))
+    utility_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    utility_preselected: Mapped[bool] = mapped_column(default=False)
+    credential_id: Mapped[str | None] = mapped_column(
+        ForeignKey("utility_credentials.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    connect_link_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    products: Mapped[list[str]] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    redirect_uri: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    consent_version: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    consent_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    consent_user_agent: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
