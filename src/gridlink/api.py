@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from gridlink.auth.routes import router as auth_router
 from gridlink.connect.routes import router as connect_router
+from gridlink.connect.widget_routes import router as widget_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
 from gridlink.users.routes import router as users_router
@@ -27,4 +28,5 @@ def build_router() -> APIRouter:
     ):
         v1.include_router(router)
     root.include_router(v1)
+    root.include_router(widget_router)
     return root

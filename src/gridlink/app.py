@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         worker_task = None
         if settings.run_worker:
             clock = app.state.clock
-            loops = build_loops(db, clock, app.state.keyring, settings)
+            loops = build_loops(db, clock, app.state.vault, settings)
             worker = Worker(db, clock, JOBS, settings.worker_poll_seconds, loops)
             worker_task = asyncio.create_task(worker.run_forever(stop), name="gridlink-worker")
         try:

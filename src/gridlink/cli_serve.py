@@ -15,8 +15,9 @@ from gridlink.clients.service import SandboxClient, ensure_sandbox_client
 from gridlink.config import Settings
 from gridlink.kit.clock import SystemClock
 from gridlink.kit.db import Database
-from gridlink.kit.keyring import load_keyring
+from gridlink.kit.keyring import open_key_source
 from gridlink.kit.migrations import upgrade_to_head
+from gridlink.kit.vault import Vault
 from gridlink.worker.registry import JOBS, build_loops
 from gridlink.worker.runner import Worker
 
@@ -116,10 +117,10 @@ def _bind(host: str, port: int) -> socket.socket:
 async def run_worker(settings: Settings) -> int:
     db = await open_database(settings)
     master_keys = settings.master_keys.get_secret_value() if settings.master_keys else None
-    keyring = load_keyring(master_keys, settings.data_dir)
     clock = SystemClock()
+    vault = Vault(open_key_source(master_keys, settings.data_dir), clock)
     worker = Worker(
-        db, clock, JOBS, settings.worker_poll_seconds, build_loops(db, clock, keyring, settings)
+        db, clock, JOBS, settings.worker_poll_seconds, build_loops(db, clock, vault, settings)
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

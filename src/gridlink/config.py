@@ -73,6 +73,36 @@ class Settings(BaseSettings):
         default=50, ge=1, description="Deliveries a worker claims per database round trip."
     )
 
+    connect_wait_seconds: float = Field(
+        default=25.0,
+        gt=0,
+        description="How long Connect waits for a utility to answer before showing `pending` "
+        "(the sign-in goes on; the app is told by webhook).",
+    )
+    connect_input_timeout_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="How long a sign-in waits for the end user's MFA choice or code before it "
+        "ends as `timeout`.",
+    )
+    attempt_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a worker's claim on a running sign-in lasts without renewal; a "
+        "sign-in whose worker died ends as `error` after this.",
+    )
+    attempt_concurrency: int = Field(
+        default=100, gt=0, description="Sign-ins one worker runs at the same time."
+    )
+    sandbox_slow_seconds: float = Field(
+        default=40.0, gt=0, description="How long the sandbox's `user_slow` takes to verify."
+    )
+    sandbox_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long the sandbox's `user_timeout` stays silent before timing out.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

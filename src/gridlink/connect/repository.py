@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridlink.models import ConnectToken
+from gridlink.models import (
+    Client,
+    ConnectLink,
+    ConnectSession,
+    ConnectToken,
+    User,
+    UtilityCredential,
+)
 
 
 class ConnectTokenRepository:
@@ -21,3 +28,73 @@ class ConnectTokenRepository:
             delete(ConnectToken).where(ConnectToken.expires_at <= before)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def claim(self, token_hash: str, now: datetime) -> ConnectToken | None:
+        """Mark an unused, unexpired token used and return it; None if it cannot be used.
+
+        One conditional UPDATE, so two concurrent exchanges of one token cannot both win.
+        """
+        result = await self.session.execute(
+            update(ConnectToken)
+            .where(
+                ConnectToken.token_hash == token_hash,
+                ConnectToken.used_at.is_(None),
+                ConnectToken.expires_at > now,
+            )
+            .values(used_at=now)
+        )
+        if not getattr(result, "rowcount", 0):
+            return None
+        return await self.session.scalar(
+            select(ConnectToken).where(ConnectToken.token_hash == token_hash)
+        )
+
+
+class ConnectSessionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, connect_session: ConnectSession) -> None:
+        self.session.add(connect_session)
+        await self.session.flush()
+
+    async def by_hash(self, session_hash: str) -> ConnectSession | None:
+        return await self.session.scalar(
+            select(ConnectSession).where(ConnectSession.session_hash == session_hash)
+        )
+
+    async def get(self, session_id: str) -> ConnectSession | None:
+        return await self.session.get(ConnectSession, session_id)
+
+    async def client_view(self, client_id: str) -> tuple[str, str, int] | None:
+        """(name, environment, sandbox clock offset) of the session's client."""
+        row = (
+            await self.session.execute(
+                select(Client.name, Client.environment, Client.sandbox_clock_offset_seconds).where(
+                    Client.id == client_id
+                )
+            )
+        ).first()
+        return None if row is None else (row[0], row[1], int(row[2]))
+
+    async def client_user_id(self, user_id: str) -> str:
+        value = await self.session.scalar(select(User.client_user_id).where(User.id == user_id))
+        assert value is not None
+        return value
+
+    async def usable_link(self, token_hash: str, now: datetime) -> ConnectLink | None:
+        return await self.session.scalar(
+            select(ConnectLink).where(
+                ConnectLink.token_hash == token_hash,
+                ConnectLink.used_at.is_(None),
+                ConnectLink.revoked_at.is_(None),
+                ConnectLink.expires_at > now,
+            )
+        )
+
+    async def credential(self, client_id: str, credential_id: str) -> UtilityCredential | None:
+        return await self.session.scalar(
+            select(UtilityCredential).where(
+                UtilityCredential.id == credential_id, UtilityCredential.client_id == client_id
+            )
+        )

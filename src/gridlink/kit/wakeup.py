@@ -58,9 +58,12 @@ class Waiter:
     """Wait for a channel's wake-ups (or a timeout). On PostgreSQL it also LISTENs on a
     dedicated connection, reconnecting on the next wait if that connection was lost."""
 
-    def __init__(self, db: Database, channel: str) -> None:
+    def __init__(self, db: Database, channel: str, *, listen: bool = True) -> None:
+        """``listen=False``: in-process wake-ups only (no PostgreSQL connection of its own), for
+        short-lived waiters such as long-polling requests that also poll."""
         self.db = db
         self.channel = channel
+        self.listen = listen
         self.bell = asyncio.Event()
         self._member: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         self._connection: AsyncConnection | None = None
@@ -88,7 +91,11 @@ class Waiter:
 
     async def wait(self, seconds: float) -> bool:
         """True when woken, False when ``seconds`` passed first."""
-        if self.db.dialect == "postgresql" and (self._driver is None or self._driver.is_closed()):
+        if (
+            self.listen
+            and self.db.dialect == "postgresql"
+            and (self._driver is None or self._driver.is_closed())
+        ):
             await self._unlisten()
             await self._listen()
         try:
@@ -101,7 +108,7 @@ class Waiter:
         self.bell.set()
 
     async def _listen(self) -> None:
-        if self.db.dialect != "postgresql":
+        if self.db.dialect != "postgresql" or not self.listen:
             return
         try:
             self._connection = await self.db.engine.connect()

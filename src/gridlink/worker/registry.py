@@ -6,14 +6,17 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.attempts.runner import AttemptRunner, EngineSettings
 from gridlink.auth.repository import AuthRepository
 from gridlink.config import Settings
 from gridlink.connect.repository import ConnectTokenRepository
+from gridlink.connectors.registry import BUILTIN_CONNECTORS, ConnectorRegistry, default_registry
+from gridlink.connectors.sandbox import SandboxConnector, SandboxSettings
 from gridlink.events.service import purge_expired as purge_events
 from gridlink.idempotency.service import purge_expired as purge_idempotency_keys
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
-from gridlink.kit.keyring import Keyring
+from gridlink.kit.vault import Vault
 from gridlink.webhooks.dispatcher import DeliverySettings, Dispatcher
 from gridlink.worker.runner import BackgroundLoop, PeriodicJob
 
@@ -37,8 +40,26 @@ JOBS: tuple[PeriodicJob, ...] = (
 )
 
 
+def build_connectors(settings: Settings) -> ConnectorRegistry:
+    """The built-in connectors (the sandbox tuned by settings) plus installed plugins."""
+    sandbox = SandboxConnector.with_settings(
+        SandboxSettings(
+            slow_delay=timedelta(seconds=settings.sandbox_slow_seconds),
+            timeout_after=timedelta(seconds=settings.sandbox_timeout_seconds),
+        )
+    )
+    builtins = [sandbox if c is SandboxConnector else c for c in BUILTIN_CONNECTORS]
+    return default_registry(builtins=builtins)
+
+
 def build_loops(
-    db: Database, clock: Clock, keyring: Keyring, settings: Settings
+    db: Database, clock: Clock, vault: Vault, settings: Settings
 ) -> tuple[BackgroundLoop, ...]:
-    """The long-running loops: webhook delivery (claims due deliveries, sends, records)."""
-    return (Dispatcher(db, clock, keyring, DeliverySettings.from_settings(settings)),)
+    """The long-running loops: webhook delivery (claims due deliveries, sends, records) and
+    connection attempts (claims queued sign-ins, runs them with their connector)."""
+    return (
+        Dispatcher(db, clock, vault.keys.current(), DeliverySettings.from_settings(settings)),
+        AttemptRunner(
+            db, clock, vault, build_connectors(settings), EngineSettings.from_settings(settings)
+        ),
+    )

@@ -1,0 +1,321 @@
+"""One attempt, run start to finish in the worker that holds the utility session.
+
+The dialog follows the connector contract: log in; on ``MfaRequired`` show the options, wait
+for the end user's choice and code (they arrive through the attempt's row), submit, log in with
+the session token; then discover accounts. Every state the widget should see is committed at
+once (attempts/outcomes.py). A utility slower than ``connect_wait`` makes the attempt
+``pending`` while it goes on; silence from the end user past ``input_timeout`` ends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.attempts import limits, outcomes
+from gridlink.attempts.repository import AttemptRepository
+from gridlink.attempts.service import WORK_CHANNEL
+from gridlink.clients.clock import client_clock
+from gridlink.connectors.base import (
+    Connector,
+    ConnectorContext,
+    ConnectorSession,
+    Credentials,
+    MfaChallenge,
+    SessionToken,
+)
+from gridlink.connectors.errors import (
+    ConnectorError,
+    MfaChallengeClosed,
+    MfaCodeInvalid,
+    MfaOptionInvalid,
+    MfaRequired,
+)
+from gridlink.kit.vault import Owner, SealedValueMissing
+from gridlink.kit.wakeup import Waiter
+from gridlink.models import ConnectionAttempt
+
+if TYPE_CHECKING:
+    from gridlink.attempts.runner import AttemptRunner
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+Change = Callable[[AsyncSession, ConnectionAttempt], Awaitable[None]]
+
+INTERRUPTED = outcomes.Failure(
+    "error",
+    "CONNECTION_INTERRUPTED",
+    "The connection to your utility was interrupted. Please try again.",
+    action_required=False,
+)
+USER_TIMEOUT = outcomes.Failure(
+    "timeout",
+    outcomes.MFA_REQUIRED,
+    "The verification was not finished in time. Start again to get a new code.",
+    action_required=True,
+)
+MFA_AFTER_PENDING = outcomes.Failure(
+    "rejected",
+    outcomes.MFA_REQUIRED,
+    "The utility asked for a verification code after Connect was closed. Open Connect again.",
+    action_required=True,
+)
+
+
+class InputTimeout(Exception):
+    """The end user did not answer in time (or closed Connect)."""
+
+
+@dataclass
+class Job:
+    client_id: str
+    utility_id: str
+    credentials: Credentials
+    session_token: SessionToken | None
+    username_hash: str | None
+
+
+def failure_of(error: ConnectorError) -> outcomes.Failure:
+    return outcomes.Failure(
+        status=error.status if error.status in ("rejected", "error", "timeout") else "rejected",
+        status_detail=error.status_detail,
+        message=error.message,
+        action_required=error.action_required,
+        counts_as_failed_login=error.status_detail in limits.FAILURE_STATUS_DETAILS,
+    )
+
+
+class Execution:
+    def __init__(self, runner: AttemptRunner, attempt_id: str) -> None:
+        self.runner = runner
+        self.attempt_id = attempt_id
+        self.loop = asyncio.get_running_loop()
+        self.deadline = self.loop.time() + runner.settings.connect_wait.total_seconds()
+        self.is_pending = False
+        self.handled_input = 0
+        self.new_token: SessionToken | None = None
+        self.username_hash: str | None = None
+
+    async def run(self) -> None:
+        try:
+            await self._run()
+        except asyncio.CancelledError:
+            await self._fail(INTERRUPTED)
+            raise
+        except InputTimeout:
+            await self._fail(USER_TIMEOUT)
+        except ConnectorError as error:
+            if isinstance(error, MfaRequired):
+                await self._fail(MFA_AFTER_PENDING)
+            else:
+                await self._fail(failure_of(error))
+        except Exception:
+            logger.exception("connection attempt crashed", extra={"attempt_id": self.attempt_id})
+            await self._fail(INTERRUPTED)
+
+    async def _run(self) -> None:
+        job, offset = await self._load()
+        self.username_hash = job.username_hash
+        context = ConnectorContext(clock=client_clock(self.runner.clock, offset))
+        connector = self.runner.registry.create(job.utility_id, context)
+        connector_session = await self._login(connector, job)
+        async with connector_session:
+            accounts = await self._utility(connector_session.fetch_accounts())
+            token = connector_session.session_token or self.new_token
+        async with self.runner.db.transaction() as session:
+            attempt = await AttemptRepository(session).get(self.attempt_id)
+            assert attempt is not None
+            await outcomes.verified(
+                session,
+                self.runner.clock,
+                self.runner.vault,
+                attempt,
+                token=token,
+                accounts=accounts,
+            )
+
+    async def _load(self) -> tuple[Job, int]:
+        vault = self.runner.vault
+        async with self.runner.db.transaction(write=False) as session:
+            repo = AttemptRepository(session)
+            attempt = await repo.get(self.attempt_id)
+            assert attempt is not None
+            credential = await repo.credential(attempt.credential_id)
+            assert credential is not None
+            source = Owner(attempt.client_id, attempt.id if attempt.new_login else credential.id)
+            username = (await vault.open(session, owner=source, field="username")).decode()
+            password = (await vault.open(session, owner=source, field="password")).decode()
+            token = None
+            with contextlib.suppress(SealedValueMissing):
+                value = await vault.open(
+                    session, owner=Owner(credential.client_id, credential.id), field="session_token"
+                )
+                token = SessionToken(value.decode(), credential.mfa_session_expires_at)
+            offset = await repo.client_offset(attempt.client_id)
+        job = Job(
+            attempt.client_id,
+            attempt.utility_id,
+            Credentials(username, password),
+            token,
+            limits.username_hash(attempt.utility_id, username),
+        )
+        return job, offset
+
+    async def _login(self, connector: Connector, job: Job) -> ConnectorSession:
+        try:
+            return await self._utility(
+                connector.login(job.credentials, session_token=job.session_token)
+            )
+        except MfaRequired as needed:
+            if self.is_pending:
+                raise
+            self.new_token = await self._mfa(connector, needed.challenge)
+            return await self._utility(
+                connector.login(job.credentials, session_token=self.new_token)
+            )
+
+    async def _utility(self, call: Awaitable[T]) -> T:
+        """Await a call to the utility; past the widget's wait, show ``pending`` and go on."""
+        task = asyncio.ensure_future(call)
+        if not self.is_pending:
+            done, _ = await asyncio.wait({task}, timeout=max(0.0, self.deadline - self.loop.time()))
+            if not done:
+                self.is_pending = True
+                await self._update(lambda s, a: outcomes.mark_pending(s, self._now(), a))
+        return await task
+
+    def _now(self) -> datetime:
+        return self.runner.clock.now()
+
+    async def _mfa(self, connector: Connector, challenge: MfaChallenge) -> SessionToken:
+        options = challenge.options
+        selected: str | None = None
+        if len(options) == 1:
+            selected = options[0].id
+            await self._utility(connector.select_mfa_option(challenge, selected))
+        status = "mfa_method" if len(options) > 1 else "mfa_code"
+        await self._show(
+            status, challenge, selected, limits.MAX_MFA_CODES, self._sent(challenge, selected)
+        )
+        codes = 0
+        while True:
+            kind, option_id, code = await self._next_input()
+            if kind == "cancel":
+                raise InputTimeout
+            if kind in ("mfa_option", "resend") and option_id is not None:
+                try:
+                    await self._utility(connector.select_mfa_option(challenge, option_id))
+                except MfaOptionInvalid as invalid:
+                    await self._show("mfa_method", challenge, None, None, invalid.message)
+                    continue
+                selected = option_id
+                await self._show(
+                    "mfa_code",
+                    challenge,
+                    selected,
+                    limits.MAX_MFA_CODES - codes,
+                    self._sent(challenge, selected),
+                )
+                continue
+            if kind != "mfa_code" or code is None:
+                continue
+            codes += 1
+            try:
+                return await self._utility(connector.submit_mfa_code(challenge, code))
+            except MfaCodeInvalid as wrong:
+                left = limits.MAX_MFA_CODES - codes
+                if wrong.attempts_left is not None:
+                    left = min(left, wrong.attempts_left)
+                if left <= 0:
+                    raise MfaChallengeClosed from None
+                await self._show(
+                    "mfa_code",
+                    challenge,
+                    selected,
+                    left,
+                    f"That code is not right. {left} attempt(s) left.",
+                )
+
+    @staticmethod
+    def _sent(challenge: MfaChallenge, option_id: str | None) -> str:
+        option = challenge.option(option_id) if option_id else None
+        if option is None:
+            return "Choose where to receive a verification code."
+        return f"Enter the code sent to {option.destination}."
+
+    async def _show(
+        self,
+        status: str,
+        challenge: MfaChallenge,
+        selected: str | None,
+        attempts_left: int | None,
+        message: str,
+    ) -> None:
+        async def change(session: AsyncSession, attempt: ConnectionAttempt) -> None:
+            await outcomes.set_state(
+                session,
+                self._now(),
+                attempt,
+                status,
+                message=message,
+                options=challenge.options,
+                selected_option_id=selected,
+                attempts_left=attempts_left,
+            )
+
+        await self._update(change)
+
+    async def _next_input(self) -> tuple[str, str | None, str | None]:
+        """Wait for the end user's next input (arrives through the attempt's row)."""
+        limit = self.loop.time() + self.runner.settings.input_timeout.total_seconds()
+        async with Waiter(self.runner.db, WORK_CHANNEL, listen=False) as waiter:
+            while True:
+                waiter.clear()
+                found = await self._read_input()
+                if found is not None:
+                    self.deadline = (
+                        self.loop.time() + self.runner.settings.connect_wait.total_seconds()
+                    )
+                    return found
+                if self.loop.time() >= limit:
+                    raise InputTimeout
+                await waiter.wait(min(self.runner.settings.poll_seconds, limit - self.loop.time()))
+
+    async def _read_input(self) -> tuple[str, str | None, str | None] | None:
+        async with self.runner.db.transaction(write=False) as session:
+            attempt = await AttemptRepository(session).get(self.attempt_id)
+            assert attempt is not None
+            if attempt.input_seq <= self.handled_input or attempt.input_kind is None:
+                return None
+            self.handled_input = attempt.input_seq
+            code = None
+            if attempt.input_kind == "mfa_code":
+                owner = Owner(attempt.client_id, attempt.id)
+                value = await self.runner.vault.open(session, owner=owner, field="mfa_code")
+                code = value.decode()
+            return attempt.input_kind, attempt.input_option_id, code
+
+    async def _update(self, change: Change) -> None:
+        async with self.runner.db.transaction() as session:
+            attempt = await AttemptRepository(session).get(self.attempt_id)
+            assert attempt is not None
+            await change(session, attempt)
+
+    async def _fail(self, failure: outcomes.Failure) -> None:
+        async with self.runner.db.transaction() as session:
+            attempt = await AttemptRepository(session).get(self.attempt_id)
+            if attempt is None:
+                return
+            await outcomes.failed(
+                session, self.runner.clock, self.runner.vault, attempt, failure, self.username_hash
+            )
+
+
+__all__ = ["Execution", "InputTimeout", "failure_of"]

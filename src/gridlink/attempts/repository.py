@@ -1,0 +1,228 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.kit.db import insert_or_ignore
+from gridlink.kit.ids import new_id
+from gridlink.models import (
+    Client,
+    ConnectionAttempt,
+    ConnectLink,
+    ConnectSession,
+    LoginFailure,
+    User,
+    UtilityAccount,
+    UtilityCredential,
+)
+
+TERMINAL = ("verified", "rejected", "timeout", "error", "pending")
+RUNNING = ("connecting", "mfa_method", "mfa_code")
+
+
+class AttemptRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, attempt: ConnectionAttempt) -> None:
+        self.session.add(attempt)
+        await self.session.flush()
+
+    async def get(self, attempt_id: str) -> ConnectionAttempt | None:
+        return await self.session.get(ConnectionAttempt, attempt_id, populate_existing=True)
+
+    async def for_session(self, session_id: str, attempt_id: str) -> ConnectionAttempt | None:
+        return await self.session.scalar(
+            select(ConnectionAttempt).where(
+                ConnectionAttempt.id == attempt_id, ConnectionAttempt.session_id == session_id
+            )
+        )
+
+    async def latest_for_session(self, session_id: str) -> ConnectionAttempt | None:
+        return await self.session.scalar(
+            select(ConnectionAttempt)
+            .where(ConnectionAttempt.session_id == session_id)
+            .order_by(ConnectionAttempt.id.desc())
+            .limit(1)
+        )
+
+    async def unfinished_in_session(self, session_id: str) -> ConnectionAttempt | None:
+        return await self.session.scalar(
+            select(ConnectionAttempt).where(
+                ConnectionAttempt.session_id == session_id,
+                ConnectionAttempt.status.in_(("queued", *RUNNING)),
+            )
+        )
+
+    async def claim_queued(
+        self, owner: str, lease_until: datetime, now: datetime, limit: int
+    ) -> list[str]:
+        """Lease up to ``limit`` queued attempts to ``owner``; returns their ids."""
+        query = (
+            select(ConnectionAttempt.id)
+            .where(ConnectionAttempt.status == "queued")
+            .order_by(ConnectionAttempt.created_at)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list((await self.session.scalars(query)).all())
+        if ids:
+            await self.session.execute(
+                update(ConnectionAttempt)
+                .where(ConnectionAttempt.id.in_(ids), ConnectionAttempt.status == "queued")
+                .values(
+                    status="connecting",
+                    lease_owner=owner,
+                    lease_expires_at=lease_until,
+                    updated_at=now,
+                    seq=ConnectionAttempt.seq + 1,
+                )
+            )
+        return ids
+
+    async def renew_lease(self, attempt_id: str, owner: str, lease_until: datetime) -> bool:
+        result = await self.session.execute(
+            update(ConnectionAttempt)
+            .where(ConnectionAttempt.id == attempt_id, ConnectionAttempt.lease_owner == owner)
+            .values(lease_expires_at=lease_until)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def abandoned(self, now: datetime, limit: int) -> list[ConnectionAttempt]:
+        """Unfinished attempts whose worker stopped renewing its lease (it died)."""
+        query = (
+            select(ConnectionAttempt)
+            .where(
+                ConnectionAttempt.status.in_(RUNNING),
+                ConnectionAttempt.lease_expires_at < now,
+            )
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list((await self.session.scalars(query)).all())
+
+    async def credential(self, credential_id: str) -> UtilityCredential | None:
+        return await self.session.get(UtilityCredential, credential_id, populate_existing=True)
+
+    async def credential_for_login(
+        self, user_id: str, utility_id: str, username_hash: str
+    ) -> UtilityCredential | None:
+        return await self.session.scalar(
+            select(UtilityCredential)
+            .where(
+                UtilityCredential.user_id == user_id,
+                UtilityCredential.utility_id == utility_id,
+                UtilityCredential.username_hash == username_hash,
+            )
+            .order_by(UtilityCredential.id)
+            .limit(1)
+        )
+
+    async def add_credential(self, credential: UtilityCredential) -> None:
+        self.session.add(credential)
+        await self.session.flush()
+
+    async def connect_session(self, session_id: str) -> ConnectSession | None:
+        return await self.session.get(ConnectSession, session_id, populate_existing=True)
+
+    async def client_offset(self, client_id: str) -> int:
+        value = await self.session.scalar(
+            select(Client.sandbox_clock_offset_seconds).where(Client.id == client_id)
+        )
+        return int(value or 0)
+
+    async def client_user_id(self, user_id: str) -> str:
+        value = await self.session.scalar(select(User.client_user_id).where(User.id == user_id))
+        assert value is not None
+        return value
+
+    async def recent_failures(self, utility_id: str, username_hash: str, since: datetime) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(
+                LoginFailure.utility_id == utility_id,
+                LoginFailure.username_hash == username_hash,
+                LoginFailure.failed_at > since,
+            )
+        )
+        return int(count or 0)
+
+    async def add_failure(self, utility_id: str, username_hash: str, now: datetime) -> None:
+        self.session.add(
+            LoginFailure(
+                id=new_id("lf"), utility_id=utility_id, username_hash=username_hash, failed_at=now
+            )
+        )
+        await self.session.flush()
+
+    async def purge_failures(self, before: datetime) -> int:
+        result = await self.session.execute(
+            delete(LoginFailure).where(LoginFailure.failed_at <= before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def upsert_accounts(
+        self, client_id: str, credential_id: str, accounts: Sequence[dict[str, Any]], now: datetime
+    ) -> list[UtilityAccount]:
+        """Insert accounts not seen before (by number) and refresh the others."""
+        for account in accounts:
+            await self.session.execute(
+                insert_or_ignore(self.session, UtilityAccount, ["credential_id", "number"]).values(
+                    id=new_id("uac"),
+                    client_id=client_id,
+                    credential_id=credential_id,
+                    created_at=now,
+                    updated_at=now,
+                    **account,
+                )
+            )
+            await self.session.execute(
+                update(UtilityAccount)
+                .where(
+                    UtilityAccount.credential_id == credential_id,
+                    UtilityAccount.number == account["number"],
+                )
+                .values(updated_at=now, **account)
+            )
+        rows = await self.session.scalars(
+            select(UtilityAccount)
+            .where(UtilityAccount.credential_id == credential_id)
+            .order_by(UtilityAccount.number)
+        )
+        return list(rows.all())
+
+    async def accounts(self, credential_id: str) -> list[UtilityAccount]:
+        rows = await self.session.scalars(
+            select(UtilityAccount)
+            .where(UtilityAccount.credential_id == credential_id)
+            .order_by(UtilityAccount.number)
+        )
+        return list(rows.all())
+
+    async def set_code(self, attempt_id: str, code_hash: str, expires_at: datetime) -> None:
+        await self.session.execute(
+            update(ConnectionAttempt)
+            .where(
+                ConnectionAttempt.id == attempt_id,
+                or_(
+                    ConnectionAttempt.authorization_code_used_at.is_(None),
+                    ConnectionAttempt.authorization_code_hash.is_(None),
+                ),
+            )
+            .values(authorization_code_hash=code_hash, authorization_code_expires_at=expires_at)
+        )
+
+    async def use_connect_link(self, link_id: str, now: datetime) -> None:
+        """A connect link is dead once it led to a successful repair."""
+        await self.session.execute(
+            update(ConnectLink)
+            .where(ConnectLink.id == link_id, ConnectLink.used_at.is_(None))
+            .values(used_at=now)
+        )

@@ -1,0 +1,276 @@
+"""Connection attempts as the widget (and the sandbox shortcut) sees them.
+
+The API side only records what the end user did: credentials (sealed in the vault under the
+attempt's id), an MFA option, a code (sealed too). The worker holding the utility session does
+the rest (attempts/execution.py) and bumps ``seq``; ``wait_for_change`` long-polls on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.attempts import limits
+from gridlink.attempts.repository import RUNNING, TERMINAL, AttemptRepository
+from gridlink.attempts.schemas import (
+    AccountOut,
+    AttemptOut,
+    CompletionOut,
+    CredentialsIn,
+    MfaOptionOut,
+    MfaOut,
+)
+from gridlink.connect.sessions import SessionContext, require_open
+from gridlink.errors import Conflict, InvalidRequest, NotFound
+from gridlink.kit import tokens
+from gridlink.kit.clock import Clock
+from gridlink.kit.db import Database
+from gridlink.kit.ids import new_id
+from gridlink.kit.vault import Owner, Vault
+from gridlink.kit.wakeup import Waiter, announce
+from gridlink.models import ConnectionAttempt, UtilityCredential
+from gridlink.utilities.catalog import find_visible
+
+WORK_CHANNEL = "gridlink_attempts"  # new attempts and new input for the workers
+UPDATE_CHANNEL = "gridlink_attempt_updates"  # attempts changed, for long-polling widgets
+CODE_TTL = timedelta(minutes=10)
+POLL_SECONDS = 0.25  # cross-process fallback; in-process changes wake waiters at once
+
+ATTEMPT_NOT_FOUND = "No such attempt in this Connect session."
+
+
+def masked_account(number: str) -> str:
+    return "****" + number[-4:] if len(number) > 4 else number
+
+
+async def submit(
+    session: AsyncSession, clock: Clock, vault: Vault, context: SessionContext, body: CredentialsIn
+) -> AttemptOut:
+    require_open(context)
+    row = context.row
+    if row.mode == "create" and row.consented_at is None:
+        raise Conflict("Consent comes first: the end user must accept before signing in.")
+    if row.utility_id is None:
+        raise Conflict("Choose a utility before signing in.")
+    utility = await find_visible(session, row.utility_id, context.environment)
+    if utility is None or utility.connector_id is None or utility.status == "unsupported":
+        raise Conflict(
+            "Gridlink cannot connect to this utility yet; the app has been told you tried."
+        )
+    repo = AttemptRepository(session)
+    if await repo.unfinished_in_session(row.id) is not None:
+        raise Conflict("A sign-in is already in progress in this session; wait for it.")
+    new_login = body.username is not None or body.password is not None
+    if new_login and (body.username is None or body.password is None):
+        raise InvalidRequest(
+            "Enter both your username and your password.", fields=["username", "password"]
+        )
+    if not new_login and row.mode != "update":
+        raise InvalidRequest("Enter your username and password.", fields=["username", "password"])
+    now = clock.now()
+    login_hash = limits.username_hash(row.utility_id, body.username) if body.username else None
+    await limits.check(repo, row, row.utility_id, login_hash, now)
+    credential = await _credential_for(repo, context, login_hash, now)
+    attempt = ConnectionAttempt(
+        id=new_id("att"),
+        client_id=row.client_id,
+        session_id=row.id,
+        credential_id=credential.id,
+        utility_id=row.utility_id,
+        mode=row.mode,
+        new_login=new_login,
+        status="queued",
+        seq=1,
+        input_seq=0,
+        created_at=now,
+        updated_at=now,
+    )
+    await repo.add(attempt)
+    if new_login:
+        assert body.username is not None
+        assert body.password is not None
+        owner = Owner(row.client_id, attempt.id)
+        await vault.seal(session, owner=owner, field="username", plaintext=body.username.encode())
+        await vault.seal(session, owner=owner, field="password", plaintext=body.password.encode())
+    await announce(session, WORK_CHANNEL)
+    return await view(session, attempt)
+
+
+async def _credential_for(
+    repo: AttemptRepository, context: SessionContext, login_hash: str | None, now: datetime
+) -> UtilityCredential:
+    """The credential this attempt works on: the session's, an existing one for the same login
+    (never a duplicate), or a new pending one."""
+    row = context.row
+    if row.credential_id is not None:
+        credential = await repo.credential(row.credential_id)
+        assert credential is not None
+        return credential
+    assert row.utility_id is not None
+    if login_hash is not None:
+        existing = await repo.credential_for_login(row.user_id, row.utility_id, login_hash)
+        if existing is not None:
+            row.credential_id = existing.id
+            return existing
+    credential = UtilityCredential(
+        id=new_id("ucr"),
+        client_id=row.client_id,
+        user_id=row.user_id,
+        utility_id=row.utility_id,
+        status="pending",
+        status_detail=None,
+        action_required=False,
+        username_hash=login_hash,
+        created_at=now,
+        updated_at=now,
+    )
+    await repo.add_credential(credential)
+    row.credential_id = credential.id
+    return credential
+
+
+async def _running(
+    session: AsyncSession, context: SessionContext, attempt_id: str, expected: tuple[str, ...]
+) -> ConnectionAttempt:
+    require_open(context)
+    attempt = await AttemptRepository(session).for_session(context.row.id, attempt_id)
+    if attempt is None:
+        raise NotFound(ATTEMPT_NOT_FOUND)
+    if attempt.status not in expected:
+        raise Conflict(
+            f"This step is not expected now (the sign-in is {attempt.status}); refresh Connect."
+        )
+    return attempt
+
+
+async def _record_input(
+    session: AsyncSession,
+    attempt: ConnectionAttempt,
+    kind: str,
+    option_id: str | None,
+    clock: Clock,
+) -> AttemptOut:
+    attempt.input_kind = kind
+    attempt.input_option_id = option_id
+    attempt.input_seq += 1
+    attempt.updated_at = clock.now()
+    await announce(session, WORK_CHANNEL)
+    return await view(session, attempt)
+
+
+async def choose_mfa_option(
+    session: AsyncSession, clock: Clock, context: SessionContext, attempt_id: str, option_id: str
+) -> AttemptOut:
+    attempt = await _running(session, context, attempt_id, ("mfa_method", "mfa_code"))
+    if not any(o["id"] == option_id for o in attempt.mfa_options or []):
+        raise InvalidRequest(
+            "Choose one of the offered verification methods.", fields=["option_id"]
+        )
+    return await _record_input(session, attempt, "mfa_option", option_id, clock)
+
+
+async def resend_code(
+    session: AsyncSession, clock: Clock, context: SessionContext, attempt_id: str
+) -> AttemptOut:
+    attempt = await _running(session, context, attempt_id, ("mfa_code",))
+    return await _record_input(session, attempt, "resend", attempt.mfa_option_id, clock)
+
+
+async def submit_code(
+    session: AsyncSession,
+    clock: Clock,
+    vault: Vault,
+    context: SessionContext,
+    attempt_id: str,
+    code: str,
+) -> AttemptOut:
+    attempt = await _running(session, context, attempt_id, ("mfa_code",))
+    owner = Owner(attempt.client_id, attempt.id)
+    await vault.seal(session, owner=owner, field="mfa_code", plaintext=code.encode())
+    return await _record_input(session, attempt, "mfa_code", None, clock)
+
+
+async def cancel(session: AsyncSession, clock: Clock, context: SessionContext) -> None:
+    """The end user closed Connect: a sign-in waiting for them ends now, not after a timeout."""
+    attempt = await AttemptRepository(session).unfinished_in_session(context.row.id)
+    if attempt is not None and attempt.status in RUNNING:
+        await _record_input(session, attempt, "cancel", None, clock)
+
+
+async def view(session: AsyncSession, attempt: ConnectionAttempt) -> AttemptOut:
+    accounts: list[AccountOut] = []
+    if attempt.status == "verified":
+        rows = await AttemptRepository(session).accounts(attempt.credential_id)
+        accounts = [
+            AccountOut(id=a.id, number=masked_account(a.number), service_address=a.service_address)
+            for a in rows
+        ]
+    mfa = None
+    if attempt.mfa_options is not None and attempt.status in ("mfa_method", "mfa_code"):
+        mfa = MfaOut(
+            options=[MfaOptionOut.model_validate(o) for o in attempt.mfa_options],
+            selected_option_id=attempt.mfa_option_id,
+            attempts_left=attempt.mfa_attempts_left,
+        )
+    return AttemptOut(
+        id=attempt.id,
+        status=attempt.status,
+        status_detail=attempt.status_detail,
+        message=attempt.message,
+        seq=attempt.seq,
+        finished=attempt.status in TERMINAL,
+        utility_credential_id=attempt.credential_id,
+        mfa=mfa,
+        accounts=accounts,
+    )
+
+
+async def wait_for_change(
+    db: Database, session_id: str, attempt_id: str, after_seq: int, seconds: float
+) -> AttemptOut:
+    """Long-poll: return as soon as the attempt's ``seq`` passes ``after_seq`` (or it is
+    finished), else when ``seconds`` ran out. Each look is its own short read transaction."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    async with Waiter(db, UPDATE_CHANNEL, listen=False) as waiter:
+        while True:
+            waiter.clear()
+            async with db.transaction(write=False) as session:
+                attempt = await AttemptRepository(session).for_session(session_id, attempt_id)
+                if attempt is None:
+                    raise NotFound(ATTEMPT_NOT_FOUND)
+                if attempt.seq > after_seq or attempt.status in TERMINAL:
+                    return await view(session, attempt)
+                if loop.time() >= deadline:
+                    return await view(session, attempt)
+            await waiter.wait(min(POLL_SECONDS, max(0.0, deadline - loop.time())))
+
+
+async def complete(
+    session: AsyncSession, clock: Clock, context: SessionContext, attempt_id: str
+) -> CompletionOut:
+    """Hand the widget its result: a fresh single-use authorization code (10 minutes; a new
+    call replaces an unused one), the credential and the accounts found. Ends the session."""
+    require_open(context)
+    repo = AttemptRepository(session)
+    attempt = await repo.for_session(context.row.id, attempt_id)
+    if attempt is None:
+        raise NotFound(ATTEMPT_NOT_FOUND)
+    if attempt.status != "verified":
+        raise Conflict("Only a verified sign-in can be completed.")
+    code = tokens.generate(tokens.TokenKind.AUTHORIZATION_CODE, context.environment)
+    now = clock.now()
+    attempt.authorization_code_hash = tokens.digest(code)
+    attempt.authorization_code_expires_at = now + CODE_TTL
+    attempt.authorization_code_used_at = None
+    context.row.closed_at = now
+    utility = await find_visible(session, attempt.utility_id, context.environment)
+    out = await view(session, attempt)
+    return CompletionOut(
+        utility_credential_id=attempt.credential_id,
+        authorization_code=code,
+        utility={"id": attempt.utility_id, "name": utility.name if utility else attempt.utility_id},
+        accounts=out.accounts,
+    )

@@ -1,0 +1,215 @@
+"""Connect sessions: what the widget holds once it has traded a connect token (once).
+
+A session knows its end user, its mode (create or update), the utility (preselected, chosen, or
+the credential's), whether consent was given, and the credential its attempts work on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.connect.repository import ConnectSessionRepository, ConnectTokenRepository
+from gridlink.credentials.repository import CredentialRepository
+from gridlink.errors import Conflict, InvalidRequest, TokenInvalid
+from gridlink.kit import tokens
+from gridlink.kit.clock import Clock
+from gridlink.kit.ids import new_id
+from gridlink.models import ConnectSession
+from gridlink.utilities.catalog import find_visible
+
+CONSENT_VERSION = "2026-11-01"
+MFA_REFRESH = "MULTI_FACTOR_AUTHENTICATION_REFRESH_REQUIRED"
+
+START_REFUSED = (
+    "This connect token cannot be used: it is unknown, expired or already used. Ask the app "
+    "for a new one (its backend creates them with POST /v1/auth/connect_token)."
+)
+LINK_REFUSED = (
+    "This link cannot be used: it has expired, was already used or was withdrawn. Ask the app "
+    "for a new link."
+)
+SESSION_UNUSABLE = (
+    "This Connect session has ended or expired. Close Connect and open it again from the app."
+)
+
+
+@dataclass(frozen=True)
+class SessionContext:
+    """An authenticated widget session with what the API needs of its client."""
+
+    row: ConnectSession
+    client_name: str
+    environment: str
+    clock_offset_seconds: int
+
+
+async def open_from_token(
+    session: AsyncSession, clock: Clock, connect_token: str
+) -> tuple[ConnectSession, str]:
+    """Trade a connect token for a session; returns the session and its bearer (shown once)."""
+    environment = tokens.parse(connect_token, tokens.TokenKind.CONNECT_TOKEN)
+    now = clock.now()
+    token = None
+    if environment is not None:
+        token = await ConnectTokenRepository(session).claim(tokens.digest(connect_token), now)
+    if token is None or environment is None:
+        raise TokenInvalid(START_REFUSED)
+    spec = SessionSpec(
+        client_id=token.client_id,
+        user_id=token.user_id,
+        mode=token.mode,
+        utility_id=token.utility_id,
+        credential_id=token.utility_credential_id,
+        products=list(token.products),
+        language=token.language,
+        redirect_uri=token.redirect_uri,
+        expires_at=token.expires_at,
+    )
+    return await _create(session, clock, spec, environment)
+
+
+LINK_SESSION_TTL = timedelta(minutes=30)
+
+
+async def open_from_link(
+    session: AsyncSession, clock: Clock, link_token: str
+) -> tuple[ConnectSession, str]:
+    """Open an update-mode session from a connect link (72 h, dead once a repair succeeded)."""
+    environment = tokens.parse(link_token, tokens.TokenKind.CONNECT_LINK)
+    now = clock.now()
+    repo = ConnectSessionRepository(session)
+    link = None if environment is None else await repo.usable_link(tokens.digest(link_token), now)
+    credential = None if link is None else await repo.credential(link.client_id, link.credential_id)
+    if link is None or credential is None or environment is None:
+        raise TokenInvalid(LINK_REFUSED)
+    spec = SessionSpec(
+        client_id=link.client_id,
+        user_id=credential.user_id,
+        mode="update",
+        utility_id=credential.utility_id,
+        credential_id=credential.id,
+        products=["accounts", "statements", "intervals"],
+        language=None,
+        redirect_uri=None,
+        expires_at=now + LINK_SESSION_TTL,
+    )
+    row, bearer = await _create(session, clock, spec, environment)
+    row.connect_link_id = link.id
+    return row, bearer
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    client_id: str
+    user_id: str
+    mode: str
+    utility_id: str | None
+    credential_id: str | None
+    products: list[str]
+    language: str | None
+    redirect_uri: str | None
+    expires_at: datetime
+
+
+async def _create(
+    session: AsyncSession, clock: Clock, spec: SessionSpec, environment: str
+) -> tuple[ConnectSession, str]:
+    bearer = tokens.generate(tokens.TokenKind.CONNECT_SESSION, environment)
+    row = ConnectSession(
+        id=new_id("csn"),
+        client_id=spec.client_id,
+        user_id=spec.user_id,
+        session_hash=tokens.digest(bearer),
+        mode=spec.mode,
+        utility_id=spec.utility_id,
+        utility_preselected=spec.utility_id is not None,
+        credential_id=spec.credential_id,
+        products=spec.products,
+        language=spec.language,
+        redirect_uri=spec.redirect_uri,
+        failed_logins=0,
+        created_at=clock.now(),
+        expires_at=spec.expires_at,
+    )
+    await ConnectSessionRepository(session).add(row)
+    return row, bearer
+
+
+async def authenticate(session: AsyncSession, clock: Clock, bearer: str) -> SessionContext:
+    """The session behind a widget's bearer; unknown, expired and closed look alike."""
+    if tokens.parse(bearer, tokens.TokenKind.CONNECT_SESSION) is None:
+        raise TokenInvalid(SESSION_UNUSABLE)
+    repo = ConnectSessionRepository(session)
+    row = await repo.by_hash(tokens.digest(bearer))
+    if row is None or row.expires_at <= clock.now():
+        raise TokenInvalid(SESSION_UNUSABLE)
+    client = await repo.client_view(row.client_id)
+    assert client is not None
+    return SessionContext(row, client[0], client[1], client[2])
+
+
+def require_open(context: SessionContext) -> None:
+    if context.row.closed_at is not None:
+        raise TokenInvalid(SESSION_UNUSABLE)
+
+
+async def record_consent(
+    context: SessionContext, now: datetime, version: str, ip: str | None, user_agent: str | None
+) -> None:
+    require_open(context)
+    if version != CONSENT_VERSION:
+        raise InvalidRequest(
+            f"consent_version must be {CONSENT_VERSION!r}, the text this Connect shows; reload "
+            "Connect to see the current text.",
+            fields=["consent_version"],
+        )
+    row = context.row
+    row.consent_version = version
+    row.consented_at = now
+    row.consent_ip = (ip or "")[:64] or None
+    row.consent_user_agent = (user_agent or "")[:500] or None
+
+
+async def choose_utility(session: AsyncSession, context: SessionContext, utility_id: str) -> str:
+    """Pick the utility in create mode. Returns its status (e.g. ``unsupported``)."""
+    require_open(context)
+    row = context.row
+    if row.mode == "update" or row.utility_preselected:
+        raise Conflict("The utility is fixed for this session; it cannot be changed.")
+    utility = await find_visible(session, utility_id, context.environment)
+    if utility is None:
+        raise InvalidRequest(
+            "This utility is not available here; pick one from the list.", fields=["utility_id"]
+        )
+    row.utility_id = utility.id
+    return utility.status
+
+
+async def needs_mfa_refresh(session: AsyncSession, context: SessionContext) -> bool:
+    """Update mode for a credential whose MFA session expired starts at the MFA method step."""
+    row = context.row
+    if row.mode != "update" or row.credential_id is None:
+        return False
+    credential = await CredentialRepository(session).get_for_client(
+        row.client_id, row.credential_id
+    )
+    return credential is not None and credential.status_detail == MFA_REFRESH
+
+
+def next_step(context: SessionContext, *, mfa_refresh: bool) -> str:
+    row = context.row
+    if row.closed_at is not None:
+        return "closed"
+    if row.mode == "create" and row.consented_at is None:
+        return "consent"
+    if row.utility_id is None:
+        return "utility"
+    return "mfa_refresh" if mfa_refresh else "credentials"
+
+
+async def close(context: SessionContext, now: datetime) -> None:
+    if context.row.closed_at is None:
+        context.row.closed_at = now

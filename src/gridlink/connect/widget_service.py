@@ -1,0 +1,39 @@
+"""The widget's view of its session, assembled from the session, catalog and latest attempt."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.attempts import service as attempts
+from gridlink.attempts.repository import AttemptRepository
+from gridlink.connect import sessions
+from gridlink.connect.widget_schemas import ClientInfo, SessionOut
+from gridlink.utilities.catalog import find_visible
+from gridlink.utilities.repository import UtilityRepository
+from gridlink.utilities.service import to_out
+
+
+async def session_view(session: AsyncSession, context: sessions.SessionContext) -> SessionOut:
+    row = context.row
+    utility_out = None
+    if row.utility_id is not None:
+        utility = await find_visible(session, row.utility_id, context.environment)
+        if utility is not None:
+            states = await UtilityRepository(session).states_of([utility.id])
+            utility_out = to_out(utility, states[utility.id], None)
+    latest = await AttemptRepository(session).latest_for_session(row.id)
+    refresh = await sessions.needs_mfa_refresh(session, context)
+    return SessionOut(
+        id=row.id,
+        mode=row.mode,
+        step=sessions.next_step(context, mfa_refresh=refresh),
+        client=ClientInfo(name=context.client_name),
+        products=row.products,
+        language=row.language,
+        consent_version=sessions.CONSENT_VERSION,
+        utility=utility_out,
+        utility_preselected=row.utility_preselected,
+        utility_credential_id=row.credential_id,
+        attempt=None if latest is None else await attempts.view(session, latest),
+        expires_at=row.expires_at,
+    )
