@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridlink.attempts.routes import router as attempts_router
 from gridlink.auth.routes import router as auth_router
 from gridlink.connect.routes import router as connect_router
 from gridlink.connect.widget_routes import router as widget_router
@@ -25,6 +26,7 @@ def build_router() -> APIRouter:
         utilities_router,
         events_router,
         webhooks_router,
+        attempts_router,
     ):
         v1.include_router(router)
     root.include_router(v1)

@@ -68,7 +68,7 @@ async def open_from_token(
         redirect_uri=token.redirect_uri,
         expires_at=token.expires_at,
     )
-    return await _create(session, clock, spec, environment)
+    return await create_session(session, clock, spec, environment)
 
 
 LINK_SESSION_TTL = timedelta(minutes=30)
@@ -96,7 +96,7 @@ async def open_from_link(
         redirect_uri=None,
         expires_at=now + LINK_SESSION_TTL,
     )
-    row, bearer = await _create(session, clock, spec, environment)
+    row, bearer = await create_session(session, clock, spec, environment)
     row.connect_link_id = link.id
     return row, bearer
 
@@ -114,7 +114,7 @@ class SessionSpec:
     expires_at: datetime
 
 
-async def _create(
+async def create_session(
     session: AsyncSession, clock: Clock, spec: SessionSpec, environment: str
 ) -> tuple[ConnectSession, str]:
     bearer = tokens.generate(tokens.TokenKind.CONNECT_SESSION, environment)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from gridlink.attempts import shortcut
+from gridlink.attempts.shortcut_schemas import SandboxCredentialIn, SandboxCredentialOut
+from gridlink.auth.dependencies import (
+    MISSING_CREDENTIALS,
+    AppClock,
+    basic_scheme,
+    bearer_scheme,
+    parse_basic,
+)
+from gridlink.auth.service import AuthenticatedClient, authenticate_bearer, authenticate_secret
+from gridlink.errors import Unauthorized
+from gridlink.kit.db import Database
+from gridlink.kit.openapi import error_responses
+
+router = APIRouter(tags=["Sandbox"])
+
+
+async def client_in_own_transaction(
+    request: Request,
+    clock: AppClock,
+    _bearer: Annotated[None, Depends(bearer_scheme)] = None,
+    _basic: Annotated[None, Depends(basic_scheme)] = None,
+) -> AuthenticatedClient:
+    """Authenticate without opening the request's transaction: the shortcut runs several
+    transactions of its own while the worker works between them."""
+    db: Database = request.app.state.db
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    async with db.transaction(write=False) as session:
+        if scheme.lower() == "bearer":
+            return await authenticate_bearer(session, clock, value.strip())
+        if scheme.lower() == "basic":
+            client_id, secret = parse_basic(value)
+            return await authenticate_secret(session, clock, client_id, secret)
+    raise Unauthorized(MISSING_CREDENTIALS)
+
+
+@router.post(
+    "/sandbox/utility_credentials",
+    summary="Sandbox: connect a utility account without the widget",
+    response_model=SandboxCredentialOut,
+    responses=error_responses(401, 404, 422),
+)
+async def create_sandbox_credential(
+    body: SandboxCredentialIn,
+    request: Request,
+    clock: AppClock,
+    client: Annotated[AuthenticatedClient, Depends(client_in_own_transaction)],
+) -> SandboxCredentialOut:
+    """Runs the same connection attempt as the widget, answering MFA with `mfa_method` and
+    `mfa_code`, and returns the credential with its status (sandbox clients only). Not
+    idempotent by key: each call is a new sign-in, as in the widget."""
+    settings = request.app.state.settings
+    return await shortcut.run(
+        request.app.state.db,
+        clock,
+        request.app.state.vault,
+        client,
+        body,
+        wait_seconds=settings.connect_wait_seconds + 5,
+    )
