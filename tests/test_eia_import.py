@@ -11,8 +11,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
+from gridlink.connectors.metadata import Environment, MfaMethod, SignInKind, UtilityInfo
+from gridlink.connectors.models import Commodity
+from gridlink.connectors.registry import ServedUtility
 from gridlink.kit.clock import ManualClock
 from gridlink.models import Utility, UtilityState, UtilityZipCode
+from gridlink.utilities.catalog import ensure_connector_utilities
 from gridlink.utilities.eia import EiaFormatError
 from gridlink.utilities.importer import import_eia
 from tests.eia_data import eia_files, write_subset, write_table
@@ -83,7 +87,7 @@ async def test_full_2011_import_answers_the_known_zips(
 
     sandbox = await make_client(app)
     assert await _zip_ids(api, sandbox, "10001") == ["sandbox_combined"]  # NY, by state
-    assert await _zip_ids(api, live, "00001") == []
+    assert await _zip_ids(api, live, "00010") == []  # a sandbox zip
 
 
 async def _snapshot(app: FastAPI) -> tuple[list[Any], ...]:
@@ -124,6 +128,55 @@ async def test_reimport_is_idempotent_and_keeps_what_operators_set(
     assert ("eia_4226", "Consolidated Edison Co-NY Inc", "active", "opower") in [
         row[:4] for row in before[0]
     ]
+
+
+CON_EDISON = UtilityInfo(
+    id="eia_4226",
+    name="Con Edison",
+    states=("NY",),
+    commodities=(Commodity.ELECTRIC, Commodity.GAS),
+    sign_in_kinds=(SignInKind.PASSWORD_MFA,),
+    mfa_methods=(MfaMethod.SMS,),
+    forgot_password_url="https://www.coned.com/en/forgot-password",
+    environment=Environment.LIVE,
+)
+
+
+async def test_a_connector_serving_an_imported_utility_defines_it_and_keeps_its_zips(
+    app: FastAPI, api: httpx.AsyncClient, tmp_path: Path, clock: ManualClock
+) -> None:
+    subset = write_subset(tmp_path / "iouzipcodes2011.csv", lambda r: r["state"] == "NY")
+    await import_eia(app.state.db, [subset], clock)
+    for _ in range(2):  # as on every start-up
+        async with app.state.db.transaction() as session:
+            await ensure_connector_utilities(
+                session, [ServedUtility("coned", CON_EDISON)], clock.now()
+            )
+    live = await _live(app)
+    coned = (await _zip(api, live, "10001"))[0]  # the imported zip row is kept
+    assert coned == {
+        "id": "eia_4226",
+        "name": "Con Edison",
+        "logo_url": None,
+        "states": ["NY"],
+        "commodities": ["electric", "gas"],
+        "sign_in_kinds": ["password_mfa"],
+        "mfa_methods": ["sms"],
+        "connector_id": "coned",
+        "forgot_password_url": "https://www.coned.com/en/forgot-password",
+        "status": "active",
+        "environment": "live",
+        "eia_ids": [4226],
+        "matched_by": "zip",
+    }
+    for words in ("con edison", "consolidated edison", "coned"):  # declared, official, alias
+        search = await api.get(URL, params={"q": words}, auth=live.auth)
+        assert [u["id"] for u in search.json()["data"]] == ["eia_4226"], words
+    async with app.state.db.transaction(write=False) as session:
+        rows = await session.execute(
+            select(UtilityZipCode.edition).where(UtilityZipCode.utility_id == "eia_4226")
+        )
+        assert set(rows.scalars()) == {2011}
 
 
 def _row(zip_code: str, eiaid: str, name: str, ownership: str = "Investor Owned") -> dict[str, str]:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from gridlink.utilities.catalog import SANDBOX_UTILITIES
+from gridlink.connectors.sandbox import SANDBOX_UTILITIES
 from tests.factories import TestClient, assert_error, make_client
 
 URL = "/v1/utilities"
@@ -50,7 +50,7 @@ async def test_live_client_never_sees_sandbox_utilities(
 ) -> None:
     live = await make_client(app, environment="live", origins=["https://app.example.com"])
     assert await _ids(api, live) == []
-    assert await _ids(api, live, zip="00001") == []
+    assert await _ids(api, live, zip="00010") == []
     response = await api.get(f"{URL}/sandbox_electric", auth=live.auth)
     assert_error(response, 404, "not_found")
 
@@ -58,11 +58,13 @@ async def test_live_client_never_sees_sandbox_utilities(
 @pytest.mark.parametrize(
     ("zip_code", "expected"),
     [
-        ("00001", ["sandbox_electric"]),
-        ("00002", ["sandbox_gas"]),
-        ("00003", ["sandbox_combined"]),
-        ("00004", ["sandbox_water"]),
-        ("00005", ["sandbox_combined", "sandbox_electric", "sandbox_gas", "sandbox_water"]),
+        ("00010", ["sandbox_electric"]),
+        # Best guess first: electric declares 00011 first, although gas comes first by name.
+        ("00011", ["sandbox_electric", "sandbox_gas"]),
+        ("00020", ["sandbox_gas"]),
+        ("00030", ["sandbox_combined"]),
+        ("00031", ["sandbox_combined"]),
+        ("00040", ["sandbox_water"]),
     ],
 )
 async def test_sandbox_zips(
@@ -92,8 +94,10 @@ async def test_zip_with_data_but_no_match_for_the_filters_falls_back_too(
     app: FastAPI, api: httpx.AsyncClient
 ) -> None:
     client = await make_client(app)
-    response = await api.get(URL, params={"zip": "00001", "commodity": "gas"}, auth=client.auth)
-    assert response.json()["data"] == []  # 00001 has no state to fall back to
+    response = await api.get(URL, params={"zip": "00010", "commodity": "gas"}, auth=client.auth)
+    assert response.json()["data"] == []  # 00010 has no state to fall back to
+    response = await api.get(URL, params={"zip": "00011", "commodity": "gas"}, auth=client.auth)
+    assert [(u["id"], u["matched_by"]) for u in response.json()["data"]] == [("sandbox_gas", "zip")]
     response = await api.get(URL, params={"zip": "10001", "commodity": "gas"}, auth=client.auth)
     assert [u["id"] for u in response.json()["data"]] == ["sandbox_combined"]
 
@@ -110,25 +114,32 @@ async def test_filters(app: FastAPI, api: httpx.AsyncClient) -> None:
     assert await _ids(api, client, commodity="water", state="CA") == []
 
 
+@pytest.mark.parametrize(
+    ("params", "count"),
+    [
+        ({}, len(SANDBOX_UTILITIES)),  # name order
+        ({"zip": "00011"}, 2),  # zip rank order
+        ({"zip": "94110"}, 2),  # state fallback, name order
+    ],
+)
 async def test_cursor_pagination_visits_each_utility_once(
-    app: FastAPI, api: httpx.AsyncClient
+    app: FastAPI, api: httpx.AsyncClient, params: dict[str, str], count: int
 ) -> None:
     client = await make_client(app)
-    for params in ({}, {"zip": "00005"}):
-        seen: list[str] = []
-        cursor: str | None = None
-        for _ in range(10):
-            query: dict[str, str | int] = {**params, "limit": 1}
-            if cursor:
-                query["cursor"] = cursor
-            body = (await api.get(URL, params=query, auth=client.auth)).json()
-            seen += [u["id"] for u in body["data"]]
-            cursor = body["next_cursor"]
-            assert body["has_more"] is (cursor is not None)
-            if cursor is None:
-                break
-        assert seen == await _ids(api, client, **params)
-        assert len(seen) == len(SANDBOX_UTILITIES)
+    seen: list[str] = []
+    cursor: str | None = None
+    for _ in range(10):
+        query: dict[str, str | int] = {**params, "limit": 1}
+        if cursor:
+            query["cursor"] = cursor
+        body = (await api.get(URL, params=query, auth=client.auth)).json()
+        seen += [u["id"] for u in body["data"]]
+        cursor = body["next_cursor"]
+        assert body["has_more"] is (cursor is not None)
+        if cursor is None:
+            break
+    assert seen == await _ids(api, client, **params)
+    assert len(seen) == len(set(seen)) == count
 
 
 @pytest.mark.parametrize(
@@ -179,21 +190,35 @@ async def test_connect_token_accepts_only_visible_utilities(
 
 
 async def test_seeding_is_idempotent_and_restores_definitions(app: FastAPI) -> None:
-    from sqlalchemy import func, select, update
+    from sqlalchemy import select, update
 
     from gridlink.models import Utility, UtilityZipCode
     from gridlink.utilities.catalog import ensure_sandbox_utilities
 
     async with app.state.db.transaction() as session:
         await session.execute(
-            update(Utility).where(Utility.id == "sandbox_gas").values(name="Renamed")
+            update(Utility)
+            .where(Utility.id == "sandbox_gas")
+            .values(name="Renamed", status="unsupported", connector_id=None)
         )
     for _ in range(2):
         async with app.state.db.transaction() as session:
             await ensure_sandbox_utilities(session, app.state.clock.now())
     async with app.state.db.transaction() as session:
-        names = (await session.scalars(select(Utility.name).order_by(Utility.id))).all()
-        zip_rows = await session.scalar(select(func.count()).select_from(UtilityZipCode))
-    assert "Renamed" not in names
-    assert len(names) == 4
-    assert zip_rows == 8
+        columns = select(Utility.name, Utility.status, Utility.connector_id)
+        rows = (await session.execute(columns)).all()
+        zip_rows = (
+            await session.execute(
+                select(UtilityZipCode.zip, UtilityZipCode.utility_id, UtilityZipCode.rank)
+            )
+        ).all()
+    assert sorted(rows) == sorted((u.info.name, "active", "sandbox") for u in SANDBOX_UTILITIES)
+    assert sorted(zip_rows) == [
+        ("00010", "sandbox_electric", 0),
+        ("00011", "sandbox_electric", 0),
+        ("00011", "sandbox_gas", 1),
+        ("00020", "sandbox_gas", 0),
+        ("00030", "sandbox_combined", 0),
+        ("00031", "sandbox_combined", 0),
+        ("00040", "sandbox_water", 0),
+    ]

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 import pytest
 
+from gridlink.connectors.sandbox import SANDBOX_UTILITIES
 from gridlink.utilities.zip_states import state_for_zip
 from tests.eia_data import eia_rows
 
@@ -32,8 +33,19 @@ def test_known_prefixes(zip_code: str, state: str) -> None:
     assert state_for_zip(zip_code) == state
 
 
-@pytest.mark.parametrize("zip_code", ["00001", "00005", "09001", "34001", "96201", "ab123", ""])
+SANDBOX_ZIPS = sorted({z for u in SANDBOX_UTILITIES for z in u.info.zips})
+
+
+def test_the_sandbox_declares_000xx_zips() -> None:
+    assert SANDBOX_ZIPS  # else the test below checks none of them
+    assert all(z.startswith("000") for z in SANDBOX_ZIPS)
+
+
+@pytest.mark.parametrize(
+    "zip_code", [*SANDBOX_ZIPS, "00000", "00499", "09001", "34001", "96201", "ab123", ""]
+)
 def test_sandbox_military_and_malformed_zips_have_no_state(zip_code: str) -> None:
+    """No state for the sandbox's zips: a sandbox zip never falls back to a state's utilities."""
     assert state_for_zip(zip_code) is None
 
 

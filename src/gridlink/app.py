@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from gridlink import __version__
 from gridlink.api import build_router
 from gridlink.config import Settings
+from gridlink.connectors.registry import default_registry
 from gridlink.errors import install_error_handlers
 from gridlink.idempotency.dependencies import install_replay_handler
 from gridlink.kit.clock import Clock, SystemClock
@@ -20,7 +21,7 @@ from gridlink.kit.keyring import open_key_source
 from gridlink.kit.migrations import is_current, upgrade_to_head
 from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
 from gridlink.kit.vault import Vault
-from gridlink.utilities.catalog import ensure_sandbox_utilities
+from gridlink.utilities.catalog import ensure_connector_utilities
 from gridlink.worker.registry import JOBS, build_loops
 from gridlink.worker.runner import Worker
 
@@ -40,11 +41,12 @@ the `X-Request-Id` header.
 
 
 async def _seed_catalog(db: Database, clock: Clock) -> None:
-    """The sandbox utilities are always in the catalog (skipped until migrations are current:
-    /readyz reports that case)."""
+    """Every registered connector's utilities (the sandbox's and plugins') are in the catalog as
+    the connectors declare them (skipped until migrations are current: /readyz reports that)."""
     if await is_current(db):
+        served = default_registry().utilities()  # before the write lock: plugins load here
         async with db.transaction() as session:
-            await ensure_sandbox_utilities(session, clock.now())
+            await ensure_connector_utilities(session, served, clock.now())
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:

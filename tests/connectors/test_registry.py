@@ -1,4 +1,5 @@
-"""The registry: explicit built-ins plus real entry-point discovery from installed metadata."""
+"""The registry: explicit built-ins plus real entry-point discovery from installed metadata,
+and the catalog written from what the registered connectors declare."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 
+from gridlink import Settings, create_app
 from gridlink.connectors.metadata import Environment
 from gridlink.connectors.registry import (
     ENTRY_POINT_GROUP,
@@ -18,8 +23,10 @@ from gridlink.connectors.registry import (
     default_registry,
 )
 from gridlink.connectors.sandbox import SandboxConnector
-from gridlink.utilities.catalog import SANDBOX_UTILITIES as CATALOG
+from gridlink.kit.clock import ManualClock
+from gridlink.utilities.zip_states import state_for_zip
 from tests.connectors.conftest import FastSandbox
+from tests.factories import make_client
 
 PLUGIN = """
 from gridlink.connectors import (
@@ -119,18 +126,35 @@ def test_utilities_served_are_listed_per_environment() -> None:
     assert len(registry.utilities()) == 4
 
 
-def test_the_sandbox_utilities_match_the_catalog() -> None:
-    served = {s.utility.id: s.utility for s in default_registry(discover=False).utilities()}
-    for entry in CATALOG:
-        utility = served[entry.id]
-        assert (utility.name, utility.states, tuple(utility.commodities)) == (
-            entry.name,
-            entry.states,
-            entry.commodities,
-        )
-        assert utility.environment == entry.environment
+async def test_the_sandbox_utilities_match_the_catalog(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    """The catalog a sandbox client reads is what the sandbox connector declares."""
+    client = await make_client(app)
+    for served in default_registry(discover=False).utilities(Environment.SANDBOX):
+        utility = served.utility
+        response = await api.get(f"/v1/utilities/{utility.id}", auth=client.auth)
+        assert response.status_code == 200, response.text
+        assert response.json() == {
+            "id": utility.id,
+            "name": utility.name,
+            "logo_url": utility.logo_url,
+            "states": sorted(utility.states),
+            "commodities": [c.value for c in utility.commodities],
+            "sign_in_kinds": [k.value for k in utility.sign_in_kinds],
+            "mfa_methods": [m.value for m in utility.mfa_methods],
+            "connector_id": served.connector_id,
+            "forgot_password_url": utility.forgot_password_url,
+            "status": "active",
+            "environment": "sandbox",
+            "eia_ids": [],
+            "matched_by": None,
+        }
         assert utility.zips
-        assert all(z.startswith("000") for z in utility.zips)
+        for zip_code in utility.zips:
+            assert state_for_zip(zip_code) is None  # unassigned: never a real utility's zip
+            listed = await api.get("/v1/utilities", params={"zip": zip_code}, auth=client.auth)
+            assert utility.id in [u["id"] for u in listed.json()["data"]]
 
 
 def test_unknown_ids_are_lookup_errors() -> None:
@@ -155,6 +179,25 @@ def test_an_installed_package_is_discovered_through_its_entry_point(plugins: Plu
     assert registry.get("demo") is type(connector)
     assert dist in registry.source("demo")
     assert [s.connector_id for s in registry.utilities()][-1] == "demo"
+
+
+async def test_an_installed_connectors_utilities_are_in_the_catalog_at_start_up(
+    plugins: Plugins, settings: Settings, clock: ManualClock
+) -> None:
+    plugins.install({"demo": "DemoConnector"})
+    app = create_app(settings, clock=clock)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+            live = await make_client(app, environment="live", origins=["https://app.example.com"])
+            response = await api.get("/v1/utilities", auth=live.auth)
+            assert [(u["id"], u["connector_id"], u["status"]) for u in response.json()["data"]] == [
+                ("demo_power", "demo", "active")
+            ]
+            by_state = await api.get("/v1/utilities", params={"zip": "97201"}, auth=live.auth)
+            assert [(u["id"], u["matched_by"]) for u in by_state.json()["data"]] == [
+                ("demo_power", "state")  # Portland, OR: the plugin's utility by its state
+            ]
 
 
 @pytest.mark.parametrize(

@@ -35,3 +35,18 @@ def test_passwords_code_and_settings_match() -> None:
         assert f"`{value}`" in DOC
     for name in SandboxSettings.__dataclass_fields__:
         assert f"`{name}`" in DOC
+
+
+def test_shared_zips_are_documented_best_guess_first() -> None:
+    """The catalog ranks a zip's utilities in the order the sandbox declares them."""
+    by_zip: dict[str, list[str]] = {}
+    for utility in SANDBOX_UTILITIES:
+        for zip_code in utility.info.zips:
+            by_zip.setdefault(zip_code, []).append(utility.info.id)
+    shared = {zip_code: ids for zip_code, ids in by_zip.items() if len(ids) > 1}
+    assert shared
+    text = " ".join(DOC.split())
+    for zip_code, ids in shared.items():
+        start = text.index(f"Zip `{zip_code}` is served by")
+        positions = [text.index(f"`{utility_id}`", start) for utility_id in ids]
+        assert positions == sorted(positions)

@@ -1,114 +1,127 @@
-"""The utilities a client may connect to, and the built-in sandbox utilities.
+"""The utilities a client may connect to, and how the connectors' utilities get into the catalog.
 
 Visibility follows the client's environment: sandbox clients see only sandbox utilities, live
-clients never see them. The sandbox utilities are defined here and written to the catalog at
-start-up (idempotently), each with a zip code of its own from the unassigned range 00001-00099
-so a sandbox integration can exercise zip pre-fill:
+clients never see them.
 
-=========  ==========================================
-zip        utilities
-=========  ==========================================
-00001      sandbox_electric
-00002      sandbox_gas
-00003      sandbox_combined
-00004      sandbox_water
-00005      all four, best guess first (combined, electric, gas, water)
-=========  ==========================================
+What a connector declares about a utility (``gridlink.connectors.UtilityInfo``) is the one
+definition of it. At every start-up each utility served by a registered connector, built-in or
+plugin, is written to the catalog (idempotently, restoring the declared definition) with the
+serving connector as ``connector_id`` and status ``active``. A zip a utility declares ranks it
+by its position among the utilities that declare that zip, in registration order: the first is
+the best guess. The sandbox's utilities and zips are listed in docs/reference/sandbox.md.
+
+A utility the EIA import already knows (same id) takes the connector's definition but keeps
+what the import found: its EIA ids and edition, its search aliases, states and zips.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.connectors.models import Commodity
+from gridlink.connectors.registry import ServedUtility
+from gridlink.connectors.sandbox import SANDBOX_INFO
 from gridlink.models import Utility
 from gridlink.utilities.repository import UtilityRepository
+from gridlink.utilities.zip_states import state_for_zip
 
 SANDBOX = "sandbox"
 LIVE = "live"
-SANDBOX_CONNECTOR_ID = "sandbox"
-SANDBOX_EDITION = 0
+ACTIVE = "active"
+# Zip rows a connector declares. Imported rows carry their data year, so an import never loses
+# a row to a connector's and a zip that imported data covers keeps only the imported rows.
+CONNECTOR_EDITION = 0
 
 
-@dataclass(frozen=True)
-class SandboxUtility:
-    id: str
-    name: str
-    state: str
-    commodities: tuple[str, ...]
-    zips: tuple[tuple[str, int], ...]  # (zip, rank)
+def _search_text(name: str, imported: Utility | None) -> str:
+    """The declared name, plus what an import made searchable (official name, aliases)."""
+    own = name.lower()
+    if imported is None:
+        return own
+    if f"{imported.search_text} ".startswith(f"{own} "):  # seeded before: already merged
+        return imported.search_text
+    return f"{own} {imported.search_text}"
 
 
-SANDBOX_UTILITIES: tuple[SandboxUtility, ...] = (
-    SandboxUtility(
-        "sandbox_electric",
-        "Sandbox Power & Light",
-        "CA",
-        ("electric",),
-        (("00001", 0), ("00005", 1)),
-    ),
-    SandboxUtility(
-        "sandbox_gas", "Sandbox Gas Company", "CA", ("gas",), (("00002", 0), ("00005", 2))
-    ),
-    SandboxUtility(
-        "sandbox_combined",
-        "Sandbox Energy (electric + gas)",
-        "NY",
-        ("electric", "gas"),
-        (("00003", 0), ("00005", 0)),
-    ),
-    SandboxUtility(
-        "sandbox_water", "Sandbox Water District", "TX", ("water",), (("00004", 0), ("00005", 3))
-    ),
-)
-SANDBOX_ZIPS = frozenset(z for u in SANDBOX_UTILITIES for z, _ in u.zips)
-
-
-def _row(spec: SandboxUtility, now: datetime) -> Utility:
+def _definition(served: ServedUtility, known: Utility | None, now: datetime) -> Utility:
+    utility = served.utility
+    imported = known if known is not None and known.eia_edition is not None else None
     return Utility(
-        id=spec.id,
-        name=spec.name,
-        sort_name=spec.name.lower(),
-        search_text=spec.name.lower(),
-        logo_url=None,
-        electric="electric" in spec.commodities,
-        gas="gas" in spec.commodities,
-        water="water" in spec.commodities,
-        sign_in_kinds=["password", "password_mfa"],
-        mfa_methods=["sms", "call", "email"],
-        connector_id=SANDBOX_CONNECTOR_ID,
-        forgot_password_url=None,
-        status="active",
-        environment=SANDBOX,
-        eia_ids=[],
-        eia_edition=None,
+        id=utility.id,
+        name=utility.name,
+        sort_name=utility.name.lower(),
+        search_text=_search_text(utility.name, imported),
+        logo_url=utility.logo_url,
+        electric=Commodity.ELECTRIC in utility.commodities,
+        gas=Commodity.GAS in utility.commodities,
+        water=Commodity.WATER in utility.commodities,
+        sign_in_kinds=[kind.value for kind in utility.sign_in_kinds],
+        mfa_methods=[method.value for method in utility.mfa_methods],
+        connector_id=served.connector_id,
+        forgot_password_url=utility.forgot_password_url,
+        status=ACTIVE,
+        environment=utility.environment.value,
+        eia_ids=list(imported.eia_ids) if imported is not None else [],
+        eia_edition=imported.eia_edition if imported is not None else None,
         created_at=now,
         updated_at=now,
     )
 
 
-async def ensure_sandbox_utilities(session: AsyncSession, now: datetime) -> None:
-    """Write the sandbox utilities as defined above; safe to run on every start."""
+def _zip_rows(served: Sequence[ServedUtility]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    listed: Counter[str] = Counter()  # zip → utilities declaring it so far
+    for entry in served:
+        utility = entry.utility
+        for zip_code in utility.zips:
+            rows.append(
+                {
+                    "zip": zip_code,
+                    "utility_id": utility.id,
+                    # Sandbox zips (000xx) are in no state: the utility's own stands in.
+                    "state": state_for_zip(zip_code) or next(iter(utility.states), ""),
+                    "service_type": "bundled",
+                    "ownership": "Connector",
+                    "rank": listed[zip_code],
+                    "edition": CONNECTOR_EDITION,
+                }
+            )
+            listed[zip_code] += 1
+    return rows
+
+
+async def ensure_connector_utilities(
+    session: AsyncSession, served: Sequence[ServedUtility], now: datetime
+) -> None:
+    """Write every utility in ``served`` (``ConnectorRegistry.utilities()``) to the catalog as
+    its connector declares it; safe to run on every start."""
+    if not served:
+        return
     repo = UtilityRepository(session)
-    await repo.upsert_definitions([_row(spec, now) for spec in SANDBOX_UTILITIES])
-    await repo.add_states([(spec.id, spec.state) for spec in SANDBOX_UTILITIES])
-    await repo.upsert_zip_rows(
-        [
-            {
-                "zip": zip_code,
-                "utility_id": spec.id,
-                "state": spec.state,
-                "service_type": "bundled",
-                "ownership": "Sandbox",
-                "rank": rank,
-                "edition": SANDBOX_EDITION,
-            }
-            for spec in SANDBOX_UTILITIES
-            for zip_code, rank in spec.zips
-        ]
+    known = {
+        entry.utility.id: await repo.get_visible(entry.utility.id, entry.utility.environment.value)
+        for entry in served
+    }
+    await repo.upsert_definitions(
+        [_definition(entry, known[entry.utility.id], now) for entry in served]
     )
+    states = [(entry.utility.id, state) for entry in served for state in entry.utility.states]
+    if states:
+        await repo.add_states(states)
+    zip_rows = _zip_rows(served)
+    if zip_rows:
+        await repo.upsert_zip_rows(zip_rows)
+
+
+async def ensure_sandbox_utilities(session: AsyncSession, now: datetime) -> None:
+    """Only the built-in sandbox connector's utilities (start-up writes every connector's)."""
+    served = [ServedUtility(SANDBOX_INFO.id, utility) for utility in SANDBOX_INFO.utilities]
+    await ensure_connector_utilities(session, served, now)
 
 
 async def find_visible(session: AsyncSession, utility_id: str, environment: str) -> Utility | None:

@@ -48,9 +48,9 @@ async def list_utilities(
         str | None, Query(max_length=400, description="next_cursor from the previous page.")
     ] = None,
 ) -> Page[UtilityOut]:
-    """Sandbox clients see only the sandbox utilities (zips 00001-00005); live clients see the
-    live catalog. Without `zip` the list is in name order; follow `next_cursor` while
-    `has_more` is true."""
+    """Sandbox clients see only the sandbox utilities (zips 00010, 00011, 00020, 00030, 00031
+    and 00040); live clients see the live catalog. Without `zip` the list is in name order;
+    follow `next_cursor` while `has_more` is true."""
     filters = service.UtilityFilters(
         zip=zip[:5] if zip else None, q=q, state=state, commodity=commodity
     )

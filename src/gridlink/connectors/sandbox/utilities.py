@@ -1,6 +1,7 @@
 """The sandbox utilities: fictional, each with its own fake zips (000xx is unassigned in the US).
 
-Ids, names and states match ``gridlink.utilities.catalog``.
+The one definition of them: ``gridlink.utilities.catalog`` writes them to the catalog at
+start-up, and a zip's utilities are ranked in the order declared here.
 """
 
 from __future__ import annotations
