@@ -8,6 +8,7 @@ from sqlalchemy import text
 from gridlink.errors import error_response
 from gridlink.kit.db import Database
 from gridlink.kit.migrations import head_revision, is_current
+from gridlink.kit.openapi import ErrorResponse
 
 router = APIRouter(tags=["Health"])
 
@@ -27,7 +28,7 @@ async def healthz() -> Status:
     "/readyz",
     summary="The database is reachable and its migrations are current",
     response_model=Status,
-    responses={503: {"description": "Not ready: the message says why."}},
+    responses={503: {"model": ErrorResponse, "description": "Not ready: the message says why."}},
 )
 async def readyz(request: Request) -> Status | JSONResponse:
     db: Database = request.app.state.db
