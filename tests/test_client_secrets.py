@@ -106,5 +106,5 @@ async def test_sandbox_and_live_clients_see_their_own_utilities(
     seen_by_sandbox = (await api.get("/v1/utilities", auth=sandbox.auth)).json()["data"]
     seen_by_live = (await api.get("/v1/utilities", auth=live.auth)).json()["data"]
     assert seen_by_sandbox
-    assert all(u["sandbox"] for u in seen_by_sandbox)
-    assert not any(u["sandbox"] for u in seen_by_live)
+    assert {u["environment"] for u in seen_by_sandbox} == {"sandbox"}
+    assert all(u["environment"] == "live" for u in seen_by_live)
