@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.models import AccessToken, Client, ClientSecret
 
-# id, name, environment, allowed_origins, redirect_uris, secret id
-ClientRow = Row[str, str, str, list[str], list[str], str]
+# id, name, environment, allowed_origins, redirect_uris, sandbox clock offset, secret id
+ClientRow = Row[str, str, str, list[str], list[str], int, str]
 
 _CLIENT_COLUMNS = (
     Client.id,
@@ -16,6 +16,7 @@ _CLIENT_COLUMNS = (
     Client.environment,
     Client.allowed_origins,
     Client.redirect_uris,
+    Client.sandbox_clock_offset_seconds,
 )
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.repository import AuthRepository, ClientRow
+from gridlink.clients.clock import client_clock
 from gridlink.errors import Unauthorized
 from gridlink.kit import tokens
 from gridlink.kit.clock import Clock
@@ -35,10 +36,17 @@ class AuthenticatedClient:
     allowed_origins: tuple[str, ...]
     redirect_uris: tuple[str, ...]
     secret_id: str
+    # Utility-side time of a sandbox client runs this far ahead (clients/clock.py).
+    sandbox_clock_offset_seconds: int = 0
+
+    def utility_clock(self, base: Clock) -> Clock:
+        """The clock for this client's utility-side rules: MFA session expiry, connectors,
+        syncs. Never for our own token expiries, which use ``base`` itself."""
+        return client_clock(base, self.sandbox_clock_offset_seconds)
 
 
 def _client(row: ClientRow) -> AuthenticatedClient:
-    client_id, name, environment, origins, redirects, secret_id = row
+    client_id, name, environment, origins, redirects, clock_offset, secret_id = row
     return AuthenticatedClient(
         id=client_id,
         name=name,
@@ -46,6 +54,7 @@ def _client(row: ClientRow) -> AuthenticatedClient:
         allowed_origins=tuple(origins),
         redirect_uris=tuple(redirects),
         secret_id=secret_id,
+        sandbox_clock_offset_seconds=int(clock_offset),
     )
 
 
