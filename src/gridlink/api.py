@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from gridlink.auth.routes import router as auth_router
 from gridlink.connect.routes import router as connect_router
+from gridlink.credentials.routes import router as credentials_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
 from gridlink.users.routes import router as users_router
@@ -24,6 +25,7 @@ def build_router() -> APIRouter:
         utilities_router,
         events_router,
         webhooks_router,
+        credentials_router,
     ):
         v1.include_router(router)
     root.include_router(v1)
