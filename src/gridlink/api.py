@@ -9,6 +9,7 @@ from gridlink.connect.routes import router as connect_router
 from gridlink.credentials.routes import router as credentials_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
+from gridlink.sandbox.routes import router as sandbox_router
 from gridlink.users.routes import router as users_router
 from gridlink.utilities.routes import router as utilities_router
 from gridlink.webhooks.routes import router as webhooks_router
@@ -26,6 +27,7 @@ def build_router() -> APIRouter:
         events_router,
         webhooks_router,
         credentials_router,
+        sandbox_router,
     ):
         v1.include_router(router)
     root.include_router(v1)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridlink.auth.repository import AuthRepository
 from gridlink.config import Settings
 from gridlink.connect.repository import ConnectTokenRepository
+from gridlink.credentials.mfa_expiry import run_job as check_mfa_sessions
 from gridlink.events.service import purge_expired as purge_events
 from gridlink.idempotency.service import purge_expired as purge_idempotency_keys
 from gridlink.kit.clock import Clock
@@ -34,6 +35,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("purge_access_tokens", timedelta(minutes=10), purge_access_tokens),
     PeriodicJob("purge_connect_tokens", timedelta(minutes=10), purge_connect_tokens),
     PeriodicJob("purge_events", timedelta(hours=1), purge_events),
+    PeriodicJob("check_mfa_sessions", timedelta(minutes=1), check_mfa_sessions),
 )
 
 
