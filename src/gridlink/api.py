@@ -9,6 +9,7 @@ from gridlink.connect.routes import router as connect_router
 from gridlink.credentials.routes import router as credentials_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
+from gridlink.links.routes import router as links_router
 from gridlink.sandbox.routes import router as sandbox_router
 from gridlink.users.routes import router as users_router
 from gridlink.utilities.routes import router as utilities_router
@@ -27,6 +28,7 @@ def build_router() -> APIRouter:
         events_router,
         webhooks_router,
         credentials_router,
+        links_router,
         sandbox_router,
     ):
         v1.include_router(router)
