@@ -45,16 +45,20 @@ class UtilityCredentialOut(BaseModel):
         description="pending, verified, rejected, timeout or error; see the credentials guide."
     )
     status_detail: str | None = Field(
-        description="Why, e.g. INVALID_CREDENTIALS or MULTI_FACTOR_AUTHENTICATION_REFRESH_REQUIRED."
+        default=None,
+        description="Why, e.g. INVALID_CREDENTIALS; null when all is well.",
     )
     action_required: bool = Field(
         description="True when the end user must act (re-enter a password, verify again): "
         "send them a connect link or open Connect in update mode."
     )
     mfa_session_expires_at: datetime | None = Field(
-        description="When the utility's MFA session ends (utility time); null without one."
+        default=None,
+        description="When the utility's MFA session ends (utility time); null without one.",
     )
-    last_synced_at: datetime | None
-    verified_at: datetime | None = Field(description="When the utility last accepted the login.")
+    last_synced_at: datetime | None = None
+    verified_at: datetime | None = Field(
+        default=None, description="When the utility last accepted the login."
+    )
     created_at: datetime
     updated_at: datetime

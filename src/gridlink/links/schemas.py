@@ -54,5 +54,5 @@ class ConnectLinkOut(BaseModel):
     )
     created_at: datetime
     expires_at: datetime
-    used_at: datetime | None
-    revoked_at: datetime | None
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None

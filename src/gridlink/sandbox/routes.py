@@ -32,7 +32,7 @@ Idempotent = [Depends(idempotent_for(sandbox_client))]
     "/sandbox/clock",
     summary="Read the sandbox clock",
     response_model=SandboxClockOut,
-    responses=error_responses(401, 404),
+    responses=error_responses(401, 404, 422),
 )
 async def get_clock(client: SandboxClient, session: Session, clock: AppClock) -> SandboxClockOut:
     """Utility-side time for this sandbox client: what MFA session expiry, the sandbox
