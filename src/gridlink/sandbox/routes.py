@@ -34,10 +34,10 @@ Idempotent = [Depends(idempotent_for(sandbox_client))]
     response_model=SandboxClockOut,
     responses=error_responses(401, 404, 422),
 )
-async def get_clock(client: SandboxClient, session: Session, clock: AppClock) -> SandboxClockOut:
+async def get_clock(client: SandboxClient, clock: AppClock) -> SandboxClockOut:
     """Utility-side time for this sandbox client: what MFA session expiry, the sandbox
     utilities and syncs see. Sandbox clients only; live clients get `404`."""
-    return await service.read_clock(session, clock, client)
+    return service.read_clock(clock, client)
 
 
 @router.post(

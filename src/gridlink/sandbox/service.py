@@ -29,9 +29,8 @@ def clock_out(clock: Clock, offset_seconds: int) -> SandboxClockOut:
     )
 
 
-async def read_clock(
-    session: AsyncSession, clock: Clock, client: AuthenticatedClient
-) -> SandboxClockOut:
+def read_clock(clock: Clock, client: AuthenticatedClient) -> SandboxClockOut:
+    """The offset was read with the client when the request authenticated."""
     return clock_out(clock, client.sandbox_clock_offset_seconds)
 
 
