@@ -8,8 +8,11 @@ from gridlink.attempts.routes import router as attempts_router
 from gridlink.auth.routes import router as auth_router
 from gridlink.connect.routes import router as connect_router
 from gridlink.connect.widget_routes import router as widget_router
+from gridlink.credentials.routes import router as credentials_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
+from gridlink.links.routes import router as links_router
+from gridlink.sandbox.routes import router as sandbox_router
 from gridlink.users.routes import router as users_router
 from gridlink.utilities.routes import router as utilities_router
 from gridlink.webhooks.routes import router as webhooks_router
@@ -27,6 +30,9 @@ def build_router() -> APIRouter:
         events_router,
         webhooks_router,
         attempts_router,
+        credentials_router,
+        links_router,
+        sandbox_router,
     ):
         v1.include_router(router)
     root.include_router(v1)

@@ -173,6 +173,9 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
     return error_response(422, "invalid_request", message, fields=sorted(set(fields)) or None)
 
 
+# What an unknown route answers. Sandbox-only endpoints answer live clients the same way.
+NO_SUCH_ENDPOINT = "No such endpoint. See /docs for the API reference."
+
 _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
 
 
@@ -189,7 +192,7 @@ async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
             fields=["body"],
         )
     if status == 404:
-        message = "No such endpoint. See /docs for the API reference."
+        message = NO_SUCH_ENDPOINT
     elif status == 405:
         message = "This endpoint does not accept that HTTP method. See /docs."
     else:

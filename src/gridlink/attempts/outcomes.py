@@ -24,6 +24,7 @@ from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
 from gridlink.kit.vault import Owner, Vault
 from gridlink.kit.wakeup import announce
+from gridlink.links.service import mark_link_used
 from gridlink.models import ConnectionAttempt, UtilityCredential
 
 MFA_REQUIRED = "MULTI_FACTOR_AUTHENTICATION_REQUIRED"
@@ -131,8 +132,10 @@ async def verified(
     accounts: Sequence[Account],
 ) -> None:
     repo = AttemptRepository(session)
-    credential = await repo.credential(attempt.credential_id)
-    assert credential is not None
+    credential = await repo.credential(attempt.credential_id, for_update=True)
+    if credential is None:  # deleted by the app while the sign-in ran: nothing to keep
+        await vault.destroy(session, Owner(attempt.client_id, attempt.id))
+        return
     now = clock.now()
     attempt_owner = Owner(attempt.client_id, attempt.id)
     credential_owner = Owner(credential.client_id, credential.id)
@@ -174,7 +177,7 @@ async def verified(
     _finish(attempt, "verified", now)
     connect_session = await repo.connect_session(attempt.session_id)
     if connect_session is not None and connect_session.connect_link_id is not None:
-        await repo.use_connect_link(connect_session.connect_link_id, now)
+        await mark_link_used(session, clock, connect_session.connect_link_id)
     await vault.destroy(session, attempt_owner)
     await announce(session, UPDATE_CHANNEL)
 
@@ -206,8 +209,10 @@ async def failed(
         return  # already finished (e.g. reaped) — never finish twice
     repo = AttemptRepository(session)
     now = clock.now()
-    credential = await repo.credential(attempt.credential_id)
-    assert credential is not None
+    credential = await repo.credential(attempt.credential_id, for_update=True)
+    if credential is None:  # deleted by the app meanwhile (its attempts went with it)
+        await vault.destroy(session, Owner(attempt.client_id, attempt.id))
+        return
     if credential.verified_at is None:
         credential.status = failure.status
         credential.status_detail = failure.status_detail

@@ -12,7 +12,6 @@ from gridlink.kit.ids import new_id
 from gridlink.models import (
     Client,
     ConnectionAttempt,
-    ConnectLink,
     ConnectSession,
     LoginFailure,
     User,
@@ -107,8 +106,14 @@ class AttemptRepository:
             query = query.with_for_update(skip_locked=True)
         return list((await self.session.scalars(query)).all())
 
-    async def credential(self, credential_id: str) -> UtilityCredential | None:
-        return await self.session.get(UtilityCredential, credential_id, populate_existing=True)
+    async def credential(
+        self, credential_id: str, *, for_update: bool = False
+    ) -> UtilityCredential | None:
+        """``for_update``: lock the row while sealing its secrets, so a concurrent deletion
+        (which destroys the vault record) cannot interleave with the seal."""
+        return await self.session.get(
+            UtilityCredential, credential_id, populate_existing=True, with_for_update=for_update
+        )
 
     async def credential_for_login(
         self, user_id: str, utility_id: str, username_hash: str
@@ -217,12 +222,4 @@ class AttemptRepository:
                 ),
             )
             .values(authorization_code_hash=code_hash, authorization_code_expires_at=expires_at)
-        )
-
-    async def use_connect_link(self, link_id: str, now: datetime) -> None:
-        """A connect link is dead once it led to a successful repair."""
-        await self.session.execute(
-            update(ConnectLink)
-            .where(ConnectLink.id == link_id, ConnectLink.used_at.is_(None))
-            .values(used_at=now)
         )

@@ -13,7 +13,7 @@ from gridlink.attempts.shortcut_schemas import SandboxCredentialIn, SandboxCrede
 from gridlink.auth.service import AuthenticatedClient
 from gridlink.connect import sessions
 from gridlink.connect.repository import ConnectSessionRepository
-from gridlink.errors import InvalidRequest, NotFound
+from gridlink.errors import NO_SUCH_ENDPOINT, InvalidRequest, NotFound
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.vault import Vault
@@ -32,7 +32,7 @@ async def run(
     wait_seconds: float,
 ) -> SandboxCredentialOut:
     if client.environment != "sandbox":
-        raise NotFound("No such endpoint. See /docs for the API reference.")
+        raise NotFound(NO_SUCH_ENDPOINT)
     async with db.transaction() as session:
         if await find_visible(session, body.utility_id, client.environment) is None:
             raise InvalidRequest(

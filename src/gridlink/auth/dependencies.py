@@ -18,9 +18,11 @@ from gridlink.auth.service import (
     authenticate_bearer,
     authenticate_secret,
 )
+from gridlink.config import Settings
 from gridlink.errors import Unauthorized
 from gridlink.kit.clock import Clock
 from gridlink.kit.unit_of_work import db_session
+from gridlink.kit.vault import Vault
 
 MISSING_CREDENTIALS = (
     "Authenticate with HTTP Basic (client id as user name, client secret as password) or with "
@@ -50,6 +52,16 @@ basic_scheme = _DocumentedScheme(
 def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
+
+
+def get_vault(request: Request) -> Vault:
+    vault: Vault = request.app.state.vault
+    return vault
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def parse_basic(value: str) -> tuple[str, str]:
@@ -90,3 +102,5 @@ async def current_client(
 CurrentClient = Annotated[AuthenticatedClient, Depends(current_client)]
 Session = Annotated[AsyncSession, Depends(db_session)]
 AppClock = Annotated[Clock, Depends(get_clock)]
+AppVault = Annotated[Vault, Depends(get_vault)]
+AppSettings = Annotated[Settings, Depends(get_settings)]

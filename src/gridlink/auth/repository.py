@@ -2,13 +2,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, delete, or_, select
+from sqlalchemy import Row, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridlink.models import AccessToken, Client, ClientSecret
+from gridlink.models import (
+    AccessToken,
+    Client,
+    ClientSecret,
+    ConnectionAttempt,
+    User,
+    UtilityCredential,
+)
 
-# id, name, environment, allowed_origins, redirect_uris, secret id
-ClientRow = Row[str, str, str, list[str], list[str], str]
+# id, name, environment, allowed_origins, redirect_uris, sandbox clock offset, secret id
+ClientRow = Row[str, str, str, list[str], list[str], int, str]
 
 _CLIENT_COLUMNS = (
     Client.id,
@@ -16,6 +23,7 @@ _CLIENT_COLUMNS = (
     Client.environment,
     Client.allowed_origins,
     Client.redirect_uris,
+    Client.sandbox_clock_offset_seconds,
 )
 
 
@@ -64,3 +72,33 @@ class AuthRepository:
             delete(AccessToken).where(AccessToken.expires_at <= now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def redeem_authorization_code(
+        self, client_id: str, code_hash: str, now: datetime
+    ) -> str | None:
+        """Spend the code: one conditional UPDATE, so of any number of concurrent exchanges
+        exactly one changes the row (the others find ``authorization_code_used_at`` set).
+        Returns the attempt's credential id, or None when nothing was spent."""
+        statement = (
+            update(ConnectionAttempt)
+            .where(
+                ConnectionAttempt.authorization_code_hash == code_hash,
+                ConnectionAttempt.client_id == client_id,
+                ConnectionAttempt.authorization_code_used_at.is_(None),
+                ConnectionAttempt.authorization_code_expires_at > now,
+            )
+            .values(authorization_code_used_at=now)
+            .returning(ConnectionAttempt.credential_id)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def credential_owner(self, credential_id: str) -> tuple[str, str] | None:
+        """(client_user_id, utility_id) of a credential."""
+        query = (
+            select(User.client_user_id, UtilityCredential.utility_id)
+            .join(User, User.id == UtilityCredential.user_id)
+            .where(UtilityCredential.id == credential_id)
+        )
+        row = (await self.session.execute(query)).first()
+        return None if row is None else (row[0], row[1])

@@ -7,9 +7,20 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 
-from gridlink.auth.dependencies import AppClock, Session, parse_basic
-from gridlink.auth.schemas import TokenRequest, TokenResponse
-from gridlink.auth.service import AuthenticatedClient, authenticate_secret, issue_access_token
+from gridlink.auth.dependencies import (
+    AppClock,
+    CurrentClient,
+    Session,
+    current_client,
+    parse_basic,
+)
+from gridlink.auth.schemas import ExchangeRequest, ExchangeResponse, TokenRequest, TokenResponse
+from gridlink.auth.service import (
+    AuthenticatedClient,
+    authenticate_secret,
+    exchange_authorization_code,
+    issue_access_token,
+)
 from gridlink.errors import InvalidRequest, Unauthorized
 from gridlink.idempotency.dependencies import idempotent_for
 from gridlink.kit.openapi import error_responses
@@ -95,3 +106,21 @@ async def create_token(
     """
     token, expires_in = await issue_access_token(session, clock, client)
     return TokenResponse(access_token=token, expires_in=expires_in)
+
+
+@router.post(
+    "/auth/exchange",
+    summary="Exchange an authorization code for the credential it confirms",
+    response_model=ExchangeResponse,
+    dependencies=[Depends(idempotent_for(current_client))],
+    responses=error_responses(400, 401, 409, 422),
+)
+async def exchange(
+    body: ExchangeRequest, client: CurrentClient, session: Session, clock: AppClock
+) -> ExchangeResponse:
+    """When the widget succeeds it hands your page the `utility_credential_id` and a single-use
+    `authorization_code`. Send the code here from your backend to confirm that this credential
+    came from a session of yours, for that end user. A code works once, for 10 minutes, for the
+    client it was issued to; anything else (a second use, even concurrent; an expired, foreign
+    or malformed code) is `400 invalid_grant`."""
+    return await exchange_authorization_code(session, clock, client, body.authorization_code)

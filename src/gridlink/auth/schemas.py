@@ -42,3 +42,33 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a token type, not a secret
     expires_in: int = Field(description="Seconds until the token expires.")
+
+
+class ExchangeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"authorization_code": "glac_sandbox_..."}]},
+    )
+
+    authorization_code: str = Field(
+        description="The code the widget handed your page with the utility_credential_id "
+        "(onSuccess). Single use, valid 10 minutes."
+    )
+
+
+class ExchangeResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "utility_credential_id": "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+                    "client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11",
+                    "utility_id": "sandbox_electric",
+                }
+            ]
+        }
+    )
+
+    utility_credential_id: str
+    client_user_id: str
+    utility_id: str

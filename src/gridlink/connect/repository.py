@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.models import (
     Client,
-    ConnectLink,
     ConnectSession,
     ConnectToken,
     User,
@@ -81,16 +80,6 @@ class ConnectSessionRepository:
         value = await self.session.scalar(select(User.client_user_id).where(User.id == user_id))
         assert value is not None
         return value
-
-    async def usable_link(self, token_hash: str, now: datetime) -> ConnectLink | None:
-        return await self.session.scalar(
-            select(ConnectLink).where(
-                ConnectLink.token_hash == token_hash,
-                ConnectLink.used_at.is_(None),
-                ConnectLink.revoked_at.is_(None),
-                ConnectLink.expires_at > now,
-            )
-        )
 
     async def credential(self, client_id: str, credential_id: str) -> UtilityCredential | None:
         return await self.session.scalar(

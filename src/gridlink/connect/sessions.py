@@ -17,6 +17,7 @@ from gridlink.errors import Conflict, InvalidRequest, TokenInvalid
 from gridlink.kit import tokens
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
+from gridlink.links.service import find_usable_link
 from gridlink.models import ConnectSession
 from gridlink.utilities.catalog import find_visible
 
@@ -81,7 +82,7 @@ async def open_from_link(
     environment = tokens.parse(link_token, tokens.TokenKind.CONNECT_LINK)
     now = clock.now()
     repo = ConnectSessionRepository(session)
-    link = None if environment is None else await repo.usable_link(tokens.digest(link_token), now)
+    link = await find_usable_link(session, clock, link_token)
     credential = None if link is None else await repo.credential(link.client_id, link.credential_id)
     if link is None or credential is None or environment is None:
         raise TokenInvalid(LINK_REFUSED)

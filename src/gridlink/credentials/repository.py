@@ -1,9 +1,35 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridlink.models import UtilityCredential
+from gridlink.credentials.schemas import CredentialFilters
+from gridlink.models import ConnectionAttempt, User, Utility, UtilityCredential
+
+
+class CredentialView(NamedTuple):
+    """A credential with what its API answer shows besides the row: the end user's id and the
+    utility's name."""
+
+    credential: UtilityCredential
+    client_user_id: str
+    utility_name: str
+
+
+def _view_query(client_id: str) -> Select[UtilityCredential, str, str]:
+    return (
+        select(
+            UtilityCredential,
+            User.client_user_id,
+            func.coalesce(Utility.name, UtilityCredential.utility_id),
+        )
+        .join(User, User.id == UtilityCredential.user_id)
+        .outerjoin(Utility, Utility.id == UtilityCredential.utility_id)
+        .where(UtilityCredential.client_id == client_id)
+    )
 
 
 class CredentialRepository:
@@ -26,3 +52,62 @@ class CredentialRepository:
             .limit(1)
         )
         return await self.session.scalar(query)
+
+    async def view(self, client_id: str, credential_id: str) -> CredentialView | None:
+        row = (
+            await self.session.execute(
+                _view_query(client_id).where(UtilityCredential.id == credential_id)
+            )
+        ).first()
+        return None if row is None else CredentialView(*row)
+
+    async def page(
+        self, client_id: str, filters: CredentialFilters, after: str | None, limit: int
+    ) -> list[CredentialView]:
+        query = _view_query(client_id)
+        if filters.client_user_id is not None:
+            query = query.where(User.client_user_id == filters.client_user_id)
+        if filters.utility_id is not None:
+            query = query.where(UtilityCredential.utility_id == filters.utility_id)
+        if filters.status is not None:
+            query = query.where(UtilityCredential.status == filters.status)
+        if filters.status_detail is not None:
+            query = query.where(UtilityCredential.status_detail == filters.status_detail)
+        if filters.action_required is not None:
+            query = query.where(UtilityCredential.action_required == filters.action_required)
+        if after is not None:
+            query = query.where(UtilityCredential.id > after)
+        query = query.order_by(UtilityCredential.id).limit(limit + 1)
+        return [CredentialView(*row) for row in (await self.session.execute(query)).all()]
+
+    async def lock_ids(
+        self, client_id: str, *, credential_id: str | None = None, user_id: str | None = None
+    ) -> list[str]:
+        """Ids of the client's credentials (one, or one user's), locked on PostgreSQL until the
+        transaction ends so nothing seals new secrets for them while they are deleted."""
+        query = select(UtilityCredential.id).where(UtilityCredential.client_id == client_id)
+        if credential_id is not None:
+            query = query.where(UtilityCredential.id == credential_id)
+        if user_id is not None:
+            query = query.where(UtilityCredential.user_id == user_id)
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        return list((await self.session.scalars(query.order_by(UtilityCredential.id))).all())
+
+    async def attempt_ids(self, credential_ids: Sequence[str]) -> list[str]:
+        if not credential_ids:
+            return []
+        query = select(ConnectionAttempt.id).where(
+            ConnectionAttempt.credential_id.in_(list(credential_ids))
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def delete(self, client_id: str, credential_id: str) -> bool:
+        """Delete the row; its accounts, connect links, sessions and attempts go with it
+        (ON DELETE CASCADE)."""
+        result = await self.session.execute(
+            delete(UtilityCredential).where(
+                UtilityCredential.id == credential_id, UtilityCredential.client_id == client_id
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))

@@ -8,6 +8,7 @@ creation time, which keeps cursor pagination and B-tree inserts cheap.
 from __future__ import annotations
 
 import os
+import re
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -24,3 +25,12 @@ def _ulid() -> str:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{_ulid()}"
+
+
+_ID_SHAPE = re.compile(r"[a-z][a-z0-9]*_[0-9A-Z]{26}")
+
+
+def looks_like_id(value: str) -> bool:
+    """Whether ``value`` could be an id we minted. Lookups skip the database for anything else
+    (which also keeps bytes PostgreSQL refuses, such as NUL, out of queries)."""
+    return _ID_SHAPE.fullmatch(value) is not None

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 from starlette.convertors import PathConvertor, register_url_convertor
 
-from gridlink.auth.dependencies import AppClock, CurrentClient, Session
+from gridlink.auth.dependencies import AppClock, AppVault, CurrentClient, Session
 from gridlink.kit.openapi import error_responses
 from gridlink.kit.pagination import Page, PageParams, page_params
 from gridlink.users import service
@@ -65,10 +65,15 @@ async def get_user(client: CurrentClient, session: Session, client_user_id: User
     responses=error_responses(401, 422),
 )
 async def delete_user(
-    client: CurrentClient, session: Session, clock: AppClock, client_user_id: UserIdPath
+    client: CurrentClient,
+    session: Session,
+    clock: AppClock,
+    vault: AppVault,
+    client_user_id: UserIdPath,
 ) -> Response:
     """Removes the user's utility credentials, tokens and data. Idempotent: deleting a user that
     does not exist (or no longer exists) also answers 204. An actual deletion sends the
-    `user_deleted` event."""
-    await service.delete_user(session, clock, client, client_user_id)
+    `user_deleted` event. The encryption keys of their utility passwords and MFA sessions are
+    destroyed, so those can never be read again."""
+    await service.delete_user(session, clock, vault, client, client_user_id)
     return Response(status_code=204)

@@ -3,11 +3,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
+from gridlink.credentials.service import shred_user_secrets
 from gridlink.errors import NotFound
 from gridlink.events.service import record_event
 from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
 from gridlink.kit.pagination import Page, PageParams, build_page
+from gridlink.kit.vault import Vault
 from gridlink.users.repository import UserRepository
 from gridlink.users.schemas import UserOut
 
@@ -35,11 +37,21 @@ async def get_user(
 
 
 async def delete_user(
-    session: AsyncSession, clock: Clock, client: AuthenticatedClient, client_user_id: str
+    session: AsyncSession,
+    clock: Clock,
+    vault: Vault,
+    client: AuthenticatedClient,
+    client_user_id: str,
 ) -> None:
-    """Remove the user and everything of theirs. Deleting an absent user is not an error; only
-    an actual deletion records ``user_deleted`` (in the same transaction)."""
-    if await UserRepository(session).delete(client.id, client_user_id):
+    """Remove the user and everything of theirs, destroying the vault records of their
+    credentials first. Deleting an absent user is not an error; only an actual deletion records
+    ``user_deleted`` (in the same transaction)."""
+    users = UserRepository(session)
+    user = await users.get(client.id, client_user_id)
+    if user is None:
+        return
+    await shred_user_secrets(session, vault, client.id, user.id)
+    if await users.delete(client.id, client_user_id):
         await record_event(
             session,
             clock,

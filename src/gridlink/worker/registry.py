@@ -12,6 +12,7 @@ from gridlink.config import Settings
 from gridlink.connect.repository import ConnectTokenRepository
 from gridlink.connectors.registry import BUILTIN_CONNECTORS, ConnectorRegistry, default_registry
 from gridlink.connectors.sandbox import SandboxConnector, SandboxSettings
+from gridlink.credentials.mfa_expiry import run_job as check_mfa_sessions
 from gridlink.events.service import purge_expired as purge_events
 from gridlink.idempotency.service import purge_expired as purge_idempotency_keys
 from gridlink.kit.clock import Clock
@@ -37,6 +38,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("purge_access_tokens", timedelta(minutes=10), purge_access_tokens),
     PeriodicJob("purge_connect_tokens", timedelta(minutes=10), purge_connect_tokens),
     PeriodicJob("purge_events", timedelta(hours=1), purge_events),
+    PeriodicJob("check_mfa_sessions", timedelta(minutes=1), check_mfa_sessions),
 )
 
 

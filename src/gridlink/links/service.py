@@ -1,0 +1,117 @@
+"""Connect links: a URL an end user opens to repair one credential (update mode only).
+
+A link is valid 72 hours (real time: a sandbox clock does not shorten it), dead once used
+successfully or revoked, and stored only as the SHA-256 of its token. The token travels in the
+URL's fragment (``#token=...``), which browsers never send to a server, so it cannot end up in
+an access log or a ``Referer`` header; the Connect page reads it and trades it for a session.
+
+The engine calls ``find_usable_link`` when the page presents a token and ``mark_link_used``
+in the transaction that records the repaired credential.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.auth.service import AuthenticatedClient
+from gridlink.credentials.service import find_credential_id
+from gridlink.kit import tokens
+from gridlink.kit.clock import Clock
+from gridlink.kit.ids import looks_like_id, new_id
+from gridlink.kit.pagination import Page, PageParams, build_page
+from gridlink.links.repository import ConnectLinkRepository
+from gridlink.links.schemas import ConnectLinkCreated, ConnectLinkOut, LinkStatus
+from gridlink.models import ConnectLink
+
+CONNECT_LINK_TTL = timedelta(hours=72)
+LINK_PATH = "/connect/link"
+
+
+def link_status(link: ConnectLink, now: datetime) -> LinkStatus:
+    if link.used_at is not None:
+        return "used"
+    if link.revoked_at is not None:
+        return "revoked"
+    if link.expires_at <= now:
+        return "expired"
+    return "active"
+
+
+def link_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}{LINK_PATH}#token={token}"
+
+
+async def create_link(
+    session: AsyncSession,
+    clock: Clock,
+    public_url: str,
+    client: AuthenticatedClient,
+    credential_id: str,
+) -> ConnectLinkCreated:
+    credential_id = await find_credential_id(session, client, credential_id)
+    now = clock.now()
+    token = tokens.generate(tokens.TokenKind.CONNECT_LINK, client.environment)
+    link = ConnectLink(
+        id=new_id("clk"),
+        client_id=client.id,
+        credential_id=credential_id,
+        token_hash=tokens.digest(token),
+        created_at=now,
+        expires_at=now + CONNECT_LINK_TTL,
+    )
+    await ConnectLinkRepository(session).add(link)
+    return ConnectLinkCreated(
+        id=link.id, url=link_url(public_url, token), expires_at=link.expires_at
+    )
+
+
+async def list_links(
+    session: AsyncSession,
+    clock: Clock,
+    client: AuthenticatedClient,
+    credential_id: str,
+    params: PageParams,
+) -> Page[ConnectLinkOut]:
+    credential_id = await find_credential_id(session, client, credential_id)
+    links = await ConnectLinkRepository(session).page_for_credential(
+        client.id, credential_id, params.after, params.limit
+    )
+    now = clock.now()
+    items = [
+        ConnectLinkOut(
+            id=link.id,
+            utility_credential_id=link.credential_id,
+            status=link_status(link, now),
+            created_at=link.created_at,
+            expires_at=link.expires_at,
+            used_at=link.used_at,
+            revoked_at=link.revoked_at,
+        )
+        for link in links
+    ]
+    return build_page(items, [link.id for link in links], params.limit)
+
+
+async def revoke_link(
+    session: AsyncSession, clock: Clock, client: AuthenticatedClient, link_id: str
+) -> None:
+    """Idempotent: unknown, foreign, used and already revoked links change nothing."""
+    if looks_like_id(link_id):
+        await ConnectLinkRepository(session).revoke(client.id, link_id, clock.now())
+
+
+async def find_usable_link(session: AsyncSession, clock: Clock, token: str) -> ConnectLink | None:
+    """The link ``token`` opens, if it is well-formed, not used, not revoked and not expired;
+    else None (the caller answers all of those alike). ``link.client_id`` and
+    ``link.credential_id`` say whose credential it repairs."""
+    if tokens.parse(token, tokens.TokenKind.CONNECT_LINK) is None:
+        return None
+    return await ConnectLinkRepository(session).usable_by_hash(tokens.digest(token), clock.now())
+
+
+async def mark_link_used(session: AsyncSession, clock: Clock, link_id: str) -> bool:
+    """Spend the link (after the end user repaired the credential with it). True if this call
+    spent it; False if it was already used, revoked or expired (of two racing calls, one wins)."""
+    return await ConnectLinkRepository(session).mark_used(link_id, clock.now())
