@@ -36,7 +36,7 @@ export function startSession(config: CheckedConfig, ended: () => void): Session 
     const frame = overlay.frame();
     if (event.origin != frameOrigin || !frame || event.source != frame.contentWindow) return;
     const message = asObject(event.data) as FrameMessage;
-    if (message.source != "gridlink" || message.v != 1) return;
+    if (message.source !== "gridlink" || message.v !== 1) return;
     if (message.type == "ready" && !isReady) {
       isReady = true;
       clearTimeout(loadTimer);

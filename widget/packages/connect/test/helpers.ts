@@ -50,6 +50,7 @@ export function makeHandle(overrides: Partial<ConnectConfig> = {}) {
 afterEach(() => {
   handles.splice(0).forEach((handle) => handle.destroy());
   document.body.innerHTML = "";
+  vi.useRealTimers();
 });
 
 export const overlays = (): HTMLElement[] => Array.from(document.querySelectorAll<HTMLElement>('[role="dialog"]'));
