@@ -26,6 +26,9 @@ try {
 }
 first.create({ connectToken: "glct_sandbox_x", onSuccess() {} }).destroy();
 
+const reactBuild = readFileSync(new URL("../packages/react/dist/index.js", import.meta.url), "utf8");
+if (!reactBuild.startsWith('"use client";')) fail('the React build must start with "use client" (Next.js App Router)');
+
 const loader = await import("@gridlink/connect");
 const react = await import("@gridlink/react");
 if (typeof loader.create !== "function" || typeof react.useConnect !== "function" || typeof react.ConnectButton !== "function") {

@@ -7,6 +7,10 @@ export default defineConfig({
     minify: true,
     sourcemap: false,
     lib: { entry: "src/index.ts", formats: ["es"], fileName: () => "index.js" },
-    rolldownOptions: { external: ["react", "@gridlink/connect"], output: { minify: true } },
+    rolldownOptions: {
+      external: ["react", "@gridlink/connect"],
+      // Next.js App Router: <ConnectButton> may be used from a server component file.
+      output: { minify: true, banner: '"use client";' },
+    },
   },
 });
