@@ -1,6 +1,6 @@
 // Test helpers: a stubbed frames endpoint (the server is not part of these unit tests) and a way
 // to post messages to the host page as the Connect frame (or an impostor) would.
-import { afterEach, expect, vi } from "vitest";
+import { expect, vi } from "vitest";
 import { create, type ConnectConfig, type ConnectHandle } from "../src/index";
 
 export const BASE_URL = "https://connect.example.com";
@@ -37,7 +37,8 @@ export function makeCallbacks() {
   return { onSuccess: vi.fn(), onExit: vi.fn(), onEvent: vi.fn(), onLoad: vi.fn() };
 }
 
-const handles: ConnectHandle[] = [];
+/** Handles made by makeHandle(); test/setup.ts destroys them after every test. */
+export const handles: ConnectHandle[] = [];
 
 /** create() with a valid config; destroyed after the test so no overlay leaks into the next one. */
 export function makeHandle(overrides: Partial<ConnectConfig> = {}) {
@@ -46,12 +47,6 @@ export function makeHandle(overrides: Partial<ConnectConfig> = {}) {
   handles.push(handle);
   return { handle, ...callbacks };
 }
-
-afterEach(() => {
-  handles.splice(0).forEach((handle) => handle.destroy());
-  document.body.innerHTML = "";
-  vi.useRealTimers();
-});
 
 export const overlays = (): HTMLElement[] => Array.from(document.querySelectorAll<HTMLElement>('[role="dialog"]'));
 export const iframes = (): HTMLIFrameElement[] => Array.from(document.querySelectorAll("iframe"));

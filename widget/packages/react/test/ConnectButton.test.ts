@@ -4,8 +4,8 @@ import { act, createElement } from "react";
 import { describe, expect, it, vi } from "vitest";
 import { BASE_URL, TOKEN, overlays, settle, stubFrames } from "../../connect/test/helpers";
 import { ConnectButton } from "../src/index";
+import { renderStrict } from "./render";
 
-const { renderStrict } = await import("./render");
 
 const config = (): ConnectConfig => ({ connectToken: TOKEN, baseUrl: BASE_URL, onSuccess: vi.fn() });
 

@@ -1,10 +1,9 @@
 // Renders into a fresh root inside React.StrictMode (mount → unmount → mount of every effect, as
-// in development), and unmounts after each test.
+// in development); test/setup.ts unmounts every root after each test.
 import { StrictMode, act, createElement, type ReactElement } from "react";
 import { createRoot, type Root } from "react-dom/client";
-import { afterEach } from "vitest";
 
-const roots: Root[] = [];
+export const roots: Root[] = [];
 
 export function renderStrict(element: ReactElement): { rerender(next: ReactElement): void; unmount(): void } {
   const root = createRoot(document.body.appendChild(document.createElement("div")));
@@ -15,7 +14,3 @@ export function renderStrict(element: ReactElement): { rerender(next: ReactEleme
     unmount: () => act(() => root.unmount()),
   };
 }
-
-afterEach(() => {
-  for (const root of roots.splice(0)) act(() => root.unmount());
-});

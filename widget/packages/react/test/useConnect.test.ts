@@ -5,6 +5,7 @@ import { version as domVersion } from "react-dom";
 import { describe, expect, it, vi } from "vitest";
 import { BASE_URL, SUCCESS, TOKEN, frameMessage, iframes, overlays, post, settle, stubFrames } from "../../connect/test/helpers";
 import { useConnect, type UseConnectResult } from "../src/index";
+import { renderStrict } from "./render";
 
 function config(overrides: Partial<ConnectConfig> = {}): ConnectConfig {
   return { connectToken: TOKEN, baseUrl: BASE_URL, onSuccess: vi.fn(), onExit: vi.fn(), onLoad: vi.fn(), ...overrides };
@@ -38,8 +39,6 @@ async function openAndLoad(latest: () => UseConnectResult): Promise<HTMLIFrameEl
   return frame!;
 }
 
-// Imported after the helpers above so its afterEach (unmount) runs before theirs (clean page).
-const { renderStrict } = await import("./render");
 
 describe(`useConnect on React ${version}`, () => {
   it("runs against the React major this project is for", () => {
