@@ -52,14 +52,14 @@ class MfaOptionOut(BaseModel):
 
 class MfaOut(BaseModel):
     options: list[MfaOptionOut]
-    selected_option_id: str | None
-    attempts_left: int | None
+    selected_option_id: str | None = None
+    attempts_left: int | None = None
 
 
 class AccountOut(BaseModel):
     id: str
     number: str
-    service_address: dict[str, Any] | None
+    service_address: dict[str, Any] | None = None
 
 
 class AttemptOut(BaseModel):
@@ -87,12 +87,12 @@ class AttemptOut(BaseModel):
 
     id: str
     status: AttemptStatus
-    status_detail: str | None
-    message: str | None
+    status_detail: str | None = None
+    message: str | None = None
     seq: int = Field(description="Grows with every change; pass it as `after_seq` to wait.")
     finished: bool
     utility_credential_id: str
-    mfa: MfaOut | None
+    mfa: MfaOut | None = None
     accounts: list[AccountOut]
 
 

@@ -93,7 +93,7 @@ async def start_session(body: SessionStart, session: Session, clock: AppClock) -
     "/session",
     summary="The session's state",
     response_model=SessionOut,
-    responses=error_responses(401),
+    responses=error_responses(401, 422),
 )
 async def get_session(context: WidgetSession, session: Session) -> SessionOut:
     return await session_view(session, context)
@@ -160,7 +160,7 @@ async def choose_utility(
     summary="The end user closed Connect",
     status_code=204,
     response_class=Response,
-    responses=error_responses(401),
+    responses=error_responses(401, 422),
 )
 async def exit_session(context: WidgetSession, session: Session, clock: AppClock) -> Response:
     await attempts.cancel(session, clock, context)
@@ -189,7 +189,7 @@ async def submit(
     "/attempts/{attempt_id}",
     summary="Follow an attempt (long-poll)",
     response_model=AttemptOut,
-    responses=error_responses(401, 404),
+    responses=error_responses(401, 404, 422),
 )
 async def follow(
     attempt_id: str,
@@ -221,7 +221,7 @@ async def mfa_option(
     "/attempts/{attempt_id}/mfa/resend",
     summary="Send the code again",
     response_model=AttemptOut,
-    responses=error_responses(401, 404, 409),
+    responses=error_responses(401, 404, 409, 422),
 )
 async def mfa_resend(
     attempt_id: str, context: WidgetSession, session: Session, clock: AppClock
@@ -250,7 +250,7 @@ async def mfa_code(
     "/attempts/{attempt_id}/complete",
     summary="Finish: get the authorization code",
     response_model=CompletionOut,
-    responses=error_responses(401, 404, 409),
+    responses=error_responses(401, 404, 409, 422),
 )
 async def complete(
     attempt_id: str, context: WidgetSession, session: Session, clock: AppClock

@@ -54,13 +54,13 @@ class SessionOut(BaseModel):
     step: Step
     client: ClientInfo
     products: list[str]
-    language: str | None
     consent_version: str
-    utility: UtilityOut | None
     utility_preselected: bool
-    utility_credential_id: str | None
-    attempt: AttemptOut | None
     expires_at: datetime
+    language: str | None = None
+    utility: UtilityOut | None = None
+    utility_credential_id: str | None = None
+    attempt: AttemptOut | None = None
 
 
 class SessionStarted(BaseModel):

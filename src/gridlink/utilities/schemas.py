@@ -53,7 +53,7 @@ class UtilityOut(BaseModel):
 
     id: str = Field(description="Pass as `utility_id` when creating a connect token.")
     name: str
-    logo_url: str | None
+    logo_url: str | None = None
     states: list[str] = Field(description="Two-letter codes of the states it serves.")
     commodities: list[Commodity]
     sign_in_kinds: list[SignInKind] = Field(
@@ -62,8 +62,10 @@ class UtilityOut(BaseModel):
         "unsupported."
     )
     mfa_methods: list[str] = Field(description="Where MFA codes can be sent: sms, call, email.")
-    connector_id: str | None = Field(description="The connector that serves it; null if none.")
-    forgot_password_url: str | None
+    connector_id: str | None = Field(
+        default=None, description="The connector that serves it; null if none."
+    )
+    forgot_password_url: str | None = None
     status: UtilityStatus = Field(
         description="active; degraded (connections may fail for now); unsupported (listed so "
         "the widget can say so, but no connector serves it yet)."
