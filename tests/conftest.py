@@ -35,9 +35,20 @@ TEST_MASTER_KEYS = "ktest:" + base64.b64encode(b"\x07" * 32).decode()
 
 
 def _pg_database_name() -> str:
-    """Unique per checkout and xdist worker, so parallel checkouts never share a database."""
-    checkout = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:8]
-    return f"gridlink_test_{checkout}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    """Unique per test run and xdist worker, so two runs (even in one checkout) never share a
+    database: xdist workers name their controller (their parent process), a plain run itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    run = os.getppid() if worker else os.getpid()
+    checkout = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
+    return f"gridlink_test_{checkout}_{run}_{worker or 'main'}"
+
+
+async def _drop_pg_database(name: str) -> None:
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 async def _recreate_pg_database(name: str) -> str:
@@ -60,8 +71,8 @@ async def _migrate(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """One migrated database of each kind for this worker."""
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One migrated database of each kind for this worker, dropped at the end of the run."""
     urls: dict[str, str] = {}
     if "sqlite" in DATABASES:
         path = tmp_path_factory.mktemp("sqlite") / "gridlink.db"
@@ -70,7 +81,9 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         urls["postgresql"] = asyncio.run(_recreate_pg_database(_pg_database_name()))
     for url in urls.values():
         asyncio.run(_migrate(url))
-    return urls
+    yield urls
+    if "postgresql" in urls:
+        asyncio.run(_drop_pg_database(_pg_database_name()))
 
 
 @pytest.fixture(params=DATABASES)

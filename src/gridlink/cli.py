@@ -22,6 +22,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any, NoReturn
 
+from pydantic import ValidationError
+
 from gridlink import __version__
 from gridlink.config import Settings
 
@@ -158,7 +160,15 @@ def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"GRIDLINK_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        print(f"gridlink: error: invalid setting: {problems}", file=sys.stderr)
+        return EXIT_USAGE
     from gridlink.kit.logging import configure_logging
 
     configure_logging(settings.log_level)
@@ -199,7 +209,7 @@ def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
     from gridlink.cli_serve import open_database
 
     async def go() -> int:
-        db = await open_database(settings)
+        db = await open_database(settings, migrate=True)
         await db.dispose()
         print("database is at the latest migration")
         return 0

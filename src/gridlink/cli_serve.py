@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 from urllib.parse import urlsplit
 
@@ -20,12 +21,13 @@ from gridlink.worker.registry import JOBS, build_loops
 from gridlink.worker.runner import Worker
 
 
-async def open_database(settings: Settings) -> Database:
-    """Open the configured database and bring its schema to the latest migration."""
+async def open_database(settings: Settings, *, migrate: bool | None = None) -> Database:
+    """Open the configured database; migrate it to the latest schema unless told not to."""
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url())
-    await upgrade_to_head(db)
+    if settings.migrate_on_start if migrate is None else migrate:
+        await upgrade_to_head(db)
     return db
 
 
@@ -77,8 +79,17 @@ async def serve(settings: Settings) -> int:
         lifespan="on",
         server_header=False,
     )
+    try:
+        listener = _bind(settings.host, settings.port)
+    except OSError as exc:
+        print(
+            f"gridlink serve: error: cannot listen on {settings.host}:{settings.port} "
+            f"({exc.strerror}); pick another port with --port",
+            file=sys.stderr,
+        )
+        return 1
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn offers no event
         await asyncio.sleep(0.02)
     if server.started:
@@ -86,6 +97,20 @@ async def serve(settings: Settings) -> int:
         sys.stdout.flush()
     await task
     return 0 if server.started else 1
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind before starting uvicorn, so a busy port is a clear error rather than a crash."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host.strip("[]"), port))
+    except OSError:
+        listener.close()
+        raise
+    listener.set_inheritable(True)
+    return listener
 
 
 async def run_worker(settings: Settings) -> int:

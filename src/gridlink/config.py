@@ -6,6 +6,7 @@ Every field here is listed in docs/reference/configuration.md (a test keeps the 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,14 +31,18 @@ class Settings(BaseSettings):
         description="Base URL end users and integrators reach this server at "
         "(default http://HOST:PORT).",
     )
-    log_level: str = Field(default="info", description="debug, info, warning or error.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="debug, info, warning or error."
+    )
     master_keys: SecretStr | None = Field(
         default=None,
         description="Master keys as `id:base64key,...` (the first is primary). Unset: a key file "
         "DATA_DIR/master.keys is created with mode 0600.",
     )
     migrate_on_start: bool = Field(
-        default=True, description="Apply database migrations when the server starts."
+        default=True,
+        description="Apply database migrations when a command opens the database. Turn off when "
+        "several processes share one database and `gridlink migrate` runs once per deploy.",
     )
     run_worker: bool = Field(
         default=True, description="Run the background worker inside `gridlink serve`."

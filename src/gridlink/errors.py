@@ -28,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gridlink.kit.redaction import redact_text
 from gridlink.kit.request_context import REQUEST_ID_HEADER, current_request_id
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,9 @@ def error_response(
     request_id = current_request_id()
     if request_id:
         all_headers[REQUEST_ID_HEADER] = request_id
-    return JSONResponse(error_body(code, message, fields), status_code=status, headers=all_headers)
+    # Messages can quote caller input; the redaction set applies to error bodies as to logs.
+    body = error_body(code, redact_text(message), fields)
+    return JSONResponse(body, status_code=status, headers=all_headers)
 
 
 def _field_name(loc: Sequence[Any]) -> str:
@@ -176,6 +179,15 @@ _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "ra
 async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    if status == 400:
+        # FastAPI answers 400 when it cannot decode a body at all (e.g. bytes that are not
+        # UTF-8). To a caller that is an invalid request like any other: 422, as documented.
+        return error_response(
+            422,
+            "invalid_request",
+            "The body could not be read: send a JSON object encoded as UTF-8.",
+            fields=["body"],
+        )
     if status == 404:
         message = "No such endpoint. See /docs for the API reference."
     elif status == 405:

@@ -72,7 +72,7 @@ async def token_client(request: Request, session: Session, clock: AppClock) -> A
     summary="Get an access token (OAuth 2.0 client credentials)",
     response_model=TokenResponse,
     dependencies=[Depends(idempotent_for(token_client))],
-    responses=error_responses(401, 422),
+    responses=error_responses(401, 409, 422),
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -16,7 +16,7 @@ router = APIRouter(tags=["Connect"])
     summary="Create a connect token to open the widget for one end user",
     response_model=ConnectTokenResponse,
     dependencies=[Depends(idempotent_for(current_client))],
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 404, 409, 422),
 )
 async def post_connect_token(
     body: ConnectTokenRequest, client: CurrentClient, session: Session, clock: AppClock

@@ -14,7 +14,7 @@ from gridlink.errors import InvalidRequest, NotFound
 from gridlink.kit import tokens
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
-from gridlink.models import ConnectToken, User
+from gridlink.models import ConnectToken
 from gridlink.users.repository import UserRepository
 from gridlink.utilities.catalog import find_visible
 
@@ -68,10 +68,7 @@ async def create_connect_token(
         )
     else:
         assert body.client_user_id is not None
-        user: User = await UserRepository(session).get_or_create(
-            client.id, body.client_user_id, now
-        )
-        user_id = user.id
+        user_id = await UserRepository(session).ensure_id(client.id, body.client_user_id, now)
         if utility_id is not None:
             # A user who already has a credential at this utility is repairing it, not adding a
             # second one: land them in update mode (as integrators of Pelm expect).

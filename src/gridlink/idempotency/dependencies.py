@@ -52,9 +52,9 @@ def idempotent_for(
         async def save_before_commit(
             hook_session: AsyncSession, status: int, headers: list[tuple[bytes, bytes]], out: bytes
         ) -> None:
-            if 200 <= status < 300:
-                content_type = dict(headers).get(b"content-type", b"application/json").decode()
-                await service.save(hook_session, keyring, claim, status, content_type, out)
+            # Runs only for responses that commit (status < 400); errors roll back the claim.
+            content_type = dict(headers).get(b"content-type", b"application/json").decode()
+            await service.save(hook_session, keyring, claim, status, content_type, out)
 
         uow: UnitOfWork = request.state.uow
         uow.on_commit(save_before_commit)

@@ -2,8 +2,8 @@
 
 The key is claimed inside the request's own transaction and the response is saved there just
 before commit, so the record and the change it describes are stored together or not at all. Only
-successful responses are saved: an error rolls the whole transaction back (nothing happened), so
-the same key may be retried once the problem is fixed. Keys live 24 hours.
+responses that commit are saved: an error rolls the whole transaction back (nothing happened),
+so the same key may be retried once the problem is fixed. Keys live 24 hours.
 """
 
 from __future__ import annotations

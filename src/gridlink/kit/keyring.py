@@ -92,6 +92,11 @@ def load_keyring(configured: str | None, data_dir: Path) -> Keyring:
         return Keyring.parse(configured)
     path = data_dir / KEY_FILE_NAME
     if path.exists():
+        if path.stat().st_mode & 0o077:
+            logger.warning(
+                "the master key file is readable by other users; run `chmod 600` on it",
+                extra={"path": str(path)},
+            )
         return Keyring.parse(path.read_text())
     data_dir.mkdir(parents=True, exist_ok=True)
     key_id = generate_key_id()

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from fastapi import Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from gridlink.errors import InvalidRequest
 
@@ -21,7 +22,22 @@ DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 
 
+def _page_examples(schema: JsonDict, model: type[Any]) -> None:
+    """Every ``Page[SomeModel]`` shows an example page built from SomeModel's own example, so
+    each paginated endpoint documents its response without repeating the envelope."""
+    item_types = get_args(model.model_fields["data"].annotation)
+    item = item_types[0] if item_types else None
+    if not (isinstance(item, type) and issubclass(item, BaseModel)):
+        return  # the unparametrized Page[T]
+    item_examples = item.model_json_schema().get("examples") or []
+    if item_examples:
+        cursor = encode_cursor("usr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S")
+        schema["examples"] = [{"data": item_examples[:1], "has_more": True, "next_cursor": cursor}]
+
+
 class Page(BaseModel, Generic[T]):
+    model_config = ConfigDict(json_schema_extra=_page_examples)
+
     data: list[T]
     has_more: bool = Field(description="True when another page follows.")
     next_cursor: str | None = Field(

@@ -20,11 +20,28 @@ class UserRepository:
         )
         return await self.session.scalar(query)
 
-    async def get_or_create(self, client_id: str, client_user_id: str, now: datetime) -> User:
-        statement = insert_or_ignore(self.session, User, ["client_id", "client_user_id"]).values(
-            id=new_id("usr"), client_id=client_id, client_user_id=client_user_id, created_at=now
+    async def ensure_id(self, client_id: str, client_user_id: str, now: datetime) -> str:
+        """The user's id, creating the user on first sight: one statement for a new user (the
+        INSERT returns the id), two for a known one."""
+        statement = (
+            insert_or_ignore(self.session, User, ["client_id", "client_user_id"])
+            .values(
+                id=new_id("usr"), client_id=client_id, client_user_id=client_user_id, created_at=now
+            )
+            .returning(User.id)
         )
-        await self.session.execute(statement)
+        created: str | None = (await self.session.execute(statement)).scalar_one_or_none()
+        if created is not None:
+            return created
+        query = select(User.id).where(
+            User.client_id == client_id, User.client_user_id == client_user_id
+        )
+        existing = await self.session.scalar(query)
+        assert existing is not None
+        return existing
+
+    async def get_or_create(self, client_id: str, client_user_id: str, now: datetime) -> User:
+        await self.ensure_id(client_id, client_user_id, now)
         user = await self.get(client_id, client_user_id)
         assert user is not None
         return user

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from gridlink.auth.dependencies import AppClock, CurrentClient, Session
 from gridlink.kit.openapi import error_responses
@@ -12,9 +13,24 @@ from gridlink.users.schemas import UserOut
 
 router = APIRouter(tags=["Users"])
 
+
+class _OpaqueIdConvertor(PathConvertor):
+    """Like ``path`` (ids may hold '/'), but also across line breaks: ids are opaque, and every
+    id a client could create must reach these routes (else: "No such endpoint")."""
+
+    regex = "(?s:.*)"
+
+
+register_url_convertor("opaque_id", _OpaqueIdConvertor())
+
 UserIdPath = Annotated[
     str,
-    Path(min_length=1, max_length=255, description="Your id for the end user."),
+    Path(
+        min_length=1,
+        max_length=255,
+        description="Your id for the end user.",
+        examples=["3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11"],
+    ),
 ]
 
 
@@ -32,7 +48,7 @@ async def list_users(
 
 
 @router.get(
-    "/users/{client_user_id:path}",
+    "/users/{client_user_id:opaque_id}",
     summary="Get an end user",
     response_model=UserOut,
     responses=error_responses(401, 404, 422),
@@ -42,7 +58,7 @@ async def get_user(client: CurrentClient, session: Session, client_user_id: User
 
 
 @router.delete(
-    "/users/{client_user_id:path}",
+    "/users/{client_user_id:opaque_id}",
     summary="Delete an end user and everything of theirs",
     status_code=204,
     response_class=Response,

@@ -3,24 +3,22 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
 
 Commodity = Literal["electric", "gas", "water"]
 
 
+_EXAMPLE_UTILITY: JsonDict = {
+    "id": "sandbox_electric",
+    "name": "Sandbox Power & Light",
+    "states": ["CA"],
+    "commodities": ["electric"],
+    "sandbox": True,
+}
+
+
 class UtilityOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "sandbox_electric",
-                    "name": "Sandbox Power & Light",
-                    "states": ["CA"],
-                    "commodities": ["electric"],
-                    "sandbox": True,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE_UTILITY]})
 
     id: str
     name: str
@@ -30,4 +28,6 @@ class UtilityOut(BaseModel):
 
 
 class UtilityList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"data": [_EXAMPLE_UTILITY]}]})
+
     data: list[UtilityOut]

@@ -1,0 +1,61 @@
+"""Connectors: the code that talks to a utility (or a data source) for Gridlink.
+
+A pure library: connectors never touch the database; the connection engine drives them and
+persists what they return. Start at :mod:`gridlink.connectors.base` (the contract),
+:mod:`gridlink.connectors.errors` (what they raise), :mod:`gridlink.connectors.registry`
+(how they are found) and :mod:`gridlink.connectors.testing` (the conformance kit).
+"""
+
+from gridlink.connectors.base import (
+    Connector,
+    ConnectorContext,
+    ConnectorSession,
+    Credentials,
+    MfaChallenge,
+    MfaOption,
+    SessionToken,
+)
+from gridlink.connectors.metadata import (
+    ConnectorInfo,
+    Environment,
+    MfaMethod,
+    SignInKind,
+    UtilityInfo,
+)
+from gridlink.connectors.models import (
+    Account,
+    AccountStatus,
+    Commodity,
+    Direction,
+    IntervalReading,
+    LineItem,
+    Meter,
+    ServiceAddress,
+    ServiceClass,
+    Statement,
+)
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "Commodity",
+    "Connector",
+    "ConnectorContext",
+    "ConnectorInfo",
+    "ConnectorSession",
+    "Credentials",
+    "Direction",
+    "Environment",
+    "IntervalReading",
+    "LineItem",
+    "Meter",
+    "MfaChallenge",
+    "MfaMethod",
+    "MfaOption",
+    "ServiceAddress",
+    "ServiceClass",
+    "SessionToken",
+    "SignInKind",
+    "Statement",
+    "UtilityInfo",
+]

@@ -1,0 +1,131 @@
+"""What a connector declares about itself: its id and the utilities it serves.
+
+The catalog, the widget and the registry read only this; nothing here talks to a utility.
+``ConnectorInfo.problems()`` lists what is wrong with a declaration, so the registry and the
+conformance kit reject a bad one with a message that names the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from gridlink.connectors.models import Commodity
+
+
+class SignInKind(StrEnum):
+    PASSWORD = "password"  # noqa: S105 - a sign-in kind, not a secret
+    PASSWORD_MFA = "password_mfa"  # noqa: S105
+    OAUTH = "oauth"
+    FILE = "file"
+
+
+class MfaMethod(StrEnum):
+    SMS = "sms"
+    CALL = "call"
+    EMAIL = "email"
+
+
+class Environment(StrEnum):
+    SANDBOX = "sandbox"
+    LIVE = "live"
+
+
+_ID = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+_STATE = re.compile(r"^[A-Z]{2}$")
+_ZIP = re.compile(r"^\d{5}$")
+
+
+@dataclass(frozen=True, slots=True)
+class UtilityInfo:
+    id: str
+    name: str
+    states: tuple[str, ...]
+    commodities: tuple[Commodity, ...]
+    sign_in_kinds: tuple[SignInKind, ...]
+    mfa_methods: tuple[MfaMethod, ...] = ()
+    forgot_password_url: str | None = None
+    logo_url: str | None = None
+    environment: Environment = Environment.LIVE
+    # Sandbox utilities carry their own fake zips; live ones are placed by imported zip data.
+    zips: tuple[str, ...] = ()
+
+    def problems(self) -> list[str]:
+        where = f"utility {self.id!r}"
+        found: list[str] = []
+        if not _ID.match(self.id):
+            found.append(f"{where}: id must be lower_snake_case (2-63 chars)")
+        if not self.name.strip():
+            found.append(f"{where}: name is empty")
+        found += [
+            f"{where}: state {s!r} is not a 2-letter code"
+            for s in self.states
+            if not _STATE.match(s)
+        ]
+        found += _enum_problems(where, "commodities", self.commodities, Commodity)
+        found += _enum_problems(where, "sign_in_kinds", self.sign_in_kinds, SignInKind)
+        found += _enum_problems(where, "mfa_methods", self.mfa_methods, MfaMethod, allow_empty=True)
+        if SignInKind.PASSWORD_MFA in self.sign_in_kinds and not self.mfa_methods:
+            found.append(f"{where}: password_mfa sign-in needs at least one MFA method")
+        for name, url in (
+            ("forgot_password_url", self.forgot_password_url),
+            ("logo_url", self.logo_url),
+        ):
+            if url is not None and not url.startswith("https://"):
+                found.append(f"{where}: {name} must be an https:// URL")
+        found += [f"{where}: zip {z!r} is not 5 digits" for z in self.zips if not _ZIP.match(z)]
+        if self.environment == Environment.SANDBOX and not self.zips:
+            found.append(f"{where}: a sandbox utility must declare its fake zips")
+        if self.environment not in tuple(Environment):
+            found.append(f"{where}: environment must be sandbox or live")
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorInfo:
+    id: str
+    display_name: str
+    utilities: tuple[UtilityInfo, ...]
+
+    def utility(self, utility_id: str) -> UtilityInfo:
+        for utility in self.utilities:
+            if utility.id == utility_id:
+                return utility
+        raise LookupError(f"connector {self.id!r} does not serve utility {utility_id!r}")
+
+    def problems(self) -> list[str]:
+        found: list[str] = []
+        if not _ID.match(self.id):
+            found.append(f"connector {self.id!r}: id must be lower_snake_case (2-63 chars)")
+        if not self.display_name.strip():
+            found.append(f"connector {self.id!r}: display_name is empty")
+        if not self.utilities:
+            found.append(f"connector {self.id!r}: serves no utility")
+        ids = [u.id for u in self.utilities]
+        found += [
+            f"connector {self.id!r}: utility {i!r} declared twice"
+            for i in sorted(set(ids))
+            if ids.count(i) > 1
+        ]
+        for utility in self.utilities:
+            found += utility.problems()
+        return found
+
+
+def _enum_problems(
+    where: str,
+    field_name: str,
+    values: tuple[StrEnum, ...],
+    kind: type[StrEnum],
+    *,
+    allow_empty: bool = False,
+) -> list[str]:
+    found: list[str] = []
+    if not values and not allow_empty:
+        found.append(f"{where}: {field_name} is empty")
+    allowed = {member.value for member in kind}
+    found += [f"{where}: {field_name} has unknown value {v!r}" for v in values if v not in allowed]
+    if len(set(values)) != len(values):
+        found.append(f"{where}: {field_name} repeats a value")
+    return found

@@ -1,0 +1,109 @@
+"""The sandbox utilities: fictional, each with its own fake zips (000xx is unassigned in the US).
+
+Ids, names and states match ``gridlink.utilities.catalog``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gridlink.connectors.metadata import (
+    ConnectorInfo,
+    Environment,
+    MfaMethod,
+    SignInKind,
+    UtilityInfo,
+)
+from gridlink.connectors.models import Commodity, ServiceClass
+
+C = Commodity
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxUtility:
+    info: UtilityInfo
+    time_zone: str
+    cities: tuple[str, ...]
+    account_format: str  # "#" = a digit
+    # (commodity, service class) → tariff; solar meters append "-NEM".
+    tariffs: tuple[tuple[Commodity, ServiceClass, str], ...]
+
+    def tariff(self, commodity: Commodity, service_class: ServiceClass, solar: bool) -> str:
+        name = next(t for c, s, t in self.tariffs if c == commodity and s == service_class)
+        return f"{name}-NEM" if solar else name
+
+
+def _info(
+    utility_id: str,
+    name: str,
+    state: str,
+    commodities: tuple[Commodity, ...],
+    zips: tuple[str, ...],
+) -> UtilityInfo:
+    return UtilityInfo(
+        id=utility_id,
+        name=name,
+        states=(state,),
+        commodities=commodities,
+        sign_in_kinds=(SignInKind.PASSWORD, SignInKind.PASSWORD_MFA),
+        mfa_methods=(MfaMethod.SMS, MfaMethod.CALL, MfaMethod.EMAIL),
+        environment=Environment.SANDBOX,
+        zips=zips,
+    )
+
+
+RES, COM = ServiceClass.RESIDENTIAL, ServiceClass.COMMERCIAL
+
+SANDBOX_UTILITIES: tuple[SandboxUtility, ...] = (
+    SandboxUtility(
+        _info("sandbox_electric", "Sandbox Power & Light", "CA", (C.ELECTRIC,), ("00010", "00011")),
+        "America/Los_Angeles",
+        ("Alder Creek", "Mesa Verde", "Harbor Point"),
+        "#### ### ###-#",
+        ((C.ELECTRIC, RES, "R-TOU-4"), (C.ELECTRIC, COM, "B-1")),
+    ),
+    SandboxUtility(
+        _info("sandbox_gas", "Sandbox Gas Company", "CA", (C.GAS,), ("00011", "00020")),
+        "America/Los_Angeles",
+        ("Alder Creek", "Oak Hollow", "Mesa Verde"),
+        "##########-#",
+        ((C.GAS, RES, "G-1"), (C.GAS, COM, "G-NR1")),
+    ),
+    SandboxUtility(
+        _info(
+            "sandbox_combined",
+            "Sandbox Energy (electric + gas)",
+            "NY",
+            (C.ELECTRIC, C.GAS),
+            ("00030", "00031"),
+        ),
+        "America/New_York",
+        ("Riverbend", "Kings Landing", "Maple Heights"),
+        "##-####-####-####-#",
+        (
+            (C.ELECTRIC, RES, "EL1"),
+            (C.ELECTRIC, COM, "EL2"),
+            (C.GAS, RES, "GAS-1"),
+            (C.GAS, COM, "GAS-2"),
+        ),
+    ),
+    SandboxUtility(
+        _info("sandbox_water", "Sandbox Water District", "TX", (C.WATER,), ("00040",)),
+        "America/Chicago",
+        ("Cedar Flats", "Bluebonnet", "Pecan Springs"),
+        "W-########",
+        ((C.WATER, RES, "W-RES"), (C.WATER, COM, "W-COM")),
+    ),
+)
+
+SANDBOX_INFO = ConnectorInfo(
+    id="sandbox",
+    display_name="Gridlink sandbox",
+    utilities=tuple(u.info for u in SANDBOX_UTILITIES),
+)
+
+_BY_ID = {u.info.id: u for u in SANDBOX_UTILITIES}
+
+
+def sandbox_utility(utility_id: str) -> SandboxUtility:
+    return _BY_ID[utility_id]

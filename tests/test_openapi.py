@@ -1,0 +1,180 @@
+"""The published API description: what integrators read at /docs must be complete and true.
+
+Every operation has a summary, documents its errors with the one error envelope, and shows an
+example for its request body and its success response (examples are checked against their
+schemas, so a renamed field cannot leave a stale example behind). Every POST route declares the
+Idempotency-Key dependency. The document checked here is the one /openapi.json serves
+(tests/test_schemathesis.py asserts the two are identical).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema_rs  # installed with schemathesis, which validates responses with it
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import iter_route_contexts
+
+from gridlink import Settings, create_app
+from gridlink.auth.dependencies import current_client
+from gridlink.idempotency.dependencies import idempotent_for, is_idempotent_dependency
+
+APP = create_app(Settings())  # never started: building the document needs no database
+DOCUMENT = APP.openapi()
+COMPONENTS = DOCUMENT["components"]["schemas"]
+ERROR_REF = "#/components/schemas/ErrorResponse"
+# /healthz answers whenever the process can answer at all; it has no error of its own to document.
+NO_ERRORS = {("GET", "/healthz")}
+
+OPERATIONS = [
+    (method.upper(), path, operation)
+    for path, items in DOCUMENT["paths"].items()
+    for method, operation in items.items()
+]
+IDS = [f"{method} {path}" for method, path, _ in OPERATIONS]
+WITH_BODY = [(m, p, op) for m, p, op in OPERATIONS if "requestBody" in op]
+
+
+def _schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Follow a component reference."""
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    resolved: dict[str, Any] = COMPONENTS[ref.rsplit("/", 1)[-1]]
+    return resolved
+
+
+def _examples(media: dict[str, Any]) -> list[Any]:
+    """Examples of a media type, wherever OpenAPI lets them live."""
+    if "example" in media:
+        return [media["example"]]
+    if "examples" in media:
+        return [item["value"] for item in media["examples"].values()]
+    return list(_schema(media.get("schema", {})).get("examples", []))
+
+
+def _invalid_examples(media: dict[str, Any]) -> list[str]:
+    root = {**media["schema"], "components": DOCUMENT["components"]}
+    validator = jsonschema_rs.Draft202012Validator(root, validate_formats=True)
+    return [error.message for ex in _examples(media) for error in validator.iter_errors(ex)]
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=IDS)
+def test_every_operation_has_a_summary(method: str, path: str, operation: dict[str, Any]) -> None:
+    declared = {
+        (m, route.path_format): getattr(route, "summary", None)
+        for route in iter_route_contexts(APP.routes)
+        for m in route.methods or ()
+    }
+    # FastAPI invents a summary from the function name when none is given; demand a real one.
+    assert declared[(method, path)], f"{method} {path}: give the route a summary="
+    assert operation["summary"] == declared[(method, path)]
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=IDS)
+def test_errors_are_documented_with_the_error_envelope(
+    method: str, path: str, operation: dict[str, Any]
+) -> None:
+    errors = {s: r for s, r in operation["responses"].items() if s.startswith(("4", "5"))}
+    if (method, path) not in NO_ERRORS:
+        assert errors, f"{method} {path} documents no error response: use error_responses(...)"
+    if path.startswith("/v1/"):
+        assert {"401", "422"} <= set(errors), f"{method} {path}: document 401 and 422"
+    for status, response in errors.items():
+        content = response.get("content", {})
+        assert list(content) == ["application/json"], f"{method} {path} {status}: {content}"
+        schema = content["application/json"]["schema"]
+        assert schema == {"$ref": ERROR_REF}, f"{method} {path} {status} uses {schema}"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), WITH_BODY, ids=[f"{m} {p}" for m, p, _ in WITH_BODY]
+)
+def test_request_bodies_have_valid_examples(
+    method: str, path: str, operation: dict[str, Any]
+) -> None:
+    for media_type, media in operation["requestBody"]["content"].items():
+        assert _examples(media), f"{method} {path} ({media_type}): add a request example"
+        assert _invalid_examples(media) == [], f"{method} {path} ({media_type})"
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=IDS)
+def test_success_responses_have_valid_examples(
+    method: str, path: str, operation: dict[str, Any]
+) -> None:
+    successes = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
+    assert successes, f"{method} {path} documents no success response"
+    for status, response in successes.items():
+        content = response.get("content", {})
+        if status == "204":
+            assert content == {}, f"{method} {path}: a 204 has no body to document"
+            continue
+        for media_type, media in content.items():
+            assert _examples(media), f"{method} {path} {status} ({media_type}): add an example"
+            assert _invalid_examples(media) == [], f"{method} {path} {status} ({media_type})"
+
+
+def test_there_are_operations_with_bodies_and_examples_to_check() -> None:
+    """The parametrized checks above must have something to look at."""
+    assert len(OPERATIONS) >= 8
+    assert {p for _, p, _ in WITH_BODY} >= {"/v1/auth/token", "/v1/auth/connect_token"}
+
+
+def test_the_error_envelope_is_documented_once() -> None:
+    envelope = COMPONENTS["ErrorResponse"]
+    assert envelope["required"] == ["error"]
+    assert envelope["properties"]["error"] == {"$ref": "#/components/schemas/ErrorDetail"}
+    detail = COMPONENTS["ErrorDetail"]
+    assert set(detail["required"]) == {"code", "message", "request_id"}
+    assert set(detail["properties"]) == {"code", "message", "request_id", "fields"}
+    media = {"schema": {"$ref": ERROR_REF}}
+    assert _examples(media)
+    assert _invalid_examples(media) == []
+    # FastAPI's default 422 body is never sent; documenting it would mislead.
+    assert not {"HTTPValidationError", "ValidationError"} & set(COMPONENTS)
+
+
+def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
+    for sub in dependant.dependencies:
+        yield sub
+        yield from _dependencies(sub)
+
+
+def _post_routes_without_idempotency(app: FastAPI) -> tuple[list[str], list[str]]:
+    """(every POST route, those whose dependency tree lacks the Idempotency-Key dependency)."""
+    posts, missing = [], []
+    for route in iter_route_contexts(app.routes):
+        if "POST" not in (route.methods or ()):
+            continue
+        posts.append(route.path_format)
+        dependant: Dependant | None = getattr(route, "dependant", None)
+        calls = [d.call for d in _dependencies(dependant)] if dependant else []
+        if not any(is_idempotent_dependency(call) for call in calls):
+            missing.append(route.path_format)
+    return posts, missing
+
+
+def test_every_post_route_declares_the_idempotency_dependency() -> None:
+    posts, missing = _post_routes_without_idempotency(APP)
+    assert {"/v1/auth/token", "/v1/auth/connect_token"} <= set(posts)
+    assert missing == [], (
+        f"POST routes without dependencies=[Depends(idempotent_for(...))]: {missing}"
+    )
+
+
+def test_the_idempotency_check_tells_the_routes_apart() -> None:
+    """The check above must be able to fail: a bare POST route is reported, a declared one not."""
+    app = FastAPI()
+
+    @app.post("/bare")
+    async def bare() -> None: ...
+
+    @app.post("/declared", dependencies=[Depends(idempotent_for(current_client))])
+    async def declared() -> None: ...
+
+    posts, missing = _post_routes_without_idempotency(app)
+    assert posts == ["/bare", "/declared"]
+    assert missing == ["/bare"]
