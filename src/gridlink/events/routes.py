@@ -86,7 +86,21 @@ async def redeliver_event(
     session: Session,
     clock: AppClock,
     event_id: EventIdPath,
-    body: Annotated[RedeliverRequest | None, Body()] = None,
+    body: Annotated[
+        RedeliverRequest | None,
+        Body(
+            openapi_examples={
+                "every endpoint": {
+                    "summary": "Every enabled endpoint subscribed to the event's type",
+                    "value": {},
+                },
+                "one endpoint": {
+                    "summary": "One endpoint",
+                    "value": {"webhook_endpoint_id": "whe_01JD3Q2V7S9X8Y6Z5W4V3U2T1S"},
+                },
+            }
+        ),
+    ] = None,
 ) -> RedeliveryOut:
     """Queues a new delivery with the event's original id (the `webhook-id` header), so a
     receiver that already processed it can recognise the duplicate."""

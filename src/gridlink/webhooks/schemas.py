@@ -77,15 +77,17 @@ class WebhookEndpointOut(BaseModel):
 
     id: str
     url: str
-    events: list[EventType] | None = Field(description="null: every type.")
-    description: str | None
+    # Defaults only so that examples may leave out nulls (the OpenAPI document drops them).
+    events: list[EventType] | None = Field(default=None, description="null: every type.")
+    description: str | None = None
     enabled: bool
     disabled_reason: Literal["gone", "failing", "manual"] | None = Field(
+        default=None,
         description="Why the endpoint is disabled: `gone` (it answered 410), `failing` (every "
         "attempt failed for 5 days) or `manual` (PATCH enabled=false)."
     )
     previous_secret_expires_at: datetime | None = Field(
-        description="After a rotation, the old secret also signs until then."
+        default=None, description="After a rotation, the old secret also signs until then."
     )
     created_at: datetime
     updated_at: datetime
