@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from gridlink.auth.dependencies import AppClock, CurrentClient, Session, current_client
 from gridlink.events import service
 from gridlink.events.schemas import (
+    NO_NUL,
     EventFilters,
     EventOut,
     EventPage,
@@ -21,16 +22,20 @@ from gridlink.kit.pagination import PageParams, page_params
 
 router = APIRouter(tags=["Events"])
 
-EventIdPath = Annotated[str, Path(min_length=1, max_length=40, description="The event's id.")]
+EventIdPath = Annotated[
+    str, Path(min_length=1, max_length=40, pattern=NO_NUL, description="The event's id.")
+]
 
 
 def event_filters(
     type: Annotated[EventType | None, Query(description="Only this event type.")] = None,
     client_user_id: Annotated[
-        str | None, Query(min_length=1, max_length=255, description="Only this end user's.")
+        str | None,
+        Query(min_length=1, max_length=255, pattern=NO_NUL, description="Only this end user's."),
     ] = None,
     utility_credential_id: Annotated[
-        str | None, Query(min_length=1, max_length=40, description="Only this credential's.")
+        str | None,
+        Query(min_length=1, max_length=40, pattern=NO_NUL, description="Only this credential's."),
     ] = None,
     created_after: Annotated[
         datetime | None, Query(description="Only events created after this time (ISO 8601).")
