@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query
@@ -38,9 +38,12 @@ def event_filters(
         Query(min_length=1, max_length=40, pattern=NO_NUL, description="Only this credential's."),
     ] = None,
     created_after: Annotated[
-        datetime | None, Query(description="Only events created after this time (ISO 8601).")
+        datetime | None,
+        Query(description="Only events created after this time (ISO 8601; UTC without an offset)."),
     ] = None,
 ) -> EventFilters:
+    if created_after is not None and created_after.tzinfo is None:
+        created_after = created_after.replace(tzinfo=UTC)  # a time without offset means UTC
     return EventFilters(
         type=type,
         client_user_id=client_user_id,
