@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install serve test lint typecheck pytest bench clean
+.PHONY: install serve test lint typecheck pytest bench bench-webhooks clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,6 +45,10 @@ test: lint typecheck pytest
 bench: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/foundation.py
+
+bench-webhooks: install
+	scripts/ensure-postgres
+	$(BIN)/python bench/webhooks.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
