@@ -14,14 +14,16 @@ PYTEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install serve test lint typecheck pytest bench bench-webhooks clean
+WIDGET := widget
+
+.PHONY: install serve test lint typecheck pytest widget-test bench bench-webhooks clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 install: $(VENV)/.synced
@@ -40,7 +42,15 @@ pytest: install
 	scripts/ensure-postgres
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
-test: lint typecheck pytest
+$(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock.json
+	cd $(WIDGET) && npm ci --no-audit --no-fund
+	@touch $@
+
+# The embedding packages (connect.js loader, React hook): types, unit tests, build.
+widget-test: $(WIDGET)/node_modules/.installed
+	cd $(WIDGET) && npm run typecheck && npm test && npm run build
+
+test: lint typecheck widget-test pytest
 
 bench: install
 	scripts/ensure-postgres
@@ -51,4 +61,4 @@ bench-webhooks: install
 	$(BIN)/python bench/webhooks.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache $(WIDGET)/node_modules

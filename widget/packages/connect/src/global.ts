@@ -1,0 +1,18 @@
+// Entry of the connect.js script-tag build: defines window.Gridlink once. A second copy of the
+// script on the page keeps the first, so handles made before it are not orphaned.
+import { createHandle } from "./create";
+import type { ConnectConfig } from "./types";
+
+declare global {
+  interface Window {
+    Gridlink?: { create: typeof import("./index").create };
+  }
+}
+
+// The Gridlink server serves this script at its root: by default talk to where it came from.
+const script = document.currentScript;
+const scriptBase = script instanceof HTMLScriptElement && script.src ? new URL(".", script.src).href : undefined;
+
+window.Gridlink ||= {
+  create: (config: ConnectConfig) => createHandle(config, scriptBase ?? location.origin),
+};

@@ -1,0 +1,71 @@
+// create() checks the config at once and says how to fix a mistake; it touches nothing else.
+import { describe, expect, it, vi } from "vitest";
+import { create, type ConnectConfig } from "../src/index";
+import { BASE_URL, TOKEN, stubFrames } from "./helpers";
+
+const valid = (): ConnectConfig => ({ connectToken: TOKEN, baseUrl: BASE_URL, onSuccess: () => {} });
+const createWith = (overrides: Record<string, unknown>) => () => create({ ...valid(), ...overrides } as ConnectConfig);
+
+describe("config errors say how to fix them", () => {
+  it("rejects a missing config or connectToken, naming the endpoint that makes one", () => {
+    expect(() => create(undefined as unknown as ConnectConfig)).toThrow(/pass connectToken.*POST \/v1\/auth\/connect_token/);
+    expect(createWith({ connectToken: "" })).toThrow(/pass connectToken/);
+    expect(createWith({ connectToken: 42 })).toThrow(/pass connectToken/);
+  });
+
+  it("refuses a client secret or access token in place of a connect token", () => {
+    expect(createWith({ connectToken: "glsk_sandbox_secret" })).toThrow(/glct_… connect token, never a client secret/);
+    expect(createWith({ connectToken: "glat_live_token" })).toThrow(/never a client secret or access token/);
+  });
+
+  it("requires onSuccess to be a function", () => {
+    expect(createWith({ onSuccess: undefined })).toThrow("Gridlink: onSuccess must be a function.");
+    expect(createWith({ onSuccess: "done" })).toThrow("Gridlink: onSuccess must be a function.");
+  });
+
+  it("accepts optional callbacks left out, but not set to something else", () => {
+    expect(createWith({ onExit: undefined, onEvent: null, onLoad: undefined })).not.toThrow();
+    expect(createWith({ onExit: {} })).toThrow("Gridlink: onExit must be a function.");
+    expect(createWith({ onEvent: 1 })).toThrow("Gridlink: onEvent must be a function.");
+    expect(createWith({ onLoad: true })).toThrow("Gridlink: onLoad must be a function.");
+  });
+
+  it("requires an http(s) baseUrl", () => {
+    for (const baseUrl of ["connect.example.com", "javascript:alert(1)", "ftp://connect.example.com", "data:text/html,x"]) {
+      expect(createWith({ baseUrl })).toThrow(/baseUrl must be your Gridlink server's http\(s\) URL, e\.g\. https:\/\/connect\.example\.com/);
+    }
+    expect(createWith({ baseUrl: "http://localhost:8000" })).not.toThrow();
+  });
+
+  it("requires a positive loadTimeoutMs", () => {
+    for (const loadTimeoutMs of [0, -1, Number.NaN, Infinity, "15000"]) {
+      expect(createWith({ loadTimeoutMs })).toThrow("Gridlink: loadTimeoutMs must be a positive number of milliseconds.");
+    }
+  });
+});
+
+describe("create() alone", () => {
+  it("fetches nothing and adds nothing to the page until open()", () => {
+    const fetchMock = stubFrames();
+    const before = document.body.innerHTML;
+    const listen = vi.spyOn(window, "addEventListener");
+    create(valid());
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(listen).not.toHaveBeenCalled();
+    expect(document.body.innerHTML).toBe(before);
+  });
+
+  it("defaults baseUrl to the page's origin and keeps a path prefix without trailing slash", async () => {
+    const fetchMock = stubFrames();
+    const { baseUrl: _, ...withoutBase } = valid();
+    const handle = create(withoutBase);
+    handle.open();
+    expect(fetchMock).toHaveBeenCalledWith(`${location.origin}/connect/api/frames`, expect.anything());
+    handle.destroy();
+
+    const prefixed = create({ ...valid(), baseUrl: "https://example.com/gridlink/?x=1#y" });
+    prefixed.open();
+    expect(fetchMock).toHaveBeenLastCalledWith("https://example.com/gridlink/connect/api/frames", expect.anything());
+    prefixed.destroy();
+  });
+});
