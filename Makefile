@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-test bench clean
+.PHONY: install serve test lint typecheck pytest widget-test bench bench-webhooks clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -55,6 +55,10 @@ test: lint typecheck widget-test pytest
 bench: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/foundation.py
+
+bench-webhooks: install
+	scripts/ensure-postgres
+	$(BIN)/python bench/webhooks.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache $(WIDGET)/node_modules

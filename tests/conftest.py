@@ -97,13 +97,10 @@ async def _empty_tables(url: str) -> None:
     db = Database(url)
     try:
         async with db.transaction() as session:
-            names = [t.name for t in reversed(Base.metadata.sorted_tables)]
-            if db.is_sqlite:
-                for name in names:
-                    await session.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608
-            else:
-                quoted = ", ".join(f'"{n}"' for n in names)
-                await session.execute(text(f"TRUNCATE {quoted} CASCADE"))
+            # DELETE, children first: on these tiny tables it is several times faster than
+            # TRUNCATE, whose fixed cost per table dominated PostgreSQL test teardown.
+            for table in reversed(Base.metadata.sorted_tables):
+                await session.execute(text(f'DELETE FROM "{table.name}"'))  # noqa: S608
     finally:
         await db.dispose()
 

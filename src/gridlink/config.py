@@ -67,7 +67,10 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="Time a receiver has to answer one delivery."
     )
     webhook_concurrency: int = Field(
-        default=100, ge=1, description="Deliveries in flight at once, per worker."
+        default=100,
+        ge=1,
+        description="Deliveries in flight at once, per worker (also the most connections it "
+        "opens to one receiver).",
     )
     webhook_batch_size: int = Field(
         default=50, ge=1, description="Deliveries a worker claims per database round trip."

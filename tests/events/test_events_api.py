@@ -63,6 +63,8 @@ async def test_filters(app: FastAPI, api: httpx.AsyncClient, clock: ManualClock)
     after = quote(a1.created_at.isoformat())
     assert await ids(f"created_after={after}") == [b1.id, gone.id]
     assert await ids("type=utility_credential_verified&client_user_id=user-b") == [b1.id]
+    naive = quote(a1.created_at.replace(tzinfo=None).isoformat())  # no offset: UTC
+    assert await ids(f"created_after={naive}") == [b1.id, gone.id]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -12,6 +13,8 @@ from fastapi import FastAPI
 from standardwebhooks import Webhook
 
 from gridlink.kit.clock import ManualClock
+from gridlink.kit.keyring import Keyring
+from gridlink.webhooks.dispatcher import Dispatcher
 from gridlink.webhooks.schedule import RETRY_DELAYS
 from gridlink.webhooks.signing import InvalidSignature, verify
 from tests.event_helpers import emit_user_deleted
@@ -333,3 +336,22 @@ async def test_both_secrets_sign_during_rotation_then_only_the_new_one(
     verify(new_secret, after.headers, after.body, now)
     with pytest.raises(InvalidSignature, match="no v1 signature"):
         verify(endpoint["secret"], after.headers, after.body, now)
+
+
+async def test_a_secret_that_cannot_be_opened_is_a_failed_attempt_in_the_log(
+    app: FastAPI, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """E.g. the master key that sealed it was removed from GRIDLINK_MASTER_KEYS: the attempt
+    fails visibly and is retried on schedule; nothing unsigned is ever sent."""
+    client = await make_client(app)
+    endpoint = await make_endpoint(api, client, receiver.url)
+    await emit_user_deleted(app, client.id, "user-1")
+    other_keys = Keyring.parse("kother:" + base64.b64encode(b"\x01" * 32).decode())
+    dispatcher = Dispatcher(app.state.db, app.state.clock, other_keys)
+    try:
+        assert await dispatcher.run_once() == 1
+    finally:
+        await dispatcher.aclose()
+    [logged] = await attempts(api, client, endpoint["id"])
+    assert (logged["error"], logged["outcome"]) == ("delivery error: KeyringError", "retrying")
+    assert receiver.requests == []

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from gridlink.cli import main
 from gridlink.webhooks.signing import (
     InvalidSignature,
     generate_secret,
@@ -120,18 +119,17 @@ def test_missing_header_is_named() -> None:
         verify(generate_secret(), headers, b"{}", time.time())
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gridlink", "webhooks", "verify", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The real command-line entry point, in-process: (exit status, stdout, stderr)."""
+    status = main(["webhooks", "verify", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
-@pytest.mark.slow
-def test_cli_verify_exits_0_when_valid_and_1_with_the_reason(tmp_path: Path) -> None:
+def test_cli_verify_exits_0_when_valid_and_1_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("gridlink.kit.logging.configure_logging", lambda *_a, **_k: None)
     secret = generate_secret()
     body = b'{"id":"evt_1","type":"test"}\n'
     (tmp_path / "body.json").write_bytes(body)
@@ -139,14 +137,21 @@ def test_cli_verify_exits_0_when_valid_and_1_with_the_reason(tmp_path: Path) -> 
     header_args = [a for k, v in headers.items() for a in ("--header", f"{k}: {v}")]
     body_arg = ["--body", str(tmp_path / "body.json")]
 
-    valid = _cli("--secret", secret, *header_args, *body_arg)
-    assert valid.returncode == 0, valid.stderr
-    assert valid.stdout.startswith("valid")
+    status, out, _ = _cli(capsys, "--secret", secret, *header_args, *body_arg)
+    assert (status, out.split(":")[0]) == (0, "valid")
 
     (tmp_path / "body.json").write_bytes(body.rstrip())  # one byte less
-    invalid = _cli("--secret", secret, *header_args, *body_arg)
-    assert invalid.returncode == 1
-    assert "invalid: no v1 signature matches" in invalid.stderr
+    status, _, err = _cli(capsys, "--secret", secret, *header_args, *body_arg)
+    assert status == 1
+    assert "invalid: no v1 signature matches" in err
+
+    status, _, err = _cli(capsys, "--secret", secret, "--header", "no colon", *body_arg)
+    assert (status, "is not 'name: value'" in err) == (2, True)
+    status, _, err = _cli(capsys, "--secret", secret, "--body", str(tmp_path / "missing"))
+    assert (status, "cannot read --body" in err) == (2, True)
+    with pytest.raises(SystemExit) as usage:
+        main(["webhooks", "verify", "--body", "x"])  # --secret missing
+    assert usage.value.code == 2
 
 
 def test_cli_verify_check_reasons() -> None:

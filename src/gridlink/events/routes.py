@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query
@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from gridlink.auth.dependencies import AppClock, CurrentClient, Session, current_client
 from gridlink.events import service
 from gridlink.events.schemas import (
+    NO_NUL,
     EventFilters,
     EventOut,
     EventPage,
@@ -21,21 +22,28 @@ from gridlink.kit.pagination import PageParams, page_params
 
 router = APIRouter(tags=["Events"])
 
-EventIdPath = Annotated[str, Path(min_length=1, max_length=40, description="The event's id.")]
+EventIdPath = Annotated[
+    str, Path(min_length=1, max_length=40, pattern=NO_NUL, description="The event's id.")
+]
 
 
 def event_filters(
     type: Annotated[EventType | None, Query(description="Only this event type.")] = None,
     client_user_id: Annotated[
-        str | None, Query(min_length=1, max_length=255, description="Only this end user's.")
+        str | None,
+        Query(min_length=1, max_length=255, pattern=NO_NUL, description="Only this end user's."),
     ] = None,
     utility_credential_id: Annotated[
-        str | None, Query(min_length=1, max_length=40, description="Only this credential's.")
+        str | None,
+        Query(min_length=1, max_length=40, pattern=NO_NUL, description="Only this credential's."),
     ] = None,
     created_after: Annotated[
-        datetime | None, Query(description="Only events created after this time (ISO 8601).")
+        datetime | None,
+        Query(description="Only events created after this time (ISO 8601; UTC without an offset)."),
     ] = None,
 ) -> EventFilters:
+    if created_after is not None and created_after.tzinfo is None:
+        created_after = created_after.replace(tzinfo=UTC)  # a time without offset means UTC
     return EventFilters(
         type=type,
         client_user_id=client_user_id,
@@ -86,7 +94,21 @@ async def redeliver_event(
     session: Session,
     clock: AppClock,
     event_id: EventIdPath,
-    body: Annotated[RedeliverRequest | None, Body()] = None,
+    body: Annotated[
+        RedeliverRequest | None,
+        Body(
+            openapi_examples={
+                "every endpoint": {
+                    "summary": "Every enabled endpoint subscribed to the event's type",
+                    "value": {},
+                },
+                "one endpoint": {
+                    "summary": "One endpoint",
+                    "value": {"webhook_endpoint_id": "whe_01JD3Q2V7S9X8Y6Z5W4V3U2T1S"},
+                },
+            }
+        ),
+    ] = None,
 ) -> RedeliveryOut:
     """Queues a new delivery with the event's original id (the `webhook-id` header), so a
     receiver that already processed it can recognise the duplicate."""

@@ -24,6 +24,10 @@ _EVENT_EXAMPLE: dict[str, Any] = {
 }
 
 
+# PostgreSQL text cannot hold NUL characters: refuse them as invalid input (422), not a 500.
+NO_NUL = r"^[^\x00]*$"
+
+
 class EventOut(BaseModel):
     """An event exactly as a webhook delivers it (the request body) and polling returns it."""
 
@@ -63,6 +67,7 @@ class RedeliverRequest(BaseModel):
     webhook_endpoint_id: str | None = Field(
         default=None,
         max_length=40,
+        pattern=NO_NUL,
         description="Send to this endpoint only. Default: every enabled endpoint subscribed to "
         "the event's type.",
     )

@@ -60,7 +60,7 @@ def decode_cursor(cursor: str | None) -> str | None:
             "cursor is not one this API issued: pass next_cursor from the previous page unchanged.",
             fields=["cursor"],
         ) from exc
-    if not value or "_" not in value or not value.isascii():
+    if not value or "_" not in value or not value.isascii() or not value.isprintable():
         raise InvalidRequest(
             "cursor is not one this API issued: pass next_cursor from the previous page unchanged.",
             fields=["cursor"],

@@ -28,6 +28,7 @@ UserIdPath = Annotated[
     Path(
         min_length=1,
         max_length=255,
+        pattern=r"^[^\x00]*$",  # PostgreSQL text cannot hold NUL: 422, not a 500
         description="Your id for the end user.",
         examples=["3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11"],
     ),

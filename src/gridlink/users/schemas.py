@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 ClientUserId = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=255),
+    StringConstraints(min_length=1, max_length=255, pattern=r"^[^\x00]*$"),  # no NUL (PostgreSQL)
     Field(
         description="Your own id for the end user (1-255 characters; we recommend a UUID). "
         "Opaque to Gridlink: do not use an email address or anything personal.",

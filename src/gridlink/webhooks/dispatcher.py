@@ -30,7 +30,7 @@ from gridlink.kit.wakeup import Waiter
 from gridlink.webhooks.delivery_repository import ClaimedDelivery, DeliveryRepository
 from gridlink.webhooks.outbox import WAKEUP_CHANNEL
 from gridlink.webhooks.recording import record_results
-from gridlink.webhooks.sender import AttemptResult, Sender
+from gridlink.webhooks.sender import AttemptResult, Sender, describe_error
 from gridlink.webhooks.targets import Resolver, system_resolver
 
 logger = logging.getLogger(__name__)
@@ -106,9 +106,15 @@ class Dispatcher:
             )
 
     async def attempt(self, delivery: ClaimedDelivery) -> AttemptResult:
+        """One attempt, always as an outcome to record (an unexpected error included, so it
+        shows in the endpoint's log and follows the retry schedule)."""
         if not delivery.enabled:
             return AttemptResult(delivery, self.clock.now(), None, 0, "endpoint disabled")
-        return await self.sender.send(delivery)
+        try:
+            return await self.sender.send(delivery)
+        except Exception as exc:  # e.g. a secret sealed under a master key no longer configured
+            logger.exception("webhook attempt failed", extra={"delivery_id": delivery.delivery_id})
+            return AttemptResult(delivery, self.clock.now(), None, 0, describe_error(exc))
 
     async def record(self, results: list[AttemptResult]) -> None:
         async with self.db.transaction() as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +14,6 @@ from gridlink.events.service import record_event
 from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
-from gridlink.models import WebhookDeliveryAttempt
 from gridlink.webhooks.delivery_repository import DeliveryRepository, DeliveryUpdate
 from gridlink.webhooks.schedule import DISABLE_FAILING_ENDPOINT_AFTER, next_delay
 from gridlink.webhooks.sender import AttemptResult
@@ -33,12 +33,10 @@ def _next_state(result: AttemptResult) -> tuple[str, datetime | None]:
     return "retrying", result.attempted_at + delay
 
 
-def _log_and_update(
-    result: AttemptResult, now: datetime
-) -> tuple[WebhookDeliveryAttempt, DeliveryUpdate]:
+def _log_and_update(result: AttemptResult, now: datetime) -> tuple[dict[str, Any], DeliveryUpdate]:
     outcome, next_at = _next_state(result)
     delivery = result.delivery
-    attempt = WebhookDeliveryAttempt(
+    attempt = dict(
         id=new_id("wha"),
         delivery_id=delivery.delivery_id,
         endpoint_id=delivery.endpoint_id,
@@ -71,6 +69,7 @@ async def record_results(
     """Store a batch of outcomes in the caller's (short) transaction."""
     now = clock.now()
     repo = DeliveryRepository(session)
+    await repo.wait_for_disk(False)
     logged = [_log_and_update(result, now) for result in results]
     await repo.add_attempts([attempt for attempt, _ in logged])
     await repo.apply_updates([update for _, update in logged])
@@ -92,9 +91,11 @@ async def disable_endpoint(
     session: AsyncSession, clock: Clock, endpoint_id: str, reason: str
 ) -> bool:
     """Disable an enabled endpoint, fail its pending deliveries and record the event (once)."""
-    client_id = await DeliveryRepository(session).disable_endpoint(endpoint_id, reason, clock.now())
+    repo = DeliveryRepository(session)
+    client_id = await repo.disable_endpoint(endpoint_id, reason, clock.now())
     if client_id is None:
         return False
+    await repo.wait_for_disk(True)  # the event it records must survive a crash
     logger.warning(
         "webhook endpoint disabled", extra={"webhook_endpoint_id": endpoint_id, "reason": reason}
     )

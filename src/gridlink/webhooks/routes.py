@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from gridlink.auth.dependencies import AppClock, CurrentClient, Session, current_client
-from gridlink.events.schemas import EventOut
+from gridlink.events.schemas import NO_NUL, EventOut
 from gridlink.idempotency.dependencies import idempotent_for
 from gridlink.kit.keyring import Keyring
 from gridlink.kit.openapi import error_responses
@@ -23,7 +23,9 @@ from gridlink.webhooks.targets import Resolver, system_resolver
 
 router = APIRouter(tags=["Webhooks"])
 
-EndpointIdPath = Annotated[str, Path(min_length=1, max_length=40, description="Endpoint id.")]
+EndpointIdPath = Annotated[
+    str, Path(min_length=1, max_length=40, pattern=NO_NUL, description="Endpoint id.")
+]
 Idempotent = [Depends(idempotent_for(current_client))]
 
 

@@ -5,10 +5,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gridlink.events.schemas import NO_NUL
 from gridlink.events.types import EventType
 
 _URL = Field(
     max_length=2000,
+    pattern=NO_NUL,
     description="Where events are POSTed. Live clients: https, on a public address. Sandbox "
     "clients may also use http://localhost or http://127.0.0.1 for local development.",
 )
@@ -49,7 +51,7 @@ class WebhookEndpointCreate(BaseModel):
 
     url: str = _URL
     events: list[EventType] | None = _EVENTS
-    description: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
 
 
 class WebhookEndpointUpdate(BaseModel):
@@ -62,14 +64,14 @@ class WebhookEndpointUpdate(BaseModel):
         },
     )
 
-    url: str | None = Field(default=None, max_length=2000)
+    url: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
     events: list[EventType] | None = _EVENTS
     enabled: bool | None = Field(
         default=None,
         description="false pauses deliveries (pending ones fail; redeliver them later); true "
         "re-enables an endpoint, including one Gridlink disabled.",
     )
-    description: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
 
 
 class WebhookEndpointOut(BaseModel):
@@ -77,15 +79,17 @@ class WebhookEndpointOut(BaseModel):
 
     id: str
     url: str
-    events: list[EventType] | None = Field(description="null: every type.")
-    description: str | None
+    # Defaults only so that examples may leave out nulls (the OpenAPI document drops them).
+    events: list[EventType] | None = Field(default=None, description="null: every type.")
+    description: str | None = None
     enabled: bool
     disabled_reason: Literal["gone", "failing", "manual"] | None = Field(
+        default=None,
         description="Why the endpoint is disabled: `gone` (it answered 410), `failing` (every "
-        "attempt failed for 5 days) or `manual` (PATCH enabled=false)."
+        "attempt failed for 5 days) or `manual` (PATCH enabled=false).",
     )
     previous_secret_expires_at: datetime | None = Field(
-        description="After a rotation, the old secret also signs until then."
+        default=None, description="After a rotation, the old secret also signs until then."
     )
     created_at: datetime
     updated_at: datetime

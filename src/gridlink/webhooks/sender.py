@@ -66,6 +66,8 @@ class Sender:
         self.clock = clock
         self.keyring = keyring
         self.timeout_seconds = timeout_seconds
+        # A worker never has more than max_connections requests in flight, so a request never
+        # waits for a connection (time the timeout would count against the receiver).
         self._clients = {
             environment: guarded_client(
                 TargetPolicy(environment),

@@ -139,31 +139,16 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport on a connection pool that uses ``GuardedBackend``. Proxies from the
-    environment are ignored: they would connect on our behalf, past the guard."""
-
-    def __init__(self, backend: GuardedBackend, limits: httpx.Limits) -> None:
-        super().__init__(trust_env=False, limits=limits)
-        # httpx has no parameter for the network backend; swap the pool it built (httpx and
-        # httpcore are pinned, and tests prove the guard is in the path).
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=backend,
-        )
-
-
 def guarded_client(
     policy: TargetPolicy, resolver: Resolver, *, timeout: float, max_connections: int
 ) -> httpx.AsyncClient:
-    limits = httpx.Limits(
-        max_connections=max_connections, max_keepalive_connections=max_connections
-    )
+    """An httpx client that connects only where ``policy`` allows, never follows redirects
+    and ignores proxy settings of the environment (a proxy would connect past the guard);
+    ``max_connections`` caps the connections per receiver."""
+    from gridlink.webhooks.transport import DeliveryTransport
+
     return httpx.AsyncClient(
-        transport=GuardedTransport(GuardedBackend(policy, resolver), limits),
+        transport=DeliveryTransport(GuardedBackend(policy, resolver), max_connections),
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,
         trust_env=False,
