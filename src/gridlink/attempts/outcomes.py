@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.attempts import limits
 from gridlink.attempts.repository import TERMINAL, AttemptRepository
-from gridlink.attempts.service import UPDATE_CHANNEL
+from gridlink.attempts.service import update_channel
 from gridlink.connectors.base import MfaOption, SessionToken
 from gridlink.connectors.models import Account
 from gridlink.events.service import record_event
@@ -106,7 +106,7 @@ async def set_state(
     attempt.mfa_attempts_left = attempts_left
     attempt.waiting_since = now if status.startswith("mfa_") else None
     _touch(attempt, now)
-    await announce(session, UPDATE_CHANNEL)
+    await announce(session, update_channel(attempt.id))
 
 
 async def mark_pending(session: AsyncSession, now: datetime, attempt: ConnectionAttempt) -> None:
@@ -119,7 +119,7 @@ async def mark_pending(session: AsyncSession, now: datetime, attempt: Connection
         "told when the connection is ready."
     )
     _touch(attempt, now)
-    await announce(session, UPDATE_CHANNEL)
+    await announce(session, update_channel(attempt.id))
 
 
 async def verified(
@@ -179,7 +179,7 @@ async def verified(
     if connect_session is not None and connect_session.connect_link_id is not None:
         await mark_link_used(session, clock, connect_session.connect_link_id)
     await vault.destroy(session, attempt_owner)
-    await announce(session, UPDATE_CHANNEL)
+    await announce(session, update_channel(attempt.id))
 
 
 def _account_values(account: Account) -> dict[str, Any]:
@@ -229,4 +229,4 @@ async def failed(
     attempt.message = failure.message
     _finish(attempt, failure.status, now)
     await vault.destroy(session, Owner(attempt.client_id, attempt.id))
-    await announce(session, UPDATE_CHANNEL)
+    await announce(session, update_channel(attempt.id))

@@ -34,11 +34,16 @@ from gridlink.models import ConnectionAttempt, UtilityCredential
 from gridlink.utilities.catalog import find_visible
 
 WORK_CHANNEL = "gridlink_attempts"  # new attempts and new input for the workers
-UPDATE_CHANNEL = "gridlink_attempt_updates"  # attempts changed, for long-polling widgets
+UPDATE_CHANNEL = "gridlink_attempt"  # + ":<attempt id>": that attempt changed (long-polls)
 CODE_TTL = timedelta(minutes=10)
 POLL_SECONDS = 0.25  # cross-process fallback; in-process changes wake waiters at once
 
 ATTEMPT_NOT_FOUND = "No such attempt in this Connect session."
+
+
+def update_channel(attempt_id: str) -> str:
+    """One wake-up channel per attempt, so a change wakes only the widgets following it."""
+    return f"{UPDATE_CHANNEL}:{attempt_id}"
 
 
 def masked_account(number: str) -> str:
@@ -234,7 +239,7 @@ async def wait_for_change(
     finished), else when ``seconds`` ran out. Each look is its own short read transaction."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
-    async with Waiter(db, UPDATE_CHANNEL, listen=False) as waiter:
+    async with Waiter(db, update_channel(attempt_id), listen=False) as waiter:
         while True:
             waiter.clear()
             async with db.transaction(write=False) as session:

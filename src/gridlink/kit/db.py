@@ -43,7 +43,9 @@ def normalize_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str, begin_statement: str) -> AsyncEngine:
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    # A pool big enough for the concurrent readers (long-polls): overflow connections are
+    # closed on return, and a new SQLite connection costs a thread and its PRAGMAs.
+    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=20, max_overflow=20)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
