@@ -44,6 +44,7 @@ class Receiver:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[None]] = set()
         self._arrived = asyncio.Condition()
 
     @property
@@ -61,6 +62,8 @@ class Receiver:
             self._server.close()
             for writer in list(self._writers):
                 writer.close()
+            for handler in list(self._handlers):
+                handler.cancel()  # e.g. one holding back its answer
             await self._server.wait_closed()
             self._server = None
 
@@ -77,6 +80,9 @@ class Receiver:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        handler = asyncio.current_task()
+        if handler is not None:
+            self._handlers.add(handler)
         try:
             while request := await _read_request(reader):
                 self.requests.append(request)
@@ -89,10 +95,12 @@ class Receiver:
                     await asyncio.sleep(reply.delay)
                 writer.write(_response(reply))
                 await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             self._writers.discard(writer)
+            if handler is not None:
+                self._handlers.discard(handler)
             writer.close()
 
 

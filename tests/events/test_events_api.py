@@ -13,6 +13,7 @@ import orjson
 import pytest
 from fastapi import FastAPI
 
+from gridlink.events.tail import UnknownClient, tail_events
 from gridlink.kit.clock import ManualClock
 from tests.event_helpers import emit_credential_event, emit_user_deleted
 from tests.factories import assert_error, make_client, make_credential
@@ -172,3 +173,8 @@ async def test_cli_tail_prints_events_as_they_are_written(
     finally:
         process.kill()
         await process.wait()
+
+
+async def test_tail_refuses_an_unknown_client(app: FastAPI) -> None:
+    with pytest.raises(UnknownClient):
+        await tail_events(app.state.db, "cli_unknown", print, asyncio.Event())

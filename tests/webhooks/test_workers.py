@@ -21,7 +21,7 @@ from gridlink.kit.clock import ManualClock
 from gridlink.models import WebhookDelivery
 from tests.event_helpers import emit_user_deleted
 from tests.factories import make_client, make_credential
-from tests.receiver import Receiver, Reply
+from tests.receiver import Received, Receiver, Reply
 from tests.webhooks.conftest import DispatcherFactory, make_endpoint
 
 
@@ -89,11 +89,19 @@ async def test_kill_9_of_a_standalone_worker_loses_nothing(
     receiver: Receiver,
 ) -> None:
     """PostgreSQL: worker A (woken by NOTIFY: it polls only every 60 s) is killed with
-    SIGKILL in the middle of deliveries; worker B takes over the rows A had leased once
-    their leases expire. Every event arrives at least once; every delivery ends succeeded."""
+    SIGKILL in the middle of deliveries — the receiver holds its answers from the 60th request
+    on, so A certainly has requests in flight it never recorded. Worker B takes over the rows
+    A had leased once their leases expire. Every event arrives at least once; every delivery
+    ends succeeded; the requests A never saw answered arrive a second time, from B."""
     if not db_url.startswith("postgresql"):
         pytest.skip("standalone workers share the work on PostgreSQL")
-    receiver.respond = lambda _r: Reply(200, delay=0.02)
+    a_killed = asyncio.Event()
+
+    def answer(_request: Received) -> Reply:
+        hold = len(receiver.requests) > 60 and not a_killed.is_set()
+        return Reply(200, delay=30 if hold else 0.01)
+
+    receiver.respond = answer
     client = await make_client(app)
     await make_endpoint(api, client, receiver.url)
     first = await emit_user_deleted(app, client.id, "first")
@@ -115,10 +123,13 @@ async def test_kill_9_of_a_standalone_worker_loses_nothing(
                 )
                 for i in range(200)
             ]
-        assert await receiver.wait_for(lambda r: len(r) >= 60, 20), "NOTIFY did not wake A"
+        assert await receiver.wait_for(lambda r: len(r) >= 61, 20), "NOTIFY did not wake A"
         worker_a.send_signal(signal.SIGKILL)
         await worker_a.wait()
-        assert len(receiver.ids()) < len(events)  # A really died in the middle
+        a_killed.set()
+        unanswered = {r.webhook_id for r in receiver.requests[60:]}
+        assert unanswered  # A died with requests in flight
+        assert (await _statuses(app))["pending"] > len(unanswered)  # and work left
 
         worker_b = await _start_worker(settings_env, poll_seconds="0.2", lease_seconds="2")
         everything = {e.id for e in events}
@@ -128,6 +139,8 @@ async def test_kill_9_of_a_standalone_worker_loses_nothing(
                 break
             await asyncio.sleep(0.1)
         assert await _statuses(app) == Counter({"succeeded": len(events)})
+        arrivals = Counter(r.webhook_id for r in receiver.requests)
+        assert all(arrivals[i] >= 2 for i in unanswered)  # resent by B after the lease
     finally:
         for worker in (worker_a, worker_b):
             if worker is not None and worker.returncode is None:

@@ -49,6 +49,11 @@ class DeliverySettings:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliverySettings:
+        if settings.webhook_lease_seconds <= settings.webhook_timeout_seconds:
+            logger.warning(
+                "GRIDLINK_WEBHOOK_LEASE_SECONDS is not above GRIDLINK_WEBHOOK_TIMEOUT_SECONDS: "
+                "a slow receiver's deliveries may be sent twice"
+            )
         return cls(
             lease=timedelta(seconds=settings.webhook_lease_seconds),
             batch_size=settings.webhook_batch_size,
