@@ -6,15 +6,8 @@ from fastapi import APIRouter, Depends, Request
 
 from gridlink.attempts import shortcut
 from gridlink.attempts.shortcut_schemas import SandboxCredentialIn, SandboxCredentialOut
-from gridlink.auth.dependencies import (
-    MISSING_CREDENTIALS,
-    AppClock,
-    basic_scheme,
-    bearer_scheme,
-    parse_basic,
-)
-from gridlink.auth.service import AuthenticatedClient, authenticate_bearer, authenticate_secret
-from gridlink.errors import Unauthorized
+from gridlink.auth.dependencies import AppClock, authenticate_header, basic_scheme, bearer_scheme
+from gridlink.auth.service import AuthenticatedClient
 from gridlink.kit.db import Database
 from gridlink.kit.openapi import error_responses
 
@@ -30,14 +23,8 @@ async def client_in_own_transaction(
     """Authenticate without opening the request's transaction: the shortcut runs several
     transactions of its own while the worker works between them."""
     db: Database = request.app.state.db
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
     async with db.transaction(write=False) as session:
-        if scheme.lower() == "bearer":
-            return await authenticate_bearer(session, clock, value.strip())
-        if scheme.lower() == "basic":
-            client_id, secret = parse_basic(value)
-            return await authenticate_secret(session, clock, client_id, secret)
-    raise Unauthorized(MISSING_CREDENTIALS)
+        return await authenticate_header(session, clock, request.headers.get("authorization"))
 
 
 @router.post(

@@ -79,6 +79,21 @@ def parse_basic(value: str) -> tuple[str, str]:
     return unquote(client_id), unquote(secret)
 
 
+async def authenticate_header(
+    session: AsyncSession, clock: Clock, header: str | None
+) -> AuthenticatedClient:
+    """The client an ``Authorization`` header (Bearer or Basic) names, or Unauthorized."""
+    if not header:
+        raise Unauthorized(MISSING_CREDENTIALS)
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return await authenticate_bearer(session, clock, value.strip())
+    if scheme.lower() == "basic":
+        client_id, secret = parse_basic(value)
+        return await authenticate_secret(session, clock, client_id, secret)
+    raise Unauthorized(MISSING_CREDENTIALS)
+
+
 async def current_client(
     request: Request,
     session: Annotated[AsyncSession, Depends(db_session)],
@@ -86,17 +101,7 @@ async def current_client(
     _bearer: Annotated[None, Security(bearer_scheme)] = None,
     _basic: Annotated[None, Security(basic_scheme)] = None,
 ) -> AuthenticatedClient:
-    header = request.headers.get("authorization")
-    if not header:
-        raise Unauthorized(MISSING_CREDENTIALS)
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer":
-        client = await authenticate_bearer(session, clock, value.strip())
-    elif scheme.lower() == "basic":
-        client_id, secret = parse_basic(value)
-        client = await authenticate_secret(session, clock, client_id, secret)
-    else:
-        raise Unauthorized(MISSING_CREDENTIALS)
+    client = await authenticate_header(session, clock, request.headers.get("authorization"))
     request.state.client = client
     return client
 
