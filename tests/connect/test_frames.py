@@ -128,9 +128,7 @@ async def test_a_ticket_just_before_expiry_works(
     assert response.status_code == 200, response.text
 
 
-async def test_sessions_take_exactly_one_of_the_three(
-    app: FastAPI, api: httpx.AsyncClient
-) -> None:
+async def test_sessions_take_exactly_one_of_the_three(app: FastAPI, api: httpx.AsyncClient) -> None:
     client = await make_client(app, origins=[HOST])
     token = await connect_token(api, client, client_user_id="u1")
     ticket = ticket_of((await frame(api, token)).json()["frame_url"])

@@ -105,5 +105,7 @@ async def test_a_retry_with_the_same_key_returns_the_same_url(
 
 
 async def test_it_needs_client_authentication(api: httpx.AsyncClient) -> None:
-    response = await api.post("/v1/widget_url", json={"client_user_id": "u1", "target_origin": HOST})
+    response = await api.post(
+        "/v1/widget_url", json={"client_user_id": "u1", "target_origin": HOST}
+    )
     assert_error(response, 401, "unauthorized")
