@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from gridlink import __version__
 from gridlink.api import build_router
 from gridlink.config import Settings
+from gridlink.connect.headers import ConnectHeadersMiddleware
 from gridlink.connectors.registry import default_registry
 from gridlink.errors import install_error_handlers
 from gridlink.idempotency.dependencies import install_replay_handler
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock or SystemClock()
     app.add_middleware(TransactionMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(ConnectHeadersMiddleware)
     install_error_handlers(app)
     install_replay_handler(app)
     app.include_router(build_router())

@@ -65,6 +65,33 @@ class ConnectSessionRepository:
     async def get(self, session_id: str) -> ConnectSession | None:
         return await self.session.get(ConnectSession, session_id)
 
+    async def claim_ticket(self, ticket_hash: str, now: datetime) -> ConnectSession | None:
+        """Mark an unused, unexpired frame ticket used and return its session, else None.
+
+        One conditional UPDATE, so a ticket replayed concurrently is traded only once.
+        """
+        result = await self.session.execute(
+            update(ConnectSession)
+            .where(
+                ConnectSession.ticket_hash == ticket_hash,
+                ConnectSession.ticket_used_at.is_(None),
+                ConnectSession.ticket_expires_at > now,
+            )
+            .values(ticket_used_at=now)
+        )
+        if not getattr(result, "rowcount", 0):
+            return None
+        return await self.session.scalar(
+            select(ConnectSession).where(ConnectSession.ticket_hash == ticket_hash)
+        )
+
+    async def client_origins(self, client_id: str) -> list[str] | None:
+        """The client's registered origins, or None for an unknown client."""
+        origins = await self.session.scalar(
+            select(Client.allowed_origins).where(Client.id == client_id)
+        )
+        return None if origins is None else list(origins)
+
     async def client_view(self, client_id: str) -> tuple[str, str, int] | None:
         """(name, environment, sandbox clock offset) of the session's client."""
         row = (

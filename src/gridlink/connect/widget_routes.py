@@ -20,7 +20,7 @@ from gridlink.attempts.schemas import (
 )
 from gridlink.auth.dependencies import AppClock, Session
 from gridlink.auth.service import AuthenticatedClient
-from gridlink.connect import sessions
+from gridlink.connect import frames, sessions
 from gridlink.connect.widget_schemas import (
     ConsentIn,
     SessionOut,
@@ -74,19 +74,27 @@ def _vault(request: Request) -> Vault:
     responses=error_responses(401, 422),
 )
 async def start_session(body: SessionStart, session: Session, clock: AppClock) -> SessionStarted:
-    """Trade a connect token (once) or a connect link's token for a session bearer."""
-    if (body.connect_token is None) == (body.connect_link_token is None):
+    """Trade a connect token (once), a connect link's token or a frame ticket (once, within 5
+    minutes) for a session bearer."""
+    given = [body.connect_token, body.connect_link_token, body.frame_ticket]
+    if sum(value is not None for value in given) != 1:
         raise InvalidRequest(
-            "Send exactly one of connect_token or connect_link_token.",
-            fields=["connect_token", "connect_link_token"],
+            "Send exactly one of connect_token, connect_link_token or frame_ticket.",
+            fields=["connect_token", "connect_link_token", "frame_ticket"],
         )
     if body.connect_token is not None:
         _row, bearer = await sessions.open_from_token(session, clock, body.connect_token)
-    else:
-        assert body.connect_link_token is not None
+    elif body.connect_link_token is not None:
         _row, bearer = await sessions.open_from_link(session, clock, body.connect_link_token)
+    else:
+        assert body.frame_ticket is not None
+        _row, bearer = await frames.open_from_ticket(session, clock, body.frame_ticket)
     context = await sessions.authenticate(session, clock, bearer)
-    return SessionStarted(session_token=bearer, session=await session_view(session, context))
+    return SessionStarted(
+        session_token=bearer,
+        session=await session_view(session, context),
+        host_origin=context.row.host_origin,
+    )
 
 
 @router.get(

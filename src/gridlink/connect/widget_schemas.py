@@ -6,21 +6,108 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from gridlink.attempts.schemas import AttemptOut
+from gridlink.connect.schemas import Language, Product
+from gridlink.users.schemas import ClientUserId
 from gridlink.utilities.schemas import UtilityOut
 
 Step = Literal["consent", "utility", "credentials", "mfa_refresh", "closed"]
 
 
 class SessionStart(BaseModel):
-    """Exactly one of a connect token (from the app's backend) or a connect link's token."""
+    """Exactly one of a connect token (from the app's backend), a connect link's token or a
+    frame ticket (from the frame URL's fragment)."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"connect_token": "glct_sandbox_..."}]},
+        json_schema_extra={
+            "examples": [
+                {"connect_token": "glct_sandbox_..."},
+                {"frame_ticket": "glwt_sandbox_..."},
+            ]
+        },
     )
 
     connect_token: str | None = Field(default=None, max_length=200)
     connect_link_token: str | None = Field(default=None, max_length=200)
+    frame_ticket: str | None = Field(default=None, max_length=200)
+
+
+class FrameRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"connect_token": "glct_sandbox_..."}]}
+    )
+
+    connect_token: str = Field(max_length=200)
+
+
+class FrameOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "frame_url": "https://gridlink.example/connect/frame?client=cli_01JD3Q2V7S9X8Y"
+                    "6Z5W4V3U2T1S#ticket=glwt_sandbox_...",
+                    "expires_at": "2026-11-21T14:05:00Z",
+                }
+            ]
+        }
+    )
+
+    frame_url: str = Field(description="Load in an iframe; the ticket is single use, 5 minutes.")
+    expires_at: datetime
+
+
+class WidgetUrlRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11",
+                    "target_origin": "https://app.acme.example",
+                },
+                {
+                    "utility_credential_id": "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+                    "target_origin": "https://app.acme.example",
+                    "language": "es",
+                },
+            ]
+        },
+    )
+
+    client_user_id: ClientUserId | None = None
+    utility_credential_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Repair this credential (update mode) instead of linking a new one.",
+    )
+    utility_id: str | None = Field(
+        default=None, max_length=100, description="Preselect a utility; skips the utility screen."
+    )
+    products: list[Product] | None = Field(default=None, min_length=1)
+    language: Language | None = None
+    target_origin: str = Field(
+        max_length=2000,
+        description="The page that frames Connect; must exactly match a registered origin. "
+        "Connect posts its messages to this origin only.",
+    )
+
+
+class WidgetUrlOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://gridlink.example/connect/frame?client=cli_01JD3Q2V7S9X8Y6Z5W"
+                    "4V3U2T1S#ticket=glwt_sandbox_...",
+                    "expires_at": "2026-11-21T14:05:00Z",
+                }
+            ]
+        }
+    )
+
+    url: str = Field(description="Load in an iframe or webview; single use, 5 minutes.")
+    expires_at: datetime
 
 
 class ClientInfo(BaseModel):
@@ -43,6 +130,7 @@ class SessionOut(BaseModel):
                     "utility_preselected": False,
                     "utility_credential_id": None,
                     "attempt": None,
+                    "host_origin": "https://app.acme.example",
                     "expires_at": "2026-11-21T14:00:00Z",
                 }
             ]
@@ -61,6 +149,9 @@ class SessionOut(BaseModel):
     utility: UtilityOut | None = None
     utility_credential_id: str | None = None
     attempt: AttemptOut | None = None
+    host_origin: str | None = Field(
+        default=None, description="The page that framed Connect (frame tickets only)."
+    )
 
 
 class SessionStarted(BaseModel):
@@ -69,6 +160,7 @@ class SessionStarted(BaseModel):
             "examples": [
                 {
                     "session_token": "glcs_sandbox_...",
+                    "host_origin": "https://app.acme.example",
                     "session": SessionOut.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
                 }
             ]
@@ -77,6 +169,11 @@ class SessionStarted(BaseModel):
 
     session_token: str = Field(description="Send as `Authorization: Bearer` on every later call.")
     session: SessionOut
+    host_origin: str | None = Field(
+        default=None,
+        description="Frame tickets only: post every message to exactly this origin, and accept "
+        "messages only from it.",
+    )
 
 
 class ConsentIn(BaseModel):

@@ -35,5 +35,6 @@ async def session_view(session: AsyncSession, context: sessions.SessionContext) 
         utility_preselected=row.utility_preselected,
         utility_credential_id=row.credential_id,
         attempt=None if latest is None else await attempts.view(session, latest),
+        host_origin=row.host_origin,
         expires_at=row.expires_at,
     )

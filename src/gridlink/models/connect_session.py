@@ -40,3 +40,9 @@ class ConnectSession(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Embed protocol: a single-use frame ticket (SHA-256) the framed UI trades for the bearer,
+    # and the page origin that framed it (every postMessage targets exactly this origin).
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    ticket_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ticket_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    host_origin: Mapped[str | None] = mapped_column(String(2000), nullable=True)

@@ -1,0 +1,159 @@
+"""Frame tickets: how a framed Connect UI gets its session without a token in a URL it sends.
+
+A connect token (from the loader, in a POST body) or a client's backend (bare-iframe mode) opens
+a session for one host origin and gets a single-use, 5-minute frame ticket. The ticket travels
+only in the frame URL's fragment, which browsers never send to a server or in ``Referer``; the
+frame trades it at once for the session bearer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.auth.service import AuthenticatedClient
+from gridlink.connect import sessions
+from gridlink.connect.repository import ConnectSessionRepository
+from gridlink.connect.schemas import ConnectTokenRequest
+from gridlink.connect.service import create_connect_token
+from gridlink.connect.widget_schemas import WidgetUrlRequest
+from gridlink.errors import Forbidden, InvalidRequest, TokenInvalid
+from gridlink.kit import tokens
+from gridlink.kit.clock import Clock
+from gridlink.models import ConnectSession
+
+FRAME_PATH = "/connect/frame"
+TICKET_TTL = timedelta(minutes=5)
+TICKET_REFUSED = (
+    "This frame ticket cannot be used: it is unknown, expired or already used. Close Connect "
+    "and open it again from the app."
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FrameTicket:
+    url: str
+    expires_at: datetime
+
+
+def frame_url(public_url: str, client_id: str, ticket: str) -> str:
+    """``?client=`` lets the server pick frame-ancestors; the ticket stays in the fragment."""
+    return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}#ticket={ticket}"
+
+
+def origin_refused(origin: str | None) -> Forbidden:
+    shown = repr(origin) if origin else "(no Origin header)"
+    return Forbidden(
+        f"The origin {shown} is not registered for this client. Register it with "
+        "`gridlink clients create --origin https://your.app.example` (scheme, host and port, "
+        "exactly as the browser sends it)."
+    )
+
+
+def _issue(row: ConnectSession, now: datetime, environment: str, host_origin: str) -> str:
+    ticket = tokens.generate(tokens.TokenKind.WIDGET_TOKEN, environment)
+    row.ticket_hash = tokens.digest(ticket)
+    row.ticket_expires_at = now + TICKET_TTL
+    row.ticket_used_at = None
+    row.host_origin = host_origin
+    return ticket
+
+
+async def open_frame(
+    session: AsyncSession,
+    clock: Clock,
+    public_url: str,
+    connect_token: str,
+    origin: str | None,
+) -> FrameTicket:
+    """Trade a connect token (once) for a frame ticket, if ``origin`` is registered."""
+    environment = tokens.parse(connect_token, tokens.TokenKind.CONNECT_TOKEN)
+    row, _bearer = await sessions.open_from_token(session, clock, connect_token)
+    assert environment is not None  # open_from_token refused malformed tokens
+    origins = await ConnectSessionRepository(session).client_origins(row.client_id) or []
+    if origin is None or origin not in origins:
+        raise origin_refused(origin)  # the request rolls back: the token stays usable
+    return _ticket_for(row, clock.now(), environment, public_url, origin)
+
+
+def _ticket_for(
+    row: ConnectSession, now: datetime, environment: str, public_url: str, origin: str
+) -> FrameTicket:
+    ticket = _issue(row, now, environment, origin)
+    assert row.ticket_expires_at is not None
+    log.info(
+        "frame ticket issued",
+        extra={"connect_session_id": row.id, "client_id": row.client_id, "host_origin": origin},
+    )
+    return FrameTicket(frame_url(public_url, row.client_id, ticket), row.ticket_expires_at)
+
+
+async def widget_url(
+    session: AsyncSession,
+    clock: Clock,
+    public_url: str,
+    client: AuthenticatedClient,
+    body: WidgetUrlRequest,
+) -> FrameTicket:
+    """Bare-iframe mode: a frame URL for ``target_origin``, made by the client's backend."""
+    if body.target_origin not in client.allowed_origins:
+        raise InvalidRequest(
+            "target_origin must exactly match an origin registered for this client (scheme, "
+            "host and port, no path or trailing slash); register it with "
+            "`gridlink clients create --origin`.",
+            fields=["target_origin"],
+        )
+    request = ConnectTokenRequest(
+        client_user_id=body.client_user_id,
+        utility_credential_id=body.utility_credential_id,
+        utility_id=body.utility_id,
+        products=body.products,
+        language=body.language,
+    )
+    created = await create_connect_token(session, clock, client, request)
+    row, _bearer = await sessions.open_from_token(session, clock, created.connect_token)
+    return _ticket_for(row, clock.now(), client.environment, public_url, body.target_origin)
+
+
+async def open_from_ticket(
+    session: AsyncSession, clock: Clock, ticket: str
+) -> tuple[ConnectSession, str]:
+    """Trade a frame ticket (once, within 5 minutes) for the session and a fresh bearer."""
+    environment = tokens.parse(ticket, tokens.TokenKind.WIDGET_TOKEN)
+    row = None
+    if environment is not None:
+        row = await ConnectSessionRepository(session).claim_ticket(
+            tokens.digest(ticket), clock.now()
+        )
+    if row is None or environment is None or row.closed_at is not None:
+        raise TokenInvalid(TICKET_REFUSED)
+    # The bearer minted when the session opened was never handed out; mint the one we give.
+    bearer = tokens.generate(tokens.TokenKind.CONNECT_SESSION, environment)
+    row.session_hash = tokens.digest(bearer)
+    return row, bearer
+
+
+# Only plain origins go into a header: a stored value with a space or ';' could add directives.
+_PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+
+
+async def frame_ancestors(session: AsyncSession, client_id: str | None) -> list[str]:
+    """The origins allowed to frame Connect for ``client_id``; none for an unknown client."""
+    if not client_id:
+        return []
+    origins = await ConnectSessionRepository(session).client_origins(client_id[:40]) or []
+    return [origin for origin in origins if _PLAIN_ORIGIN.fullmatch(origin)]
+
+
+def frame_csp(ancestors: list[str]) -> str:
+    allowed = " ".join(ancestors) if ancestors else "'none'"
+    return (
+        "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+        f"frame-ancestors {allowed}"
+    )

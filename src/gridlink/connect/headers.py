@@ -1,0 +1,61 @@
+"""Headers for everything under /connect: never cached, never leaking a Referer, never sniffed,
+and CORS for the one endpoint a host page calls across origins (POST /connect/api/frames).
+
+A middleware rather than a route dependency, so error responses carry the headers too: the
+loader must be able to read a 403 that names an unregistered origin.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+FRAMES_PATH = "/connect/api/frames"
+CONNECT_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _cors(origin: str) -> dict[str, str]:
+    # No Allow-Credentials: the connect token in the body is the credential, not a cookie.
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Vary": "Origin",
+    }
+
+
+class ConnectHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == "/connect" or path.startswith("/connect/")):
+            await self.app(scope, receive, send)
+            return
+        extra = dict(CONNECT_HEADERS)
+        origin = Headers(scope=scope).get("origin")
+        if path == FRAMES_PATH and origin:
+            extra.update(_cors(origin))
+        if path == FRAMES_PATH and scope["method"] == "OPTIONS":
+            await _preflight(send, extra)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in extra.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _preflight(send: Send, headers: dict[str, str]) -> None:
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": 204, "headers": raw})
+    await send({"type": "http.response.body", "body": b""})

@@ -1,0 +1,145 @@
+"""The loader's path (embed protocol §1): a connect token in a POST body becomes a frame URL
+whose fragment carries a single-use, 5-minute frame ticket, traded by the frame for a session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from fastapi import FastAPI
+
+from gridlink.kit.clock import ManualClock
+from tests.attempts.flows import connect_token
+from tests.factories import assert_error, make_client
+
+HOST = "https://app.acme.example"
+OTHER = "https://evil.example"
+CORS = {
+    "access-control-allow-methods": "POST",
+    "access-control-allow-headers": "Content-Type",
+    "vary": "Origin",
+}
+
+
+def ticket_of(url: str) -> str:
+    fragment = url.split("#", 1)[1]
+    assert fragment.startswith("ticket=glwt_sandbox_")
+    return fragment.removeprefix("ticket=")
+
+
+async def frame(api: httpx.AsyncClient, token: str, origin: str | None = HOST) -> httpx.Response:
+    headers = {"Origin": origin} if origin else {}
+    return await api.post("/connect/api/frames", json={"connect_token": token}, headers=headers)
+
+
+async def test_preflight_answers_any_origin_without_credentials(api: httpx.AsyncClient) -> None:
+    response = await api.options(
+        "/connect/api/frames",
+        headers={"Origin": OTHER, "Access-Control-Request-Method": "POST"},
+    )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == OTHER
+    for name, value in CORS.items():
+        assert response.headers[name] == value
+    assert "access-control-allow-credentials" not in response.headers
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_a_registered_origin_gets_a_frame_url(app: FastAPI, api: httpx.AsyncClient) -> None:
+    client = await make_client(app, origins=[HOST, "http://localhost:3000"])
+    response = await frame(api, await connect_token(api, client, client_user_id="u1"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["frame_url"].startswith(f"http://127.0.0.1:8080/connect/frame?client={client.id}#")
+    ticket_of(body["frame_url"])
+    assert response.headers["access-control-allow-origin"] == HOST
+    for name, value in CORS.items():
+        assert response.headers[name] == value
+    assert "access-control-allow-credentials" not in response.headers
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_an_unregistered_origin_is_refused_readably(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    client = await make_client(app, origins=[HOST])
+    token = await connect_token(api, client, client_user_id="u1")
+    for origin in (OTHER, HOST + "/", "http://app.acme.example", HOST + ":443", None):
+        response = await frame(api, token, origin)
+        error = assert_error(response, 403, "forbidden")
+        assert "gridlink clients create --origin" in str(error["message"])
+        if origin:
+            assert repr(origin) in str(error["message"])
+            assert response.headers["access-control-allow-origin"] == origin
+    # A refused origin does not burn the token: the registered page can still use it.
+    assert (await frame(api, token)).status_code == 200
+    assert_error(await frame(api, token), 401, "token_invalid")
+
+
+async def test_the_ticket_is_traded_once_for_a_session_that_works(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    client = await make_client(app, origins=[HOST])
+    url = (await frame(api, await connect_token(api, client, client_user_id="u1"))).json()
+    ticket = ticket_of(url["frame_url"])
+    started = await api.post("/connect/api/sessions", json={"frame_ticket": ticket})
+    assert started.status_code == 200, started.text
+    body = started.json()
+    assert body["host_origin"] == HOST
+    assert body["session"]["host_origin"] == HOST
+    assert body["session"]["step"] == "consent"
+    bearer = {"Authorization": f"Bearer {body['session_token']}"}
+    consented = await api.post(
+        "/connect/api/session/consent",
+        json={"consent_version": body["session"]["consent_version"]},
+        headers=bearer,
+    )
+    assert consented.status_code == 200, consented.text
+    assert consented.json()["step"] == "utility"
+    again = await api.post("/connect/api/sessions", json={"frame_ticket": ticket})
+    assert_error(again, 401, "token_invalid")
+
+
+async def test_the_ticket_expires_after_five_minutes(
+    app: FastAPI, api: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    client = await make_client(app, origins=[HOST])
+    token = await connect_token(api, client, client_user_id="u1")
+    late = ticket_of((await frame(api, token)).json()["frame_url"])
+    token = await connect_token(api, client, client_user_id="u2")
+    at_five_minutes = ticket_of((await frame(api, token)).json()["frame_url"])
+    clock.advance(timedelta(minutes=5))
+    response = await api.post("/connect/api/sessions", json={"frame_ticket": at_five_minutes})
+    assert response.status_code == 401  # expires_at is exclusive: at 5 min it is gone
+    clock.advance(timedelta(seconds=1))
+    assert_error(
+        await api.post("/connect/api/sessions", json={"frame_ticket": late}), 401, "token_invalid"
+    )
+
+
+async def test_a_ticket_just_before_expiry_works(
+    app: FastAPI, api: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    client = await make_client(app, origins=[HOST])
+    token = await connect_token(api, client, client_user_id="u1")
+    ticket = ticket_of((await frame(api, token)).json()["frame_url"])
+    clock.advance(timedelta(minutes=4, seconds=59))
+    response = await api.post("/connect/api/sessions", json={"frame_ticket": ticket})
+    assert response.status_code == 200, response.text
+
+
+async def test_sessions_take_exactly_one_of_the_three(app: FastAPI, api: httpx.AsyncClient) -> None:
+    client = await make_client(app, origins=[HOST])
+    token = await connect_token(api, client, client_user_id="u1")
+    ticket = ticket_of((await frame(api, token)).json()["frame_url"])
+    both = await api.post(
+        "/connect/api/sessions", json={"frame_ticket": ticket, "connect_token": token}
+    )
+    assert_error(both, 422, "invalid_request")
+    assert_error(await api.post("/connect/api/sessions", json={}), 422, "invalid_request")
+    forged = ticket[:-1] + ("A" if ticket[-1] != "A" else "B")
+    assert_error(
+        await api.post("/connect/api/sessions", json={"frame_ticket": forged}),
+        401,
+        "token_invalid",
+    )
