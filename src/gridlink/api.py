@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from gridlink.attempts.routes import router as attempts_router
 from gridlink.auth.routes import router as auth_router
+from gridlink.connect.assets import router as assets_router
 from gridlink.connect.frame_routes import router as frame_router
 from gridlink.connect.routes import router as connect_router
 from gridlink.connect.widget_routes import router as widget_router
@@ -38,5 +39,6 @@ def build_router() -> APIRouter:
         v1.include_router(router)
     root.include_router(v1)
     root.include_router(widget_router)
+    root.include_router(assets_router)
     root.include_router(frame_router)
     return root

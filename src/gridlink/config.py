@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         description="How long the sandbox's `user_timeout` stays silent before timing out.",
     )
 
+    widget_dist_dir: Path | None = Field(
+        default=None,
+        description="Folder holding the built `connect.js` served at /connect.js. Unset: "
+        "widget/packages/connect/dist of the source checkout (built by `make serve`).",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
