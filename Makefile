@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-test bench bench-webhooks clean
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -28,7 +28,7 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced
 
-serve: install
+serve: install widget-build
 	$(BIN)/gridlink serve
 
 lint: install
@@ -45,6 +45,10 @@ pytest: install
 $(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock.json
 	cd $(WIDGET) && npm ci --no-audit --no-fund
 	@touch $@
+
+# The loader that `gridlink serve` serves at /connect.js.
+widget-build: $(WIDGET)/node_modules/.installed
+	cd $(WIDGET) && npm run build
 
 # The embedding packages (connect.js loader, React hook): types, unit tests, build.
 widget-test: $(WIDGET)/node_modules/.installed
