@@ -13,7 +13,7 @@ from gridlink import __version__
 from gridlink.api import build_router
 from gridlink.config import Settings
 from gridlink.connect.headers import ConnectHeadersMiddleware
-from gridlink.connectors.registry import default_registry
+from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.errors import install_error_handlers
 from gridlink.idempotency.dependencies import install_replay_handler
 from gridlink.kit.clock import Clock, SystemClock
@@ -23,7 +23,7 @@ from gridlink.kit.migrations import is_current, upgrade_to_head
 from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
 from gridlink.kit.vault import Vault
 from gridlink.utilities.catalog import ensure_connector_utilities
-from gridlink.worker.registry import JOBS, build_loops
+from gridlink.worker.registry import JOBS, build_connectors, build_loops
 from gridlink.worker.runner import Worker
 
 DESCRIPTION = """
@@ -41,11 +41,11 @@ the `X-Request-Id` header.
 """
 
 
-async def _seed_catalog(db: Database, clock: Clock) -> None:
+async def _seed_catalog(db: Database, clock: Clock, connectors: ConnectorRegistry) -> None:
     """Every registered connector's utilities (the sandbox's and plugins') are in the catalog as
     the connectors declare them (skipped until migrations are current: /readyz reports that)."""
     if await is_current(db):
-        served = default_registry().utilities()  # before the write lock: plugins load here
+        served = connectors.utilities()
         async with db.transaction() as session:
             await ensure_connector_utilities(session, served, clock.now())
 
@@ -67,12 +67,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.state.vault = Vault(keys, app.state.clock)
         if settings.migrate_on_start:
             await upgrade_to_head(db)
-        await _seed_catalog(db, app.state.clock)
+        connectors = build_connectors(settings)  # plugins load here, once per process
+        await _seed_catalog(db, app.state.clock, connectors)
         stop = asyncio.Event()
         worker_task = None
         if settings.run_worker:
             clock = app.state.clock
-            loops = build_loops(db, clock, app.state.vault, settings)
+            loops = build_loops(db, clock, app.state.vault, settings, connectors)
             worker = Worker(db, clock, JOBS, settings.worker_poll_seconds, loops)
             worker_task = asyncio.create_task(worker.run_forever(stop), name="gridlink-worker")
         try:

@@ -18,7 +18,7 @@ from gridlink.kit.db import Database
 from gridlink.kit.keyring import open_key_source
 from gridlink.kit.migrations import upgrade_to_head
 from gridlink.kit.vault import Vault
-from gridlink.worker.registry import JOBS, build_loops
+from gridlink.worker.registry import JOBS, build_connectors, build_loops
 from gridlink.worker.runner import Worker
 
 
@@ -120,7 +120,11 @@ async def run_worker(settings: Settings) -> int:
     clock = SystemClock()
     vault = Vault(open_key_source(master_keys, settings.data_dir), clock)
     worker = Worker(
-        db, clock, JOBS, settings.worker_poll_seconds, build_loops(db, clock, vault, settings)
+        db,
+        clock,
+        JOBS,
+        settings.worker_poll_seconds,
+        build_loops(db, clock, vault, settings, build_connectors(settings)),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -75,7 +75,6 @@ class InputTimeout(Exception):
 
 @dataclass
 class Job:
-    client_id: str
     utility_id: str
     credentials: Credentials
     session_token: SessionToken | None
@@ -160,7 +159,6 @@ class Execution:
                 token = SessionToken(value.decode(), credential.mfa_session_expires_at)
             offset = await repo.client_offset(attempt.client_id)
         job = Job(
-            attempt.client_id,
             attempt.utility_id,
             Credentials(username, password),
             token,

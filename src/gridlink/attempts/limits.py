@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from gridlink.attempts.repository import AttemptRepository
 from gridlink.errors import RateLimited
+from gridlink.kit.clock import Clock
 from gridlink.models import ConnectSession
 
 MAX_FAILED_PER_SESSION = 3
@@ -19,6 +22,11 @@ MAX_FAILED_PER_LOGIN = 5
 LOGIN_WINDOW = timedelta(hours=24)
 MAX_MFA_CODES = 5
 FAILURE_STATUS_DETAILS = frozenset({"INVALID_CREDENTIALS", "ACCOUNT_LOCKED"})
+
+
+async def purge_expired(session: AsyncSession, clock: Clock) -> int:
+    """Failures older than the window no longer count; a worker job removes them."""
+    return await AttemptRepository(session).purge_failures(clock.now() - LOGIN_WINDOW)
 
 
 def username_hash(utility_id: str, username: str) -> str:

@@ -18,6 +18,7 @@ from gridlink.attempts import limits
 from gridlink.attempts.repository import TERMINAL, AttemptRepository
 from gridlink.attempts.service import update_channel
 from gridlink.connectors.base import MfaOption, SessionToken
+from gridlink.connectors.errors import MfaRequired
 from gridlink.connectors.models import Account
 from gridlink.events.service import record_event
 from gridlink.events.types import EventType
@@ -27,7 +28,7 @@ from gridlink.kit.wakeup import announce
 from gridlink.links.service import mark_link_used
 from gridlink.models import ConnectionAttempt, UtilityCredential
 
-MFA_REQUIRED = "MULTI_FACTOR_AUTHENTICATION_REQUIRED"
+MFA_REQUIRED = MfaRequired.status_detail
 
 _STATUS_EVENTS = {
     "verified": EventType.UTILITY_CREDENTIAL_VERIFIED,

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.kit.db import insert_or_ignore
@@ -210,16 +210,3 @@ class AttemptRepository:
             .order_by(UtilityAccount.number)
         )
         return list(rows.all())
-
-    async def set_code(self, attempt_id: str, code_hash: str, expires_at: datetime) -> None:
-        await self.session.execute(
-            update(ConnectionAttempt)
-            .where(
-                ConnectionAttempt.id == attempt_id,
-                or_(
-                    ConnectionAttempt.authorization_code_used_at.is_(None),
-                    ConnectionAttempt.authorization_code_hash.is_(None),
-                ),
-            )
-            .values(authorization_code_hash=code_hash, authorization_code_expires_at=expires_at)
-        )

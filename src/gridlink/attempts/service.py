@@ -8,7 +8,7 @@ the rest (attempts/execution.py) and bumps ``seq``; ``wait_for_change`` long-pol
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,9 +22,9 @@ from gridlink.attempts.schemas import (
     MfaOptionOut,
     MfaOut,
 )
+from gridlink.auth.service import new_authorization_code
 from gridlink.connect.sessions import SessionContext, require_open
 from gridlink.errors import Conflict, InvalidRequest, NotFound
-from gridlink.kit import tokens
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_id
@@ -35,7 +35,6 @@ from gridlink.utilities.catalog import find_visible
 
 WORK_CHANNEL = "gridlink_attempts"  # new attempts and new input for the workers
 UPDATE_CHANNEL = "gridlink_attempt"  # + ":<attempt id>": that attempt changed (long-polls)
-CODE_TTL = timedelta(minutes=10)
 POLL_SECONDS = 0.25  # cross-process fallback; in-process changes wake waiters at once
 
 ATTEMPT_NOT_FOUND = "No such attempt in this Connect session."
@@ -265,17 +264,16 @@ async def complete(
         raise NotFound(ATTEMPT_NOT_FOUND)
     if attempt.status != "verified":
         raise Conflict("Only a verified sign-in can be completed.")
-    code = tokens.generate(tokens.TokenKind.AUTHORIZATION_CODE, context.environment)
-    now = clock.now()
-    attempt.authorization_code_hash = tokens.digest(code)
-    attempt.authorization_code_expires_at = now + CODE_TTL
+    code = new_authorization_code(clock, context.environment)
+    attempt.authorization_code_hash = code.digest
+    attempt.authorization_code_expires_at = code.expires_at
     attempt.authorization_code_used_at = None
-    context.row.closed_at = now
+    context.row.closed_at = clock.now()
     utility = await find_visible(session, attempt.utility_id, context.environment)
     out = await view(session, attempt)
     return CompletionOut(
         utility_credential_id=attempt.credential_id,
-        authorization_code=code,
+        authorization_code=code.value,
         utility={"id": attempt.utility_id, "name": utility.name if utility else attempt.utility_id},
         accounts=out.accounts,
     )

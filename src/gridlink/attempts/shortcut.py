@@ -12,7 +12,7 @@ from gridlink.attempts.schemas import AttemptOut, CredentialsIn
 from gridlink.attempts.shortcut_schemas import SandboxCredentialIn, SandboxCredentialOut
 from gridlink.auth.service import AuthenticatedClient
 from gridlink.connect import sessions
-from gridlink.connect.repository import ConnectSessionRepository
+from gridlink.credentials.repository import CredentialRepository
 from gridlink.errors import NO_SUCH_ENDPOINT, InvalidRequest, NotFound
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
@@ -115,7 +115,7 @@ async def _drive(
 
 async def _credential_status(db: Database, client_id: str, credential_id: str) -> dict[str, Any]:
     async with db.transaction(write=False) as session:
-        credential = await ConnectSessionRepository(session).credential(client_id, credential_id)
+        credential = await CredentialRepository(session).get_for_client(client_id, credential_id)
     assert credential is not None
     return {
         "status": credential.status,

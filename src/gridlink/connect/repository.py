@@ -9,8 +9,6 @@ from gridlink.models import (
     Client,
     ConnectSession,
     ConnectToken,
-    User,
-    UtilityCredential,
 )
 
 
@@ -102,15 +100,3 @@ class ConnectSessionRepository:
             )
         ).first()
         return None if row is None else (row[0], row[1], int(row[2]))
-
-    async def client_user_id(self, user_id: str) -> str:
-        value = await self.session.scalar(select(User.client_user_id).where(User.id == user_id))
-        assert value is not None
-        return value
-
-    async def credential(self, client_id: str, credential_id: str) -> UtilityCredential | None:
-        return await self.session.scalar(
-            select(UtilityCredential).where(
-                UtilityCredential.id == credential_id, UtilityCredential.client_id == client_id
-            )
-        )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.connect.repository import ConnectSessionRepository, ConnectTokenRepository
+from gridlink.connectors.errors import MfaSessionExpired
 from gridlink.credentials.repository import CredentialRepository
 from gridlink.errors import Conflict, InvalidRequest, TokenInvalid
 from gridlink.kit import tokens
@@ -22,7 +23,7 @@ from gridlink.models import ConnectSession
 from gridlink.utilities.catalog import find_visible
 
 CONSENT_VERSION = "2026-11-01"
-MFA_REFRESH = "MULTI_FACTOR_AUTHENTICATION_REFRESH_REQUIRED"
+MFA_REFRESH = MfaSessionExpired.status_detail
 
 START_REFUSED = (
     "This connect token cannot be used: it is unknown, expired or already used. Ask the app "
@@ -81,9 +82,12 @@ async def open_from_link(
     """Open an update-mode session from a connect link (72 h, dead once a repair succeeded)."""
     environment = tokens.parse(link_token, tokens.TokenKind.CONNECT_LINK)
     now = clock.now()
-    repo = ConnectSessionRepository(session)
     link = await find_usable_link(session, clock, link_token)
-    credential = None if link is None else await repo.credential(link.client_id, link.credential_id)
+    credential = (
+        None
+        if link is None
+        else await CredentialRepository(session).get_for_client(link.client_id, link.credential_id)
+    )
     if link is None or credential is None or environment is None:
         raise TokenInvalid(LINK_REFUSED)
     spec = SessionSpec(

@@ -19,7 +19,6 @@ from gridlink.attempts.schemas import (
     MfaOptionIn,
 )
 from gridlink.auth.dependencies import AppClock, Session
-from gridlink.auth.service import AuthenticatedClient
 from gridlink.connect import frames, sessions
 from gridlink.connect.widget_schemas import (
     ConsentIn,
@@ -37,13 +36,7 @@ from gridlink.kit.vault import Vault
 from gridlink.utilities.schemas import UtilityOut
 from gridlink.utilities.service import UtilityFilters, list_utilities
 
-
-def no_store(response: Response) -> None:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-
-
-router = APIRouter(prefix="/connect/api", tags=["Connect widget"], dependencies=[Depends(no_store)])
+router = APIRouter(prefix="/connect/api", tags=["Connect widget"])
 
 
 def _bearer(request: Request) -> str:
@@ -138,16 +131,8 @@ async def utilities(
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[UtilityOut]:
-    viewer = AuthenticatedClient(
-        id=context.row.client_id,
-        name=context.client_name,
-        environment=context.environment,
-        allowed_origins=(),
-        redirect_uris=(),
-        secret_id="",
-    )
     filters = UtilityFilters(zip=zip, q=q, state=None, commodity=None)
-    return await list_utilities(session, viewer, filters, limit, cursor)
+    return await list_utilities(session, context.environment, filters, limit, cursor)
 
 
 @router.post(

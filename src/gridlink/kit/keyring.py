@@ -247,7 +247,3 @@ def open_key_source(configured: str | None, data_dir: Path) -> KeySource:
             extra={"path": str(path)},
         )
     return KeyFileSource(path)
-
-
-def load_keyring(configured: str | None, data_dir: Path) -> Keyring:
-    return open_key_source(configured, data_dir).current()

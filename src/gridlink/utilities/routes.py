@@ -54,7 +54,7 @@ async def list_utilities(
     filters = service.UtilityFilters(
         zip=zip[:5] if zip else None, q=q, state=state, commodity=commodity
     )
-    return await service.list_utilities(session, client, filters, limit, cursor)
+    return await service.list_utilities(session, client.environment, filters, limit, cursor)
 
 
 @router.get(

@@ -86,14 +86,14 @@ async def _criteria_for(
 
 async def list_utilities(
     session: AsyncSession,
-    client: AuthenticatedClient,
+    environment: str,
     filters: UtilityFilters,
     limit: int,
     cursor: str | None,
 ) -> Page[UtilityOut]:
     after = decode_cursor(cursor)
     repo = UtilityRepository(session)
-    criteria, matched_by = await _criteria_for(repo, client.environment, filters)
+    criteria, matched_by = await _criteria_for(repo, environment, filters)
     if criteria is None:
         return Page[UtilityOut](data=[], has_more=False, next_cursor=None)
     rows = await repo.page(criteria, after, limit)

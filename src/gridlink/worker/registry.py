@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.attempts.limits import purge_expired as purge_login_failures
 from gridlink.attempts.runner import AttemptRunner, EngineSettings
 from gridlink.auth.repository import AuthRepository
 from gridlink.config import Settings
@@ -39,6 +40,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("purge_connect_tokens", timedelta(minutes=10), purge_connect_tokens),
     PeriodicJob("purge_events", timedelta(hours=1), purge_events),
     PeriodicJob("check_mfa_sessions", timedelta(minutes=1), check_mfa_sessions),
+    PeriodicJob("purge_login_failures", timedelta(hours=1), purge_login_failures),
 )
 
 
@@ -55,13 +57,11 @@ def build_connectors(settings: Settings) -> ConnectorRegistry:
 
 
 def build_loops(
-    db: Database, clock: Clock, vault: Vault, settings: Settings
+    db: Database, clock: Clock, vault: Vault, settings: Settings, connectors: ConnectorRegistry
 ) -> tuple[BackgroundLoop, ...]:
     """The long-running loops: webhook delivery (claims due deliveries, sends, records) and
     connection attempts (claims queued sign-ins, runs them with their connector)."""
     return (
         Dispatcher(db, clock, vault.keys.current(), DeliverySettings.from_settings(settings)),
-        AttemptRunner(
-            db, clock, vault, build_connectors(settings), EngineSettings.from_settings(settings)
-        ),
+        AttemptRunner(db, clock, vault, connectors, EngineSettings.from_settings(settings)),
     )
