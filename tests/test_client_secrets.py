@@ -8,7 +8,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from gridlink.clients.service import ClientError, NewClient, create_client, rotate_secret
+from gridlink.clients.service import (
+    ClientError,
+    NewClient,
+    create_client,
+    list_clients,
+    rotate_secret,
+)
 from gridlink.kit import tokens
 from gridlink.kit.clock import ManualClock
 from tests.factories import TestClient, assert_error, make_client
@@ -88,6 +94,10 @@ async def test_rotating_twice_never_extends_an_earlier_deadline(
         (NewClient("A", ["https://a.example"], ["http://a.example/cb"], "live"), "https"),
         (NewClient("A", ["https://a.example"], ["/relative"]), "absolute"),
         (NewClient("A", ["https://a.example"], [], "staging"), "environment"),
+        (NewClient("A", ["https://a.example"], [], logo_url="http://a.example/l.png"), "https"),
+        (NewClient("A", ["https://a.example"], [], logo_url="logo.png"), "image URL"),
+        (NewClient("A", ["https://a.example"], [], accent_color="blue"), "colour"),
+        (NewClient("A", ["https://a.example"], [], accent_color="#12345"), "colour"),
     ],
 )
 async def test_bad_client_specs_are_refused_with_a_reason(
@@ -96,6 +106,22 @@ async def test_bad_client_specs_are_refused_with_a_reason(
     with pytest.raises(ClientError, match=message):
         async with app.state.db.transaction() as session:
             await create_client(session, app.state.clock, spec)
+
+
+async def test_branding_is_checked_and_stored(app: FastAPI) -> None:
+    spec = NewClient(
+        "Acme",
+        ["https://a.example"],
+        [],
+        logo_url="https://cdn.a.example/logo.svg",
+        accent_color="#1A73E8",
+    )
+    async with app.state.db.transaction() as session:
+        created = await create_client(session, app.state.clock, spec)
+    async with app.state.db.transaction() as session:
+        summaries = await list_clients(session, app.state.clock)
+    mine = next(s for s in summaries if s.client_id == created.client_id)
+    assert (mine.logo_url, mine.accent_color) == ("https://cdn.a.example/logo.svg", "#1a73e8")
 
 
 async def test_sandbox_and_live_clients_see_their_own_utilities(

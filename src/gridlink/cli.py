@@ -90,6 +90,8 @@ def _build_parser() -> argparse.ArgumentParser:
         default="sandbox",
         help="sandbox clients see only sandbox utilities (default sandbox)",
     )
+    create.add_argument("--logo-url", help="https URL of the app's logo, shown in Connect")
+    create.add_argument("--accent-color", help="the app's colour for Connect, e.g. #1a73e8")
     create.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     listing = client_commands.add_parser("list", help="list clients")
@@ -272,7 +274,12 @@ def _clients(args: argparse.Namespace, settings: Settings) -> int:
             async with db.transaction() as session:
                 if args.clients_command == "create":
                     spec = service.NewClient(
-                        args.name, args.origins, args.redirect_uris, args.environment
+                        args.name,
+                        args.origins,
+                        args.redirect_uris,
+                        args.environment,
+                        logo_url=args.logo_url,
+                        accent_color=args.accent_color,
                     )
                     created = await service.create_client(session, clock, spec)
                     _print_created(created.client_id, created.client_secret, args.json)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
@@ -43,6 +44,25 @@ def check_redirect_uri(uri: str, environment: str) -> str:
     return uri
 
 
+def check_logo_url(url: str, environment: str) -> str:
+    """The logo is loaded by the end user's browser inside Connect: https (http on localhost)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        raise ValueError(f"{url!r} is not an absolute http(s) image URL")
+    if parts.scheme != "https" and not _is_local(parts.hostname):
+        raise ValueError(f"{url!r}: the logo must be served over https (localhost excepted)")
+    if len(url) > 2000:
+        raise ValueError("the logo URL must be at most 2000 characters")
+    return url
+
+
+def check_accent_color(color: str) -> str:
+    """``#rrggbb``, stored lower-case; Connect derives its hover and text colours from it."""
+    if re.fullmatch(r"#[0-9a-fA-F]{6}", color) is None:
+        raise ValueError(f"{color!r} is not a colour like #1a73e8")
+    return color.lower()
+
+
 class ClientCreated(BaseModel):
     client_id: str
     client_secret: str
@@ -54,6 +74,8 @@ class ClientSummary(BaseModel):
     environment: Environment
     allowed_origins: list[str]
     redirect_uris: list[str]
+    logo_url: str | None = None
+    accent_color: str | None = None
     active_secrets: int
     created_at: datetime
 

@@ -12,6 +12,8 @@ from gridlink.clients.schemas import (
     ClientCreated,
     ClientSummary,
     SecretRotated,
+    check_accent_color,
+    check_logo_url,
     check_origin,
     check_redirect_uri,
 )
@@ -31,6 +33,8 @@ class NewClient:
     origins: list[str]
     redirect_uris: list[str]
     environment: str = "sandbox"
+    logo_url: str | None = None
+    accent_color: str | None = None
 
 
 def _new_secret(client: Client, now: datetime) -> tuple[str, ClientSecret]:
@@ -57,6 +61,8 @@ async def create_client(session: AsyncSession, clock: Clock, spec: NewClient) ->
     try:
         origins = [check_origin(o, spec.environment) for o in spec.origins]
         redirects = [check_redirect_uri(u, spec.environment) for u in spec.redirect_uris]
+        logo = None if spec.logo_url is None else check_logo_url(spec.logo_url, spec.environment)
+        accent = None if spec.accent_color is None else check_accent_color(spec.accent_color)
     except ValueError as exc:
         raise ClientError(str(exc)) from exc
     now = clock.now()
@@ -66,6 +72,8 @@ async def create_client(session: AsyncSession, clock: Clock, spec: NewClient) ->
         environment=spec.environment,
         allowed_origins=sorted(set(origins)),
         redirect_uris=sorted(set(redirects)),
+        logo_url=logo,
+        accent_color=accent,
         created_at=now,
     )
     secret, row = _new_secret(client, now)
@@ -82,6 +90,8 @@ async def list_clients(session: AsyncSession, clock: Clock) -> list[ClientSummar
             environment=c.environment,
             allowed_origins=c.allowed_origins,
             redirect_uris=c.redirect_uris,
+            logo_url=c.logo_url,
+            accent_color=c.accent_color,
             active_secrets=count,
             created_at=c.created_at,
         )

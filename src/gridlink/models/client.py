@@ -22,3 +22,6 @@ class Client(Base):
     # Sandbox clients can move their own clock forward (utility-side time only: MFA sessions,
     # syncs, the sandbox utilities). Always 0 for live clients.
     sandbox_clock_offset_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Branding shown to end users in Connect: an https (or local) image URL, a #rrggbb colour.
+    logo_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    accent_color: Mapped[str | None] = mapped_column(String(7), nullable=True)
