@@ -22,7 +22,7 @@ try {
   first.create({ connectToken: "glsk_sandbox_secret", onSuccess() {} });
   fail("create() accepted a client secret");
 } catch (error) {
-  if (!/never a client secret/.test(error.message)) fail("unexpected error: " + error.message);
+  if (!/connectToken must be the glct_… token/.test(error.message)) fail("unexpected error: " + error.message);
 }
 first.create({ connectToken: "glct_sandbox_x", onSuccess() {} }).destroy();
 

@@ -6,7 +6,7 @@ export default defineConfig(({ mode }) => {
   const iife = mode == "iife";
   return {
     build: {
-      target: "es2020",
+      target: "es2022",
       minify: true,
       emptyOutDir: !iife,
       // The script-tag build keeps a map beside it without announcing it (no comment to download).

@@ -15,19 +15,18 @@ function fail(message: string): never {
 
 export function checkConfig(config: ConnectConfig, defaultBaseUrl: string | undefined): CheckedConfig {
   const token: unknown = config?.connectToken;
-  if (!token || typeof token != "string") {
-    fail("pass connectToken: the connect_token your backend got from POST /v1/auth/connect_token.");
-  }
-  if (!token.startsWith("glct_")) {
-    // A client secret or access token pasted here would leak to every visitor of the page.
-    fail("connectToken must be a glct_… connect token, never a client secret or access token.");
+  // One check, one message: a missing token and a pasted client secret or access token (which
+  // would leak to every visitor of the page) have the same fix.
+  if (typeof token != "string" || !token.startsWith("glct_")) {
+    fail("connectToken must be the glct_… token from POST /v1/auth/connect_token.");
   }
   for (const name of ["onSuccess", "onExit", "onEvent", "onLoad"] as const) {
     const callback: unknown = config[name];
     if (typeof callback != "function" && (name == "onSuccess" || callback != null)) fail(name + " must be a function.");
   }
   const timeout = config.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
-  if (!(Number.isFinite(timeout) && timeout > 0)) fail("loadTimeoutMs must be a positive number of milliseconds.");
+  // `| 0` keeps whole numbers below 2^31 only: browsers fire a longer setTimeout at once.
+  if (!(timeout === (timeout | 0) && timeout > 0)) fail("loadTimeoutMs must be a positive number.");
   return { ...config, baseUrl: checkBaseUrl(config.baseUrl ?? defaultBaseUrl), loadTimeoutMs: timeout };
 }
 
@@ -39,7 +38,7 @@ function checkBaseUrl(baseUrl: unknown): string {
     // reported below
   }
   if (!url || !/^https?:$/.test(url.protocol)) {
-    fail(`baseUrl must be your Gridlink server's http(s) URL, e.g. https://connect.example.com, not ${baseUrl}.`);
+    fail("baseUrl must be an http(s) URL, not " + baseUrl);
   }
   return (url.origin + url.pathname).replace(/\/+$/, "");
 }

@@ -38,14 +38,13 @@ export function mountOverlay(dismiss: () => void): Overlay {
     role: "dialog",
     "aria-modal": "true",
     "aria-label": TITLE,
-    tabindex: "-1",
   });
   const status = element(root, "p", "color:#fff;font:16px sans-serif", { role: "status" });
   status.textContent = "Loading…";
   const close = element(
     root,
     "button",
-    "position:absolute;top:0;right:0;width:48px;height:48px;color:#fff;font:32px sans-serif;background:none;border:0;cursor:pointer",
+    "position:absolute;top:0;right:0;width:48px;height:48px;color:#fff;font:32px sans-serif;background:0;border:0",
     { type: "button", "aria-label": "Close" },
   );
   close.textContent = "×";
@@ -69,10 +68,11 @@ export function mountOverlay(dismiss: () => void): Overlay {
   return {
     frame: () => iframe,
     showFrame(url) {
+      // No `sandbox`: the frame runs the same server's code as this script, so it would protect
+      // nothing, and popups (the utility's forgot-password page) would inherit its limits.
       iframe = element(root, "iframe", "position:absolute;inset:0;width:100%;height:100%;border:0;visibility:hidden", {
         title: TITLE,
         allow: "",
-        sandbox: "allow-scripts allow-same-origin allow-forms allow-popups",
       });
       iframe.src = url;
     },

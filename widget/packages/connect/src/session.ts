@@ -46,8 +46,9 @@ export function startSession(config: CheckedConfig, ended: () => void): Session 
       config.onEvent?.(message.name, asObject(message.metadata));
     } else if (message.type == "success" && !succeeded) {
       succeeded = true;
-      const { utility_credential_id, authorization_code, utility, accounts } = message;
-      config.onSuccess({ utility_credential_id, authorization_code, utility, accounts } as SuccessPayload);
+      // The payload is the message minus its envelope (source, v, type).
+      const { source, v, type, ...payload } = message;
+      config.onSuccess(payload as unknown as SuccessPayload);
     } else if (message.type == "exit") {
       end(typeof message.status == "string" ? (message.status as ExitStatus) : "error", asObject(message.metadata));
     }

@@ -8,14 +8,14 @@ const createWith = (overrides: Record<string, unknown>) => () => create({ ...val
 
 describe("config errors say how to fix them", () => {
   it("rejects a missing config or connectToken, naming the endpoint that makes one", () => {
-    expect(() => create(undefined as unknown as ConnectConfig)).toThrow(/pass connectToken.*POST \/v1\/auth\/connect_token/);
-    expect(createWith({ connectToken: "" })).toThrow(/pass connectToken/);
-    expect(createWith({ connectToken: 42 })).toThrow(/pass connectToken/);
+    expect(() => create(undefined as unknown as ConnectConfig)).toThrow("Gridlink: connectToken must be the glct_… token from POST /v1/auth/connect_token.");
+    expect(createWith({ connectToken: "" })).toThrow(/connectToken must be the glct_… token/);
+    expect(createWith({ connectToken: 42 })).toThrow(/connectToken must be the glct_… token/);
   });
 
   it("refuses a client secret or access token in place of a connect token", () => {
-    expect(createWith({ connectToken: "glsk_sandbox_secret" })).toThrow(/glct_… connect token, never a client secret/);
-    expect(createWith({ connectToken: "glat_live_token" })).toThrow(/never a client secret or access token/);
+    expect(createWith({ connectToken: "glsk_sandbox_secret" })).toThrow(/connectToken must be the glct_… token/);
+    expect(createWith({ connectToken: "glat_live_token" })).toThrow(/connectToken must be the glct_… token/);
   });
 
   it("requires onSuccess to be a function", () => {
@@ -32,15 +32,17 @@ describe("config errors say how to fix them", () => {
 
   it("requires an http(s) baseUrl", () => {
     for (const baseUrl of ["connect.example.com", "javascript:alert(1)", "ftp://connect.example.com", "data:text/html,x"]) {
-      expect(createWith({ baseUrl })).toThrow(/baseUrl must be your Gridlink server's http\(s\) URL, e\.g\. https:\/\/connect\.example\.com/);
+      expect(createWith({ baseUrl })).toThrow(`Gridlink: baseUrl must be an http(s) URL, not ${baseUrl}`);
     }
     expect(createWith({ baseUrl: "http://localhost:8000" })).not.toThrow();
   });
 
   it("requires a positive loadTimeoutMs", () => {
-    for (const loadTimeoutMs of [0, -1, Number.NaN, Infinity, "15000"]) {
-      expect(createWith({ loadTimeoutMs })).toThrow("Gridlink: loadTimeoutMs must be a positive number of milliseconds.");
+    // 2^31 ms and more would make browsers fire the load timeout at once.
+    for (const loadTimeoutMs of [0, -1, Number.NaN, Infinity, 2 ** 31, "15000"]) {
+      expect(createWith({ loadTimeoutMs })).toThrow("Gridlink: loadTimeoutMs must be a positive number.");
     }
+    expect(createWith({ loadTimeoutMs: 2 ** 31 - 1 })).not.toThrow();
   });
 });
 

@@ -149,7 +149,7 @@ describe(`useConnect on React ${version}`, () => {
     const view = renderStrict(p.element);
     expect(logged).toHaveBeenCalledWith(p.latest().error); // visible in the console, not only in `error`
     expect(p.latest().ready).toBe(false);
-    expect(p.latest().error?.message).toMatch(/pass connectToken/);
+    expect(p.latest().error?.message).toMatch(/connectToken must be the glct_… token/);
     p.latest().open();
     expect(fetchMock).not.toHaveBeenCalled();
 
