@@ -103,7 +103,8 @@ def readings(
     found: dict[tuple[datetime, Direction], IntervalReading] = {}
     for read in reads:
         begins = read.start_time.astimezone(UTC)
-        duration = read.end_time - read.start_time
+        # In UTC: two times sharing a ZoneInfo subtract as wall clocks (a 25-hour day is 24).
+        duration = read.end_time.astimezone(UTC) - begins
         if not start <= begins < end or duration <= timedelta(0):
             continue
         for direction, value in _flows(read):
