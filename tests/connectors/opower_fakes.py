@@ -20,7 +20,6 @@ from opower import (
     Bill,
     BillSegment,
     BillServiceQuantity,
-    CannotConnect,
     CostRead,
     Forecast,
     InvalidAuth,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -38,7 +37,7 @@ def _mfa(method: MfaMethod) -> tuple[Scenario, Site]:
     return (
         Scenario(
             f"pge mfa by {method}",
-            "pacific_gas_and_electric",
+            "eia_14328",
             "pat@example.com",
             PASSWORD,
             mfa_method=method,
@@ -52,7 +51,7 @@ def _mfa(method: MfaMethod) -> tuple[Scenario, Site]:
 
 def _fails(name: str, error: type[ConnectorError], **site: object) -> tuple[Scenario, Site]:
     return (
-        Scenario(name, "consolidated_edison", "sam", PASSWORD, raises=error),
+        Scenario(name, "eia_4226", "sam", PASSWORD, raises=error),
         Site(NY, NOW, ELEC_GAS, **site),  # type: ignore[arg-type]
     )
 
@@ -61,15 +60,15 @@ CASES = [
     _mfa(MfaMethod.EMAIL),
     _mfa(MfaMethod.SMS),
     (
-        Scenario("coned electric and gas", "consolidated_edison", "sam", PASSWORD),
+        Scenario("coned electric and gas", "eia_4226", "sam", PASSWORD),
         Site(NY, NOW, ELEC_GAS),
     ),
     (
-        Scenario("smud solar", "sacramento_municipal_utility_district", "sol", PASSWORD),
+        Scenario("smud solar", "eia_16534", "sol", PASSWORD),
         Site(LA, NOW, [agreement("sa-pv", "7000111")], solar=frozenset({"sa-pv"})),
     ),
     (
-        Scenario("no completed bills", "sacramento_municipal_utility_district", "b", PASSWORD),
+        Scenario("no completed bills", "eia_16534", "b", PASSWORD),
         Site(LA, NOW, [agreement("sa-e", "7000222")], completed_bills=False),
     ),
     (
@@ -82,12 +81,12 @@ CASES = [
         ),
     ),
     (
-        Scenario("wrong password", "consolidated_edison", "sam", "nope", raises=InvalidCredentials),
+        Scenario("wrong password", "eia_4226", "sam", "nope", raises=InvalidCredentials),
         Site(NY, NOW, ELEC_GAS),
     ),
     _fails("site down", TemporarilyUnavailable, down=CannotConnect("HTTP 503")),
     _fails("network error", TemporarilyUnavailable, down=aiohttp.ClientConnectionError()),
-    _fails("no answer", UtilityTimeout, down=asyncio.TimeoutError()),
+    _fails("no answer", UtilityTimeout, down=TimeoutError()),
     _fails(
         "authenticator app",
         UnsupportedMfa,

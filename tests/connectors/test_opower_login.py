@@ -38,7 +38,7 @@ from tests.connectors.opower_fakes import (
 )
 
 NOW = datetime(2026, 3, 20, 17, 30, tzinfo=UTC)
-PGE = "pacific_gas_and_electric"
+PGE = "eia_14328"
 CREDS = Credentials("pat@example.com", PASSWORD)
 
 
@@ -222,3 +222,12 @@ def test_utilities_whose_library_code_raises_mfa_declare_it() -> None:
 )
 def test_login_data_expiry(value: object, expected: datetime | None) -> None:
     assert expires_at({"expiryDateTime": value}) == expected
+
+
+def test_the_reference_lists_every_opower_utility() -> None:
+    from pathlib import Path
+
+    reference = Path(__file__).parents[2] / "docs" / "reference" / "connectors.md"
+    text = reference.read_text()
+    for utility in OPOWER_UTILITIES:
+        assert f"| `{utility.info.id}` | {utility.info.name} |" in text, utility.info.id

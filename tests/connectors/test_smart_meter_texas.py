@@ -3,7 +3,6 @@ days in SMT's 100-slot format, surplus generation, error mapping, session closin
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -100,7 +99,7 @@ async def test_dst_days_have_the_right_number_of_distinct_quarter_hours(
         (SmartMeterTexasAPIError("API returned unknown login json"), TemporarilyUnavailable),
         (SmartMeterTexasTimeoutError("did not complete"), UtilityTimeout),
         (aiohttp.ClientConnectionError(), TemporarilyUnavailable),
-        (asyncio.TimeoutError(), UtilityTimeout),
+        (TimeoutError(), UtilityTimeout),
     ],
 )
 async def test_login_errors(error: Exception, expected: type[ConnectorError]) -> None:

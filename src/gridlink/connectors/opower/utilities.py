@@ -6,8 +6,17 @@ here. The library does not say where a utility operates, what it sells or which 
 for a code at sign-in, so ``_FACTS`` adds that, by library class name: our utility id
 (stable, whatever the library renames), the states served, the commodities, and the MFA
 methods its handler offers. A library utility missing from ``_FACTS`` still appears (id
-``opower_<class>``, electric, no states) and tests/connectors/test_opower_catalog.py fails
+``opower_<class>``, electric, no states) and tests/connectors/test_opower_login.py fails
 until it is filled in.
+
+The id is the EIA one (``eia_<EIA utility id>``, as ``gridlink utilities import-eia`` names
+utilities) wherever EIA lists the utility, so an imported catalog and the connector describe
+one entry: the connector's definition with EIA's zips (ADR 0007). Where EIA lists the
+service area under several ids (Eversource: NSTAR 54913, CL&P 4176, PSNH 15472, WMECO
+20455; Evergy: KCP&L 10000, Westar 22500; O&R: 14154, Rockland Electric 16213) the id is
+the first named and the others stay separate imported entries. EIA's electric tables do
+not list Southwest Gas (gas only), nor AEP Texas (its 2011 ERCOT zips name retail
+providers): they have ids of their own.
 """
 
 from __future__ import annotations
@@ -34,37 +43,37 @@ class _Facts:
 
 
 _FACTS: dict[str, _Facts] = {
-    "AEPOHio": _Facts("aep_ohio", ("OH",), (E,)),
+    "AEPOHio": _Facts("eia_14006", ("OH",), (E,)),
     "AEPTexas": _Facts("aep_texas", ("TX",), (E,)),
-    "AESIndiana": _Facts("aes_indiana", ("IN",), (E,)),
-    "AppalachianPower": _Facts("appalachian_power", ("VA", "WV", "TN"), (E,)),
-    "AtlanticCityElectric": _Facts("atlantic_city_electric", ("NJ",), (E,), _CODE),
-    "BGE": _Facts("baltimore_gas_and_electric", ("MD",), (E, G), _CODE),
-    "BurbankWaterAndPower": _Facts("burbank_water_and_power", ("CA",), (E, W)),
-    "ClarkPublicUtilities": _Facts("clark_public_utilities", ("WA",), (E, W)),
-    "COAUtilities": _Facts("city_of_austin_utilities", ("TX",), (E, W)),
-    "ComEd": _Facts("commonwealth_edison", ("IL",), (E,), _CODE),
-    "ConEd": _Facts("consolidated_edison", ("NY",), (E, G)),
-    "Delmarva": _Facts("delmarva_power", ("DE", "MD"), (E, G), _CODE),
-    "DuquesneLight": _Facts("duquesne_light", ("PA",), (E,)),
-    "Evergy": _Facts("evergy", ("KS", "MO"), (E,)),
-    "Eversource": _Facts("eversource", ("CT", "MA", "NH"), (E, G)),
-    "GlendaleWaterAndPower": _Facts("glendale_water_and_power", ("CA",), (E, W)),
-    "IndianaMichiganPower": _Facts("indiana_michigan_power", ("IN", "MI"), (E,)),
-    "KentuckyPower": _Facts("kentucky_power", ("KY",), (E,)),
-    "Nipsco": _Facts("nipsco", ("IN",), (E, G)),
-    "Oru": _Facts("orange_and_rockland", ("NY", "NJ"), (E, G)),
-    "PECO": _Facts("peco", ("PA",), (E, G), _CODE),
-    "Pepco": _Facts("pepco", ("DC", "MD"), (E,), _CODE),
-    "PGE": _Facts("pacific_gas_and_electric", ("CA",), (E, G), _CODE),
-    "PSE": _Facts("puget_sound_energy", ("WA",), (E, G)),
-    "PSOklahoma": _Facts("public_service_company_of_oklahoma", ("OK",), (E,)),
-    "RhodeIslandEnergy": _Facts("rhode_island_energy", ("RI",), (E, G)),
-    "SCL": _Facts("seattle_city_light", ("WA",), (E,)),
-    "SMECO": _Facts("southern_maryland_electric_cooperative", ("MD",), (E,)),
-    "SMUD": _Facts("sacramento_municipal_utility_district", ("CA",), (E,)),
+    "AESIndiana": _Facts("eia_9273", ("IN",), (E,)),
+    "AppalachianPower": _Facts("eia_733", ("VA", "WV", "TN"), (E,)),
+    "AtlanticCityElectric": _Facts("eia_963", ("NJ",), (E,), _CODE),
+    "BGE": _Facts("eia_1167", ("MD",), (E, G), _CODE),
+    "BurbankWaterAndPower": _Facts("eia_2507", ("CA",), (E, W)),
+    "ClarkPublicUtilities": _Facts("eia_3660", ("WA",), (E, W)),
+    "COAUtilities": _Facts("eia_1015", ("TX",), (E, W)),
+    "ComEd": _Facts("eia_4110", ("IL",), (E,), _CODE),
+    "ConEd": _Facts("eia_4226", ("NY",), (E, G)),
+    "Delmarva": _Facts("eia_5027", ("DE", "MD"), (E, G), _CODE),
+    "DuquesneLight": _Facts("eia_5487", ("PA",), (E,)),
+    "Evergy": _Facts("eia_10000", ("KS", "MO"), (E,)),
+    "Eversource": _Facts("eia_54913", ("CT", "MA", "NH"), (E, G)),
+    "GlendaleWaterAndPower": _Facts("eia_7294", ("CA",), (E, W)),
+    "IndianaMichiganPower": _Facts("eia_9324", ("IN", "MI"), (E,)),
+    "KentuckyPower": _Facts("eia_22053", ("KY",), (E,)),
+    "Nipsco": _Facts("eia_13756", ("IN",), (E, G)),
+    "Oru": _Facts("eia_14154", ("NY", "NJ"), (E, G)),
+    "PECO": _Facts("eia_14940", ("PA",), (E, G), _CODE),
+    "Pepco": _Facts("eia_15270", ("DC", "MD"), (E,), _CODE),
+    "PGE": _Facts("eia_14328", ("CA",), (E, G), _CODE),
+    "PSE": _Facts("eia_15500", ("WA",), (E, G)),
+    "PSOklahoma": _Facts("eia_15474", ("OK",), (E,)),
+    "RhodeIslandEnergy": _Facts("eia_13214", ("RI",), (E, G)),
+    "SCL": _Facts("eia_16868", ("WA",), (E,)),
+    "SMECO": _Facts("eia_17637", ("MD",), (E,)),
+    "SMUD": _Facts("eia_16534", ("CA",), (E,)),
     "SouthwestGas": _Facts("southwest_gas", ("AZ", "NV", "CA"), (G,)),
-    "SWEPCO": _Facts("southwestern_electric_power_company", ("AR", "LA", "TX"), (E,)),
+    "SWEPCO": _Facts("eia_17698", ("AR", "LA", "TX"), (E,)),
 }
 
 
