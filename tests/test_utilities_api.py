@@ -64,7 +64,8 @@ async def test_live_client_sees_the_live_connectors_utilities(
     live = await make_client(app, environment="live", origins=["https://app.example.com"])
     listed = await _ids(api, live, limit=100)
     expected = {u.id for u in (*OPOWER_INFO.utilities, *SMT_INFO.utilities)}
-    assert set(listed) == expected and len(listed) == len(expected)
+    assert set(listed) == expected
+    assert len(listed) == len(expected)
     pge = (await api.get(f"{URL}/eia_14328", auth=live.auth)).json()
     assert {k: pge[k] for k in ("name", "states", "commodities", "sign_in_kinds")} == {
         "name": "Pacific Gas and Electric Company (PG&E)",

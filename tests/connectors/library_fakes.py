@@ -15,7 +15,7 @@ class NoNetwork(aiohttp.BaseConnector):
     """An aiohttp connector that refuses every connection: a fake that forgot to stand in
     for a library call fails loudly instead of reaching a utility."""
 
-    async def _create_connection(self, req: Any, traces: Any, timeout: Any) -> Any:
+    async def _create_connection(self, req: Any, traces: Any, timeout: Any) -> Any:  # noqa: ASYNC109
         raise AssertionError(f"a test tried to reach {req.url.host}")
 
 

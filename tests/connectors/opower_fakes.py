@@ -192,7 +192,8 @@ class FakeOpower(Opower):
                 )
                 for start, end in self.site.bill_periods()
             ]
-        assert start_date is not None and end_date is not None
+        assert start_date is not None
+        assert end_date is not None
         step = {AggregateType.HOUR: timedelta(hours=1), AggregateType.DAY: timedelta(days=1)}
         # Like the library: whole local days from start's day to end's day, inclusive.
         first = _midnight(start_date.astimezone(self.site.zone).date(), self.site.zone)

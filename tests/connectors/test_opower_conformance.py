@@ -108,7 +108,8 @@ async def test_scenario(scenario: Scenario, site: Site) -> None:
     # dialog, and when login failed.
     assert sessions.all_closed
     if scenario.raises is None:
-        assert report.accounts and report.meters
+        assert report.accounts
+        assert report.meters
     if scenario.name == "smud solar":
         directions = {r.direction for found in report.readings.values() for r in found}
         assert directions == {Direction.DELIVERED, Direction.RECEIVED}

@@ -76,7 +76,8 @@ async def test_mfa_select_wrong_then_right_code_gives_a_token_that_skips_mfa() -
     assert not challenge.closed
 
     token = await connector.submit_mfa_code(challenge, CODE)
-    assert challenge.closed and sessions.made[0].closed
+    assert challenge.closed
+    assert sessions.made[0].closed
     assert token.expires_at == NOW + timedelta(days=30)
     assert COOKIE not in repr(token)
     assert json.loads(token.value)["login_data"] == site.login_data()
@@ -85,7 +86,8 @@ async def test_mfa_select_wrong_then_right_code_gives_a_token_that_skips_mfa() -
     async with session:
         assert site.logins[-1] == site.login_data()  # the library got login_data back
         assert [a.number for a in await session.fetch_accounts()] == ["42"]
-    assert sessions.all_closed and len(sessions.made) == 2
+    assert sessions.all_closed
+    assert len(sessions.made) == 2
 
 
 async def test_a_token_the_utility_no_longer_accepts_asks_again() -> None:
@@ -109,7 +111,8 @@ async def test_options_must_be_offered_and_chosen_first() -> None:
         await connector.submit_mfa_code(challenge, CODE)
     with pytest.raises(MfaOptionInvalid):
         await connector.select_mfa_option(challenge, "Carrier pigeon")
-    assert site.selected == [] and not challenge.closed
+    assert site.selected == []
+    assert not challenge.closed
 
 
 async def test_a_failed_step_ends_the_dialog_and_closes_its_session() -> None:
@@ -123,7 +126,8 @@ async def test_a_failed_step_ends_the_dialog_and_closes_its_session() -> None:
     site.handlers[0].async_select_mfa_option = broken  # type: ignore[method-assign]
     with pytest.raises(TemporarilyUnavailable):
         await connector.select_mfa_option(challenge, "Email")
-    assert challenge.closed and sessions.all_closed
+    assert challenge.closed
+    assert sessions.all_closed
     with pytest.raises(MfaChallengeClosed):
         await connector.submit_mfa_code(challenge, CODE)
 

@@ -154,7 +154,8 @@ def test_bills_become_statements_oldest_first_with_exact_amounts() -> None:
     assert (statements[1].usage, statements[1].usage_unit) == (Decimal("312.5"), "kWh")
     assert (statements[0].usage, statements[0].usage_unit) == (Decimal("410.5"), "kWh")
     assert statements[0].statement_date == date(2026, 2, 8)
-    assert statements[0].due_date is None and statements[0].line_items == ()
+    assert statements[0].due_date is None
+    assert statements[0].line_items == ()
 
 
 def test_bills_without_this_meters_amount_are_skipped() -> None:

@@ -60,7 +60,8 @@ async def test_conformance_with_reads_and_no_statements() -> None:
     ]
     assert report.statements == {HOME: [], SOLAR: []}  # SMT has no bills
     home, solar = report.readings[HOME], report.readings[SOLAR]
-    assert home and {r.direction for r in home} == {Direction.DELIVERED}
+    assert home
+    assert {r.direction for r in home} == {Direction.DELIVERED}
     assert {r.direction for r in solar} == {Direction.DELIVERED, Direction.RECEIVED}
     # Reads end with the last day SMT has: nothing is invented for 2026-03-20.
     assert max(r.start for r in home).astimezone(CHICAGO).date() == date(2026, 3, 19)
@@ -86,7 +87,8 @@ async def test_dst_days_have_the_right_number_of_distinct_quarter_hours(
     assert len(readings) == count
     starts = [r.start for r in readings]
     assert starts == sorted(set(starts))
-    assert starts[0] == start and starts[-1] == end.astimezone(UTC) - timedelta(minutes=15)
+    assert starts[0] == start
+    assert starts[-1] == end.astimezone(UTC) - timedelta(minutes=15)
     assert {(r.unit, r.duration) for r in readings} == {("kWh", timedelta(minutes=15))}
     assert readings[0].value == Decimal("0.200")  # the library's string, exactly
     assert sessions.all_closed
