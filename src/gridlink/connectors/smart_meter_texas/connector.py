@@ -61,9 +61,6 @@ class SmartMeterTexasConnector(Connector):
         """A variant that reaches other library classes (fakes, in tests)."""
         return type(cls.__name__, (cls,), {"library": library})
 
-    def __init__(self, utility_id: str, context: ConnectorContext | None = None) -> None:
-        super().__init__(utility_id, context)
-
     async def login(
         self, credentials: Credentials, *, session_token: SessionToken | None = None
     ) -> ConnectorSession:
