@@ -6,7 +6,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from gridlink.connectors.opower import OPOWER_INFO
 from gridlink.connectors.sandbox import SANDBOX_UTILITIES
+from gridlink.connectors.smart_meter_texas import SMT_INFO
 from tests.factories import TestClient, assert_error, make_client
 
 URL = "/v1/utilities"
@@ -49,10 +51,41 @@ async def test_live_client_never_sees_sandbox_utilities(
     app: FastAPI, api: httpx.AsyncClient
 ) -> None:
     live = await make_client(app, environment="live", origins=["https://app.example.com"])
-    assert await _ids(api, live) == []
+    assert not SANDBOX_IDS & set(await _ids(api, live, limit=100))
     assert await _ids(api, live, zip="00010") == []
     response = await api.get(f"{URL}/sandbox_electric", auth=live.auth)
     assert_error(response, 404, "not_found")
+
+
+async def test_live_client_sees_the_live_connectors_utilities(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    """Every utility the opower library supports, and Smart Meter Texas; nothing else."""
+    live = await make_client(app, environment="live", origins=["https://app.example.com"])
+    listed = await _ids(api, live, limit=100)
+    expected = {u.id for u in (*OPOWER_INFO.utilities, *SMT_INFO.utilities)}
+    assert set(listed) == expected
+    assert len(listed) == len(expected)
+    pge = (await api.get(f"{URL}/eia_14328", auth=live.auth)).json()
+    assert {k: pge[k] for k in ("name", "states", "commodities", "sign_in_kinds")} == {
+        "name": "Pacific Gas and Electric Company (PG&E)",
+        "states": ["CA"],
+        "commodities": ["electric", "gas"],
+        "sign_in_kinds": ["password_mfa"],
+    }
+    assert (pge["connector_id"], pge["environment"], pge["mfa_methods"]) == (
+        "opower",
+        "live",
+        ["email", "sms"],
+    )
+    texas = (await api.get(f"{URL}/smart_meter_texas", auth=live.auth)).json()
+    assert (texas["name"], texas["states"], texas["connector_id"]) == (
+        "Smart Meter Texas (ERCOT)",
+        ["TX"],
+        "smart_meter_texas",
+    )
+    sandbox = await make_client(app)
+    assert set(await _ids(api, sandbox, limit=100)) == SANDBOX_IDS
 
 
 @pytest.mark.parametrize(
@@ -206,7 +239,7 @@ async def test_seeding_is_idempotent_and_restores_definitions(app: FastAPI) -> N
             await ensure_sandbox_utilities(session, app.state.clock.now())
     async with app.state.db.transaction() as session:
         columns = select(Utility.name, Utility.status, Utility.connector_id)
-        rows = (await session.execute(columns)).all()
+        rows = (await session.execute(columns.where(Utility.environment == "sandbox"))).all()
         zip_rows = (
             await session.execute(
                 select(UtilityZipCode.zip, UtilityZipCode.utility_id, UtilityZipCode.rank)

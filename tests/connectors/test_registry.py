@@ -122,8 +122,10 @@ def test_utilities_served_are_listed_per_environment() -> None:
         "sandbox_water",
     ]
     assert {s.connector_id for s in served} == {"sandbox"}
-    assert registry.utilities(Environment.LIVE) == []
-    assert len(registry.utilities()) == 4
+    live = registry.utilities(Environment.LIVE)
+    assert {s.connector_id for s in live} == {"opower", "smart_meter_texas"}
+    assert not any(s.utility.id.startswith("sandbox") for s in live)
+    assert len(registry.utilities()) == 4 + len(live)
 
 
 async def test_the_sandbox_utilities_match_the_catalog(
@@ -190,10 +192,15 @@ async def test_an_installed_connectors_utilities_are_in_the_catalog_at_start_up(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
             live = await make_client(app, environment="live", origins=["https://app.example.com"])
-            response = await api.get("/v1/utilities", auth=live.auth)
-            assert [(u["id"], u["connector_id"], u["status"]) for u in response.json()["data"]] == [
-                ("demo_power", "demo", "active")
-            ]
+            response = await api.get("/v1/utilities", params={"limit": 100}, auth=live.auth)
+            listed = {u["id"]: (u["connector_id"], u["status"]) for u in response.json()["data"]}
+            assert listed["demo_power"] == ("demo", "active")
+            # the built-in live connectors' utilities are listed beside the plugin's
+            assert {connector for connector, _ in listed.values()} == {
+                "demo",
+                "opower",
+                "smart_meter_texas",
+            }
             by_state = await api.get("/v1/utilities", params={"zip": "97201"}, auth=live.auth)
             assert [(u["id"], u["matched_by"]) for u in by_state.json()["data"]] == [
                 ("demo_power", "state")  # Portland, OR: the plugin's utility by its state

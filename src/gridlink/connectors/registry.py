@@ -20,10 +20,16 @@ from importlib.metadata import EntryPoint, entry_points
 
 from gridlink.connectors.base import Connector, ConnectorContext
 from gridlink.connectors.metadata import Environment, UtilityInfo
+from gridlink.connectors.opower import OpowerConnector
 from gridlink.connectors.sandbox import SandboxConnector
+from gridlink.connectors.smart_meter_texas import SmartMeterTexasConnector
 
 ENTRY_POINT_GROUP = "gridlink.connectors"
-BUILTIN_CONNECTORS: tuple[type[Connector], ...] = (SandboxConnector,)
+BUILTIN_CONNECTORS: tuple[type[Connector], ...] = (
+    SandboxConnector,
+    OpowerConnector,
+    SmartMeterTexasConnector,
+)
 
 
 class RegistryError(Exception):

@@ -1,0 +1,63 @@
+"""Helpers for connectors built on a utility's Python library that speaks aiohttp.
+
+Such a library takes an ``aiohttp.ClientSession`` from its caller. The connector creates
+it (through a factory tests replace) and closes it: when login fails, when a session ends,
+and when an MFA dialog ends. Library numbers are floats; ``to_decimal`` keeps the digits
+the library printed (``0.1`` stays ``Decimal("0.1")``, not its binary expansion).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+
+import aiohttp
+
+from gridlink.connectors.errors import ConnectorError, TemporarilyUnavailable, UtilityTimeout
+
+SessionFactory = Callable[[], aiohttp.ClientSession]
+
+logger = logging.getLogger(__name__)
+
+# What a library raises when the utility answered in a shape it did not expect: the site
+# changed. The reaction is the same as for an outage (retry later), not a crash.
+UNEXPECTED_ANSWER: tuple[type[Exception], ...] = (KeyError, IndexError, TypeError, ValueError)
+
+
+def to_decimal(value: float | int | str) -> Decimal:
+    return Decimal(str(value))
+
+
+def transport_error(error: BaseException) -> ConnectorError | None:
+    """Our error for a network failure or time-out, None for anything else."""
+    if isinstance(error, asyncio.TimeoutError):  # aiohttp's time-outs included
+        return UtilityTimeout()
+    if isinstance(error, aiohttp.ClientError):
+        return TemporarilyUnavailable()
+    return None
+
+
+def unexpected_answer(connector_id: str, error: Exception) -> TemporarilyUnavailable:
+    # Only the type: library messages can quote the utility's answer, which may hold data.
+    logger.warning("%s: the utility's answer surprised the library (%s)", connector_id, type(error))
+    return TemporarilyUnavailable(
+        "The utility answered in a way Gridlink does not understand yet. "
+        "Gridlink will try again later."
+    )
+
+
+async def close_session(session: aiohttp.ClientSession) -> None:
+    if not session.closed:
+        await session.close()
+
+
+__all__ = [
+    "UNEXPECTED_ANSWER",
+    "SessionFactory",
+    "close_session",
+    "to_decimal",
+    "transport_error",
+    "unexpected_answer",
+]

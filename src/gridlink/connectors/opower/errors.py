@@ -1,0 +1,64 @@
+"""The opower library's exceptions → Gridlink's reaction-named errors.
+
+- ``InvalidAuth`` → ``InvalidCredentials`` (at login; during MFA it means a wrong code,
+  which :mod:`.mfa` maps). ConEd and Orange & Rockland sign in with an authenticator app
+  (the library wants its TOTP secret, which Gridlink does not collect): their
+  "TOTP secret is required" becomes ``UnsupportedMfa``.
+- ``CannotConnect``, ``ApiException`` and ``aiohttp.ClientError`` → ``TemporarilyUnavailable``;
+  time-outs → ``UtilityTimeout``.
+- Parsing failures inside the library (``KeyError``...) → ``TemporarilyUnavailable``: the
+  site changed, nothing the end user can do.
+- ``MfaChallenge`` is not mapped here: :mod:`.connector` turns it into ``MfaRequired``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from opower import CannotConnect, InvalidAuth
+from opower.exceptions import ApiException
+
+from gridlink.connectors.errors import (
+    ConnectorError,
+    InvalidCredentials,
+    TemporarilyUnavailable,
+    UnsupportedMfa,
+)
+from gridlink.connectors.library_support import (
+    UNEXPECTED_ANSWER,
+    transport_error,
+    unexpected_answer,
+)
+
+CONNECTOR_ID = "opower"
+
+
+def translate(error: Exception, *, totp_utility: bool = False) -> ConnectorError | None:
+    """Our error for ``error``, or None when it is not the library's (a bug: let it raise)."""
+    if isinstance(error, ConnectorError):
+        return error
+    if isinstance(error, InvalidAuth):
+        if totp_utility and "totp" in str(error).lower():
+            return UnsupportedMfa()
+        return InvalidCredentials()
+    if isinstance(error, CannotConnect | ApiException):
+        return TemporarilyUnavailable()
+    found = transport_error(error)
+    if found is not None:
+        return found
+    if isinstance(error, UNEXPECTED_ANSWER):
+        return unexpected_answer(CONNECTOR_ID, error)
+    return None
+
+
+@contextmanager
+def library_errors(*, totp_utility: bool = False) -> Iterator[None]:
+    """Run library calls inside: its exceptions leave as ours, anything else as it was."""
+    try:
+        yield
+    except Exception as error:
+        mapped = translate(error, totp_utility=totp_utility)
+        if mapped is None or mapped is error:
+            raise
+        raise mapped from error

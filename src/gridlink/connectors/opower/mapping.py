@@ -1,0 +1,216 @@
+"""The opower library's objects → Gridlink's models. Pure functions, no I/O.
+
+- An opower ``Account`` is one service agreement (typically one per commodity). Agreements
+  sharing a utility account number (``utility_account_id``) are one Gridlink ``Account``;
+  each agreement is a ``Meter`` numbered by its opower uuid (the library exposes no meter
+  number). Service class and tariff are not in the library: residential, no tariff.
+- Units stay as the library gives them: kWh for electric; gas and water in the account's
+  forecast unit (THERM or CCF), CCF when the utility gave no forecast.
+- Interval reads: the gross ``imported``/``exported`` split when the library has it
+  (net-metered meters that publish both registers), else the net ``consumption``, whose
+  sign picks the direction (negative = received by the grid).
+- Statements: a completed ``Bill``'s segments for the agreement (amounts added up), or,
+  for utilities without completed bills, a bill-aggregated ``CostRead``. Bill periods are
+  the library's UTC ``[start, end)`` in the utility's calendar; an end inside a day counts
+  that day. Neither source has a due date or line items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from opower import Account as OpowerAccount
+from opower import (
+    AggregateType,
+    Bill,
+    BillServiceQuantity,
+    CostRead,
+    Forecast,
+    MeterType,
+    ReadResolution,
+    UnitOfMeasure,
+    UsageRead,
+)
+
+from gridlink.connectors.library_support import to_decimal
+from gridlink.connectors.models import (
+    Account,
+    Commodity,
+    Direction,
+    IntervalReading,
+    Meter,
+    ServiceClass,
+    Statement,
+)
+
+COMMODITY = {
+    MeterType.ELEC: Commodity.ELECTRIC,
+    MeterType.GAS: Commodity.GAS,
+    MeterType.WATER: Commodity.WATER,
+}
+UNIT = {UnitOfMeasure.KWH: "kWh", UnitOfMeasure.THERM: "therm", UnitOfMeasure.CCF: "CCF"}
+DEFAULT_UNIT = {Commodity.ELECTRIC: "kWh", Commodity.GAS: "CCF", Commodity.WATER: "CCF"}
+# The finest reads each resolution serves (five-minute meters are read by the quarter hour).
+AGGREGATE = {
+    ReadResolution.DAY: AggregateType.DAY,
+    ReadResolution.HOUR: AggregateType.HOUR,
+    ReadResolution.HALF_HOUR: AggregateType.HALF_HOUR,
+    ReadResolution.QUARTER_HOUR: AggregateType.QUARTER_HOUR,
+    ReadResolution.FIVE_MINUTE: AggregateType.QUARTER_HOUR,
+}
+
+
+def accounts(agreements: Iterable[OpowerAccount]) -> list[Account]:
+    numbers = dict.fromkeys(a.utility_account_id for a in agreements)
+    return [Account(number, service_address=None) for number in numbers]
+
+
+def meters(agreements: Iterable[OpowerAccount], account: Account, time_zone: str) -> list[Meter]:
+    return [
+        Meter(
+            number=agreement.uuid,
+            commodity=COMMODITY[agreement.meter_type],
+            service_class=ServiceClass.RESIDENTIAL,
+            tariff=None,
+            time_zone=time_zone,
+        )
+        for agreement in agreements
+        if agreement.utility_account_id == account.number
+    ]
+
+
+def unit_of(agreement: OpowerAccount, forecasts: Sequence[Forecast]) -> str:
+    commodity = COMMODITY[agreement.meter_type]
+    if commodity == Commodity.ELECTRIC:
+        return "kWh"
+    found = next((f for f in forecasts if f.account.uuid == agreement.uuid), None)
+    return UNIT[found.unit_of_measure] if found is not None else DEFAULT_UNIT[commodity]
+
+
+def aggregate_for(agreement: OpowerAccount) -> AggregateType | None:
+    """The read aggregation to ask for; None when the meter is read only per bill."""
+    if agreement.read_resolution is None:
+        return None
+    return AGGREGATE.get(agreement.read_resolution)
+
+
+def readings(
+    reads: Iterable[UsageRead | CostRead], unit: str, start: datetime, end: datetime
+) -> list[IntervalReading]:
+    found: dict[tuple[datetime, Direction], IntervalReading] = {}
+    for read in reads:
+        begins = read.start_time.astimezone(UTC)
+        # In UTC: two times sharing a ZoneInfo subtract as wall clocks (a 25-hour day is 24).
+        duration = read.end_time.astimezone(UTC) - begins
+        if not start <= begins < end or duration <= timedelta(0):
+            continue
+        for direction, value in _flows(read):
+            found[begins, direction] = IntervalReading(begins, duration, value, unit, direction)
+    return [found[key] for key in sorted(found)]
+
+
+def _flows(read: UsageRead | CostRead) -> list[tuple[Direction, Decimal]]:
+    if read.imported is not None and read.exported is not None:
+        return [
+            (Direction.DELIVERED, to_decimal(read.imported)),
+            (Direction.RECEIVED, to_decimal(read.exported)),
+        ]
+    net = to_decimal(read.consumption)
+    return [(Direction.DELIVERED, net) if net >= 0 else (Direction.RECEIVED, -net)]
+
+
+def statements_from_bills(
+    bills: Iterable[Bill], agreement_uuid: str, zone: ZoneInfo, since: date | None
+) -> list[Statement]:
+    """Newest-first library bills → this agreement's statements, oldest first."""
+    issued: list[Statement] = []
+    for bill in sorted(bills, key=lambda b: (b.bill_date, b.end_time)):
+        segments = [s for s in bill.segments if s.account.uuid == agreement_uuid]
+        amounts = [s.current_amount for s in segments if s.current_amount is not None]
+        period = local_period(bill.start_time, bill.end_time, zone)
+        if not amounts or period is None:
+            continue  # not this agreement's bill, or a bill without an amount for it
+        usage, usage_unit = _usage([q for s in segments for q in s.service_quantities])
+        issued.append(
+            Statement(
+                period_start=period[0],
+                period_end=period[1],
+                statement_date=bill.bill_date if bill.bill_date >= period[0] else None,
+                due_date=None,
+                amount_due=sum((to_decimal(a) for a in amounts), Decimal(0)),
+                usage=usage,
+                usage_unit=usage_unit,
+            )
+        )
+    return covering_since(_latest_issue_wins(issued), since)
+
+
+def statements_from_cost_reads(
+    reads: Iterable[CostRead], unit: str, zone: ZoneInfo, since: date | None
+) -> list[Statement]:
+    """Bill-aggregated cost reads → statements (no issue date: the library has none)."""
+    found = []
+    for read in reads:
+        period = local_period(read.start_time, read.end_time, zone)
+        if period is None:
+            continue
+        found.append(
+            Statement(
+                period_start=period[0],
+                period_end=period[1],
+                statement_date=None,
+                due_date=None,
+                amount_due=to_decimal(read.provided_cost),
+                usage=to_decimal(read.consumption),
+                usage_unit=unit,
+            )
+        )
+    return covering_since(_latest_issue_wins(found), since)
+
+
+def local_period(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone)
+    after = last.date() if last.time() == time(0) else last.date() + timedelta(days=1)
+    return (first, after) if first < after else None
+
+
+def _usage(quantities: list[BillServiceQuantity]) -> tuple[Decimal | None, str | None]:
+    """The billed usage: the only quantity with a unit, else the net one, else the delivered
+    one; summed over repeated segments. None when the bill does not make it clear."""
+    usable = [q for q in quantities if q.unit_of_measure is not None and q.value is not None]
+    kinds = {q.service_quantity_identifier for q in usable}
+    if len(kinds) > 1:
+        named = sorted(k for k in kinds if k)
+        wanted = next(
+            (k for word in ("NET", "DELIVERED") for k in named if word in k.upper()), None
+        )
+        usable = [q for q in usable if q.service_quantity_identifier == wanted]
+    units = {q.unit_of_measure for q in usable}
+    if not usable or len(units) != 1:
+        return None, None
+    unit = units.pop()
+    assert unit is not None
+    total = sum((to_decimal(q.value) for q in usable if q.value is not None), Decimal(0))
+    return total, UNIT[unit]
+
+
+def _latest_issue_wins(statements: list[Statement]) -> list[Statement]:
+    """Oldest first, without overlaps: a later statement replaces any it overlaps (a
+    corrected bill replaces the original)."""
+    kept: list[Statement] = []
+    for statement in statements:
+        kept = [
+            k
+            for k in kept
+            if k.period_end <= statement.period_start or k.period_start >= statement.period_end
+        ]
+        kept.append(statement)
+    return sorted(kept, key=lambda s: s.period_start)
+
+
+def covering_since(statements: list[Statement], since: date | None) -> list[Statement]:
+    return [s for s in statements if since is None or s.period_end > since]

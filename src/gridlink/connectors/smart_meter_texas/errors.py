@@ -1,0 +1,75 @@
+"""The smart_meter_texas library's exceptions → Gridlink's reaction-named errors.
+
+- ``SmartMeterTexasAuthError`` (SMT answered 400 to the sign-in) → ``InvalidCredentials``.
+- ``SmartMeterTexasRateLimitError`` (403: too many requests or brute-force protection) →
+  ``TemporarilyUnavailable`` with a one-hour ``retry_after``: SMT does not say how long.
+- ``SmartMeterTexasTimeoutError`` → ``UtilityTimeout``.
+- ``SmartMeterTexasAPIError``, ``SmartMeterTexasAuthExpired`` and any other library error,
+  network failures and answers the library could not parse → ``TemporarilyUnavailable``.
+- ``SmartMeterTexasAPIDateError`` ("no data for that day") is not an error: the session
+  returns no readings for the day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from smart_meter_texas.exceptions import (
+    SmartMeterTexasAuthError,
+    SmartMeterTexasException,
+    SmartMeterTexasRateLimitError,
+    SmartMeterTexasTimeoutError,
+)
+
+from gridlink.connectors.errors import (
+    ConnectorError,
+    InvalidCredentials,
+    TemporarilyUnavailable,
+    UtilityTimeout,
+)
+from gridlink.connectors.library_support import (
+    UNEXPECTED_ANSWER,
+    transport_error,
+    unexpected_answer,
+)
+
+CONNECTOR_ID = "smart_meter_texas"
+RATE_LIMIT_RETRY = timedelta(hours=1)
+
+
+def translate(error: Exception) -> ConnectorError | None:
+    """Our error for ``error``, or None when it is not the library's (a bug: let it raise)."""
+    if isinstance(error, ConnectorError):
+        return error
+    if isinstance(error, SmartMeterTexasAuthError):
+        return InvalidCredentials()
+    if isinstance(error, SmartMeterTexasRateLimitError):
+        return TemporarilyUnavailable(
+            "Smart Meter Texas is refusing sign-ins for a while (too many attempts). "
+            "Gridlink will try again later.",
+            retry_after=RATE_LIMIT_RETRY,
+        )
+    if isinstance(error, SmartMeterTexasTimeoutError):
+        return UtilityTimeout()
+    if isinstance(error, SmartMeterTexasException):
+        return TemporarilyUnavailable()
+    found = transport_error(error)
+    if found is not None:
+        return found
+    if isinstance(error, UNEXPECTED_ANSWER):
+        return unexpected_answer(CONNECTOR_ID, error)
+    return None
+
+
+@contextmanager
+def library_errors() -> Iterator[None]:
+    """Run library calls inside: its exceptions leave as ours, anything else as it was."""
+    try:
+        yield
+    except Exception as error:
+        mapped = translate(error)
+        if mapped is None or mapped is error:
+            raise
+        raise mapped from error
