@@ -19,6 +19,10 @@ class Settings(BaseSettings):
         default=Path(".gridlink"),
         description="Folder for the embedded database, the local key file and stored files.",
     )
+    files_dir: Path | None = Field(
+        default=None,
+        description="Folder of the file store (bill PDFs). Unset: DATA_DIR/files.",
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL. Unset: SQLite at DATA_DIR/gridlink.db. "
@@ -116,6 +120,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'gridlink.db').resolve()}"
+
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
 
     def resolved_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
