@@ -11,6 +11,7 @@ from gridlink.connect.frame_routes import router as frame_router
 from gridlink.connect.routes import router as connect_router
 from gridlink.connect.widget_routes import router as widget_router
 from gridlink.credentials.routes import router as credentials_router
+from gridlink.data.routes import router as data_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
 from gridlink.links.routes import router as links_router
@@ -33,6 +34,7 @@ def build_router() -> APIRouter:
         webhooks_router,
         attempts_router,
         credentials_router,
+        data_router,
         links_router,
         sandbox_router,
     ):

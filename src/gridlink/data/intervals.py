@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -216,21 +216,17 @@ def merge_day(stored: StoredDay | None, batch: DayBatch) -> MergedDay:
     return merged
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One stored reading, decoded: times in epoch seconds, value in micro-units."""
-
-    start: int
-    end: int
-    direction: str
-    micro: int
+Point = tuple[int, int, str, int, int]
+"""(start, end, direction, micro-units, readings): times in epoch seconds. A raw reading has
+``readings == 1``; a rollup bucket sums its readings."""
 
 
-def readings_of_day(
+def day_points(
     direction: str, day: int, interval: int, offset: int, values: array[int]
-) -> Iterator[Reading]:
+) -> list[Point]:
     base = day * DAY_SECONDS + offset
-    for slot, value in enumerate(values):
-        if value != MISSING:
-            start = base + slot * interval
-            yield Reading(start, start + interval, direction, value)
+    return [
+        (base + slot * interval, base + (slot + 1) * interval, direction, value, 1)
+        for slot, value in enumerate(values)
+        if value != MISSING
+    ]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Text, and_, cast, func, or_, select, update
+from sqlalchemy import Select, Text, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.data.schemas import DataFilters
@@ -180,19 +180,78 @@ class DataRepository:
         )
 
 
-def _scoped(query: Select[Any], model: Any, client_id: str, filters: DataFilters) -> Select[Any]:
-    """Restrict to one client's rows (tenant isolation) and apply the common filters."""
-    query = query.where(model.client_id == client_id)
+class CredentialState(NamedTuple):
+    status: str
+    data_ready_at: datetime | None
+
+
+def _with_user(model: Any, client_id: str, filters: DataFilters) -> Select[Any]:
+    """The model's rows of one client (tenant isolation) with the credential's user id and
+    utility, filtered."""
+    query = (
+        select(model, User.client_user_id, UtilityCredential.utility_id)
+        .join(UtilityCredential, UtilityCredential.id == model.credential_id)
+        .join(User, User.id == UtilityCredential.user_id)
+        .where(model.client_id == client_id)
+    )
     if filters.utility_credential_id is not None:
         query = query.where(model.credential_id == filters.utility_credential_id)
     if filters.client_user_id is not None:
-        query = query.where(
-            model.credential_id.in_(
-                select(UtilityCredential.id)
-                .join(User, User.id == UtilityCredential.user_id)
-                .where(
-                    and_(User.client_id == client_id, User.client_user_id == filters.client_user_id)
-                )
-            )
-        )
+        query = query.where(User.client_user_id == filters.client_user_id)
+    if filters.utility_account_id is not None and model is not UtilityAccount:
+        query = query.where(model.account_id == filters.utility_account_id)
+    if filters.meter_id is not None and model is UtilityStatement:
+        query = query.where(model.meter_id == filters.meter_id)
     return query
+
+
+class DataReads:
+    """The data API's queries; every one is scoped to one client."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def page(
+        self, model: Any, client_id: str, filters: DataFilters, after: str | None, limit: int
+    ) -> list[tuple[Any, str, str]]:
+        """Rows of ``model`` (accounts, meters or statements) as (row, client_user_id,
+        utility_id), oldest first after ``after``; ``limit + 1`` of them."""
+        query = _with_user(model, client_id, filters)
+        if after is not None:
+            query = query.where(model.id > after)
+        rows = await self.session.execute(query.order_by(model.id).limit(limit + 1))
+        return [(row, user, utility) for row, user, utility in rows.all()]
+
+    async def one(self, model: Any, client_id: str, id_: str) -> tuple[Any, str, str] | None:
+        query = _with_user(model, client_id, DataFilters()).where(model.id == id_)
+        found = (await self.session.execute(query)).first()
+        return None if found is None else (found[0], found[1], found[2])
+
+    async def credential_states(
+        self, client_id: str, filters: DataFilters
+    ) -> list[CredentialState]:
+        """Sync states of the client's credentials the filters name (by credential or end
+        user); none when they name neither."""
+        if filters.utility_credential_id is None and filters.client_user_id is None:
+            return []
+        query = (
+            select(UtilityCredential.status, UtilityCredential.data_ready_at)
+            .join(User, User.id == UtilityCredential.user_id)
+            .where(UtilityCredential.client_id == client_id)
+        )
+        if filters.utility_credential_id is not None:
+            query = query.where(UtilityCredential.id == filters.utility_credential_id)
+        if filters.client_user_id is not None:
+            query = query.where(User.client_user_id == filters.client_user_id)
+        return [CredentialState(*row) for row in (await self.session.execute(query)).all()]
+
+    async def meter_state(
+        self, client_id: str, meter_id: str
+    ) -> tuple[UtilityMeter, CredentialState] | None:
+        query = (
+            select(UtilityMeter, UtilityCredential.status, UtilityCredential.data_ready_at)
+            .join(UtilityCredential, UtilityCredential.id == UtilityMeter.credential_id)
+            .where(UtilityMeter.id == meter_id, UtilityMeter.client_id == client_id)
+        )
+        found = (await self.session.execute(query)).first()
+        return None if found is None else (found[0], CredentialState(found[1], found[2]))
