@@ -11,7 +11,7 @@ Error tree::
     ├── TokenInvalid              401 token_invalid     (get a new connect token / session)
     ├── Forbidden                 403 forbidden
     ├── NotFound                  404 not_found         (unknown, expired and foreign look alike)
-    │   └── PdfUnavailable        404 pdf_unavailable   (the utility gave no PDF for this bill)
+    ├── PdfUnavailable            404 pdf_unavailable   (the utility gave no PDF for this bill)
     ├── Conflict                  409 conflict
     ├── InvalidGrant              400 invalid_grant     (a code already used, expired or foreign)
     ├── RateLimited               429 rate_limited      (wait ``Retry-After`` seconds)
@@ -80,7 +80,8 @@ class NotFound(GridlinkError):
     code = "not_found"
 
 
-class PdfUnavailable(NotFound):
+class PdfUnavailable(GridlinkError):
+    status_code = 404
     code = "pdf_unavailable"
 
 

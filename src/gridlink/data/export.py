@@ -46,6 +46,17 @@ def iso(instant: int) -> str:
     return _day_text(day) + _time_text(second)
 
 
+def _labelled(points: Sequence[Point]) -> Iterator[tuple[str, str, str, int, int]]:
+    """Points with their times as text. Consecutive readings share a boundary (one's end is
+    the next one's start), so each boundary is formatted once."""
+    last_end = -1
+    last_text = ""
+    for start, end, direction, value, count in points:
+        start_text = last_text if start == last_end else iso(start)
+        last_end, last_text = end, iso(end)
+        yield start_text, last_text, direction, value, count
+
+
 def fixed(micro: int) -> str:
     """Micro-units as exact decimal text: ``1250000`` → ``1.25``."""
     whole, fraction = divmod(abs(micro), SCALE)
@@ -64,13 +75,13 @@ def to_json(series: Series) -> bytes:
     data: list[dict[str, Any]]
     if raw:
         data = [
-            {"start": iso(s), "end": iso(e), "direction": d, "value": v / SCALE}
-            for s, e, d, v, _ in series.points
+            {"start": s, "end": e, "direction": d, "value": v / SCALE}
+            for s, e, d, v, _ in _labelled(series.points)
         ]
     else:
         data = [
-            {"start": iso(s), "end": iso(e), "direction": d, "value": v / SCALE, "readings": n}
-            for s, e, d, v, n in series.points
+            {"start": s, "end": e, "direction": d, "value": v / SCALE, "readings": n}
+            for s, e, d, v, n in _labelled(series.points)
         ]
     return orjson.dumps(
         {
@@ -95,9 +106,9 @@ def to_csv(series: Series) -> Iterator[bytes]:
     yield (b"start,end,direction,value\n" if raw else b"start,end,direction,value,readings\n")
     points = series.points
     for first in range(0, len(points), CSV_CHUNK):
-        chunk = points[first : first + CSV_CHUNK]
+        chunk = _labelled(points[first : first + CSV_CHUNK])
         if raw:
-            lines = [f"{iso(s)},{iso(e)},{d},{fixed(v)}\n" for s, e, d, v, _ in chunk]
+            lines = [f"{s},{e},{d},{fixed(v)}\n" for s, e, d, v, _ in chunk]
         else:
-            lines = [f"{iso(s)},{iso(e)},{d},{fixed(v)},{n}\n" for s, e, d, v, n in chunk]
+            lines = [f"{s},{e},{d},{fixed(v)},{n}\n" for s, e, d, v, n in chunk]
         yield "".join(lines).encode()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -130,12 +130,19 @@ def _seconds(duration: timedelta) -> int:
     return seconds
 
 
-def group(
-    readings: Iterable[IntervalReading], micro: Callable[[Decimal, str], int]
-) -> dict[BatchKey, DayBatch]:
+def group(readings: Iterable[IntervalReading], micro: MicroUnits) -> dict[BatchKey, DayBatch]:
     """Sort readings into day batches. A later reading for the same slot wins (a utility that
-    repeats a reading in one answer repeats its latest value)."""
+    repeats a reading in one answer repeats its latest value).
+
+    The loop runs once per reading, so it keeps to local names and reuses the previous
+    reading's batch (readings usually come in time order).
+    """
     batches: dict[BatchKey, DayBatch] = {}
+    factors: dict[str, Decimal | int] = {}
+    seconds_of = _SECONDS
+    last_direction: str | None = None
+    last_day = -1
+    batch: DayBatch | None = None
     for reading in readings:
         start = reading.start
         if start.tzinfo is None:
@@ -144,18 +151,26 @@ def group(
         whole = int(instant)
         if whole != instant:
             raise ValueError(f"an interval reading must start on a whole second; got {start}")
-        interval = _seconds(reading.duration)
+        duration = reading.duration
+        interval = seconds_of.get(duration) or _seconds(duration)
+        unit = reading.unit
+        factor = factors.get(unit)
+        if factor is None:
+            factor = factors[unit] = micro.factor(unit)
         day, second = divmod(whole, DAY_SECONDS)
-        key = (reading.direction.value, day)
-        batch = batches.get(key)
-        if batch is None:
-            batch = batches[key] = DayBatch(interval, second % interval, reading.unit)
-        elif batch.interval != interval or batch.offset != second % interval:
+        direction = reading.direction
+        if batch is None or day != last_day or direction is not last_direction:
+            key = (str(direction.value), day)
+            batch = batches.get(key)
+            if batch is None:
+                batch = batches[key] = DayBatch(interval, second % interval, unit)
+            last_direction, last_day = direction, day
+        if batch.interval != interval or batch.offset != second % interval:
             raise ValueError(
                 f"readings of one UTC day ({day_from_number(day)}) must share one interval "
                 f"length and phase; got {interval} s at {start} after {batch.interval} s"
             )
-        batch.values[second // interval] = micro(reading.value, reading.unit)
+        batch.values[second // interval] = round(reading.value * factor)
     return batches
 
 

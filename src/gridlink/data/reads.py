@@ -239,7 +239,7 @@ async def interval_series(
             intervals.day_number(row.day),
             row.interval_seconds,
             row.offset_seconds,
-            intervals.unpack(row.values, slots),
+            intervals.unpack(row.packed, slots),
         )
         if day_points and (day_points[0][0] < start or day_points[-1][0] >= end):
             day_points = [p for p in day_points if start <= p[0] < end]

@@ -28,7 +28,7 @@ class DayRow(NamedTuple):
     day: date
     interval_seconds: int
     offset_seconds: int
-    values: bytes
+    packed: bytes
 
 
 def _upsert(
@@ -109,6 +109,12 @@ class DataRepository:
             query = query.where(UtilityMeter.client_id == client_id)
         return await self.session.scalar(query)
 
+    async def meter_units(self, meter_id: str) -> tuple[str, str] | None:
+        """(commodity, unit) of a meter: what ``upsert_intervals`` needs, without the ORM."""
+        query = select(UtilityMeter.commodity, UtilityMeter.unit).where(UtilityMeter.id == meter_id)
+        found = (await self.session.execute(query)).first()
+        return None if found is None else (found[0], found[1])
+
     async def statement_keys(
         self, meter_id: str
     ) -> dict[tuple[date, date], tuple[str, str | None]]:
@@ -152,7 +158,7 @@ class DataRepository:
         """The meter's packed day rows from ``first`` to ``last`` (UTC days, inclusive)."""
         table = UtilityIntervalDay
         query = select(
-            table.direction, table.day, table.interval_seconds, table.offset_seconds, table.values
+            table.direction, table.day, table.interval_seconds, table.offset_seconds, table.packed
         ).where(table.meter_id == meter_id, table.day >= first, table.day <= last)
         if directions is not None:
             query = query.where(table.direction.in_(list(directions)))
@@ -167,7 +173,7 @@ class DataRepository:
             index_elements=["meter_id", "direction", "day"],
             set_={
                 name: excluded[name]
-                for name in ("interval_seconds", "offset_seconds", "source_unit", "values")
+                for name in ("interval_seconds", "offset_seconds", "source_unit", "packed")
             },
         )
         await self.session.execute(statement, list(rows))

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.connectors.models import (
     Account,
+    Commodity,
     IntervalReading,
     LineItem,
     Meter,
@@ -199,15 +200,16 @@ async def upsert_intervals(
     Readings of one UTC day must share an interval length and phase (see ``intervals.py``).
     """
     repo = DataRepository(session)
-    meter = await repo.meter(meter_id)
-    if meter is None:
+    units = await repo.meter_units(meter_id)
+    if units is None:
         raise UnknownRecord(f"no meter {meter_id}")
+    commodity, meter_unit = units
     if not readings:
         return IntervalChange(meter_id, None, None, 0, 0, 0)
     for unit in {r.unit for r in readings}:
-        if not fits_commodity(unit, meter.commodity):  # type: ignore[arg-type]
-            raise ValueError(f"a {meter.commodity} meter cannot report in {unit!r}")
-    batches = intervals.group(readings, intervals.MicroUnits(meter.unit))
+        if not fits_commodity(unit, Commodity(commodity)):
+            raise ValueError(f"a {commodity} meter cannot report in {unit!r}")
+    batches = intervals.group(readings, intervals.MicroUnits(meter_unit))
     days = [day for _, day in batches]
     stored_rows = await repo.interval_days(
         meter_id, intervals.day_from_number(min(days)), intervals.day_from_number(max(days))
@@ -217,7 +219,7 @@ async def upsert_intervals(
             row.interval_seconds,
             row.offset_seconds,
             intervals.unpack(
-                row.values, intervals.slot_count(row.interval_seconds, row.offset_seconds)
+                row.packed, intervals.slot_count(row.interval_seconds, row.offset_seconds)
             ),
         )
         for row in stored_rows
@@ -246,7 +248,7 @@ async def upsert_intervals(
                 "interval_seconds": batch.interval,
                 "offset_seconds": batch.offset,
                 "source_unit": batch.unit,
-                "values": intervals.pack(merged.values),
+                "packed": intervals.pack(merged.values),
             }
         )
     if writes:

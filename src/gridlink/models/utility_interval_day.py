@@ -12,7 +12,7 @@ class UtilityIntervalDay(Base):
     """One meter's interval readings of one direction over one UTC day, packed.
 
     Slot ``i`` covers ``[day 00:00 UTC + offset_seconds + i * interval_seconds, + interval)``;
-    ``values`` holds one little-endian signed integer per slot (4 or 8 bytes, by the blob's
+    ``packed`` holds one little-endian signed integer per slot (4 or 8 bytes, by the blob's
     length) in millionths of the meter's unit, the type's minimum for a missing reading. See
     ADR 0010 and ``gridlink/data/intervals.py``. No surrogate id: the key is the natural one.
     """
@@ -27,4 +27,4 @@ class UtilityIntervalDay(Base):
     interval_seconds: Mapped[int] = mapped_column(Integer)
     offset_seconds: Mapped[int] = mapped_column(Integer)
     source_unit: Mapped[str] = mapped_column(String(20))
-    values: Mapped[bytes] = mapped_column(LargeBinary)
+    packed: Mapped[bytes] = mapped_column(LargeBinary)

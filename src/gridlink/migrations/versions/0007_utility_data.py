@@ -71,7 +71,7 @@ def upgrade() -> None:
         sa.Column("interval_seconds", sa.Integer(), nullable=False),
         sa.Column("offset_seconds", sa.Integer(), nullable=False),
         sa.Column("source_unit", sa.String(length=20), nullable=False),
-        sa.Column("values", sa.LargeBinary(), nullable=False),
+        sa.Column("packed", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["meter_id"],
             ["utility_meters.id"],
