@@ -90,6 +90,11 @@ class Conflict(GridlinkError):
     code = "conflict"
 
 
+class CredentialNotVerified(GridlinkError):
+    status_code = 409
+    code = "credential_not_verified"
+
+
 class InvalidGrant(GridlinkError):
     status_code = 400
     code = "invalid_grant"
@@ -119,6 +124,7 @@ ERROR_CODES = (
     "not_found",
     "pdf_unavailable",
     "conflict",
+    "credential_not_verified",
     "invalid_grant",
     "rate_limited",
     "data_unavailable",

@@ -22,6 +22,7 @@ from gridlink.models.utility_interval_day import UtilityIntervalDay
 from gridlink.models.utility_meter import UtilityMeter
 from gridlink.models.utility_state import UtilityState
 from gridlink.models.utility_statement import UtilityStatement
+from gridlink.models.utility_sync import UtilitySync
 from gridlink.models.utility_zip_code import UtilityZipCode
 from gridlink.models.webhook_delivery import WebhookDelivery
 from gridlink.models.webhook_delivery_attempt import WebhookDeliveryAttempt
@@ -50,6 +51,7 @@ __all__ = [
     "UtilityMeter",
     "UtilityState",
     "UtilityStatement",
+    "UtilitySync",
     "UtilityZipCode",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",
