@@ -85,12 +85,13 @@ async def credential(
 async def wait_until_synced(
     api: httpx.AsyncClient, client: TestClient, credential_id: str, within: float = 60.0
 ) -> dict[str, Any]:
-    """Until the credential's sync is back to ``scheduled`` after a successful run."""
+    """Until the credential's sync is back to ``scheduled`` after a successful run (a pending
+    initial or requested run keeps its kind until it ends)."""
     deadline = time.monotonic() + within
     while True:
         body = await credential(api, client, credential_id)
         sync = body["sync"]
-        if sync and sync["state"] == "scheduled" and sync["last_synced_at"]:
+        if sync and (sync["state"], sync["kind"]) == ("scheduled", "scheduled"):
             return body
         if time.monotonic() > deadline:
             raise AssertionError(f"not synced: {body}")

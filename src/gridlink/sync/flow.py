@@ -295,16 +295,18 @@ class SyncRun:
                             EventType.NEW_UTILITY_INTERVALS_AVAILABLE,
                             _range(account_id, meter_id, change.start, change.end),
                         )
-                elif change.start is not None and state["first"] is None:
-                    state["first"] = iso(change.start)
+                elif change.start is not None and change.end is not None:
+                    state["first"] = state.get("first") or iso(change.start)
+                    state["last"] = iso(change.end)
                 state["cursor"] = state["until"] = iso(end)
                 if end >= run_until and not state["backfilled"]:
                     state["backfilled"] = True
+                    # the span of readings stored (the utility's data ends before "now")
                     start = moment(state["first"]) or moment(self.ck["history_start"])
                     await self._event(
                         session,
                         EventType.HISTORICAL_UTILITY_INTERVALS_DISCOVERED,
-                        _range(account_id, meter_id, start, end),
+                        _range(account_id, meter_id, start, moment(state.get("last")) or end),
                     )
                 self._advance(sync)
             if self.settings.chunk_pause_seconds:
