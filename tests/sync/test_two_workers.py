@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from pathlib import Path
 
@@ -85,5 +86,5 @@ async def test_two_workers_never_sync_one_credential_at_once(
         by_sync.setdefault(run.sync_id, []).append((run.started, run.ended))
     for spans in by_sync.values():
         spans.sort()
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        for (_, end), (start, _) in itertools.pairwise(spans):
             assert end <= start, "two runs of one credential overlapped"
