@@ -65,7 +65,8 @@ def _rows(model: Any, rows: list[Any], keys: dict[str, str]) -> list[tuple[Any, 
     """Every row's content, with our ids replaced by the natural keys they stand for."""
     out = []
     for row in rows:
-        values = {c: getattr(row, c) for c in model.__table__.c.keys() if c not in SKIP}
+        names = [column.name for column in model.__table__.columns]
+        values = {c: getattr(row, c) for c in names if c not in SKIP}
         if hasattr(row, "account_id"):
             values["account"] = keys[row.account_id]
         if hasattr(row, "meter_id"):
