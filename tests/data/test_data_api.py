@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from gridlink.connectors.models import Statement
 from gridlink.connectors.sandbox import statements as sandbox_statements
@@ -16,8 +17,8 @@ from gridlink.data import service
 from gridlink.data.files import FileStore
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
-from gridlink.models import UtilityCredential
-from tests.data.helpers import Seeded, account, sandbox_meter, seed
+from gridlink.models import UtilityCredential, UtilityIntervalDay
+from tests.data.helpers import Seeded, account, quarter_hours, sandbox_meter, seed, utc
 from tests.factories import TestClient, assert_error, make_client
 
 
@@ -193,3 +194,18 @@ async def test_a_rejected_credential_without_data_is_not_waiting(
 async def test_lists_need_authentication(api: httpx.AsyncClient) -> None:
     for path in ("/v1/utility_accounts", "/v1/utility_meters", "/v1/utility_statements"):
         assert_error(await api.get(path), 401, "unauthorized")
+
+
+async def test_deleting_a_credential_deletes_its_data(app: FastAPI, api: httpx.AsyncClient) -> None:
+    client = await make_client(app)
+    seeded = await seed(app, client)
+    await _store_statements(app, seeded, _statements(1))
+    db: Database = app.state.db
+    async with db.transaction() as session:
+        await service.upsert_intervals(session, seeded.meter_id, quarter_hours(utc(2025, 1, 1), 4))
+    deleted = await api.delete(f"/v1/utility_credentials/{seeded.credential_id}", auth=client.auth)
+    assert deleted.status_code == 204
+    for path in ("/v1/utility_accounts", "/v1/utility_meters", "/v1/utility_statements"):
+        assert (await _get(api, client, path)).json()["data"] == []
+    async with db.transaction(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(UtilityIntervalDay)) == 0
