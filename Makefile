@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks clean
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -63,6 +63,10 @@ bench: install
 bench-webhooks: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/webhooks.py
+
+bench-data: install
+	scripts/ensure-postgres
+	$(BIN)/python bench/data.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache $(WIDGET)/node_modules

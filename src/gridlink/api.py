@@ -11,10 +11,12 @@ from gridlink.connect.frame_routes import router as frame_router
 from gridlink.connect.routes import router as connect_router
 from gridlink.connect.widget_routes import router as widget_router
 from gridlink.credentials.routes import router as credentials_router
+from gridlink.data.routes import router as data_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
 from gridlink.links.routes import router as links_router
 from gridlink.sandbox.routes import router as sandbox_router
+from gridlink.sync.routes import router as sync_router
 from gridlink.users.routes import router as users_router
 from gridlink.utilities.routes import router as utilities_router
 from gridlink.webhooks.routes import router as webhooks_router
@@ -33,6 +35,8 @@ def build_router() -> APIRouter:
         webhooks_router,
         attempts_router,
         credentials_router,
+        sync_router,
+        data_router,
         links_router,
         sandbox_router,
     ):

@@ -19,6 +19,10 @@ class Settings(BaseSettings):
         default=Path(".gridlink"),
         description="Folder for the embedded database, the local key file and stored files.",
     )
+    files_dir: Path | None = Field(
+        default=None,
+        description="Folder of the file store (bill PDFs). Unset: DATA_DIR/files.",
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL. Unset: SQLite at DATA_DIR/gridlink.db. "
@@ -106,6 +110,72 @@ class Settings(BaseSettings):
         description="How long the sandbox's `user_timeout` stays silent before timing out.",
     )
 
+    sync_history_months: int = Field(
+        default=24,
+        ge=1,
+        le=120,
+        description="How many months of statements and intervals a credential's first sync "
+        "backfills.",
+    )
+    sync_interval_seconds: float = Field(
+        default=86400.0,
+        gt=0,
+        description="Time between a credential's scheduled checks for new statements and "
+        "intervals (utility-side time: a sandbox client's moved clock makes them due).",
+    )
+    sync_jitter_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="Scheduled checks are spread by up to this much either way, so credentials "
+        "verified together do not all sync at once.",
+    )
+    sync_chunk_days: int = Field(
+        default=31,
+        ge=1,
+        description="Days of interval readings fetched and stored per transaction (one "
+        "checkpoint step).",
+    )
+    sync_overlap_days: int = Field(
+        default=2,
+        ge=0,
+        description="A scheduled check fetches intervals again from this many days before the "
+        "last stored reading, for readings the utility fills in late.",
+    )
+    sync_chunk_pause_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="Pause between two chunks of one sync, to go easy on a utility.",
+    )
+    sync_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a worker's claim on a running sync lasts without renewal; another "
+        "worker resumes a dead worker's sync from its checkpoint after this.",
+    )
+    sync_concurrency: int = Field(
+        default=10, ge=1, description="Syncs one worker runs at the same time."
+    )
+    sync_per_utility_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Most syncs running at once against one utility, across all workers.",
+    )
+    sync_retry_base_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="First wait after a failed sync; it doubles with each failure (a utility's "
+        "retry hint wins when longer).",
+    )
+    sync_retry_max_seconds: float = Field(
+        default=21600.0, gt=0, description="Longest wait between two tries of a failing sync."
+    )
+    sync_poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often a sync worker looks for syncs that came due (a verification or a "
+        "refresh wakes it at once).",
+    )
+
     widget_dist_dir: Path | None = Field(
         default=None,
         description="Folder holding the built `connect.js` served at /connect.js. Unset: "
@@ -116,6 +186,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'gridlink.db').resolve()}"
+
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
 
     def resolved_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

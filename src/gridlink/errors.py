@@ -11,6 +11,7 @@ Error tree::
     ├── TokenInvalid              401 token_invalid     (get a new connect token / session)
     ├── Forbidden                 403 forbidden
     ├── NotFound                  404 not_found         (unknown, expired and foreign look alike)
+    ├── PdfUnavailable            404 pdf_unavailable   (the utility gave no PDF for this bill)
     ├── Conflict                  409 conflict
     ├── InvalidGrant              400 invalid_grant     (a code already used, expired or foreign)
     ├── RateLimited               429 rate_limited      (wait ``Retry-After`` seconds)
@@ -79,9 +80,19 @@ class NotFound(GridlinkError):
     code = "not_found"
 
 
+class PdfUnavailable(GridlinkError):
+    status_code = 404
+    code = "pdf_unavailable"
+
+
 class Conflict(GridlinkError):
     status_code = 409
     code = "conflict"
+
+
+class CredentialNotVerified(GridlinkError):
+    status_code = 409
+    code = "credential_not_verified"
 
 
 class InvalidGrant(GridlinkError):
@@ -111,7 +122,9 @@ ERROR_CODES = (
     "forbidden",
     "token_invalid",
     "not_found",
+    "pdf_unavailable",
     "conflict",
+    "credential_not_verified",
     "invalid_grant",
     "rate_limited",
     "data_unavailable",

@@ -30,6 +30,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         sandbox_slow_seconds=2.0,
         sandbox_timeout_seconds=0.3,
         attempt_lease_seconds=5.0,
+        sync_history_months=1,  # every verification now starts a backfill: keep it short
     )
 
 

@@ -21,6 +21,7 @@ from tests.credentials.helpers import (
 from tests.factories import TestClient, assert_error, make_client
 
 FIELDS = {
+    "sync",
     "id",
     "client_user_id",
     "utility",

@@ -27,6 +27,7 @@ from gridlink.kit.vault import Owner, Vault
 from gridlink.kit.wakeup import announce
 from gridlink.links.service import mark_link_used
 from gridlink.models import ConnectionAttempt, UtilityCredential
+from gridlink.sync.schedule import enqueue as enqueue_sync
 
 MFA_REQUIRED = MfaRequired.status_detail
 
@@ -180,6 +181,7 @@ async def verified(
     if connect_session is not None and connect_session.connect_link_id is not None:
         await mark_link_used(session, clock, connect_session.connect_link_id)
     await vault.destroy(session, attempt_owner)
+    await enqueue_sync(session, clock, credential)  # the first sync, or again after a repair
     await announce(session, update_channel(attempt.id))
 
 

@@ -7,27 +7,30 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.credentials.schemas import CredentialFilters
-from gridlink.models import ConnectionAttempt, User, Utility, UtilityCredential
+from gridlink.models import ConnectionAttempt, User, Utility, UtilityCredential, UtilitySync
 
 
 class CredentialView(NamedTuple):
-    """A credential with what its API answer shows besides the row: the end user's id and the
-    utility's name."""
+    """A credential with what its API answer shows besides the row: the end user's id, the
+    utility's name and its sync state (none before its first verification)."""
 
     credential: UtilityCredential
     client_user_id: str
     utility_name: str
+    sync: UtilitySync | None = None
 
 
-def _view_query(client_id: str) -> Select[UtilityCredential, str, str]:
+def _view_query(client_id: str) -> Select[UtilityCredential, str, str, UtilitySync]:
     return (
         select(
             UtilityCredential,
             User.client_user_id,
             func.coalesce(Utility.name, UtilityCredential.utility_id),
+            UtilitySync,
         )
         .join(User, User.id == UtilityCredential.user_id)
         .outerjoin(Utility, Utility.id == UtilityCredential.utility_id)
+        .outerjoin(UtilitySync, UtilitySync.credential_id == UtilityCredential.id)
         .where(UtilityCredential.client_id == client_id)
     )
 

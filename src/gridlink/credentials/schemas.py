@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gridlink.sync.schemas import SYNC_EXAMPLE, SyncOut
+
 CredentialStatus = Literal["pending", "verified", "rejected", "timeout", "error"]
 
 _CREDENTIAL_EXAMPLE: dict[str, Any] = {
@@ -19,6 +21,15 @@ _CREDENTIAL_EXAMPLE: dict[str, Any] = {
     "verified_at": "2026-11-21T10:00:00Z",
     "created_at": "2026-11-21T09:59:00Z",
     "updated_at": "2026-11-21T10:05:00Z",
+    "sync": {
+        **SYNC_EXAMPLE,
+        "state": "scheduled",
+        "kind": "scheduled",
+        "progress": 1.0,
+        "eta": None,
+        "last_synced_at": "2026-11-21T10:05:00Z",
+        "next_sync_at": "2026-11-22T09:41:00Z",
+    },
 }
 
 
@@ -62,3 +73,8 @@ class UtilityCredentialOut(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    sync: SyncOut | None = Field(
+        default=None,
+        description="Its data sync: state, progress, eta, last_synced_at, next_sync_at; null "
+        "until it was first verified.",
+    )

@@ -19,6 +19,7 @@ from gridlink.errors import NotFound
 from gridlink.kit.ids import looks_like_id
 from gridlink.kit.pagination import Page, PageParams, build_page
 from gridlink.kit.vault import Owner, Vault
+from gridlink.sync.view import sync_out
 
 CREDENTIAL_NOT_FOUND = (
     "No utility credential with this id. Check the utility_credential_id you stored from "
@@ -41,6 +42,7 @@ def to_out(view: CredentialView) -> UtilityCredentialOut:
         verified_at=row.verified_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        sync=sync_out(view.sync, row.status, row.last_synced_at),
     )
 
 

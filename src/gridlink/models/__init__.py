@@ -18,7 +18,11 @@ from gridlink.models.user import User
 from gridlink.models.utility import Utility
 from gridlink.models.utility_account import UtilityAccount
 from gridlink.models.utility_credential import UtilityCredential
+from gridlink.models.utility_interval_day import UtilityIntervalDay
+from gridlink.models.utility_meter import UtilityMeter
 from gridlink.models.utility_state import UtilityState
+from gridlink.models.utility_statement import UtilityStatement
+from gridlink.models.utility_sync import UtilitySync
 from gridlink.models.utility_zip_code import UtilityZipCode
 from gridlink.models.webhook_delivery import WebhookDelivery
 from gridlink.models.webhook_delivery_attempt import WebhookDeliveryAttempt
@@ -43,7 +47,11 @@ __all__ = [
     "Utility",
     "UtilityAccount",
     "UtilityCredential",
+    "UtilityIntervalDay",
+    "UtilityMeter",
     "UtilityState",
+    "UtilityStatement",
+    "UtilitySync",
     "UtilityZipCode",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",

@@ -31,5 +31,8 @@ class UtilityCredential(Base):
     mfa_session_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     mfa_expiring_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set by the sync engine in the transaction that commits the first sync's data; until then
+    # the data endpoints answer data_unavailable for this credential.
+    data_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

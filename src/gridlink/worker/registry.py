@@ -14,11 +14,14 @@ from gridlink.connect.repository import ConnectTokenRepository
 from gridlink.connectors.registry import BUILTIN_CONNECTORS, ConnectorRegistry, default_registry
 from gridlink.connectors.sandbox import SandboxConnector, SandboxSettings
 from gridlink.credentials.mfa_expiry import run_job as check_mfa_sessions
+from gridlink.data.files import FileStore
 from gridlink.events.service import purge_expired as purge_events
 from gridlink.idempotency.service import purge_expired as purge_idempotency_keys
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.vault import Vault
+from gridlink.sync.runner import SyncRunner
+from gridlink.sync.schedule import SyncSettings
 from gridlink.webhooks.dispatcher import DeliverySettings, Dispatcher
 from gridlink.worker.runner import BackgroundLoop, PeriodicJob
 
@@ -60,8 +63,17 @@ def build_loops(
     db: Database, clock: Clock, vault: Vault, settings: Settings, connectors: ConnectorRegistry
 ) -> tuple[BackgroundLoop, ...]:
     """The long-running loops: webhook delivery (claims due deliveries, sends, records) and
-    connection attempts (claims queued sign-ins, runs them with their connector)."""
+    connection attempts (claims queued sign-ins, runs them with their connector), utility
+    syncs (claims due syncs, backfills and checks for new data)."""
     return (
         Dispatcher(db, clock, vault.keys.current(), DeliverySettings.from_settings(settings)),
         AttemptRunner(db, clock, vault, connectors, EngineSettings.from_settings(settings)),
+        SyncRunner(
+            db,
+            clock,
+            vault,
+            connectors,
+            FileStore(settings.resolved_files_dir()),
+            SyncSettings.from_settings(settings),
+        ),
     )

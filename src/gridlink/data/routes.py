@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import FileResponse, StreamingResponse
+
+from gridlink.auth.dependencies import AppSettings, CurrentClient, Session
+from gridlink.data import export, reads
+from gridlink.data.files import FileStore
+from gridlink.data.schemas import (
+    DataFilters,
+    DirectionName,
+    IntervalFormat,
+    IntervalsOut,
+    Resolution,
+    UtilityAccountOut,
+    UtilityMeterOut,
+    UtilityStatementOut,
+)
+from gridlink.kit.openapi import error_responses
+from gridlink.kit.pagination import Page, PageParams, page_params
+
+router = APIRouter(tags=["Utility data"])
+
+# No NUL characters: no id can hold one, and PostgreSQL refuses them in text.
+TEXT = r"^[^\x00]*$"
+
+
+def _id_query(description: str, example: str) -> Any:
+    return Query(
+        min_length=1, max_length=40, pattern=TEXT, description=description, examples=[example]
+    )
+
+
+ClientUserId = Annotated[
+    str | None,
+    Query(min_length=1, max_length=255, pattern=TEXT, description="Only this end user's."),
+]
+CredentialId = Annotated[
+    str | None, _id_query("Only this utility credential's.", "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S")
+]
+AccountId = Annotated[
+    str | None, _id_query("Only this utility account's.", "uac_01JD3Q2V7S9X8Y6Z5W4V3U2T1S")
+]
+MeterId = Annotated[str | None, _id_query("Only this meter's.", "mtr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S")]
+Params = Annotated[PageParams, Depends(page_params)]
+
+UNAVAILABLE = (
+    " While the first sync of a credential the filters name has no data yet, answers 503 "
+    "`data_unavailable` with `Retry-After`."
+)
+
+
+@router.get(
+    "/utility_accounts",
+    summary="List utility accounts",
+    response_model=Page[UtilityAccountOut],
+    responses=error_responses(401, 422),
+)
+async def list_accounts(
+    client: CurrentClient,
+    session: Session,
+    params: Params,
+    client_user_id: ClientUserId = None,
+    utility_credential_id: CredentialId = None,
+) -> Page[UtilityAccountOut]:
+    """Oldest first; filters combine. Accounts are known as soon as the credential is
+    verified (`utility_accounts_discovered`), so this never answers `data_unavailable`."""
+    filters = DataFilters(
+        client_user_id=client_user_id, utility_credential_id=utility_credential_id
+    )
+    return await reads.list_accounts(session, client, filters, params)
+
+
+@router.get(
+    "/utility_meters",
+    summary="List meters",
+    response_model=Page[UtilityMeterOut],
+    responses=error_responses(401, 422, 503),
+    description="Oldest first; filters combine." + UNAVAILABLE,
+)
+async def list_meters(
+    client: CurrentClient,
+    session: Session,
+    params: Params,
+    client_user_id: ClientUserId = None,
+    utility_credential_id: CredentialId = None,
+    utility_account_id: AccountId = None,
+) -> Page[UtilityMeterOut]:
+    filters = DataFilters(
+        client_user_id=client_user_id,
+        utility_credential_id=utility_credential_id,
+        utility_account_id=utility_account_id,
+    )
+    return await reads.list_meters(session, client, filters, params)
+
+
+@router.get(
+    "/utility_statements",
+    summary="List statements (bills)",
+    response_model=Page[UtilityStatementOut],
+    responses=error_responses(401, 422, 503),
+    description="Oldest first; filters combine. Amounts are exact decimal strings; the line "
+    "items add up to `amount_due`." + UNAVAILABLE,
+)
+async def list_statements(
+    client: CurrentClient,
+    session: Session,
+    params: Params,
+    client_user_id: ClientUserId = None,
+    utility_credential_id: CredentialId = None,
+    utility_account_id: AccountId = None,
+    meter_id: MeterId = None,
+) -> Page[UtilityStatementOut]:
+    filters = DataFilters(
+        client_user_id=client_user_id,
+        utility_credential_id=utility_credential_id,
+        utility_account_id=utility_account_id,
+        meter_id=meter_id,
+    )
+    return await reads.list_statements(session, client, filters, params)
+
+
+StatementIdPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=40,
+        description="The statement's id.",
+        examples=["stm_01JD3Q2V7S9X8Y6Z5W4V3U2T1S"],
+    ),
+]
+
+
+@router.get(
+    "/utility_statements/{statement_id}",
+    summary="Get a statement",
+    response_model=UtilityStatementOut,
+    responses=error_responses(401, 404, 422),
+)
+async def get_statement(
+    client: CurrentClient, session: Session, statement_id: StatementIdPath
+) -> UtilityStatementOut:
+    """One bill with its line items; `has_pdf` says whether its PDF can be downloaded."""
+    return await reads.get_statement(session, client, statement_id)
+
+
+@router.get(
+    "/utility_statements/{statement_id}/pdf",
+    summary="Download a statement's PDF",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The bill as the utility issued it.",
+            "content": {
+                "application/pdf": {
+                    "schema": {"type": "string", "format": "binary"},
+                    "example": "%PDF-1.4 ...",
+                }
+            },
+        },
+        **error_responses(401, 404, 422),
+    },
+)
+async def statement_pdf(
+    client: CurrentClient, session: Session, settings: AppSettings, statement_id: StatementIdPath
+) -> FileResponse:
+    """Streams the stored file. 404 `pdf_unavailable` when the utility gave no PDF for this
+    bill (`has_pdf` is false); 404 `not_found` for an unknown id."""
+    files = FileStore(settings.resolved_files_dir())
+    path = await reads.statement_pdf(session, client, files, statement_id)
+    return FileResponse(path, media_type="application/pdf", filename=f"{statement_id}.pdf")
+
+
+_CSV_EXAMPLE = (
+    "start,end,direction,value,readings\n"
+    "2026-03-08T05:00:00Z,2026-03-08T06:00:00Z,delivered,0.812,4\n"
+)
+
+
+@router.get(
+    "/utility_intervals",
+    summary="Get a meter's interval readings",
+    response_model=IntervalsOut,
+    responses={
+        200: {
+            "description": "The readings, or their rollup, as JSON or CSV (`format`).",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}, "example": _CSV_EXAMPLE},
+            },
+        },
+        **error_responses(401, 404, 422, 503),
+    },
+)
+async def list_intervals(
+    client: CurrentClient,
+    session: Session,
+    meter_id: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=40,
+            pattern=TEXT,
+            description="The meter's id.",
+            examples=["mtr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S"],
+        ),
+    ],
+    start: Annotated[
+        datetime,
+        Query(
+            description="Readings starting at or after this time (with Z or an offset).",
+            examples=["2026-03-08T05:00:00Z"],
+        ),
+    ],
+    end: Annotated[
+        datetime,
+        Query(
+            description="Readings starting before this time (with Z or an offset).",
+            examples=["2026-03-09T04:00:00Z"],
+        ),
+    ],
+    resolution: Annotated[
+        Resolution,
+        Query(
+            description="raw readings, or sums per hour, day or month of the meter's local time "
+            "(a spring-forward day has 23 hourly buckets, a fall-back day 25)."
+        ),
+    ] = "raw",
+    format: Annotated[
+        IntervalFormat, Query(description="json, or csv (streamed, with a header row).")
+    ] = "json",
+    direction: Annotated[
+        DirectionName | None,
+        Query(description="Only delivered (consumption) or received (export) readings."),
+    ] = None,
+) -> Response:
+    """Values are in the meter's normalized `unit`, exact to a millionth. At most 400 days per
+    request at raw and hour resolution, 3,700 at day and month. 503 `data_unavailable` (with
+    `Retry-After`) until the credential's first sync has data."""
+    query = reads.IntervalQuery(meter_id, start, end, resolution, direction)
+    series = await reads.interval_series(session, client, query)
+    if format == "csv":
+        return StreamingResponse(
+            export.to_csv(series),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{series.meter_id}.csv"'},
+        )
+    return Response(export.to_json(series), media_type="application/json")

@@ -1,0 +1,221 @@
+"""Requests and responses of the data API.
+
+Money and usage are exact decimals, written as JSON strings (``"123.45"``) so no float rounds
+them; interval values are JSON numbers, exact to the stored resolution (a millionth of the
+unit).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Resolution = Literal["raw", "hour", "day", "month"]
+IntervalFormat = Literal["json", "csv"]
+DirectionName = Literal["delivered", "received"]
+
+
+class DataFilters(BaseModel):
+    client_user_id: str | None = None
+    utility_credential_id: str | None = None
+    utility_account_id: str | None = None
+    meter_id: str | None = None
+
+
+class ServiceAddressOut(BaseModel):
+    line1: str
+    line2: str | None = None
+    city: str
+    state: str
+    postal_code: str
+
+
+_ACCOUNT_EXAMPLE: dict[str, Any] = {
+    "id": "uac_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "utility_credential_id": "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11",
+    "utility_id": "sandbox_electric",
+    "number": "4410-2231-09",
+    "service_address": {
+        "line1": "2210 Birch Avenue",
+        "line2": None,
+        "city": "Springfield",
+        "state": "CA",
+        "postal_code": "94105",
+    },
+    "status": "active",
+    "created_at": "2026-11-21T10:00:00Z",
+    "updated_at": "2026-11-21T10:00:00Z",
+}
+
+
+class UtilityAccountOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_ACCOUNT_EXAMPLE]})
+
+    id: str = Field(description="The utility account's id (`uac_...`).")
+    utility_credential_id: str
+    client_user_id: str = Field(description="Your id for the end user it belongs to.")
+    utility_id: str
+    number: str = Field(description="The account number as the utility prints it.")
+    service_address: ServiceAddressOut | None = None
+    status: Literal["active", "inactive", "closed"]
+    created_at: datetime
+    updated_at: datetime
+
+
+_METER_EXAMPLE: dict[str, Any] = {
+    "id": "mtr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "utility_account_id": "uac_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "utility_credential_id": "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11",
+    "number": "E104522871",
+    "commodity": "electric",
+    "service_class": "residential",
+    "tariff": "E-TOU-C",
+    "time_zone": "America/Los_Angeles",
+    "unit": "kWh",
+    "created_at": "2026-11-21T10:05:00Z",
+    "updated_at": "2026-11-21T10:05:00Z",
+}
+
+
+class UtilityMeterOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_METER_EXAMPLE]})
+
+    id: str = Field(description="The meter's id (`mtr_...`).")
+    utility_account_id: str
+    utility_credential_id: str
+    client_user_id: str
+    number: str
+    commodity: Literal["electric", "gas", "water"]
+    service_class: Literal["residential", "commercial", "industrial", "agricultural", "other"]
+    tariff: str | None = None
+    time_zone: str = Field(description="IANA name; hour, day and month rollups use it.")
+    unit: str = Field(
+        description="The normalized unit of its usage and interval values: kWh, therm or gal."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class LineItemOut(BaseModel):
+    description: str
+    amount: Decimal
+    quantity: Decimal | None = None
+    unit: str | None = None
+    rate: Decimal | None = None
+
+
+_STATEMENT_EXAMPLE: dict[str, Any] = {
+    "id": "stm_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "utility_account_id": "uac_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "meter_id": "mtr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "utility_credential_id": "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11",
+    "period_start": "2026-09-14",
+    "period_end": "2026-10-14",
+    "statement_date": "2026-10-16",
+    "due_date": "2026-11-06",
+    "amount_due": "46.03",
+    "currency": "USD",
+    "usage": "142",
+    "usage_unit": "kWh",
+    "normalized_usage": "142",
+    "normalized_unit": "kWh",
+    "line_items": [
+        {
+            "description": "Basic service charge",
+            "amount": "11.70",
+            "quantity": "30",
+            "unit": "day",
+            "rate": "0.39",
+        },
+        {
+            "description": "Delivery",
+            "amount": "34.33",
+            "quantity": "142",
+            "unit": "kWh",
+            "rate": "0.24177",
+        },
+    ],
+    "has_pdf": True,
+    "created_at": "2026-11-21T10:05:00Z",
+    "updated_at": "2026-11-21T10:05:00Z",
+}
+
+
+class UtilityStatementOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_STATEMENT_EXAMPLE]})
+
+    id: str = Field(description="The statement's id (`stm_...`).")
+    utility_account_id: str
+    meter_id: str
+    utility_credential_id: str
+    client_user_id: str
+    period_start: date = Field(description="First day of the billing period (local date).")
+    period_end: date = Field(description="Closing read date: the next period's start.")
+    statement_date: date | None = None
+    due_date: date | None = None
+    amount_due: Decimal = Field(description="Exact; equals the sum of the line items' amounts.")
+    currency: str
+    usage: Decimal | None = Field(default=None, description="As the bill states it.")
+    usage_unit: str | None = None
+    normalized_usage: Decimal | None = Field(
+        default=None, description="The usage in the meter's normalized unit."
+    )
+    normalized_unit: str | None = None
+    line_items: list[LineItemOut]
+    has_pdf: bool = Field(
+        description="Whether the bill's PDF is stored: GET /v1/utility_statements/{id}/pdf."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class IntervalOut(BaseModel):
+    start: datetime
+    end: datetime
+    direction: DirectionName
+    value: float = Field(description="In the meter's unit; a rollup's sum of its readings.")
+    readings: int | None = Field(
+        default=None, description="Rollups only: how many readings the bucket sums."
+    )
+
+
+_INTERVALS_EXAMPLE: dict[str, Any] = {
+    "meter_id": "mtr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "utility_account_id": "uac_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+    "unit": "kWh",
+    "time_zone": "America/New_York",
+    "resolution": "hour",
+    "start": "2026-03-08T05:00:00Z",
+    "end": "2026-03-09T04:00:00Z",
+    "data": [
+        {
+            "start": "2026-03-08T05:00:00Z",
+            "end": "2026-03-08T06:00:00Z",
+            "direction": "delivered",
+            "value": 0.812,
+            "readings": 4,
+        }
+    ],
+}
+
+
+class IntervalsOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_INTERVALS_EXAMPLE]})
+
+    meter_id: str
+    utility_account_id: str
+    unit: str
+    time_zone: str
+    resolution: Resolution
+    start: datetime
+    end: datetime
+    data: list[IntervalOut] = Field(
+        description="By direction, then time. Raw readings, or local-time buckets holding at "
+        "least one reading (a reading counts in the bucket it starts in)."
+    )

@@ -1,0 +1,142 @@
+"""The sync worker: claims due syncs with leases and runs each as its own task.
+
+One row per credential (``utility_syncs``) and one lease on it: a worker claims due rows
+(utility-side due time, per client clock) and rows whose lease expired (their worker died)
+with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, renews the leases of what it runs, and writes
+only while it still holds the lease, so two workers never sync one credential at once. A
+verification or a refresh wakes it (``SYNC_CHANNEL``); otherwise it polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+
+from gridlink.clients.clock import client_clock
+from gridlink.connectors.registry import ConnectorRegistry
+from gridlink.data.files import FileStore
+from gridlink.kit.clock import Clock
+from gridlink.kit.db import Database
+from gridlink.kit.vault import Vault
+from gridlink.kit.wakeup import Waiter
+from gridlink.sync.flow import SyncRun
+from gridlink.sync.repository import SyncRepository
+from gridlink.sync.schedule import SYNC_CHANNEL, SyncSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One run as this worker saw it (monotonic seconds): what the overlap test checks."""
+
+    sync_id: str
+    worker_id: str
+    started: float
+    ended: float
+
+
+class SyncRunner:
+    name = "utility_syncs"
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        vault: Vault,
+        registry: ConnectorRegistry,
+        files: FileStore,
+        settings: SyncSettings | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.vault = vault
+        self.registry = registry
+        self.files = files
+        self.settings = settings or SyncSettings()
+        self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.history: list[Claim] = []
+
+    async def run(self, stop: asyncio.Event) -> None:
+        heartbeat = asyncio.create_task(self._heartbeat(stop))
+        try:
+            async with Waiter(self.db, SYNC_CHANNEL) as waiter:
+                while not stop.is_set():
+                    waiter.clear()
+                    try:
+                        await self.claim()
+                    except Exception:
+                        logger.exception("could not claim syncs")
+                    stop_wait = asyncio.create_task(stop.wait())
+                    wake = asyncio.create_task(waiter.wait(self.settings.poll_seconds))
+                    await asyncio.wait({stop_wait, wake}, return_when=asyncio.FIRST_COMPLETED)
+                    stop_wait.cancel()
+                    wake.cancel()
+        finally:
+            heartbeat.cancel()
+            for task in list(self.tasks.values()):
+                task.cancel()
+            if self.tasks:
+                await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+
+    async def claim(self) -> list[str]:
+        free = self.settings.concurrency - len(self.tasks)
+        if free <= 0:
+            return []
+        ids: list[str] = []
+        async with self.db.transaction() as session:
+            repo = SyncRepository(session)
+            now = self.clock.now()
+            for offset in await repo.clock_offsets():
+                ids += await repo.claim(
+                    self.worker_id,
+                    offset=offset,
+                    utility_now=client_clock(self.clock, offset).now(),
+                    now=now,
+                    lease_until=now + self.settings.lease,
+                    limit=free - len(ids),
+                    per_utility=self.settings.per_utility,
+                )
+                if len(ids) >= free:
+                    break
+        for sync_id in ids:
+            task = asyncio.create_task(self._run(sync_id), name=sync_id)
+            self.tasks[sync_id] = task
+            task.add_done_callback(self._forget)
+        return ids
+
+    async def _run(self, sync_id: str) -> None:
+        started = time.monotonic()
+        try:
+            await SyncRun(self, sync_id).run()
+        finally:
+            self.history.append(Claim(sync_id, self.worker_id, started, time.monotonic()))
+        # A run ends with the row scheduled again; look for more work at once.
+        with contextlib.suppress(Exception):
+            await self.claim()
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self.tasks.pop(task.get_name(), None)
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        interval = self.settings.lease.total_seconds() / 3
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            ids = list(self.tasks)
+            if not ids:
+                continue
+            try:
+                async with self.db.transaction() as session:
+                    await SyncRepository(session).renew(
+                        ids, self.worker_id, self.clock.now() + self.settings.lease
+                    )
+            except Exception:
+                logger.exception("could not renew sync leases")
