@@ -16,6 +16,7 @@ import os
 import secrets
 import socket
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from gridlink.clients.clock import client_clock
@@ -42,6 +43,9 @@ class Claim:
     ended: float
 
 
+HISTORY_LENGTH = 1000
+
+
 class SyncRunner:
     name = "utility_syncs"
 
@@ -62,7 +66,8 @@ class SyncRunner:
         self.settings = settings or SyncSettings()
         self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         self.tasks: dict[str, asyncio.Task[None]] = {}
-        self.history: list[Claim] = []
+        # The latest runs only (what the overlap test reads); a long-lived worker must not grow.
+        self.history: deque[Claim] = deque(maxlen=HISTORY_LENGTH)
 
     async def run(self, stop: asyncio.Event) -> None:
         heartbeat = asyncio.create_task(self._heartbeat(stop))
