@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +19,7 @@ from gridlink.attempts.service import update_channel
 from gridlink.connectors.base import MfaOption, SessionToken
 from gridlink.connectors.errors import MfaRequired
 from gridlink.connectors.models import Account
+from gridlink.data.service import upsert_accounts
 from gridlink.events.service import record_event
 from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
@@ -160,9 +160,8 @@ async def verified(
     credential.action_required = False
     credential.verified_at = now
     credential.updated_at = now
-    rows = await repo.upsert_accounts(
-        credential.client_id, credential.id, [_account_values(a) for a in accounts], now
-    )
+    # The one writer of stored data (the sync engine uses it too).
+    rows = await upsert_accounts(session, clock, credential.id, accounts)
     await _credential_event(session, clock, credential, EventType.UTILITY_CREDENTIAL_VERIFIED)
     client_user_id = await repo.client_user_id(credential.user_id)
     await record_event(
@@ -183,21 +182,6 @@ async def verified(
     await vault.destroy(session, attempt_owner)
     await enqueue_sync(session, clock, credential)  # the first sync, or again after a repair
     await announce(session, update_channel(attempt.id))
-
-
-def _account_values(account: Account) -> dict[str, Any]:
-    address = account.service_address
-    return {
-        "number": account.number,
-        "service_address": None if address is None else _address_dict(address),
-        "status": account.status,
-        "native_id": account.native_id,
-    }
-
-
-def _address_dict(address: Any) -> dict[str, Any]:
-    fields = getattr(address, "__dataclass_fields__", {})
-    return {name: getattr(address, name) for name in fields}
 
 
 async def failed(

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridlink.kit.db import insert_or_ignore
 from gridlink.kit.ids import new_id
 from gridlink.models import (
     Client,
@@ -172,36 +169,6 @@ class AttemptRepository:
             delete(LoginFailure).where(LoginFailure.failed_at <= before)
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-    async def upsert_accounts(
-        self, client_id: str, credential_id: str, accounts: Sequence[dict[str, Any]], now: datetime
-    ) -> list[UtilityAccount]:
-        """Insert accounts not seen before (by number) and refresh the others."""
-        for account in accounts:
-            await self.session.execute(
-                insert_or_ignore(self.session, UtilityAccount, ["credential_id", "number"]).values(
-                    id=new_id("uac"),
-                    client_id=client_id,
-                    credential_id=credential_id,
-                    created_at=now,
-                    updated_at=now,
-                    **account,
-                )
-            )
-            await self.session.execute(
-                update(UtilityAccount)
-                .where(
-                    UtilityAccount.credential_id == credential_id,
-                    UtilityAccount.number == account["number"],
-                )
-                .values(updated_at=now, **account)
-            )
-        rows = await self.session.scalars(
-            select(UtilityAccount)
-            .where(UtilityAccount.credential_id == credential_id)
-            .order_by(UtilityAccount.number)
-        )
-        return list(rows.all())
 
     async def accounts(self, credential_id: str) -> list[UtilityAccount]:
         rows = await self.session.scalars(
