@@ -112,6 +112,13 @@ class Settings(BaseSettings):
         "widget/packages/connect/dist of the source checkout (built by `make serve`).",
     )
 
+    demo: bool = Field(
+        default=True,
+        description="Serve the demo app at /demo: a sample host page that opens Connect for the "
+        "sandbox client (sandbox utilities only, end users named demo-...). Turn off on a "
+        "server reachable by others.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
