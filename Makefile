@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks clean
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-widget clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,9 +38,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+# The browser tests (tests/e2e) drive Debian's Chromium (installed if missing) against the built
+# widget; loadgroup keeps each of their modules on one worker, sharing one server and browser.
+pytest: install widget-build
 	scripts/ensure-postgres
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	scripts/ensure-chromium
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 $(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock.json
 	cd $(WIDGET) && npm ci --no-audit --no-fund
@@ -63,6 +66,10 @@ bench: install
 bench-webhooks: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/webhooks.py
+
+bench-widget: install widget-build
+	scripts/ensure-chromium
+	$(BIN)/python bench/widget.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache $(WIDGET)/node_modules
