@@ -49,11 +49,12 @@ $(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock
 	cd $(WIDGET) && npm ci --no-audit --no-fund
 	@touch $@
 
-# The loader that `gridlink serve` serves at /connect.js.
+# What `gridlink serve` serves: the loader at /connect.js and the Connect page (/connect/frame,
+# /connect/link) with its assets under /connect/ui/.
 widget-build: $(WIDGET)/node_modules/.installed
 	cd $(WIDGET) && npm run build
 
-# The embedding packages (connect.js loader, React hook): types, unit tests, build.
+# The widget packages (connect.js loader, React hook, Connect UI): types, unit tests, build.
 widget-test: $(WIDGET)/node_modules/.installed
 	cd $(WIDGET) && npm run typecheck && npm test && npm run build
 

@@ -108,8 +108,10 @@ class Settings(BaseSettings):
 
     widget_dist_dir: Path | None = Field(
         default=None,
-        description="Folder holding the built `connect.js` served at /connect.js. Unset: "
-        "widget/packages/connect/dist of the source checkout (built by `make serve`).",
+        description="Folder holding the built `connect.js` served at /connect.js and, in its "
+        "`ui/` subfolder, the built Connect page (manifest.json and hashed assets). Unset: "
+        "widget/packages/connect/dist and widget/packages/ui/dist of the source checkout "
+        "(built by `make serve`).",
     )
 
     demo: bool = Field(

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -143,17 +144,40 @@ async def open_from_ticket(
 _PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
 
 
-async def frame_ancestors(session: AsyncSession, client_id: str | None) -> list[str]:
-    """The origins allowed to frame Connect for ``client_id``; none for an unknown client."""
-    if not client_id:
-        return []
-    origins = await ConnectSessionRepository(session).client_origins(client_id[:40]) or []
-    return [origin for origin in origins if _PLAIN_ORIGIN.fullmatch(origin)]
+@dataclass(frozen=True)
+class PagePolicy:
+    """What the Connect page's CSP allows for a client: who may frame it, where its logo is."""
+
+    ancestors: list[str]
+    image_origins: list[str]
 
 
-def frame_csp(ancestors: list[str]) -> str:
+async def page_policy(session: AsyncSession, client_id: str | None) -> PagePolicy:
+    """Unknown or missing client: framed by nobody, images from this server only."""
+    page = None
+    if client_id:
+        page = await ConnectSessionRepository(session).client_page(client_id[:40])
+    if page is None:
+        return PagePolicy([], [])
+    origins, logo_url = page
+    logo = _origin_of(logo_url) if logo_url else None
+    return PagePolicy(
+        [origin for origin in origins if _PLAIN_ORIGIN.fullmatch(origin)],
+        [logo] if logo else [],
+    )
+
+
+def _origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin if _PLAIN_ORIGIN.fullmatch(origin) else None
+
+
+def frame_csp(ancestors: list[str], image_origins: list[str] | None = None) -> str:
+    """No inline script or style attribute; images from here and the client's logo host."""
     allowed = " ".join(ancestors) if ancestors else "'none'"
+    images = " ".join(["'self'", *(image_origins or [])])
     return (
         "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-        f"frame-ancestors {allowed}"
+        f"img-src {images}; frame-ancestors {allowed}"
     )

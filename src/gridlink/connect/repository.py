@@ -90,6 +90,15 @@ class ConnectSessionRepository:
         )
         return None if origins is None else list(origins)
 
+    async def client_page(self, client_id: str) -> tuple[list[str], str | None] | None:
+        """(registered origins, logo URL) of a client, or None for an unknown client."""
+        row = (
+            await self.session.execute(
+                select(Client.allowed_origins, Client.logo_url).where(Client.id == client_id)
+            )
+        ).first()
+        return None if row is None else (list(row[0]), row[1])
+
     async def client_view(self, client_id: str) -> tuple[str, str, int] | None:
         """(name, environment, sandbox clock offset) of the session's client."""
         row = (
