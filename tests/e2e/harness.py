@@ -6,6 +6,7 @@ Chromium through ``executable_path`` (scripts/ensure-chromium installs it).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import queue
@@ -20,9 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN_URL = os.environ.get(
+    "GRIDLINK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 CHROMIUM = Path(os.environ.get("GRIDLINK_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = [
     "--headless=new",
@@ -32,6 +37,7 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
 ]
 LOADER = ROOT / "widget" / "packages" / "connect" / "dist" / "connect.js"
+UI_MANIFEST = ROOT / "widget" / "packages" / "ui" / "dist" / "manifest.json"
 MASTER_KEYS = "ke2e:" + base64.b64encode(b"\x09" * 32).decode()
 GRIDLINK = Path(sys.executable).with_name("gridlink")
 
@@ -41,8 +47,9 @@ def missing_prerequisites() -> list[str]:
     problems = []
     if not CHROMIUM.is_file():
         problems.append(f"{CHROMIUM} is missing: run scripts/ensure-chromium")
-    if not LOADER.is_file():
-        problems.append(f"{LOADER} is missing: run `make widget-build`")
+    for built in (LOADER, UI_MANIFEST):
+        if not built.is_file():
+            problems.append(f"{built} is missing: run `make widget-build`")
     return problems
 
 
@@ -125,3 +132,22 @@ def gridlink_server(data_dir: Path, database_url: str | None = None) -> Iterator
             process.kill()
             process.wait()
         log.close()
+
+
+async def _admin(statement: str) -> None:
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(statement)
+    finally:
+        await admin.close()
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A scratch PostgreSQL database for one server, dropped afterwards; yields its URL."""
+    name = f"gridlink_e2e_{os.getpid()}_{free_port()}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
