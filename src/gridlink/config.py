@@ -121,6 +121,15 @@ class Settings(BaseSettings):
         "server reachable by others.",
     )
 
+    connect_terms_url: str | None = Field(
+        default=None,
+        description="Terms of service linked from Connect's consent screen. Unset: no link.",
+    )
+    connect_privacy_url: str | None = Field(
+        default=None,
+        description="Privacy policy linked from Connect's consent screen. Unset: no link.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -43,9 +43,12 @@ class FrameTicket:
     expires_at: datetime
 
 
-def frame_url(public_url: str, client_id: str, ticket: str) -> str:
-    """``?client=`` lets the server pick frame-ancestors; the ticket stays in the fragment."""
-    return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}#ticket={ticket}"
+def frame_url(public_url: str, client_id: str, ticket: str, *, bare: bool = False) -> str:
+    """``?client=`` lets the server pick frame-ancestors; the ticket stays in the fragment.
+    ``&embed=bare`` marks a URL from POST /v1/widget_url: the page then speaks the bare-iframe
+    messages instead of the loader's (in the query, so a reload keeps it)."""
+    embed = "&embed=bare" if bare else ""
+    return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}{embed}#ticket={ticket}"
 
 
 def origin_refused(origin: str | None) -> Forbidden:
@@ -84,7 +87,13 @@ async def open_frame(
 
 
 def _ticket_for(
-    row: ConnectSession, now: datetime, environment: str, public_url: str, origin: str
+    row: ConnectSession,
+    now: datetime,
+    environment: str,
+    public_url: str,
+    origin: str,
+    *,
+    bare: bool = False,
 ) -> FrameTicket:
     ticket = _issue(row, now, environment, origin)
     assert row.ticket_expires_at is not None
@@ -92,7 +101,8 @@ def _ticket_for(
         "frame ticket issued",
         extra={"connect_session_id": row.id, "client_id": row.client_id, "host_origin": origin},
     )
-    return FrameTicket(frame_url(public_url, row.client_id, ticket), row.ticket_expires_at)
+    url = frame_url(public_url, row.client_id, ticket, bare=bare)
+    return FrameTicket(url, row.ticket_expires_at)
 
 
 async def widget_url(
@@ -119,7 +129,9 @@ async def widget_url(
     )
     created = await create_connect_token(session, clock, client, request)
     row, _bearer = await sessions.open_from_token(session, clock, created.connect_token)
-    return _ticket_for(row, clock.now(), client.environment, public_url, body.target_origin)
+    return _ticket_for(
+        row, clock.now(), client.environment, public_url, body.target_origin, bare=True
+    )
 
 
 async def open_from_ticket(
