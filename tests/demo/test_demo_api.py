@@ -153,7 +153,9 @@ async def test_update_mode_and_connect_links_only_for_the_users_own_credential(
         {"client_user_id": "demo-carol", "utility_credential_id": credential["id"]},
     )
     assert link.status_code == 200, link.text
-    assert link.json()["url"].startswith("http://127.0.0.1:8080/connect/link#token=glcl_sandbox_")
+    assert link.json()["url"].startswith(
+        f"http://127.0.0.1:8080/connect/link?client={sandbox.id}#token=glcl_sandbox_"
+    )
     links = await api.get(
         f"/v1/utility_credentials/{credential['id']}/connect_links", auth=sandbox.auth
     )
