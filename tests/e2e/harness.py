@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,7 +135,7 @@ def gridlink_server(data_dir: Path, database_url: str | None = None) -> Iterator
         log.close()
 
 
-async def _admin(statement: str) -> None:
+async def _admin_async(statement: str) -> None:
     admin = await asyncpg.connect(PG_ADMIN_URL)
     try:
         await admin.execute(statement)
@@ -142,12 +143,18 @@ async def _admin(statement: str) -> None:
         await admin.close()
 
 
+def _admin(statement: str) -> None:
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _admin_async(statement)).result()
+
+
 @contextmanager
 def postgres_database() -> Iterator[str]:
     """A scratch PostgreSQL database for one server, dropped afterwards; yields its URL."""
     name = f"gridlink_e2e_{os.getpid()}_{free_port()}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    _admin(f'CREATE DATABASE "{name}"')
     try:
         yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
