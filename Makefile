@@ -39,11 +39,12 @@ typecheck: install
 	$(BIN)/mypy
 
 # The browser tests (tests/e2e) drive Debian's Chromium (installed if missing) against the built
-# widget; loadgroup keeps each of their modules on one worker, sharing one server and browser.
+# widget; run apart with --dist loadfile, so each of their modules starts one server.
 pytest: install widget-build
 	scripts/ensure-postgres
 	scripts/ensure-chromium
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --ignore=tests/e2e
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/e2e
 
 $(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock.json
 	cd $(WIDGET) && npm ci --no-audit --no-fund

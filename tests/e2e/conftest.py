@@ -1,8 +1,9 @@
-"""Fixtures for the browser tests: one `gridlink serve` per module, one Chromium per module, a
+"""Fixtures for the browser tests: one `gridlink serve` and one Chromium per test module, a
 fresh browser context (so a fresh demo end user) per test.
 
-Every test here is in the xdist group of its module, so `pytest -n 2 --dist loadgroup` keeps a
-module's tests on one worker, sharing its server and browser.
+Module scope, not session: Playwright's sync API keeps an event loop marked running while it is
+open, which would break the asyncio tests a worker runs next. `make test` runs this folder with
+`--dist loadfile`, so each module runs whole on one worker and starts one server.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from tests.e2e.screens import Screens
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in item.nodeid:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
             item.add_marker(pytest.mark.slow)
 
 
