@@ -80,7 +80,10 @@ export function App({ env }: { env: Env }) {
             <span class="icon-space" />
           )}
           <div class="brand">
-            {client?.logo_url && <img src={client.logo_url} alt={t("logoAlt", { client: client.name })} />}
+            {client?.logo_url && (
+              // A logo that fails to load disappears instead of showing its alt text: the name follows.
+              <img src={client.logo_url} alt={t("logoAlt", { client: client.name })} onError={(e) => (e.currentTarget.hidden = true)} />
+            )}
             {client && <span>{client.name}</span>}
           </div>
           {screen != "closed" ? (

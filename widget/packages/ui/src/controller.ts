@@ -177,22 +177,26 @@ export class Controller {
 
   // --- following an attempt --------------------------------------------------------------
 
+  /** Show `attempt`, then follow it in the background (returns once it is shown). */
   private async track(attempt: Attempt): Promise<void> {
     this.polling?.abort();
     const polling = new AbortController();
     this.polling = polling;
-    this.state = { ...this.state, attempt: null };
     await this.apply(attempt);
+    void this.poll(attempt.id, attempt.seq, polling.signal);
+  }
+
+  /** One long-poll at a time, each answered when the attempt changes (or after 25 s). */
+  private async poll(attemptId: string, seq: number, signal: AbortSignal): Promise<void> {
     let failures = 0;
-    let seq = attempt.seq;
-    while (!polling.signal.aborted && !this.state.attempt?.finished) {
+    while (!signal.aborted && !this.state.attempt?.finished) {
       try {
-        const next = await this.deps.api.follow(attempt.id, seq, polling.signal);
+        const next = await this.deps.api.follow(attemptId, seq, signal);
         failures = 0;
         seq = Math.max(seq, next.seq);
-        if (!polling.signal.aborted) await this.apply(next);
+        if (!signal.aborted) await this.apply(next);
       } catch (error) {
-        if (polling.signal.aborted) return;
+        if (signal.aborted) return;
         if (error instanceof ApiError && (error.status == 401 || error.status == 404)) return this.fail(error);
         failures += 1; // network trouble: back off (2 s, 4 s … 30 s), never a tight loop
         await this.sleep(Math.min(30_000, 1000 * 2 ** failures));

@@ -49,8 +49,12 @@ export function Credentials() {
             ) : (
               <input id="gl-password" name="password" class="grow" type="password" {...passwordProps} />
             )}
-            <button type="button" class="secondary" aria-pressed={shown} onClick={() => setShown(!shown)}>
-              {t("credentials.show")}
+            {/* Short visible text (fits 360 px); the accessible name contains it (WCAG 2.5.3). */}
+            <button
+              type="button" class="secondary" aria-label={t("credentials.show")} aria-pressed={shown}
+              onClick={() => setShown(!shown)}
+            >
+              {t("credentials.showShort")}
             </button>
           </div>
         </div>
