@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import UTILITY, Connect, log_entries, open_demo
@@ -47,13 +46,6 @@ def test_update_mode_repairs_the_same_credential(
     expect(log_entries(page, "success").last).to_contain_text(str(credential_id))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Connect UI bug: on a mfa_refresh session the controller awaits the whole attempt "
-    "(controller.ts open → startAttempt → track loops until finished) before sending `ready`, "
-    "so the loader keeps the frame hidden, the MFA screen is never shown, and the session ends "
-    "with load_error after 15 s",
-)
 def test_an_expired_mfa_session_is_refreshed_after_moving_the_sandbox_clock(
     page: Page, server: Server, screens: Screens
 ) -> None:
