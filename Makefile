@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data clean
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,19 +38,24 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+# The browser tests (tests/e2e) drive Debian's Chromium (installed if missing) against the built
+# widget; run apart with --dist loadfile, so each of their modules starts one server.
+pytest: install widget-build
 	scripts/ensure-postgres
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	scripts/ensure-chromium
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --ignore=tests/e2e
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/e2e
 
 $(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock.json
 	cd $(WIDGET) && npm ci --no-audit --no-fund
 	@touch $@
 
-# The loader that `gridlink serve` serves at /connect.js.
+# What `gridlink serve` serves: the loader at /connect.js and the Connect page (/connect/frame,
+# /connect/link) with its assets under /connect/ui/.
 widget-build: $(WIDGET)/node_modules/.installed
 	cd $(WIDGET) && npm run build
 
-# The embedding packages (connect.js loader, React hook): types, unit tests, build.
+# The widget packages (connect.js loader, React hook, Connect UI): types, unit tests, build.
 widget-test: $(WIDGET)/node_modules/.installed
 	cd $(WIDGET) && npm run typecheck && npm test && npm run build
 
@@ -67,6 +72,10 @@ bench-webhooks: install
 bench-data: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/data.py
+
+bench-widget: install widget-build
+	scripts/ensure-chromium
+	$(BIN)/python bench/widget.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache $(WIDGET)/node_modules

@@ -34,6 +34,8 @@ async def make_client(
     environment: str = "sandbox",
     origins: list[str] | None = None,
     redirect_uris: list[str] | None = None,
+    logo_url: str | None = None,
+    accent_color: str | None = None,
 ) -> TestClient:
     db: Database = app.state.db
     clock: Clock = app.state.clock
@@ -42,6 +44,8 @@ async def make_client(
         origins or ["https://app.acme.example"],
         redirect_uris or [],
         environment,
+        logo_url,
+        accent_color,
     )
     async with db.transaction() as session:
         created = await create_client(session, clock, spec)

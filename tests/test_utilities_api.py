@@ -39,7 +39,7 @@ async def test_sandbox_client_sees_the_four_sandbox_utilities(
         "sign_in_kinds": ["password", "password_mfa"],
         "mfa_methods": ["sms", "call", "email"],
         "connector_id": "sandbox",
-        "forgot_password_url": None,
+        "forgot_password_url": "https://power.sandbox.example/forgot-password",
         "status": "active",
         "environment": "sandbox",
         "eia_ids": [],

@@ -56,6 +56,18 @@ export default defineConfig({
         resolve: { alias: [loaderSource] },
         test: { name: "connect-node", include: ["packages/connect/test/**/*.node.test.ts"], environment: "node" },
       },
+      {
+        // The Connect UI (Preact): its state logic and screens in jsdom.
+        extends: true,
+        oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+        test: {
+          name: "ui",
+          include: ["packages/ui/test/**/*.test.{ts,tsx}"],
+          environment: "jsdom",
+          setupFiles: [local("packages/ui/test/setup.ts")],
+          ...SHARED_WORKER,
+        },
+      },
       reactFrom("packages/react", "19"),
       reactFrom("packages/react18-compat", "18"),
     ],

@@ -12,6 +12,8 @@ from gridlink.connect.routes import router as connect_router
 from gridlink.connect.widget_routes import router as widget_router
 from gridlink.credentials.routes import router as credentials_router
 from gridlink.data.routes import router as data_router
+from gridlink.demo.routes import api as demo_api_router
+from gridlink.demo.routes import page_router as demo_page_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
 from gridlink.links.routes import router as links_router
@@ -45,4 +47,6 @@ def build_router() -> APIRouter:
     root.include_router(widget_router)
     root.include_router(assets_router)
     root.include_router(frame_router)
+    root.include_router(demo_page_router)
+    root.include_router(demo_api_router)
     return root

@@ -39,8 +39,10 @@ def _banner(settings: Settings, sandbox: SandboxClient) -> str:
         f"Gridlink is running at {url}",
         f"  API reference:  {url}/docs",
         f"  Health:         {url}/readyz",
-        "",
     ]
+    if settings.demo:
+        lines.append(f"  Demo app:       {url}/demo  (try user_good / pass_good)")
+    lines.append("")
     if sandbox.secret is not None:
         lines += [
             "A sandbox client was created (the secret is shown only this once; store it now):",

@@ -178,8 +178,26 @@ class Settings(BaseSettings):
 
     widget_dist_dir: Path | None = Field(
         default=None,
-        description="Folder holding the built `connect.js` served at /connect.js. Unset: "
-        "widget/packages/connect/dist of the source checkout (built by `make serve`).",
+        description="Folder holding the built `connect.js` served at /connect.js and, in its "
+        "`ui/` subfolder, the built Connect page (manifest.json and hashed assets). Unset: "
+        "widget/packages/connect/dist and widget/packages/ui/dist of the source checkout "
+        "(built by `make serve`).",
+    )
+
+    demo: bool = Field(
+        default=True,
+        description="Serve the demo app at /demo: a sample host page that opens Connect for the "
+        "sandbox client (sandbox utilities only, end users named demo-...). Turn off on a "
+        "server reachable by others.",
+    )
+
+    connect_terms_url: str | None = Field(
+        default=None,
+        description="Terms of service linked from Connect's consent screen. Unset: no link.",
+    )
+    connect_privacy_url: str | None = Field(
+        default=None,
+        description="Privacy policy linked from Connect's consent screen. Unset: no link.",
     )
 
     def resolved_database_url(self) -> str:

@@ -19,6 +19,7 @@ async def test_user_good_verifies_and_hands_over_an_authorization_code(
     result = done.json()
     assert result["utility_credential_id"] == attempt["utility_credential_id"]
     assert result["authorization_code"].startswith("glac_sandbox_")
+    assert result["client_user_id"] == "user-1"  # for the bare iframe's gridlink:connected
     events = (await api.get("/v1/events", auth=client.auth)).json()["data"]
     types = [e["type"] for e in events]
     assert "utility_credential_verified" in types

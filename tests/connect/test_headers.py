@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -54,10 +55,15 @@ async def test_the_frame_page_is_framed_only_by_the_clients_origins(
     policy, _, ancestors = response.headers["content-security-policy"].rpartition(
         "; frame-ancestors "
     )
-    assert policy == "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
+    assert policy == (
+        "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; img-src 'self'"
+    )
     assert sorted(ancestors.split(" ")) == sorted([HOST, LOCAL])  # exactly its origins
     assert_base_headers(response)
-    assert "<script" not in response.text  # nothing inline for the CSP to allow
+    # Nothing inline for the CSP to allow: one external module script, no style attribute.
+    assert re.findall(r"<script[^>]*>(.*?)</script>", response.text, re.S) == [""]
+    assert re.search(r"<script[^>]* src=", response.text)
+    assert "style=" not in response.text
 
 
 @pytest.mark.parametrize("query", [{}, {"client": "cli_unknown"}, {"client": ""}])

@@ -56,7 +56,7 @@ async def test_a_link_carries_its_token_in_the_fragment_and_is_stored_hashed(
     body = response.json()
     assert set(body) == {"id", "url", "expires_at"}
     public_url = app.state.settings.resolved_public_url()
-    prefix = f"{public_url}/connect/link#token="
+    prefix = f"{public_url}/connect/link?client={client.id}#token="
     assert body["url"].startswith(prefix)
     token = body["url"][len(prefix) :]
     assert tokens.parse(token, tokens.TokenKind.CONNECT_LINK) == "sandbox"

@@ -24,3 +24,20 @@ for (const [label, path] of files) {
 }
 const verdict = total <= BUDGET_BYTES ? "within" : `OVER by ${total - BUDGET_BYTES} B`;
 console.log(`total: ${total} B gzip; budget ${BUDGET_BYTES} B (2.5 kB): ${verdict}`);
+
+// The Connect page (what end users download inside the frame): its own 40 kB budget.
+const UI_BUDGET_BYTES = 40_000;
+const manifestUrl = new URL("../packages/ui/dist/manifest.json", import.meta.url);
+if (!existsSync(manifestUrl)) {
+  console.error("packages/ui/dist/manifest.json is missing: run `npm run build` first.");
+  process.exit(1);
+}
+const entry = JSON.parse(readFileSync(manifestUrl, "utf8"))["src/main.tsx"];
+let uiTotal = 0;
+for (const file of [entry.file, ...(entry.css ?? [])]) {
+  const gzip = gzipSync(readFileSync(new URL("../packages/ui/dist/" + file, import.meta.url)), { level: 9 }).length;
+  uiTotal += gzip;
+  console.log(`ui      packages/ui/dist/${file}: ${gzip} B gzip`);
+}
+const uiVerdict = uiTotal <= UI_BUDGET_BYTES ? "within" : `OVER by ${uiTotal - UI_BUDGET_BYTES} B`;
+console.log(`ui total: ${uiTotal} B gzip; budget ${UI_BUDGET_BYTES} B (40 kB): ${uiVerdict}`);

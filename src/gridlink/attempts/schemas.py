@@ -104,6 +104,7 @@ class CompletionOut(BaseModel):
             "examples": [
                 {
                     "utility_credential_id": "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+                    "client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11",
                     "authorization_code": "glac_sandbox_...",
                     "utility": {"id": "sandbox_electric", "name": "Sandbox Power & Light"},
                     "accounts": [
@@ -119,6 +120,7 @@ class CompletionOut(BaseModel):
     )
 
     utility_credential_id: str
+    client_user_id: str = Field(description="The app's own id of the end user.")
     authorization_code: str
     utility: dict[str, str]
     accounts: list[AccountOut]

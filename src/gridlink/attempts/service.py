@@ -273,6 +273,7 @@ async def complete(
     out = await view(session, attempt)
     return CompletionOut(
         utility_credential_id=attempt.credential_id,
+        client_user_id=await repo.client_user_id(context.row.user_id),
         authorization_code=code.value,
         utility={"id": attempt.utility_id, "name": utility.name if utility else attempt.utility_id},
         accounts=out.accounts,

@@ -1,30 +1,23 @@
 """The embed protocol's server side (docs/reference/embed-protocol.md): the loader trades a
-connect token for a frame URL, and the framed page is served with frame-ancestors limited to the
-client's registered origins."""
+connect token for a frame URL; the Connect page is served framed (/connect/frame, frame-ancestors
+limited to the client's registered origins) or full-page for connect links (/connect/link), with
+its built assets under /connect/ui/."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from gridlink.auth.dependencies import AppClock, AppSettings, Session
-from gridlink.connect import frames
+from gridlink.config import Settings
+from gridlink.connect import frames, ui_assets
 from gridlink.connect.widget_schemas import FrameOut, FrameRequest
+from gridlink.errors import NotFound
 from gridlink.kit.openapi import error_responses
 
 router = APIRouter(prefix="/connect", tags=["Connect widget"])
-
-# A placeholder until the Connect UI's built assets are served here; no inline script, so the
-# strict CSP below holds for the real page too.
-FRAME_PAGE = """<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Connect your utility account</title></head>
-<body><main><h1>Connect your utility account</h1><p>Loading Connect…</p></main></body>
-</html>
-"""
 
 
 @router.post(
@@ -49,14 +42,46 @@ async def open_frame(
     return FrameOut(frame_url=ticket.url, expires_at=ticket.expires_at)
 
 
+ClientQuery = Annotated[str | None, Query(max_length=40)]
+
+
 @router.get("/frame", include_in_schema=False, response_class=HTMLResponse)
 async def frame_page(
-    session: Session,
-    client: Annotated[str | None, Query(max_length=40)] = None,
+    session: Session, settings: AppSettings, client: ClientQuery = None
 ) -> HTMLResponse:
     """The framed Connect page. Its ticket is in the fragment, which the server never sees, so
     `?client=` names whose origins may frame it (client ids are not secret)."""
-    ancestors = await frames.frame_ancestors(session, client)
-    return HTMLResponse(
-        FRAME_PAGE, headers={"Content-Security-Policy": frames.frame_csp(ancestors)}
+    page = await frames.page_policy(session, client)
+    return _page(settings, "frame", frames.frame_csp(page.ancestors, page.image_origins))
+
+
+@router.get("/link", include_in_schema=False, response_class=HTMLResponse)
+async def link_page(
+    session: Session, settings: AppSettings, client: ClientQuery = None
+) -> HTMLResponse:
+    """Connect full-page for a connect link (update mode); its token is in the fragment. Never
+    framed: a link is opened by the end user, not embedded."""
+    page = await frames.page_policy(session, client)
+    return _page(settings, "link", frames.frame_csp([], page.image_origins))
+
+
+def _page(settings: Settings, page: str, csp: str) -> HTMLResponse:
+    headers = {"Content-Security-Policy": csp}
+    build = ui_assets.load_build(ui_assets.ui_dist_dir(settings))
+    if build is None:
+        return HTMLResponse(ui_assets.not_built_html(), status_code=500, headers=headers)
+    return HTMLResponse(ui_assets.page_html(build, page), headers=headers)
+
+
+@router.get("/ui/{name}", include_in_schema=False)
+async def ui_asset(name: str, settings: AppSettings) -> FileResponse:
+    """The page's hashed script and stylesheet, cached for good (a new build has new names)."""
+    build = ui_assets.load_build(ui_assets.ui_dist_dir(settings))
+    if build is None or name not in build.files:
+        raise NotFound("No such Connect asset; reload the page to get the current ones.")
+    suffix = name[name.rfind(".") :]
+    return FileResponse(
+        build.folder / name,
+        media_type=ui_assets.CONTENT_TYPES.get(suffix, "application/octet-stream"),
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
     )

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,9 +43,12 @@ class FrameTicket:
     expires_at: datetime
 
 
-def frame_url(public_url: str, client_id: str, ticket: str) -> str:
-    """``?client=`` lets the server pick frame-ancestors; the ticket stays in the fragment."""
-    return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}#ticket={ticket}"
+def frame_url(public_url: str, client_id: str, ticket: str, *, bare: bool = False) -> str:
+    """``?client=`` lets the server pick frame-ancestors; the ticket stays in the fragment.
+    ``&embed=bare`` marks a URL from POST /v1/widget_url: the page then speaks the bare-iframe
+    messages instead of the loader's (in the query, so a reload keeps it)."""
+    embed = "&embed=bare" if bare else ""
+    return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}{embed}#ticket={ticket}"
 
 
 def origin_refused(origin: str | None) -> Forbidden:
@@ -83,7 +87,13 @@ async def open_frame(
 
 
 def _ticket_for(
-    row: ConnectSession, now: datetime, environment: str, public_url: str, origin: str
+    row: ConnectSession,
+    now: datetime,
+    environment: str,
+    public_url: str,
+    origin: str,
+    *,
+    bare: bool = False,
 ) -> FrameTicket:
     ticket = _issue(row, now, environment, origin)
     assert row.ticket_expires_at is not None
@@ -91,7 +101,8 @@ def _ticket_for(
         "frame ticket issued",
         extra={"connect_session_id": row.id, "client_id": row.client_id, "host_origin": origin},
     )
-    return FrameTicket(frame_url(public_url, row.client_id, ticket), row.ticket_expires_at)
+    url = frame_url(public_url, row.client_id, ticket, bare=bare)
+    return FrameTicket(url, row.ticket_expires_at)
 
 
 async def widget_url(
@@ -118,7 +129,9 @@ async def widget_url(
     )
     created = await create_connect_token(session, clock, client, request)
     row, _bearer = await sessions.open_from_token(session, clock, created.connect_token)
-    return _ticket_for(row, clock.now(), client.environment, public_url, body.target_origin)
+    return _ticket_for(
+        row, clock.now(), client.environment, public_url, body.target_origin, bare=True
+    )
 
 
 async def open_from_ticket(
@@ -143,17 +156,40 @@ async def open_from_ticket(
 _PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
 
 
-async def frame_ancestors(session: AsyncSession, client_id: str | None) -> list[str]:
-    """The origins allowed to frame Connect for ``client_id``; none for an unknown client."""
-    if not client_id:
-        return []
-    origins = await ConnectSessionRepository(session).client_origins(client_id[:40]) or []
-    return [origin for origin in origins if _PLAIN_ORIGIN.fullmatch(origin)]
+@dataclass(frozen=True)
+class PagePolicy:
+    """What the Connect page's CSP allows for a client: who may frame it, where its logo is."""
+
+    ancestors: list[str]
+    image_origins: list[str]
 
 
-def frame_csp(ancestors: list[str]) -> str:
+async def page_policy(session: AsyncSession, client_id: str | None) -> PagePolicy:
+    """Unknown or missing client: framed by nobody, images from this server only."""
+    page = None
+    if client_id:
+        page = await ConnectSessionRepository(session).client_page(client_id[:40])
+    if page is None:
+        return PagePolicy([], [])
+    origins, logo_url = page
+    logo = _origin_of(logo_url) if logo_url else None
+    return PagePolicy(
+        [origin for origin in origins if _PLAIN_ORIGIN.fullmatch(origin)],
+        [logo] if logo else [],
+    )
+
+
+def _origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin if _PLAIN_ORIGIN.fullmatch(origin) else None
+
+
+def frame_csp(ancestors: list[str], image_origins: list[str] | None = None) -> str:
+    """No inline script or style attribute; images from here and the client's logo host."""
     allowed = " ".join(ancestors) if ancestors else "'none'"
+    images = " ".join(["'self'", *(image_origins or [])])
     return (
         "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-        f"frame-ancestors {allowed}"
+        f"img-src {images}; frame-ancestors {allowed}"
     )

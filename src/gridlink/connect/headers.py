@@ -11,6 +11,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FRAMES_PATH = "/connect/api/frames"
+# The Connect page's hashed assets may be cached (a new build has new names); they set their own.
+CACHEABLE_PREFIX = "/connect/ui/"
 CONNECT_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -49,7 +51,10 @@ class ConnectHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in extra.items():
-                    headers[name] = value
+                    if name == "Cache-Control" and path.startswith(CACHEABLE_PREFIX):
+                        headers.setdefault(name, value)
+                    else:
+                        headers[name] = value
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

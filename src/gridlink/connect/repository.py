@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,16 @@ from gridlink.models import (
     ConnectSession,
     ConnectToken,
 )
+
+
+class ClientView(NamedTuple):
+    """What a widget session needs of its client."""
+
+    name: str
+    environment: str
+    clock_offset_seconds: int
+    logo_url: str | None
+    accent_color: str | None
 
 
 class ConnectTokenRepository:
@@ -90,13 +101,25 @@ class ConnectSessionRepository:
         )
         return None if origins is None else list(origins)
 
-    async def client_view(self, client_id: str) -> tuple[str, str, int] | None:
-        """(name, environment, sandbox clock offset) of the session's client."""
+    async def client_page(self, client_id: str) -> tuple[list[str], str | None] | None:
+        """(registered origins, logo URL) of a client, or None for an unknown client."""
         row = (
             await self.session.execute(
-                select(Client.name, Client.environment, Client.sandbox_clock_offset_seconds).where(
-                    Client.id == client_id
-                )
+                select(Client.allowed_origins, Client.logo_url).where(Client.id == client_id)
             )
         ).first()
-        return None if row is None else (row[0], row[1], int(row[2]))
+        return None if row is None else (list(row[0]), row[1])
+
+    async def client_view(self, client_id: str) -> ClientView | None:
+        row = (
+            await self.session.execute(
+                select(
+                    Client.name,
+                    Client.environment,
+                    Client.sandbox_clock_offset_seconds,
+                    Client.logo_url,
+                    Client.accent_color,
+                ).where(Client.id == client_id)
+            )
+        ).first()
+        return None if row is None else ClientView(row[0], row[1], int(row[2]), row[3], row[4])

@@ -46,6 +46,9 @@ class SessionContext:
     client_name: str
     environment: str
     clock_offset_seconds: int
+    # Branding shown in Connect (Client.logo_url, Client.accent_color).
+    client_logo_url: str | None = None
+    client_accent_color: str | None = None
 
 
 async def open_from_token(
@@ -153,7 +156,14 @@ async def authenticate(session: AsyncSession, clock: Clock, bearer: str) -> Sess
         raise TokenInvalid(SESSION_UNUSABLE)
     client = await repo.client_view(row.client_id)
     assert client is not None
-    return SessionContext(row, client[0], client[1], client[2])
+    return SessionContext(
+        row,
+        client.name,
+        client.environment,
+        client.clock_offset_seconds,
+        client.logo_url,
+        client.accent_color,
+    )
 
 
 def require_open(context: SessionContext) -> None:

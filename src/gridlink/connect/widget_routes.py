@@ -18,7 +18,7 @@ from gridlink.attempts.schemas import (
     MfaCodeIn,
     MfaOptionIn,
 )
-from gridlink.auth.dependencies import AppClock, Session
+from gridlink.auth.dependencies import AppClock, AppSettings, Session
 from gridlink.connect import frames, sessions
 from gridlink.connect.widget_schemas import (
     ConsentIn,
@@ -66,7 +66,9 @@ def _vault(request: Request) -> Vault:
     response_model=SessionStarted,
     responses=error_responses(401, 422),
 )
-async def start_session(body: SessionStart, session: Session, clock: AppClock) -> SessionStarted:
+async def start_session(
+    body: SessionStart, session: Session, clock: AppClock, settings: AppSettings
+) -> SessionStarted:
     """Trade a connect token (once), a connect link's token or a frame ticket (once, within 5
     minutes) for a session bearer."""
     given = [body.connect_token, body.connect_link_token, body.frame_ticket]
@@ -85,7 +87,7 @@ async def start_session(body: SessionStart, session: Session, clock: AppClock) -
     context = await sessions.authenticate(session, clock, bearer)
     return SessionStarted(
         session_token=bearer,
-        session=await session_view(session, context),
+        session=await session_view(session, context, settings),
         host_origin=context.row.host_origin,
     )
 
@@ -96,8 +98,10 @@ async def start_session(body: SessionStart, session: Session, clock: AppClock) -
     response_model=SessionOut,
     responses=error_responses(401, 422),
 )
-async def get_session(context: WidgetSession, session: Session) -> SessionOut:
-    return await session_view(session, context)
+async def get_session(
+    context: WidgetSession, session: Session, settings: AppSettings
+) -> SessionOut:
+    return await session_view(session, context, settings)
 
 
 @router.post(
@@ -107,14 +111,19 @@ async def get_session(context: WidgetSession, session: Session) -> SessionOut:
     responses=error_responses(401, 422),
 )
 async def consent(
-    body: ConsentIn, request: Request, context: WidgetSession, session: Session, clock: AppClock
+    body: ConsentIn,
+    request: Request,
+    context: WidgetSession,
+    session: Session,
+    clock: AppClock,
+    settings: AppSettings,
 ) -> SessionOut:
     """Records the consent text's version, the time, the IP address and the user agent."""
     ip = request.client.host if request.client else None
     await sessions.record_consent(
         context, clock.now(), body.consent_version, ip, request.headers.get("user-agent")
     )
-    return await session_view(session, context)
+    return await session_view(session, context, settings)
 
 
 @router.get(
@@ -142,10 +151,10 @@ async def utilities(
     responses=error_responses(401, 409, 422),
 )
 async def choose_utility(
-    body: UtilityChoice, context: WidgetSession, session: Session
+    body: UtilityChoice, context: WidgetSession, session: Session, settings: AppSettings
 ) -> SessionOut:
     await sessions.choose_utility(session, context, body.utility_id)
-    return await session_view(session, context)
+    return await session_view(session, context, settings)
 
 
 @router.post(

@@ -112,6 +112,10 @@ class WidgetUrlOut(BaseModel):
 
 class ClientInfo(BaseModel):
     name: str
+    logo_url: str | None = Field(default=None, description="Shown at the top of Connect.")
+    accent_color: str | None = Field(
+        default=None, description="`#rrggbb`: Connect's buttons and focus rings."
+    )
 
 
 class SessionOut(BaseModel):
@@ -122,7 +126,11 @@ class SessionOut(BaseModel):
                     "id": "csn_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
                     "mode": "create",
                     "step": "consent",
-                    "client": {"name": "Acme Energy"},
+                    "client": {
+                        "name": "Acme Energy",
+                        "logo_url": "https://app.acme.example/logo.png",
+                        "accent_color": "#0b6e4f",
+                    },
                     "products": ["accounts", "statements", "intervals"],
                     "language": None,
                     "consent_version": "2026-11-01",
@@ -132,6 +140,8 @@ class SessionOut(BaseModel):
                     "attempt": None,
                     "host_origin": "https://app.acme.example",
                     "expires_at": "2026-11-21T14:00:00Z",
+                    "terms_url": "https://gridlink.acme.example/terms",
+                    "privacy_url": "https://gridlink.acme.example/privacy",
                 }
             ]
         }
@@ -151,6 +161,13 @@ class SessionOut(BaseModel):
     attempt: AttemptOut | None = None
     host_origin: str | None = Field(
         default=None, description="The page that framed Connect (frame tickets only)."
+    )
+    terms_url: str | None = Field(
+        default=None, description="Linked from the consent screen (GRIDLINK_CONNECT_TERMS_URL)."
+    )
+    privacy_url: str | None = Field(
+        default=None,
+        description="Linked from the consent screen (GRIDLINK_CONNECT_PRIVACY_URL).",
     )
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.attempts import service as attempts
 from gridlink.attempts.repository import AttemptRepository
+from gridlink.config import Settings
 from gridlink.connect import sessions
 from gridlink.connect.widget_schemas import ClientInfo, SessionOut
 from gridlink.utilities.catalog import find_visible
@@ -13,7 +14,9 @@ from gridlink.utilities.repository import UtilityRepository
 from gridlink.utilities.service import to_out
 
 
-async def session_view(session: AsyncSession, context: sessions.SessionContext) -> SessionOut:
+async def session_view(
+    session: AsyncSession, context: sessions.SessionContext, settings: Settings
+) -> SessionOut:
     row = context.row
     utility_out = None
     if row.utility_id is not None:
@@ -27,7 +30,11 @@ async def session_view(session: AsyncSession, context: sessions.SessionContext) 
         id=row.id,
         mode=row.mode,
         step=sessions.next_step(context, mfa_refresh=refresh),
-        client=ClientInfo(name=context.client_name),
+        client=ClientInfo(
+            name=context.client_name,
+            logo_url=context.client_logo_url,
+            accent_color=context.client_accent_color,
+        ),
         products=row.products,
         language=row.language,
         consent_version=sessions.CONSENT_VERSION,
@@ -37,4 +44,6 @@ async def session_view(session: AsyncSession, context: sessions.SessionContext) 
         attempt=None if latest is None else await attempts.view(session, latest),
         host_origin=row.host_origin,
         expires_at=row.expires_at,
+        terms_url=settings.connect_terms_url,
+        privacy_url=settings.connect_privacy_url,
     )

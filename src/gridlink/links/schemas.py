@@ -14,7 +14,8 @@ class ConnectLinkCreated(BaseModel):
             "examples": [
                 {
                     "id": "clk_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
-                    "url": "https://gridlink.acme.example/connect/link#token=glcl_sandbox_...",
+                    "url": "https://gridlink.acme.example/connect/link?client=cli_01JD3Q2V7S9X"
+                    "8Y6Z5W4V3U2T1S#token=glcl_sandbox_...",
                     "expires_at": "2026-11-24T10:00:00Z",
                 }
             ]

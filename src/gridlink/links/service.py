@@ -2,8 +2,9 @@
 
 A link is valid 72 hours (real time: a sandbox clock does not shorten it), dead once used
 successfully or revoked, and stored only as the SHA-256 of its token. The token travels in the
-URL's fragment (``#token=...``), which browsers never send to a server, so it cannot end up in
-an access log or a ``Referer`` header; the Connect page reads it and trades it for a session.
+URL's fragment (``/connect/link?client=<client id>#token=...``), which browsers never send to a
+server, so it cannot end up in an access log or a ``Referer`` header; the Connect page reads it,
+removes it from the address bar and trades it for a session.
 
 The engine calls ``find_usable_link`` when the page presents a token and ``mark_link_used``
 in the transaction that records the repaired credential.
@@ -39,8 +40,9 @@ def link_status(link: ConnectLink, now: datetime) -> LinkStatus:
     return "active"
 
 
-def link_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}{LINK_PATH}#token={token}"
+def link_url(public_url: str, client_id: str, token: str) -> str:
+    """``?client=`` lets the page's CSP allow the client's logo; the token stays in the fragment."""
+    return f"{public_url.rstrip('/')}{LINK_PATH}?client={client_id}#token={token}"
 
 
 async def create_link(
@@ -63,7 +65,7 @@ async def create_link(
     )
     await ConnectLinkRepository(session).add(link)
     return ConnectLinkCreated(
-        id=link.id, url=link_url(public_url, token), expires_at=link.expires_at
+        id=link.id, url=link_url(public_url, client.id, token), expires_at=link.expires_at
     )
 
 

@@ -40,6 +40,7 @@ def _info(
     state: str,
     commodities: tuple[Commodity, ...],
     zips: tuple[str, ...],
+    forgot_password_url: str | None = None,
 ) -> UtilityInfo:
     return UtilityInfo(
         id=utility_id,
@@ -50,21 +51,42 @@ def _info(
         mfa_methods=(MfaMethod.SMS, MfaMethod.CALL, MfaMethod.EMAIL),
         environment=Environment.SANDBOX,
         zips=zips,
+        forgot_password_url=forgot_password_url,
     )
+
+
+def _forgot(host: str) -> str:
+    """A fictional utility site (``.example`` never resolves): Connect shows the link as it would
+    a real utility's. The water district has none, so both cases can be seen."""
+    return f"https://{host}.sandbox.example/forgot-password"
 
 
 RES, COM = ServiceClass.RESIDENTIAL, ServiceClass.COMMERCIAL
 
 SANDBOX_UTILITIES: tuple[SandboxUtility, ...] = (
     SandboxUtility(
-        _info("sandbox_electric", "Sandbox Power & Light", "CA", (C.ELECTRIC,), ("00010", "00011")),
+        _info(
+            "sandbox_electric",
+            "Sandbox Power & Light",
+            "CA",
+            (C.ELECTRIC,),
+            ("00010", "00011"),
+            _forgot("power"),
+        ),
         "America/Los_Angeles",
         ("Alder Creek", "Mesa Verde", "Harbor Point"),
         "#### ### ###-#",
         ((C.ELECTRIC, RES, "R-TOU-4"), (C.ELECTRIC, COM, "B-1")),
     ),
     SandboxUtility(
-        _info("sandbox_gas", "Sandbox Gas Company", "CA", (C.GAS,), ("00011", "00020")),
+        _info(
+            "sandbox_gas",
+            "Sandbox Gas Company",
+            "CA",
+            (C.GAS,),
+            ("00011", "00020"),
+            _forgot("gas"),
+        ),
         "America/Los_Angeles",
         ("Alder Creek", "Oak Hollow", "Mesa Verde"),
         "##########-#",
@@ -77,6 +99,7 @@ SANDBOX_UTILITIES: tuple[SandboxUtility, ...] = (
             "NY",
             (C.ELECTRIC, C.GAS),
             ("00030", "00031"),
+            _forgot("energy"),
         ),
         "America/New_York",
         ("Riverbend", "Kings Landing", "Maple Heights"),

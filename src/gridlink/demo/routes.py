@@ -1,0 +1,128 @@
+"""/demo: the sample host page (static files, strict CSP) and its backend under /demo/api.
+
+Off with GRIDLINK_DEMO=false (every /demo path then answers 404). Not in the OpenAPI document:
+this is an example app, not part of Gridlink's API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import FileResponse
+
+from gridlink.auth.dependencies import AppClock, AppSettings, Session
+from gridlink.credentials.schemas import UtilityCredentialOut
+from gridlink.demo import service
+from gridlink.demo.schemas import (
+    DEMO_USER_PATTERN,
+    DemoClockMove,
+    DemoCredentials,
+    DemoExchangeRequest,
+    DemoLink,
+    DemoLinkRequest,
+    DemoStatus,
+    DemoToken,
+    DemoTokenRequest,
+)
+from gridlink.errors import NO_SUCH_ENDPOINT, InvalidRequest, NotFound
+
+STATIC = Path(__file__).parent / "static"
+ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
+
+# The page runs only its own files: no inline script or style, frames only from this server
+# (the Connect overlay), fetches only to this server.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+async def demo_enabled(settings: AppSettings) -> None:
+    if not settings.demo:
+        raise NotFound(NO_SUCH_ENDPOINT)
+
+
+async def json_only(request: Request) -> None:
+    """A cross-site form cannot send application/json without a CORS preflight, which /demo
+    never answers: so only the demo page itself can make these calls."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise InvalidRequest("Send the demo's API calls as application/json.")
+
+
+async def api_headers(response: Response) -> None:
+    response.headers.update({**COMMON_HEADERS, "Cache-Control": "no-store"})
+
+
+page_router = APIRouter(prefix="/demo", dependencies=[Depends(demo_enabled)])
+api = APIRouter(
+    prefix="/demo/api", tags=["Demo"], dependencies=[Depends(demo_enabled), Depends(api_headers)]
+)
+DemoUser = Annotated[str, Query(pattern=DEMO_USER_PATTERN)]
+Json = [Depends(json_only)]
+
+
+@page_router.get("", include_in_schema=False)
+async def page() -> FileResponse:
+    headers = {**COMMON_HEADERS, "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"}
+    return FileResponse(STATIC / "index.html", media_type="text/html", headers=headers)
+
+
+@page_router.get("/static/{name}", include_in_schema=False)
+async def asset(name: str) -> FileResponse:
+    if name not in ASSETS:
+        raise NotFound(NO_SUCH_ENDPOINT)
+    headers = {**COMMON_HEADERS, "Cache-Control": "no-cache"}
+    return FileResponse(STATIC / name, media_type=ASSETS[name], headers=headers)
+
+
+@api.get("/status", include_in_schema=False)
+async def get_status(
+    session: Session,
+    clock: AppClock,
+    origin: Annotated[str | None, Query(max_length=200)] = None,
+) -> DemoStatus:
+    return await service.status(session, clock, origin)
+
+
+@api.post("/connect_token", include_in_schema=False, dependencies=Json)
+async def post_connect_token(
+    body: DemoTokenRequest, session: Session, clock: AppClock
+) -> DemoToken:
+    return await service.connect_token(
+        session, clock, body.client_user_id, body.utility_credential_id
+    )
+
+
+@api.post("/exchange", include_in_schema=False, dependencies=Json)
+async def post_exchange(
+    body: DemoExchangeRequest, session: Session, clock: AppClock
+) -> UtilityCredentialOut:
+    return await service.exchange(session, clock, body.client_user_id, body.authorization_code)
+
+
+@api.get("/credentials", include_in_schema=False)
+async def get_credentials(session: Session, client_user_id: DemoUser) -> DemoCredentials:
+    return await service.credentials(session, client_user_id)
+
+
+@api.post("/clock", include_in_schema=False, dependencies=Json)
+async def post_clock(body: DemoClockMove, session: Session, clock: AppClock) -> DemoStatus:
+    return await service.move_clock(session, clock, body)
+
+
+@api.post("/connect_link", include_in_schema=False, dependencies=Json)
+async def post_connect_link(
+    body: DemoLinkRequest, session: Session, clock: AppClock, settings: AppSettings
+) -> DemoLink:
+    return await service.connect_link(
+        session,
+        clock,
+        settings.resolved_public_url(),
+        body.client_user_id,
+        body.utility_credential_id,
+    )

@@ -1,0 +1,136 @@
+"""The demo's backend: what a host app's server does, in-process, for the sandbox client.
+
+It acts only for a sandbox-environment client (the one `gridlink serve` creates on first start,
+which sees only sandbox utilities) and only for end users whose id starts with ``demo-`` (the
+page makes one per browser tab), so it cannot read or change a real app's end users. No client
+secret ever reaches the browser: the calls below go straight to the services the API uses.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gridlink.auth.service import AuthenticatedClient, exchange_authorization_code
+from gridlink.clients.repository import ClientRepository
+from gridlink.connect.schemas import ConnectTokenRequest
+from gridlink.connect.service import create_connect_token
+from gridlink.credentials.schemas import CredentialFilters, UtilityCredentialOut
+from gridlink.credentials.service import CREDENTIAL_NOT_FOUND, get_credential, list_credentials
+from gridlink.demo.schemas import (
+    DemoClockMove,
+    DemoCredentials,
+    DemoLink,
+    DemoStatus,
+    DemoToken,
+)
+from gridlink.errors import NotFound
+from gridlink.kit.clock import Clock
+from gridlink.kit.pagination import MAX_LIMIT, PageParams
+from gridlink.links.service import create_link
+from gridlink.sandbox import service as sandbox
+from gridlink.sandbox.schemas import SandboxClockMove
+
+NO_SANDBOX_CLIENT = (
+    "The demo needs a sandbox client and there is none: `gridlink serve` creates one on a fresh "
+    "data folder, or make one with `gridlink clients create --environment sandbox`."
+)
+
+
+async def demo_client(session: AsyncSession) -> AuthenticatedClient:
+    """The oldest sandbox client: the one `ensure_sandbox_client` made and names in the banner."""
+    row = await ClientRepository(session).first_sandbox_client()
+    if row is None:
+        raise NotFound(NO_SANDBOX_CLIENT)
+    return AuthenticatedClient(
+        id=row.id,
+        name=row.name,
+        environment=row.environment,
+        allowed_origins=tuple(row.allowed_origins),
+        redirect_uris=tuple(row.redirect_uris),
+        secret_id="",  # acting in-process: no secret was presented, and no access token is issued
+        sandbox_clock_offset_seconds=row.sandbox_clock_offset_seconds,
+    )
+
+
+async def status(session: AsyncSession, clock: Clock, origin: str | None) -> DemoStatus:
+    client = await demo_client(session)
+    now = sandbox.read_clock(clock, client)
+    return DemoStatus(
+        client_id=client.id,
+        client_name=client.name,
+        origin_allowed=None if origin is None else origin in client.allowed_origins,
+        allowed_origins=list(client.allowed_origins),
+        sandbox_now=now.now,
+        sandbox_offset_seconds=now.offset_seconds,
+    )
+
+
+async def _own_credential(
+    session: AsyncSession, client: AuthenticatedClient, client_user_id: str, credential_id: str
+) -> UtilityCredentialOut:
+    """The credential, if it belongs to this demo user (anything else reads as unknown)."""
+    credential = await get_credential(session, client, credential_id)
+    if credential.client_user_id != client_user_id:
+        raise NotFound(CREDENTIAL_NOT_FOUND)
+    return credential
+
+
+async def connect_token(
+    session: AsyncSession, clock: Clock, client_user_id: str, credential_id: str | None
+) -> DemoToken:
+    client = await demo_client(session)
+    if credential_id is None:
+        request = ConnectTokenRequest(client_user_id=client_user_id)
+    else:
+        await _own_credential(session, client, client_user_id, credential_id)
+        request = ConnectTokenRequest(utility_credential_id=credential_id)
+    made = await create_connect_token(session, clock, client, request)
+    return DemoToken(connect_token=made.connect_token, mode=made.mode, expires_at=made.expires_at)
+
+
+async def exchange(
+    session: AsyncSession, clock: Clock, client_user_id: str, code: str
+) -> UtilityCredentialOut:
+    """What a host backend does with onSuccess's code: confirm it, then read the credential."""
+    client = await demo_client(session)
+    confirmed = await exchange_authorization_code(session, clock, client, code)
+    return await _own_credential(session, client, client_user_id, confirmed.utility_credential_id)
+
+
+async def credentials(session: AsyncSession, client_user_id: str) -> DemoCredentials:
+    client = await demo_client(session)
+    page = await list_credentials(
+        session,
+        client,
+        CredentialFilters(client_user_id=client_user_id),
+        PageParams(limit=MAX_LIMIT, after=None),
+    )
+    return DemoCredentials(data=page.data)
+
+
+async def move_clock(session: AsyncSession, clock: Clock, body: DemoClockMove) -> DemoStatus:
+    """Moves the sandbox client's clock (for every demo user: it is the client's clock)."""
+    client = await demo_client(session)
+    moved = await sandbox.move_clock(
+        session, clock, client, SandboxClockMove(advance_seconds=body.advance_seconds)
+    )
+    return DemoStatus(
+        client_id=client.id,
+        client_name=client.name,
+        allowed_origins=list(client.allowed_origins),
+        sandbox_now=moved.now,
+        sandbox_offset_seconds=moved.offset_seconds,
+    )
+
+
+async def connect_link(
+    session: AsyncSession,
+    clock: Clock,
+    public_url: str,
+    client_user_id: str,
+    credential_id: str,
+) -> DemoLink:
+    client = await demo_client(session)
+    await _own_credential(session, client, client_user_id, credential_id)
+    link = await create_link(session, clock, public_url, client, credential_id)
+    return DemoLink(url=link.url, expires_at=link.expires_at)

@@ -1,0 +1,104 @@
+// The frame around every screen (back, the client's name and logo, close) and the screen itself.
+import type { JSX } from "preact";
+import { useEffect, useReducer, useRef } from "preact/hooks";
+import { EnvContext, type Env } from "./context";
+import type { Screen } from "./flow";
+import { Consent } from "./screens/consent";
+import { Credentials } from "./screens/credentials";
+import { MfaCode, MfaMethod } from "./screens/mfa";
+import { Closed, Connecting, Loading, Result, Success, Unsupported } from "./screens/outcomes";
+import { UtilityScreen } from "./screens/utility";
+
+const SCREENS: Record<Screen, () => JSX.Element | null> = {
+  loading: Loading,
+  consent: Consent,
+  utility: UtilityScreen,
+  credentials: Credentials,
+  connecting: Connecting,
+  mfa_method: MfaMethod,
+  mfa_code: MfaCode,
+  success: Success,
+  result: Result,
+  unsupported: Unsupported,
+  closed: Closed,
+};
+
+const FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]), [tabindex='0']";
+
+export function App({ env }: { env: Env }) {
+  const { controller, t } = env;
+  const [, rerender] = useReducer((n: number, _: void) => n + 1, 0);
+  useEffect(() => controller.subscribe(() => rerender()), [controller]);
+  const { screen, session } = controller.state;
+  const root = useRef<HTMLDivElement>(null);
+
+  // A new screen: focus its first field, else its heading, so keyboard and screen-reader users
+  // start where the screen starts.
+  useEffect(() => {
+    const main = root.current?.querySelector("main");
+    const target = main?.querySelector<HTMLElement>("[data-autofocus]") ?? main?.querySelector<HTMLElement>("h1");
+    target?.focus();
+  }, [screen]);
+
+  function onKeyDown(event: KeyboardEvent): void {
+    if (event.key == "Escape" && screen != "closed") {
+      event.preventDefault();
+      void controller.close();
+    } else if (event.key == "Tab" && root.current) {
+      // Inside the host's modal, Tab cycles through Connect instead of leaving the frame.
+      const items = [...root.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+      const first = items[0];
+      const last = items[items.length - 1];
+      if (!first || !last) return;
+      const active = document.activeElement;
+      if (event.shiftKey && (active == first || !root.current.contains(active))) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && active == last) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+  }
+
+  useEffect(() => {
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  });
+
+  const Current = SCREENS[screen];
+  const client = session?.client;
+  return (
+    <EnvContext.Provider value={env}>
+      <div class="card" ref={root}>
+        <header>
+          {controller.canGoBack ? (
+            <button type="button" class="icon" aria-label={t("back")} title={t("back")} onClick={() => controller.back()}>
+              <span aria-hidden="true">‹</span>
+            </button>
+          ) : (
+            <span class="icon-space" />
+          )}
+          <div class="brand">
+            {client?.logo_url && (
+              // A logo that fails to load disappears instead of showing its alt text: the name follows.
+              <img src={client.logo_url} alt={t("logoAlt", { client: client.name })} onError={(e) => (e.currentTarget.hidden = true)} />
+            )}
+            {client && <span>{client.name}</span>}
+          </div>
+          {screen != "closed" ? (
+            <button type="button" class="icon" aria-label={t("close")} title={t("close")} onClick={() => controller.close()}>
+              <span aria-hidden="true">×</span>
+            </button>
+          ) : (
+            <span class="icon-space" />
+          )}
+        </header>
+        <main>
+          <Current />
+        </main>
+        <footer class="small">{t("securedBy")}</footer>
+      </div>
+    </EnvContext.Provider>
+  );
+}

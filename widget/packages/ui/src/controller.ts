@@ -1,0 +1,311 @@
+// The flow's state and actions: calls the widget API, follows attempts by long-poll, tells the
+// host what happens. The screens only read `state` and call these methods.
+import { Api, ApiError, type Attempt, type Completion, type SessionView, type Utility } from "./api";
+import {
+  backFrom, exitStatusFor, resultForAttempt, screenForAttempt, screenForSession, wrongCode,
+  type ResultKind, type Screen,
+} from "./flow";
+import type { Metadata, Reporter } from "./host";
+import type { MessageKey } from "./i18n";
+
+export interface State {
+  screen: Screen;
+  session: SessionView | null;
+  attempt: Attempt | null;
+  completion: Completion | null;
+  result: ResultKind | null;
+  /** A message for the current screen (announced): an error, or a notice like "code resent". */
+  error: MessageKey | null;
+  notice: MessageKey | null;
+  /** Attempts left after a wrong MFA code. */
+  wrongCode: number | null;
+  /** Waiting for the server (buttons disabled, "Checking…"). */
+  busy: boolean;
+}
+
+export interface Deps {
+  api: Api;
+  reporter: Reporter;
+  /** Called once the session token is known or gone, to keep it for a reload. */
+  persist(token: string | null, hostOrigin: string | null): void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const TERMINAL: ReadonlySet<Screen> = new Set(["success", "result", "closed"]);
+
+export class Controller {
+  state: State = {
+    screen: "loading", session: null, attempt: null, completion: null, result: null,
+    error: null, notice: null, wrongCode: null, busy: false,
+  };
+  private listeners = new Set<() => void>();
+  private polling: AbortController | null = null;
+  private inputSeq: number | null = null; // seq when the end user last sent MFA input
+  private closing = false;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly deps: Deps) {
+    this.sleep = deps.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms)));
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(patch: Partial<State>): void {
+    const before = this.state.screen;
+    this.state = { ...this.state, ...patch };
+    if (patch.screen && patch.screen != before) {
+      this.deps.reporter.event("TRANSITION_VIEW", { view: patch.screen });
+    }
+    for (const listener of this.listeners) listener();
+  }
+
+  private go(screen: Screen, patch: Partial<State> = {}): void {
+    this.set({ error: null, notice: null, busy: false, ...patch, screen });
+  }
+
+  // --- start -----------------------------------------------------------------------------
+
+  /** Trade the ticket (or link token) once, or resume the saved session after a reload. */
+  async start(opening: { frame_ticket: string } | { connect_link_token: string } | null): Promise<void> {
+    try {
+      let session: SessionView;
+      if (opening) {
+        const started = await this.deps.api.start(opening);
+        this.deps.api.token = started.session_token;
+        this.deps.persist(started.session_token, started.host_origin ?? started.session.host_origin ?? null);
+        session = started.session;
+      } else if (this.deps.api.token) {
+        session = await this.deps.api.session();
+      } else {
+        throw new ApiError(401, "token_invalid", "", null);
+      }
+      this.set({ session });
+      this.deps.reporter.event("OPEN", { session_id: session.id, mode: session.mode });
+      await this.open(session);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.deps.reporter.ready();
+    }
+  }
+
+  private async open(session: SessionView): Promise<void> {
+    const attempt = session.attempt;
+    if (attempt && !attempt.finished) return this.track(attempt);
+    const first = screenForSession(session);
+    if (first == "ended") return this.go("result", { result: "ended" });
+    if (first == "mfa_refresh") return this.startAttempt({});
+    this.go(first);
+  }
+
+  // --- consent and utility ---------------------------------------------------------------
+
+  async agree(): Promise<void> {
+    const session = this.state.session;
+    if (!session || this.state.busy) return;
+    await this.run(async () => {
+      const next = await this.deps.api.consent(session.consent_version);
+      this.go(next.step == "credentials" ? screenForSession(next) as Screen : "utility", { session: next });
+    });
+  }
+
+  searchUtilities(params: { zip?: string; q?: string }): Promise<Utility[]> {
+    this.deps.reporter.event("SEARCH_UTILITY", { by: params.zip ? "zip" : "name" });
+    return this.deps.api.utilities(params).then((page) => page.data);
+  }
+
+  async chooseUtility(utility: Utility): Promise<void> {
+    await this.run(async () => {
+      const session = await this.deps.api.chooseUtility(utility.id);
+      this.deps.reporter.event("SELECT_UTILITY", { utility_id: utility.id, utility_name: utility.name });
+      this.go(utility.status == "unsupported" ? "unsupported" : "credentials", { session });
+    });
+  }
+
+  // --- sign-in and MFA -------------------------------------------------------------------
+
+  async submitCredentials(username: string, password: string): Promise<void> {
+    if (!username || !password) return this.set({ error: "credentials.missing" });
+    this.deps.reporter.event("SUBMIT_CREDENTIALS", {});
+    await this.startAttempt({ username, password });
+  }
+
+  private async startAttempt(body: { username?: string; password?: string }): Promise<void> {
+    await this.run(async () => {
+      const attempt = await this.deps.api.submit(body);
+      this.deps.reporter.event("CONNECTING", {});
+      await this.track(attempt);
+    });
+  }
+
+  async chooseMfa(optionId: string): Promise<void> {
+    const attempt = this.state.attempt;
+    const option = attempt?.mfa?.options.find((o) => o.id == optionId);
+    if (!attempt || !option) return;
+    this.deps.reporter.event("SELECT_MFA_METHOD", { method: option.method });
+    await this.sendInput(() => this.deps.api.mfaOption(attempt.id, optionId));
+  }
+
+  async submitCode(code: string): Promise<void> {
+    const attempt = this.state.attempt;
+    if (!attempt || !code.trim()) return;
+    this.deps.reporter.event("SUBMIT_MFA", {});
+    await this.sendInput(() => this.deps.api.mfaCode(attempt.id, code.trim()));
+  }
+
+  async resend(): Promise<void> {
+    const attempt = this.state.attempt;
+    if (!attempt) return;
+    await this.sendInput(() => this.deps.api.resend(attempt.id), "mfa.resent");
+  }
+
+  /** MFA input is recorded by the API; the worker answers by bumping seq (seen by the poll). */
+  private async sendInput(send: () => Promise<Attempt>, notice: MessageKey | null = null): Promise<void> {
+    if (this.state.busy) return;
+    this.inputSeq = this.state.attempt?.seq ?? 0;
+    this.set({ busy: true, error: null, notice, wrongCode: null });
+    try {
+      await send();
+    } catch (error) {
+      this.inputSeq = null;
+      this.fail(error);
+    }
+  }
+
+  // --- following an attempt --------------------------------------------------------------
+
+  /** Show `attempt`, then follow it in the background (returns once it is shown). */
+  private async track(attempt: Attempt): Promise<void> {
+    this.polling?.abort();
+    const polling = new AbortController();
+    this.polling = polling;
+    await this.apply(attempt);
+    void this.poll(attempt.id, attempt.seq, polling.signal);
+  }
+
+  /** One long-poll at a time, each answered when the attempt changes (or after 25 s). */
+  private async poll(attemptId: string, seq: number, signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted && !this.state.attempt?.finished) {
+      try {
+        const next = await this.deps.api.follow(attemptId, seq, signal);
+        failures = 0;
+        seq = Math.max(seq, next.seq);
+        if (!signal.aborted) await this.apply(next);
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof ApiError && (error.status == 401 || error.status == 404)) return this.fail(error);
+        failures += 1; // network trouble: back off (2 s, 4 s … 30 s), never a tight loop
+        await this.sleep(Math.min(30_000, 1000 * 2 ** failures));
+      }
+    }
+  }
+
+  /** Show what a (newer) view of the attempt says. */
+  private async apply(next: Attempt): Promise<void> {
+    const previous = this.state.attempt;
+    if (previous && previous.id == next.id && next.seq <= previous.seq) return;
+    const answered = this.inputSeq != null && next.seq > this.inputSeq;
+    if (answered) this.inputSeq = null;
+    const busy = this.inputSeq != null;
+    const screen = screenForAttempt(next);
+    const wrong = wrongCode(previous, next);
+    const keepNotice = answered ? null : this.state.notice;
+    if (screen == "mfa_method" && previous?.status != "mfa_method") {
+      this.deps.reporter.event("MFA_REQUIRED", { mfa_methods: next.mfa?.options.map((o) => o.method) ?? [] });
+    }
+    if (wrong != null) this.deps.reporter.event("MFA_CODE_INVALID", { attempts_left: wrong });
+    if (screen == "success") return this.finish(next);
+    if (screen == "result") {
+      const result = resultForAttempt(next);
+      this.deps.reporter.event(result == "pending" ? "PENDING" : "ERROR", {
+        error_code: next.status_detail ?? next.status,
+      });
+      return this.go("result", { attempt: next, result });
+    }
+    this.set({
+      attempt: next, screen, busy, notice: keepNotice, error: null,
+      wrongCode: wrong ?? (answered ? null : this.state.wrongCode),
+    });
+  }
+
+  private async finish(attempt: Attempt): Promise<void> {
+    this.set({ attempt, busy: true });
+    try {
+      const completion = await this.deps.api.complete(attempt.id);
+      this.deps.reporter.event("VERIFIED", { utility_credential_id: completion.utility_credential_id });
+      this.deps.reporter.success(completion);
+      this.deps.persist(null, null); // the session is over: a reload must not resume it
+      this.go("success", { completion });
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  // --- leaving -------------------------------------------------------------------------
+
+  back(): void {
+    const target = backFrom(this.state.screen, this.state.session);
+    if (target) this.go(target);
+  }
+
+  /** "Try again" after a failure: back to the sign-in form. */
+  retry(): void {
+    this.go("credentials", { result: null, wrongCode: null });
+  }
+
+  /** Close (button, Esc, the host's exit, Done): tell the server, then the host, once. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const { screen, result, completion, session, attempt } = this.state;
+    const status = exitStatusFor(screen, result, completion != null);
+    this.polling?.abort();
+    this.deps.reporter.event("EXIT", { view: screen });
+    if (this.deps.api.token && completion == null) {
+      // Bounded: the host removes this frame on `exit`, so the server is told first.
+      await Promise.race([this.deps.api.exit().catch(() => undefined), this.sleep(1500)]);
+    }
+    this.deps.persist(null, null);
+    const metadata: Metadata = { session_id: session?.id };
+    const utility = completion?.utility ?? session?.utility;
+    if (utility) Object.assign(metadata, { utility_id: utility.id, utility_name: utility.name });
+    if (attempt?.status_detail) metadata["status_detail"] = attempt.status_detail;
+    this.deps.reporter.exit(status, metadata);
+    this.go("closed");
+  }
+
+  get canGoBack(): boolean {
+    return backFrom(this.state.screen, this.state.session) != null;
+  }
+
+  get isOver(): boolean {
+    return TERMINAL.has(this.state.screen);
+  }
+
+  // --- errors ----------------------------------------------------------------------------
+
+  private async run(action: () => Promise<void>): Promise<void> {
+    if (this.state.busy) return;
+    this.set({ busy: true, error: null, notice: null });
+    try {
+      await action();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (!(error instanceof ApiError)) {
+      this.set({ busy: false, error: "result.error.body" });
+      return;
+    }
+    if (error.status == 401) return this.go("result", { result: "ended" });
+    const key: MessageKey =
+      error.status == 0 ? "networkError" : error.status == 429 ? "result.rateLimited" : "result.error.body";
+    this.set({ busy: false, error: key });
+  }
+}

@@ -1,0 +1,103 @@
+// The pure rules of the flow: which screen an attempt's status shows, what a closed session
+// reports, and when a code was wrong. No DOM, no network: unit-tested on their own.
+import type { Attempt, SessionView } from "./api";
+import type { ExitStatus } from "./host";
+
+export type Screen =
+  | "loading" | "consent" | "utility" | "credentials" | "connecting" | "mfa_method" | "mfa_code"
+  | "success" | "result" | "unsupported" | "closed";
+
+/** The failure (or wait) a finished attempt — or the session — ended in. */
+export type ResultKind =
+  | "rejected" | "locked" | "mfaFailed" | "unsupportedMfa" | "timeout" | "error" | "pending" | "ended";
+
+export function screenForAttempt(attempt: Attempt): Screen {
+  switch (attempt.status) {
+    case "queued":
+    case "connecting":
+      return "connecting";
+    case "mfa_method":
+      return "mfa_method";
+    case "mfa_code":
+      return "mfa_code";
+    case "verified":
+      return "success";
+    default:
+      return "result";
+  }
+}
+
+export function resultForAttempt(attempt: Attempt): ResultKind {
+  switch (attempt.status) {
+    case "timeout":
+      return "timeout";
+    case "pending":
+      return "pending";
+    case "rejected":
+      if (attempt.status_detail == "ACCOUNT_LOCKED") return "locked";
+      if (attempt.status_detail == "UNSUPPORTED_MULTI_FACTOR_AUTHENTICATION") return "unsupportedMfa";
+      if (attempt.status_detail == "MULTI_FACTOR_AUTHENTICATION_REQUIRED") return "mfaFailed";
+      return "rejected";
+    default:
+      return "error";
+  }
+}
+
+/** What `exit` reports when the end user closes on `screen` (protocol: user_initiated_exit
+ * unless a result was reached). */
+export function exitStatusFor(screen: Screen, result: ResultKind | null, succeeded: boolean): ExitStatus {
+  if (succeeded) return "verified";
+  if (screen == "unsupported") return "unavailable_utility_credentials_submitted";
+  if (screen != "result" || result == null) return "user_initiated_exit";
+  switch (result) {
+    case "timeout":
+      return "timeout";
+    case "pending":
+      return "pending";
+    case "error":
+      return "error";
+    case "ended":
+      return "token_invalid";
+    default:
+      return "rejected";
+  }
+}
+
+/** Attempts left after a wrong code, when `next` says the last code was refused. */
+export function wrongCode(previous: Attempt | null, next: Attempt): number | null {
+  const left = next.mfa?.attempts_left;
+  if (next.status != "mfa_code" || left == null) return null;
+  if (previous == null || previous.id != next.id) return left; // resumed after a reload
+  const before = previous.mfa?.attempts_left;
+  return before == null || left < before ? left : null;
+}
+
+/** The screen a session opens at (an unfinished attempt is followed instead). */
+export function screenForSession(session: SessionView): Screen | "mfa_refresh" | "ended" {
+  switch (session.step) {
+    case "consent":
+      return "consent";
+    case "utility":
+      return "utility";
+    case "credentials":
+      return session.utility?.status == "unsupported" ? "unsupported" : "credentials";
+    case "mfa_refresh":
+      return "mfa_refresh";
+    default:
+      return "ended";
+  }
+}
+
+/** Where Back leads from `screen`, or null when there is nowhere to go back to. */
+export function backFrom(screen: Screen, session: SessionView | null): Screen | null {
+  const canChooseUtility = session?.mode == "create" && !session.utility_preselected;
+  switch (screen) {
+    case "utility":
+      return session?.mode == "create" ? "consent" : null;
+    case "credentials":
+    case "unsupported":
+      return canChooseUtility ? "utility" : null;
+    default:
+      return null;
+  }
+}

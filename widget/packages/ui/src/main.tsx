@@ -1,0 +1,67 @@
+// Entry of the Connect page: read (and drop) the ticket, pick the language and colours, start.
+import "./styles.css";
+import { render } from "preact";
+import { Api } from "./api";
+import { App } from "./app";
+import { Controller } from "./controller";
+import { createReporter, listenToHost } from "./host";
+import { pickLanguage, translator } from "./i18n";
+import { loadSaved, readLaunch, save, type PageKind } from "./launch";
+import { applyAccent } from "./theme";
+
+function boot(): void {
+  const root = document.getElementById("gridlink-root");
+  if (!root) return;
+  const page: PageKind = document.body.dataset["page"] == "link" ? "link" : "frame";
+  const launch = readLaunch(window, page); // first: the ticket leaves the address bar
+  const saved = launch.ticket || launch.linkToken ? null : loadSaved(window, page);
+  const transport = saved?.transport ?? launch.transport;
+  const api = new Api();
+  if (saved) api.token = saved.token;
+
+  let hostOrigin = saved?.hostOrigin ?? null;
+  let reporter = createReporter(window, transport, hostOrigin);
+  let stopListening = () => {};
+  const controller = new Controller({
+    api,
+    get reporter() {
+      return reporter;
+    },
+    persist(token, origin) {
+      if (origin && origin != hostOrigin && !reporter.ended) {
+        hostOrigin = origin; // known only once the ticket is traded
+        reporter = createReporter(window, transport, hostOrigin);
+        stopListening();
+        stopListening = listenToHost(window, hostOrigin, () => void controller.close());
+      }
+      save(window, page, token ? { token, transport, hostOrigin } : null);
+    },
+  });
+  if (hostOrigin) stopListening = listenToHost(window, hostOrigin, () => void controller.close());
+
+  let lang = pickLanguage(null, navigator.languages ?? [navigator.language]);
+  const env = { controller, page, t: translator(lang) };
+  controller.subscribe(() => {
+    const session = controller.state.session;
+    if (!session) return;
+    applyAccent(document.documentElement, session.client.accent_color);
+    const wanted = pickLanguage(session.language, navigator.languages ?? [navigator.language]);
+    if (wanted != lang) {
+      lang = wanted;
+      env.t = translator(lang);
+    }
+    document.documentElement.lang = lang;
+    document.title = env.t("title");
+  });
+  document.documentElement.lang = lang;
+  render(<App env={env} />, root);
+
+  const opening = launch.ticket
+    ? { frame_ticket: launch.ticket }
+    : launch.linkToken
+      ? { connect_link_token: launch.linkToken }
+      : null;
+  void controller.start(opening);
+}
+
+boot();

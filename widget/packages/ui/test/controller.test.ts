@@ -1,0 +1,218 @@
+import { describe, expect, it } from "vitest";
+import type { Attempt } from "../src/api";
+import { Controller } from "../src/controller";
+import { createReporter } from "../src/host";
+import { COMPLETION, attempt, deferred, fakeApi, recordingHost, session, tick, type Handler } from "./fakes";
+
+const HOST = "https://app.example";
+
+/** A controller on a scripted API; `polls` answers the long-polls one by one. */
+function setup(handler: Handler) {
+  const polls: { afterSeq: number; answer: (a: Attempt) => void }[] = [];
+  const { api, calls } = fakeApi((method, path, body) => {
+    const follow = path.match(/^\/attempts\/(\w+)\?after_seq=(\d+)&wait=25$/);
+    if (method == "GET" && follow) {
+      const next = deferred<Attempt>();
+      polls.push({ afterSeq: Number(follow[2]), answer: next.resolve });
+      return next.promise;
+    }
+    return handler(method, path, body);
+  });
+  const host = recordingHost();
+  const stored: (string | null)[] = [];
+  const controller = new Controller({
+    api,
+    reporter: createReporter(host, "loader", HOST),
+    persist: (token) => void stored.push(token),
+    sleep: () => Promise.resolve(),
+  });
+  const sent = () => host.sent.map((s) => s.message as { type: string; name?: string; status?: string });
+  const events = () => sent().filter((m) => m.type == "event").map((m) => m.name);
+  return { controller, calls, polls, host, sent, events, stored };
+}
+
+const started = (patch = {}) => ({ session_token: "glcs_sandbox_1", host_origin: HOST, session: session(patch) });
+
+describe("the flow", () => {
+  it("goes consent → utility → credentials → connecting → MFA → success, following by long-poll only", async () => {
+    const { controller, calls, polls, sent, events, stored } = setup((method, path) => {
+      if (path == "/sessions") return started();
+      if (path == "/session/consent") return session({ step: "utility" });
+      if (path == "/session/utility") return session({ step: "credentials" });
+      if (path == "/attempts") return attempt({ status: "queued", seq: 1 });
+      if (path.endsWith("/mfa/option")) return attempt({ status: "mfa_method", seq: 2 });
+      if (path.endsWith("/mfa/code")) return attempt({ status: "mfa_code", seq: 3 });
+      if (path.endsWith("/complete")) return COMPLETION;
+      if (path == "/session/exit") return undefined;
+      throw new Error(`unexpected ${method} ${path}`);
+    });
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    expect(calls[0]).toMatchObject({ method: "POST", path: "/sessions", body: { frame_ticket: "glwt_sandbox_t" }, auth: null });
+    expect(stored).toEqual(["glcs_sandbox_1"]);
+    expect(controller.state.screen).toBe("consent");
+    expect(sent()[sent().length - 1]!.type).toBe("ready");
+
+    await controller.agree();
+    expect(calls.at(-1)).toMatchObject({ path: "/session/consent", body: { consent_version: "2026-11-01" }, auth: "Bearer glcs_sandbox_1" });
+    expect(controller.state.screen).toBe("utility");
+    await controller.chooseUtility(session().utility!);
+    expect(controller.state.screen).toBe("credentials");
+
+    void controller.submitCredentials("user_mfa_sms", "pass_good");
+    await tick();
+    expect(calls.at(-2)).toMatchObject({ path: "/attempts", body: { username: "user_mfa_sms", password: "pass_good" } });
+    expect(controller.state.screen).toBe("connecting");
+    // One long-poll at a time, each asking for changes after the last seq seen.
+    expect(polls.map((p) => p.afterSeq)).toEqual([1]);
+    const options = [{ id: "sms", method: "sms" as const, destination: "***-***-4821" }];
+    polls[0]!.answer(attempt({ status: "mfa_method", seq: 2, mfa: { options } }));
+    await tick();
+    expect(controller.state.screen).toBe("mfa_method");
+    expect(polls.map((p) => p.afterSeq)).toEqual([1, 2]);
+
+    await controller.chooseMfa("sms");
+    expect(controller.state.busy).toBe(true);
+    polls[1]!.answer(attempt({ status: "mfa_code", seq: 3, mfa: { options, selected_option_id: "sms" } }));
+    await tick();
+    expect(controller.state).toMatchObject({ screen: "mfa_code", busy: false, wrongCode: null });
+
+    await controller.submitCode("000000");
+    polls[2]!.answer(attempt({ status: "mfa_code", seq: 4, mfa: { options, selected_option_id: "sms", attempts_left: 4 } }));
+    await tick();
+    expect(controller.state).toMatchObject({ screen: "mfa_code", wrongCode: 4, busy: false });
+
+    await controller.submitCode("123456");
+    polls[3]!.answer(attempt({ status: "verified", seq: 6, finished: true, accounts: COMPLETION.accounts }));
+    await tick();
+    await tick();
+    expect(controller.state.screen).toBe("success");
+    expect(polls).toHaveLength(4); // finished: no more polling
+    expect(stored.at(-1)).toBeNull(); // a reload must not resume a finished session
+
+    await controller.close();
+    await controller.close();
+    const types = sent().map((m) => m.type);
+    expect(types.filter((t) => t == "success")).toHaveLength(1);
+    expect(types.filter((t) => t == "exit")).toHaveLength(1);
+    expect(types.indexOf("success")).toBeLessThan(types.indexOf("exit"));
+    expect(sent().find((m) => m.type == "exit")!.status).toBe("verified");
+    expect(events()).toEqual(expect.arrayContaining([
+      "OPEN", "TRANSITION_VIEW", "SELECT_UTILITY", "SUBMIT_CREDENTIALS", "CONNECTING", "MFA_REQUIRED",
+      "SELECT_MFA_METHOD", "SUBMIT_MFA", "MFA_CODE_INVALID", "VERIFIED", "EXIT",
+    ]));
+    // After success the session is already closed server-side: no /session/exit.
+    expect(calls.filter((c) => c.path == "/session/exit")).toHaveLength(0);
+  });
+
+  it.each([
+    [{ status: "rejected", status_detail: "INVALID_CREDENTIALS" }, "rejected", "rejected"],
+    [{ status: "rejected", status_detail: "ACCOUNT_LOCKED" }, "locked", "rejected"],
+    [{ status: "timeout" }, "timeout", "timeout"],
+    [{ status: "error" }, "error", "error"],
+    [{ status: "pending" }, "pending", "pending"],
+  ] as const)("ends %o on a %s result with a way forward", async (patch, result, exit) => {
+    const { controller, polls, sent, calls } = setup((_m, path) => {
+      if (path == "/sessions") return started({ step: "credentials" });
+      if (path == "/attempts") return attempt({ status: "connecting", seq: 1 });
+      if (path == "/session/exit") return undefined;
+      throw new Error(path);
+    });
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    void controller.submitCredentials("user", "pw");
+    await tick();
+    polls[0]!.answer(attempt({ ...patch, seq: 2, finished: true }));
+    await tick();
+    expect(controller.state).toMatchObject({ screen: "result", result });
+    await controller.close();
+    expect(calls.at(-1)!.path).toBe("/session/exit");
+    expect(sent().at(-1)).toMatchObject({ type: "exit", status: exit });
+  });
+
+  it("lets the end user try again after a rejected sign-in", async () => {
+    const { controller, polls } = setup((_m, path) => {
+      if (path == "/sessions") return started({ step: "credentials" });
+      if (path == "/attempts") return attempt({ id: polls.length ? "att_2" : "att_1", seq: 1 });
+      throw new Error(path);
+    });
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    void controller.submitCredentials("user", "wrong");
+    await tick();
+    polls[0]!.answer(attempt({ status: "rejected", status_detail: "INVALID_CREDENTIALS", seq: 2, finished: true }));
+    await tick();
+    controller.retry();
+    expect(controller.state.screen).toBe("credentials");
+    void controller.submitCredentials("user", "right");
+    await tick();
+    expect(controller.state.screen).toBe("connecting");
+  });
+
+  it("opens update mode at credentials and an MFA refresh by signing in with the stored login", async () => {
+    const { controller, calls } = setup((_m, path) => {
+      if (path == "/sessions") return started({ mode: "update", step: "mfa_refresh" });
+      if (path == "/attempts") return attempt({ status: "queued", seq: 1 });
+      throw new Error(path);
+    });
+    await controller.start({ connect_link_token: "glcl_sandbox_l" });
+    expect(calls[0]!.body).toEqual({ connect_link_token: "glcl_sandbox_l" });
+    expect(calls[1]).toMatchObject({ method: "POST", path: "/attempts", body: {} });
+    expect(controller.state.screen).toBe("connecting");
+  });
+
+  it("shows a used or expired ticket as an ended session, and closes with token_invalid", async () => {
+    const { controller, sent } = setup(() => 401);
+    await controller.start({ frame_ticket: "glwt_sandbox_used" });
+    expect(controller.state).toMatchObject({ screen: "result", result: "ended" });
+    expect(sent()[sent().length - 1]!.type).toBe("ready");
+    await controller.close();
+    expect(sent().at(-1)).toMatchObject({ type: "exit", status: "token_invalid" });
+  });
+
+  it("resumes a saved session after a reload and follows its unfinished attempt", async () => {
+    const { controller, calls, polls } = setup((_m, path) => {
+      if (path == "/session") return session({ step: "credentials", attempt: attempt({ status: "mfa_code", seq: 5, mfa: { options: [] } }) });
+      throw new Error(path);
+    });
+    controller["deps"].api.token = "glcs_sandbox_saved";
+    await controller.start(null);
+    expect(calls[0]).toMatchObject({ method: "GET", path: "/session", auth: "Bearer glcs_sandbox_saved" });
+    expect(controller.state.screen).toBe("mfa_code");
+    expect(polls.map((p) => p.afterSeq)).toEqual([5]);
+  });
+
+  it("reports an unsupported utility as unavailable_utility_credentials_submitted", async () => {
+    const { controller, sent } = setup((_m, path) => {
+      if (path == "/sessions") return started({ step: "utility" });
+      if (path == "/session/utility") return session({ step: "credentials" });
+      if (path == "/session/exit") return undefined;
+      throw new Error(path);
+    });
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    await controller.chooseUtility({ id: "eia_1", name: "Far Away Power", commodities: ["electric"], status: "unsupported" });
+    expect(controller.state.screen).toBe("unsupported");
+    expect(controller.canGoBack).toBe(true);
+    await controller.close();
+    expect(sent().at(-1)).toMatchObject({ type: "exit", status: "unavailable_utility_credentials_submitted" });
+  });
+
+  it("closes once before a result with user_initiated_exit, telling the server first", async () => {
+    const { controller, calls, sent } = setup((_m, path) => {
+      if (path == "/sessions") return started();
+      if (path == "/session/exit") return undefined;
+      throw new Error(path);
+    });
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    await Promise.all([controller.close(), controller.close()]);
+    expect(calls.filter((c) => c.path == "/session/exit")).toHaveLength(1);
+    expect(sent().filter((m) => m.type == "exit")).toEqual([
+      { source: "gridlink", v: 1, type: "exit", status: "user_initiated_exit", metadata: { session_id: "csn_1", utility_id: "sandbox_electric", utility_name: "Sandbox Power & Light" } },
+    ]);
+    expect(controller.state.screen).toBe("closed");
+  });
+
+  it("says when sign-ins are rate limited", async () => {
+    const { controller } = setup((_m, path) => (path == "/sessions" ? started({ step: "credentials" }) : 429));
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    await controller.submitCredentials("user", "pw");
+    expect(controller.state).toMatchObject({ screen: "credentials", error: "result.rateLimited", busy: false });
+  });
+});

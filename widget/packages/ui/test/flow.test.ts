@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { backFrom, exitStatusFor, resultForAttempt, screenForAttempt, screenForSession, wrongCode } from "../src/flow";
+import { attempt, session } from "./fakes";
+
+describe("screens from attempt statuses", () => {
+  it.each([
+    ["queued", "connecting"],
+    ["connecting", "connecting"],
+    ["mfa_method", "mfa_method"],
+    ["mfa_code", "mfa_code"],
+    ["verified", "success"],
+    ["rejected", "result"],
+    ["timeout", "result"],
+    ["error", "result"],
+    ["pending", "result"],
+  ] as const)("%s shows %s", (status, screen) => {
+    expect(screenForAttempt(attempt({ status }))).toBe(screen);
+  });
+
+  it.each([
+    [{ status: "rejected", status_detail: "INVALID_CREDENTIALS" }, "rejected", "rejected"],
+    [{ status: "rejected", status_detail: "ACCOUNT_LOCKED" }, "locked", "rejected"],
+    [{ status: "rejected", status_detail: "MULTI_FACTOR_AUTHENTICATION_REQUIRED" }, "mfaFailed", "rejected"],
+    [{ status: "rejected", status_detail: "UNSUPPORTED_MULTI_FACTOR_AUTHENTICATION" }, "unsupportedMfa", "rejected"],
+    [{ status: "timeout", status_detail: "UTILITY_UNAVAILABLE" }, "timeout", "timeout"],
+    [{ status: "error", status_detail: "UTILITY_UNAVAILABLE" }, "error", "error"],
+    [{ status: "pending" }, "pending", "pending"],
+  ] as const)("%o is a %s result, closed as %s", (patch, kind, exit) => {
+    const result = resultForAttempt(attempt(patch));
+    expect(result).toBe(kind);
+    expect(exitStatusFor("result", result, false)).toBe(exit);
+  });
+});
+
+describe("exit statuses", () => {
+  it("is user_initiated_exit before any result, verified after success", () => {
+    expect(exitStatusFor("credentials", null, false)).toBe("user_initiated_exit");
+    expect(exitStatusFor("credentials", "rejected", false)).toBe("user_initiated_exit");
+    expect(exitStatusFor("closed", null, true)).toBe("verified");
+    expect(exitStatusFor("unsupported", null, false)).toBe("unavailable_utility_credentials_submitted");
+    expect(exitStatusFor("result", "ended", false)).toBe("token_invalid");
+  });
+});
+
+describe("wrong codes", () => {
+  const code = (left: number | null, seq = 2) =>
+    attempt({ status: "mfa_code", seq, mfa: { options: [], selected_option_id: "sms", attempts_left: left } });
+
+  it("are seen when attempts_left appears or falls", () => {
+    expect(wrongCode(code(null), code(4, 3))).toBe(4);
+    expect(wrongCode(code(4), code(3, 3))).toBe(3);
+    expect(wrongCode(code(null), code(null, 3))).toBeNull();
+    expect(wrongCode(code(3), code(3, 3))).toBeNull(); // a resend, not a wrong code
+    expect(wrongCode(null, code(2))).toBe(2); // resumed after a reload
+  });
+});
+
+describe("where a session opens and Back leads", () => {
+  it("opens at the server's step; update mode at credentials, MFA refresh at the method step", () => {
+    expect(screenForSession(session({ step: "consent" }))).toBe("consent");
+    expect(screenForSession(session({ step: "credentials", mode: "update" }))).toBe("credentials");
+    expect(screenForSession(session({ step: "mfa_refresh", mode: "update" }))).toBe("mfa_refresh");
+    expect(screenForSession(session({ step: "closed" }))).toBe("ended");
+    const unsupported = session({ step: "credentials", utility: { id: "u", name: "U", commodities: [], status: "unsupported" } });
+    expect(screenForSession(unsupported)).toBe("unsupported");
+  });
+
+  it("goes back only where the server lets the end user change their mind", () => {
+    expect(backFrom("credentials", session())).toBe("utility");
+    expect(backFrom("utility", session())).toBe("consent");
+    expect(backFrom("credentials", session({ utility_preselected: true }))).toBeNull();
+    expect(backFrom("credentials", session({ mode: "update" }))).toBeNull();
+    expect(backFrom("mfa_code", session())).toBeNull();
+  });
+});
