@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from tests.e2e.flows import Connect, log_entries, open_demo
@@ -73,13 +72,6 @@ def test_mfa_by_sms_a_wrong_code_shows_attempts_left_then_the_right_one_links(
     assert "123456" not in page.locator("#log").inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Connect UI bug (controller.ts apply()): MFA_REQUIRED is sent only on entering the "
-    "mfa_method screen, so a one-option MFA (user_mfa_sms goes straight to mfa_code) never sends "
-    "it; and wrongCode(previous, next) reports MFA_CODE_INVALID {attempts_left: 5} when the code "
-    "screen first appears (previous view: connecting), before any code was entered",
-)
 def test_mfa_events_follow_the_embed_protocol(page: Page, server: Server) -> None:
     open_demo(page, server)
     connect = Connect(page)

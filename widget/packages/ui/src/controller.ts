@@ -2,7 +2,7 @@
 // host what happens. The screens only read `state` and call these methods.
 import { Api, ApiError, type Attempt, type Completion, type SessionView, type Utility } from "./api";
 import {
-  backFrom, exitStatusFor, resultForAttempt, screenForAttempt, screenForSession, wrongCode,
+  backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, wrongCode,
   type ResultKind, type Screen,
 } from "./flow";
 import type { Metadata, Reporter } from "./host";
@@ -214,7 +214,7 @@ export class Controller {
     const screen = screenForAttempt(next);
     const wrong = wrongCode(previous, next);
     const keepNotice = answered ? null : this.state.notice;
-    if (screen == "mfa_method" && previous?.status != "mfa_method") {
+    if (mfaStarted(previous, next)) {
       this.deps.reporter.event("MFA_REQUIRED", { mfa_methods: next.mfa?.options.map((o) => o.method) ?? [] });
     }
     if (wrong != null) this.deps.reporter.event("MFA_CODE_INVALID", { attempts_left: wrong });

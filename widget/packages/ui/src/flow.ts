@@ -63,13 +63,23 @@ export function exitStatusFor(screen: Screen, result: ResultKind | null, succeed
   }
 }
 
-/** Attempts left after a wrong code, when `next` says the last code was refused. */
+/**
+ * Attempts left after a wrong code: only when the code screen was already showing for this
+ * attempt and the count fell. (The server shows the full count with the first code screen, and a
+ * resend keeps it; after a reload we cannot tell, so nothing is claimed.)
+ */
 export function wrongCode(previous: Attempt | null, next: Attempt): number | null {
   const left = next.mfa?.attempts_left;
   if (next.status != "mfa_code" || left == null) return null;
-  if (previous == null || previous.id != next.id) return left; // resumed after a reload
+  if (previous?.id != next.id || previous.status != "mfa_code") return null;
   const before = previous.mfa?.attempts_left;
-  return before == null || left < before ? left : null;
+  return before != null && left < before ? left : null;
+}
+
+/** The attempt has just reached the MFA dialog (method choice or, with one option, the code). */
+export function mfaStarted(previous: Attempt | null, next: Attempt): boolean {
+  const inMfa = (a: Attempt | null) => a?.status == "mfa_method" || a?.status == "mfa_code";
+  return inMfa(next) && !(previous?.id == next.id && inMfa(previous));
 }
 
 /** The screen a session opens at (an unfinished attempt is followed instead). */

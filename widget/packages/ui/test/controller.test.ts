@@ -72,7 +72,8 @@ describe("the flow", () => {
 
     await controller.chooseMfa("sms");
     expect(controller.state.busy).toBe(true);
-    polls[1]!.answer(attempt({ status: "mfa_code", seq: 3, mfa: { options, selected_option_id: "sms" } }));
+    // As the server does: the first code screen shows the full count.
+    polls[1]!.answer(attempt({ status: "mfa_code", seq: 3, mfa: { options, selected_option_id: "sms", attempts_left: 5 } }));
     await tick();
     expect(controller.state).toMatchObject({ screen: "mfa_code", busy: false, wrongCode: null });
 

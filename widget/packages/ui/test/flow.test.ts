@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backFrom, exitStatusFor, resultForAttempt, screenForAttempt, screenForSession, wrongCode } from "../src/flow";
+import { backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, wrongCode } from "../src/flow";
 import { attempt, session } from "./fakes";
 
 describe("screens from attempt statuses", () => {
@@ -46,12 +46,34 @@ describe("wrong codes", () => {
   const code = (left: number | null, seq = 2) =>
     attempt({ status: "mfa_code", seq, mfa: { options: [], selected_option_id: "sms", attempts_left: left } });
 
-  it("are seen when attempts_left appears or falls", () => {
-    expect(wrongCode(code(null), code(4, 3))).toBe(4);
+  it("are seen only when attempts_left falls on the code screen", () => {
+    expect(wrongCode(code(5), code(4, 3))).toBe(4);
     expect(wrongCode(code(4), code(3, 3))).toBe(3);
+    expect(wrongCode(code(null), code(4, 3))).toBeNull();
     expect(wrongCode(code(null), code(null, 3))).toBeNull();
     expect(wrongCode(code(3), code(3, 3))).toBeNull(); // a resend, not a wrong code
-    expect(wrongCode(null, code(2))).toBe(2); // resumed after a reload
+    expect(wrongCode(null, code(2))).toBeNull(); // resumed after a reload: cannot tell
+  });
+
+  it("are not claimed when the code screen first appears", () => {
+    const method = attempt({ status: "mfa_method", seq: 2, mfa: { options: [], selected_option_id: null, attempts_left: null } });
+    const connecting = attempt({ status: "connecting", seq: 1 });
+    expect(wrongCode(method, code(5, 3))).toBeNull();
+    expect(wrongCode(connecting, code(5, 3))).toBeNull();
+  });
+});
+
+describe("MFA_REQUIRED", () => {
+  const at = (status: string, seq: number) =>
+    attempt({ status, seq, mfa: { options: [], selected_option_id: null, attempts_left: 5 } } as never);
+
+  it("is reported once, when the dialog starts at the method or (one option) at the code", () => {
+    expect(mfaStarted(at("connecting", 1), at("mfa_method", 2))).toBe(true);
+    expect(mfaStarted(at("connecting", 1), at("mfa_code", 2))).toBe(true);
+    expect(mfaStarted(null, at("mfa_code", 2))).toBe(true);
+    expect(mfaStarted(at("mfa_method", 2), at("mfa_code", 3))).toBe(false);
+    expect(mfaStarted(at("mfa_code", 2), at("mfa_code", 3))).toBe(false);
+    expect(mfaStarted(at("mfa_code", 2), at("connecting", 3))).toBe(false);
   });
 });
 
