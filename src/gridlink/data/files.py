@@ -4,8 +4,8 @@ A file's name is the SHA-256 of its bytes (``ab/abcdef….pdf``), so storing the
 (a sync that was killed and runs again) writes nothing new, and a row can never point at a
 different file than the one it was written with. Writes go to a temporary file in the same
 folder, are flushed to disk, then renamed over the final name: a reader sees the whole file or
-none, never half of one. A file whose transaction rolled back stays as an orphan that the next
-identical write reuses.
+none, never half of one. A file whose transaction rolled back, or whose statements were deleted
+with their credential or user, is removed by the sweeper (:mod:`gridlink.data.sweeper`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 _NAME = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}\.[a-z]{1,8}")
@@ -55,3 +56,20 @@ class FileStore:
 
     def exists(self, name: str) -> bool:
         return self.path(name).is_file()
+
+    def names_older_than(self, seconds: float) -> list[str]:
+        """Names of the store's files last written more than ``seconds`` ago (temporary files
+        of writes in progress are not names)."""
+        if not self.root.is_dir():
+            return []
+        cutoff = time.time() - seconds
+        found = []
+        for path in self.root.glob("??/*"):
+            name = f"{path.parent.name}/{path.name}"
+            if _NAME.fullmatch(name) and path.stat().st_mtime < cutoff:
+                found.append(name)
+        return found
+
+    def delete(self, name: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(name).unlink()

@@ -185,6 +185,13 @@ class DataRepository:
             .values(data_ready_at=now)
         )
 
+    async def referenced_files(self, names: Sequence[str]) -> set[str]:
+        """Which of these file store names some statement still points at."""
+        rows = await self.session.scalars(
+            select(UtilityStatement.pdf_file).where(UtilityStatement.pdf_file.in_(names)).distinct()
+        )
+        return {name for name in rows.all() if name is not None}
+
 
 class CredentialState(NamedTuple):
     status: str

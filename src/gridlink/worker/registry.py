@@ -15,6 +15,7 @@ from gridlink.connectors.registry import BUILTIN_CONNECTORS, ConnectorRegistry, 
 from gridlink.connectors.sandbox import SandboxConnector, SandboxSettings
 from gridlink.credentials.mfa_expiry import run_job as check_mfa_sessions
 from gridlink.data.files import FileStore
+from gridlink.data.sweeper import FileSweeper
 from gridlink.events.service import purge_expired as purge_events
 from gridlink.idempotency.service import purge_expired as purge_idempotency_keys
 from gridlink.kit.clock import Clock
@@ -64,7 +65,9 @@ def build_loops(
 ) -> tuple[BackgroundLoop, ...]:
     """The long-running loops: webhook delivery (claims due deliveries, sends, records) and
     connection attempts (claims queued sign-ins, runs them with their connector), utility
-    syncs (claims due syncs, backfills and checks for new data)."""
+    syncs (claims due syncs, backfills and checks for new data), and the file sweeper (removes
+    bill PDFs no statement points at)."""
+    files = FileStore(settings.resolved_files_dir())
     return (
         Dispatcher(db, clock, vault.keys.current(), DeliverySettings.from_settings(settings)),
         AttemptRunner(db, clock, vault, connectors, EngineSettings.from_settings(settings)),
@@ -73,7 +76,8 @@ def build_loops(
             clock,
             vault,
             connectors,
-            FileStore(settings.resolved_files_dir()),
+            files,
             SyncSettings.from_settings(settings),
         ),
+        FileSweeper(db, files),
     )
