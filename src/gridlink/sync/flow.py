@@ -51,6 +51,10 @@ class LeaseLost(Exception):
     """Another worker took the sync over (this one stalled past its lease): stop, write nothing."""
 
 
+class Stopping(Exception):
+    """The worker is shutting down: stop between two steps and hand the lease back."""
+
+
 @dataclass
 class Login:
     client_id: str
@@ -84,6 +88,8 @@ class SyncRun:
             await self._run()
         except LeaseLost:
             logger.warning("sync lease lost to another worker", extra={"sync_id": self.sync_id})
+        except Stopping:
+            await self._hand_back()
         except ConnectorError as error:
             await self._react(error)
         except Exception as error:
@@ -340,11 +346,24 @@ class SyncRun:
 
     @asynccontextmanager
     async def _owned(self) -> AsyncIterator[tuple[AsyncSession, UtilitySync]]:
+        # Checked before a step, never inside one: a step's transaction always runs whole.
+        if self.runner.stopping.is_set():
+            raise Stopping
         async with self.runner.db.transaction() as session:
             sync = await SyncRepository(session).owned(self.sync_id, self.runner.worker_id)
             if sync is None:
                 raise LeaseLost
             yield session, sync
+
+    async def _hand_back(self) -> None:
+        """End the lease now, so any worker resumes the run from its checkpoint at once instead
+        of waiting for the lease to run out."""
+        with contextlib.suppress(LeaseLost):
+            async with self.runner.db.transaction() as session:
+                sync = await SyncRepository(session).owned(self.sync_id, self.runner.worker_id)
+                if sync is None:
+                    raise LeaseLost
+                sync.lease_expires_at = self.runner.clock.now()
 
     async def _credential(self, session: AsyncSession) -> UtilityCredential:
         credential = await SyncRepository(session).credential(self.credential_id, for_update=True)

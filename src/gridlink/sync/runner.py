@@ -66,10 +66,13 @@ class SyncRunner:
         self.settings = settings or SyncSettings()
         self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        # Set at shut-down: running syncs stop after their current step (see SyncRun._owned).
+        self.stopping = asyncio.Event()
         # The latest runs only (what the overlap test reads); a long-lived worker must not grow.
         self.history: deque[Claim] = deque(maxlen=HISTORY_LENGTH)
 
     async def run(self, stop: asyncio.Event) -> None:
+        self.stopping.clear()
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         try:
             async with Waiter(self.db, SYNC_CHANNEL) as waiter:
@@ -85,15 +88,24 @@ class SyncRunner:
                     stop_wait.cancel()
                     wake.cancel()
         finally:
+            await self._stop_runs()
             heartbeat.cancel()
-            for task in list(self.tasks.values()):
-                task.cancel()
-            if self.tasks:
-                await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+
+    async def _stop_runs(self) -> None:
+        """Let running syncs finish their current step and hand their leases back; cancel
+        what is still talking to a utility after the grace period (its lease then runs out)."""
+        self.stopping.set()
+        running = list(self.tasks.values())
+        if not running:
+            return
+        _, late = await asyncio.wait(running, timeout=self.settings.stop_grace.total_seconds())
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
     async def claim(self) -> list[str]:
         free = self.settings.concurrency - len(self.tasks)
-        if free <= 0:
+        if free <= 0 or self.stopping.is_set():
             return []
         ids: list[str] = []
         async with self.db.transaction() as session:

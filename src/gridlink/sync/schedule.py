@@ -34,6 +34,8 @@ class SyncSettings:
     retry_base: timedelta = timedelta(seconds=60)
     retry_max: timedelta = timedelta(hours=6)
     poll_seconds: float = 5.0
+    # At shut-down, how long a running sync may take to finish its current step.
+    stop_grace: timedelta = timedelta(seconds=10)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SyncSettings:
