@@ -90,6 +90,11 @@ class Conflict(GridlinkError):
     code = "conflict"
 
 
+class AttemptFinished(GridlinkError):
+    status_code = 409
+    code = "attempt_finished"
+
+
 class CredentialNotVerified(GridlinkError):
     status_code = 409
     code = "credential_not_verified"
