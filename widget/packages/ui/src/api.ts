@@ -54,6 +54,8 @@ export interface SessionView {
   host_origin?: string | null;
   terms_url?: string | null;
   privacy_url?: string | null;
+  /** Connect links only: where "Return to {client}" leads (a registered redirect URI). */
+  return_uri?: string | null;
 }
 
 export interface Completion {

@@ -125,3 +125,17 @@ export function backFrom(screen: Screen, session: SessionView | null, attempt: A
 export function backCancelsAttempt(screen: Screen, target: Screen): boolean {
   return (screen == "mfa_method" || screen == "mfa_code") && target == "credentials";
 }
+
+/** "Return to {client}" on a connect link's result screens: the link's redirect URI with the
+ * exit status and the credential added (its own query kept; never a token). */
+export function returnUrl(uri: string, status: ExitStatus, credentialId: string | null): string | null {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return null;
+  }
+  url.searchParams.set("status", status);
+  if (credentialId) url.searchParams.set("utility_credential_id", credentialId);
+  return url.toString();
+}
