@@ -115,7 +115,7 @@ describe("the accent colour", () => {
         if (path == "/session/exit") return undefined;
         throw new Error(path);
       });
-      const controller = new Controller({ api, reporter: createReporter(recordingHost(), "link", null), persist: () => {} });
+      const controller = new Controller({ api, reporter: createReporter(recordingHost(), "none", null), persist: () => {} });
       render(<App env={{ controller, page: "link", t: translator("en") }} />);
       await controller.start({ connect_link_token: "glcl_sandbox_l" });
       fireEvent.input(await screen.findByLabelText("Username"), { target: { value: "user_good" } });
