@@ -129,6 +129,7 @@ ERROR_CODES = (
     "not_found",
     "pdf_unavailable",
     "conflict",
+    "attempt_finished",
     "credential_not_verified",
     "invalid_grant",
     "rate_limited",

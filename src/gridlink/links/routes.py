@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Body, Depends, Path, Response
 
 from gridlink.auth.dependencies import AppClock, AppSettings, CurrentClient, Session, current_client
 from gridlink.credentials.routes import CredentialIdPath
@@ -39,7 +39,7 @@ async def create_link(
     clock: AppClock,
     settings: AppSettings,
     utility_credential_id: CredentialIdPath,
-    body: ConnectLinkIn | None = None,
+    body: Annotated[ConnectLinkIn, Body()] = ConnectLinkIn(),  # noqa: B008 (an empty body)
 ) -> ConnectLinkCreated:
     """For end users your app cannot reach in-app (email, text message): the URL opens Connect
     full-page in update mode for this credential only. It works for 72 hours, until the end
@@ -53,7 +53,7 @@ async def create_link(
         settings.resolved_public_url(),
         client,
         utility_credential_id,
-        body.redirect_uri if body else None,
+        body.redirect_uri,
     )
 
 
