@@ -90,6 +90,11 @@ class Conflict(GridlinkError):
     code = "conflict"
 
 
+class AttemptFinished(GridlinkError):
+    status_code = 409
+    code = "attempt_finished"
+
+
 class CredentialNotVerified(GridlinkError):
     status_code = 409
     code = "credential_not_verified"
@@ -124,6 +129,7 @@ ERROR_CODES = (
     "not_found",
     "pdf_unavailable",
     "conflict",
+    "attempt_finished",
     "credential_not_verified",
     "invalid_grant",
     "rate_limited",

@@ -9,7 +9,7 @@ import httpx
 
 from tests.factories import TestClient
 
-FINISHED = {"verified", "rejected", "timeout", "error", "pending"}
+FINISHED = {"verified", "rejected", "timeout", "error", "pending", "cancelled"}
 
 
 @dataclass

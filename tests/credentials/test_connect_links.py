@@ -173,6 +173,7 @@ async def test_links_are_listed_with_their_status_and_never_their_token(
         "expires_at",
         "used_at",
         "revoked_at",
+        "redirect_uri",
     }
     for link in created:
         assert link["url"].split("#token=")[1] not in response.text
@@ -204,3 +205,57 @@ async def test_deleting_the_credential_kills_its_links(
     credential_id, _, token = await _link(app, api, client)
     await api.delete(f"/v1/utility_credentials/{credential_id}", auth=client.auth)
     assert await _find(app, token) is None
+
+
+RETURN = "https://app.acme.example/utility/done"
+
+
+async def test_a_link_may_name_a_registered_redirect_uri_which_its_session_returns_to(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    client = await make_client(app, redirect_uris=[RETURN])
+    credential_id = await add_credential(app, client)
+    created = await api.post(
+        f"/v1/utility_credentials/{credential_id}/connect_link",
+        json={"redirect_uri": RETURN},
+        auth=client.auth,
+    )
+    assert created.status_code == 201, created.text
+    token = created.json()["url"].split("#token=", 1)[1]
+    assert RETURN not in created.json()["url"]  # the URL carries only the token
+    listed = await api.get(
+        f"/v1/utility_credentials/{credential_id}/connect_links", auth=client.auth
+    )
+    assert listed.json()["data"][0]["redirect_uri"] == RETURN
+    opened = await api.post("/connect/api/sessions", json={"connect_link_token": token})
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["session"]["return_uri"] == RETURN
+    bearer = opened.json()["session_token"]
+    again = await api.get("/connect/api/session", headers={"Authorization": f"Bearer {bearer}"})
+    assert again.json()["return_uri"] == RETURN
+
+
+async def test_a_link_without_redirect_uri_offers_no_return(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    client = await make_client(app, redirect_uris=[RETURN])
+    _credential_id, _link_id, token = await _link(app, api, client)
+    opened = await api.post("/connect/api/sessions", json={"connect_link_token": token})
+    assert opened.json()["session"]["return_uri"] is None
+
+
+async def test_an_unregistered_redirect_uri_is_refused(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    client = await make_client(app, redirect_uris=[RETURN])
+    credential_id = await add_credential(app, client)
+    for uri in (RETURN + "/other", RETURN.upper(), "https://evil.example/"):
+        response = await api.post(
+            f"/v1/utility_credentials/{credential_id}/connect_link",
+            json={"redirect_uri": uri},
+            auth=client.auth,
+        )
+        error = assert_error(response, 422, "invalid_request")
+        assert "exactly match one registered" in str(error["message"])
+        assert error["fields"] == ["redirect_uri"]
+    assert await _statuses(api, client, credential_id) == []  # nothing was made

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Frame, Page, expect
 
-from tests.e2e.flows import Connect, log_entries, open_demo
+from tests.e2e.flows import UTILITY, Connect, log_entries, open_demo
 from tests.e2e.harness import Server
 from tests.e2e.screens import Screens
 
@@ -70,6 +70,31 @@ def test_mfa_by_sms_a_wrong_code_shows_attempts_left_then_the_right_one_links(
     connect.done()
     expect(page.locator("#credentials li")).to_have_attribute("data-status", "verified")
     assert "123456" not in page.locator("#log").inner_text()
+
+
+def test_back_in_the_mfa_dialog_returns_to_the_method_then_the_sign_in_form(
+    page: Page, server: Server, screens: Screens
+) -> None:
+    open_demo(page, server)
+    connect = Connect(page, screens)
+    connect.open()
+    connect.consent()
+    connect.choose_utility()
+    connect.sign_in("user_mfa_choice")
+    connect.choose_mfa(re.compile("^Email to"))
+    connect.heading("Enter your verification code")
+    connect.button("Back").click()  # several options: choose another, the attempt goes on
+    connect.heading("Verify it's you")
+    connect.button("Back").click()  # cancels the attempt on the server
+    connect.heading(f"Sign in to {UTILITY}")
+    expect(connect.button("Back")).to_be_visible()  # to the utility list, as before
+    connect.sign_in("user_mfa_choice")  # a new sign-in is accepted (no 409)
+    connect.choose_mfa()
+    connect.enter_code("123456")
+    connect.success()
+    connect.done()
+    expect(page.locator("#credentials li")).to_have_count(1)  # one credential, not two
+    expect(page.locator("#credentials li")).to_have_attribute("data-status", "verified")
 
 
 def test_mfa_events_follow_the_embed_protocol(page: Page, server: Server) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.attempts import limits, outcomes
 from gridlink.attempts.repository import AttemptRepository
-from gridlink.attempts.service import WORK_CHANNEL
+from gridlink.attempts.service import BACK, CLOSE, WORK_CHANNEL
 from gridlink.clients.clock import client_clock
 from gridlink.connectors.base import (
     Connector,
@@ -73,6 +73,10 @@ class InputTimeout(Exception):
     """The end user did not answer in time (or closed Connect)."""
 
 
+class WentBack(Exception):
+    """The end user went Back from the MFA dialog to sign in again."""
+
+
 @dataclass
 class Job:
     utility_id: str
@@ -110,6 +114,8 @@ class Execution:
             raise
         except InputTimeout:
             await self._fail(USER_TIMEOUT)
+        except WentBack:
+            await self._cancelled()
         except ConnectorError as error:
             if isinstance(error, MfaRequired):
                 await self._fail(MFA_AFTER_PENDING)
@@ -205,8 +211,10 @@ class Execution:
         codes = 0
         while True:
             kind, option_id, code = await self._next_input()
-            if kind == "cancel":
+            if kind == CLOSE:
                 raise InputTimeout
+            if kind == BACK:
+                raise WentBack
             if kind in ("mfa_option", "resend") and option_id is not None:
                 try:
                     await self._utility(connector.select_mfa_option(challenge, option_id))
@@ -306,6 +314,12 @@ class Execution:
             assert attempt is not None
             await change(session, attempt)
 
+    async def _cancelled(self) -> None:
+        async with self.runner.db.transaction() as session:
+            attempt = await AttemptRepository(session).get(self.attempt_id)
+            if attempt is not None:
+                await outcomes.cancelled(session, self.runner.clock, self.runner.vault, attempt)
+
     async def _fail(self, failure: outcomes.Failure) -> None:
         async with self.runner.db.transaction() as session:
             attempt = await AttemptRepository(session).get(self.attempt_id)
@@ -316,4 +330,4 @@ class Execution:
             )
 
 
-__all__ = ["Execution", "InputTimeout", "failure_of"]
+__all__ = ["Execution", "InputTimeout", "WentBack", "failure_of"]

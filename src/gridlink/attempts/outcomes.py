@@ -184,6 +184,21 @@ async def verified(
     await announce(session, update_channel(attempt.id))
 
 
+async def cancelled(
+    session: AsyncSession, clock: Clock, vault: Vault, attempt: ConnectionAttempt
+) -> None:
+    """The end user went Back during the MFA dialog. Nothing is said about the credential: its
+    status, events and webhooks stay as they were (a credential made for this sign-in stays
+    ``pending`` and the session's next sign-in reuses it), and no failed sign-in is counted."""
+    if attempt.status in TERMINAL and attempt.status != "pending":
+        return
+    attempt.status_detail = None
+    attempt.message = "You went back. Sign in again when you are ready."
+    _finish(attempt, "cancelled", clock.now())
+    await vault.destroy(session, Owner(attempt.client_id, attempt.id))
+    await announce(session, update_channel(attempt.id))
+
+
 async def failed(
     session: AsyncSession,
     clock: Clock,

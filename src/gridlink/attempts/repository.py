@@ -16,7 +16,7 @@ from gridlink.models import (
     UtilityCredential,
 )
 
-TERMINAL = ("verified", "rejected", "timeout", "error", "pending")
+TERMINAL = ("verified", "rejected", "timeout", "error", "pending", "cancelled")
 RUNNING = ("connecting", "mfa_method", "mfa_code")
 
 

@@ -14,6 +14,7 @@ AttemptStatus = Literal[
     "timeout",
     "error",
     "pending",
+    "cancelled",
 ]
 
 

@@ -24,7 +24,7 @@ from gridlink.attempts.schemas import (
 )
 from gridlink.auth.service import new_authorization_code
 from gridlink.connect.sessions import SessionContext, require_open
-from gridlink.errors import Conflict, InvalidRequest, NotFound
+from gridlink.errors import AttemptFinished, Conflict, InvalidRequest, NotFound
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_id
@@ -38,6 +38,10 @@ UPDATE_CHANNEL = "gridlink_attempt"  # + ":<attempt id>": that attempt changed (
 POLL_SECONDS = 0.25  # cross-process fallback; in-process changes wake waiters at once
 
 ATTEMPT_NOT_FOUND = "No such attempt in this Connect session."
+# Input kinds that end an attempt: CLOSE when Connect is closed (the attempt ends as a timeout,
+# as if the end user had not answered); BACK when they went back to sign in again (``cancelled``).
+CLOSE = "cancel"
+BACK = "back"
 
 
 def update_channel(attempt_id: str) -> str:
@@ -200,7 +204,29 @@ async def cancel(session: AsyncSession, clock: Clock, context: SessionContext) -
     """The end user closed Connect: a sign-in waiting for them ends now, not after a timeout."""
     attempt = await AttemptRepository(session).unfinished_in_session(context.row.id)
     if attempt is not None and attempt.status in RUNNING:
-        await _record_input(session, attempt, "cancel", None, clock)
+        await _record_input(session, attempt, CLOSE, None, clock)
+
+
+async def cancel_attempt(
+    session: AsyncSession, clock: Clock, context: SessionContext, attempt_id: str
+) -> AttemptOut:
+    """The end user went Back from the MFA dialog. The worker holding the utility session ends
+    the attempt as ``cancelled`` when it reads this (at once: it is waiting for input), which
+    changes no credential and sends no webhook; follow the attempt to see it end."""
+    require_open(context)
+    attempt = await AttemptRepository(session).for_session(context.row.id, attempt_id)
+    if attempt is None:
+        raise NotFound(ATTEMPT_NOT_FOUND)
+    if attempt.status in TERMINAL:
+        raise AttemptFinished(
+            f"This sign-in has already finished ({attempt.status}); there is nothing to cancel."
+        )
+    if attempt.status not in ("mfa_method", "mfa_code"):
+        raise Conflict(
+            "A sign-in can be cancelled only while it waits for you (verification); "
+            "wait for it to finish."
+        )
+    return await _record_input(session, attempt, BACK, None, clock)
 
 
 async def view(session: AsyncSession, attempt: ConnectionAttempt) -> AttemptOut:

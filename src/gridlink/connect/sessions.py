@@ -101,7 +101,7 @@ async def open_from_link(
         credential_id=credential.id,
         products=["accounts", "statements", "intervals"],
         language=None,
-        redirect_uri=None,
+        redirect_uri=link.redirect_uri,
         expires_at=now + LINK_SESSION_TTL,
     )
     row, bearer = await create_session(session, clock, spec, environment)

@@ -249,6 +249,21 @@ async def mfa_code(
 
 
 @router.post(
+    "/attempts/{attempt_id}/cancel",
+    summary="Go back: cancel a sign-in waiting for verification",
+    response_model=AttemptOut,
+    responses=error_responses(401, 404, 409, 422),
+)
+async def cancel(
+    attempt_id: str, context: WidgetSession, session: Session, clock: AppClock
+) -> AttemptOut:
+    """While the attempt waits for the end user (`mfa_method`, `mfa_code`): the worker ends it
+    as `cancelled` at once (follow it to see that), leaving the credential as it was, and a new
+    sign-in can start. 409 `attempt_finished` when it has already finished."""
+    return await attempts.cancel_attempt(session, clock, context, attempt_id)
+
+
+@router.post(
     "/attempts/{attempt_id}/complete",
     summary="Finish: get the authorization code",
     response_model=CompletionOut,

@@ -169,6 +169,11 @@ class SessionOut(BaseModel):
         default=None,
         description="Linked from the consent screen (GRIDLINK_CONNECT_PRIVACY_URL).",
     )
+    return_uri: str | None = Field(
+        default=None,
+        description='Connect links only: the link\'s redirect URI, for a "Return to {client}" '
+        "link on the result screens (the page adds `status` and `utility_credential_id`).",
+    )
 
 
 class SessionStarted(BaseModel):

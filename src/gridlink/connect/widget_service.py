@@ -46,4 +46,5 @@ async def session_view(
         expires_at=row.expires_at,
         terms_url=settings.connect_terms_url,
         privacy_url=settings.connect_privacy_url,
+        return_uri=row.redirect_uri if row.connect_link_id is not None else None,
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Body, Depends, Path, Response
 
 from gridlink.auth.dependencies import AppClock, AppSettings, CurrentClient, Session, current_client
 from gridlink.credentials.routes import CredentialIdPath
@@ -10,7 +10,7 @@ from gridlink.idempotency.dependencies import idempotent_for
 from gridlink.kit.openapi import error_responses
 from gridlink.kit.pagination import Page, PageParams, page_params
 from gridlink.links import service
-from gridlink.links.schemas import ConnectLinkCreated, ConnectLinkOut
+from gridlink.links.schemas import ConnectLinkCreated, ConnectLinkIn, ConnectLinkOut
 
 router = APIRouter(tags=["Connect links"])
 
@@ -39,13 +39,21 @@ async def create_link(
     clock: AppClock,
     settings: AppSettings,
     utility_credential_id: CredentialIdPath,
+    body: Annotated[ConnectLinkIn, Body()] = ConnectLinkIn(),  # noqa: B008 (an empty body)
 ) -> ConnectLinkCreated:
     """For end users your app cannot reach in-app (email, text message): the URL opens Connect
     full-page in update mode for this credential only. It works for 72 hours, until the end
     user completes it once, or until you revoke it. The URL is in this answer only (we store a
-    hash); send it as it is — its token is in the fragment, which never reaches a server log."""
+    hash); send it as it is — its token is in the fragment, which never reaches a server log.
+    With `redirect_uri` (one of your registered redirect URIs) the page's result screens offer
+    "Return to {your app}"."""
     return await service.create_link(
-        session, clock, settings.resolved_public_url(), client, utility_credential_id
+        session,
+        clock,
+        settings.resolved_public_url(),
+        client,
+        utility_credential_id,
+        body.redirect_uri,
     )
 
 

@@ -8,6 +8,22 @@ from pydantic import BaseModel, ConfigDict, Field
 LinkStatus = Literal["active", "used", "revoked", "expired"]
 
 
+class ConnectLinkIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"redirect_uri": "https://app.acme.example/utility/done"}]},
+    )
+
+    redirect_uri: str | None = Field(
+        default=None,
+        max_length=2000,
+        description='Where the link page sends the end user when they are done (a "Return to '
+        '{your app}" link on its result screens, with `?status=<exit status>&'
+        "utility_credential_id=...` added). Must exactly match one of the client's registered "
+        "redirect URIs.",
+    )
+
+
 class ConnectLinkCreated(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -57,3 +73,4 @@ class ConnectLinkOut(BaseModel):
     expires_at: datetime
     used_at: datetime | None = None
     revoked_at: datetime | None = None
+    redirect_uri: str | None = None

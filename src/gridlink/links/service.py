@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
 from gridlink.credentials.service import find_credential_id
+from gridlink.errors import InvalidRequest
 from gridlink.kit import tokens
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import looks_like_id, new_id
@@ -51,7 +52,14 @@ async def create_link(
     public_url: str,
     client: AuthenticatedClient,
     credential_id: str,
+    redirect_uri: str | None = None,
 ) -> ConnectLinkCreated:
+    if redirect_uri is not None and redirect_uri not in client.redirect_uris:
+        raise InvalidRequest(
+            "redirect_uri must exactly match one registered for this client (register it with "
+            "`gridlink clients create --redirect-uri`).",
+            fields=["redirect_uri"],
+        )
     credential_id = await find_credential_id(session, client, credential_id)
     now = clock.now()
     token = tokens.generate(tokens.TokenKind.CONNECT_LINK, client.environment)
@@ -62,6 +70,7 @@ async def create_link(
         token_hash=tokens.digest(token),
         created_at=now,
         expires_at=now + CONNECT_LINK_TTL,
+        redirect_uri=redirect_uri,
     )
     await ConnectLinkRepository(session).add(link)
     return ConnectLinkCreated(
@@ -89,6 +98,7 @@ async def list_links(
             created_at=link.created_at,
             expires_at=link.expires_at,
             used_at=link.used_at,
+            redirect_uri=link.redirect_uri,
             revoked_at=link.revoked_at,
         )
         for link in links

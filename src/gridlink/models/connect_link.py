@@ -24,3 +24,6 @@ class ConnectLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Where the link page's result screens send the end user back ("Return to {client}"): one
+    # of the client's registered redirect URIs, checked when the link is made.
+    redirect_uri: Mapped[str | None] = mapped_column(String(2000), nullable=True)

@@ -23,7 +23,7 @@ export interface Account {
 
 export type AttemptStatus =
   | "queued" | "connecting" | "mfa_method" | "mfa_code"
-  | "verified" | "rejected" | "timeout" | "error" | "pending";
+  | "verified" | "rejected" | "timeout" | "error" | "pending" | "cancelled";
 
 export interface Attempt {
   id: string;
@@ -54,6 +54,8 @@ export interface SessionView {
   host_origin?: string | null;
   terms_url?: string | null;
   privacy_url?: string | null;
+  /** Connect links only: where "Return to {client}" leads (a registered redirect URI). */
+  return_uri?: string | null;
 }
 
 export interface Completion {
@@ -124,5 +126,6 @@ export class Api {
   mfaCode = (id: string, code: string) =>
     this.call<Attempt>("POST", `/attempts/${encodeURIComponent(id)}/mfa/code`, { code });
   resend = (id: string) => this.call<Attempt>("POST", `/attempts/${encodeURIComponent(id)}/mfa/resend`);
+  cancel = (id: string) => this.call<Attempt>("POST", `/attempts/${encodeURIComponent(id)}/cancel`);
   complete = (id: string) => this.call<Completion>("POST", `/attempts/${encodeURIComponent(id)}/complete`);
 }

@@ -2,7 +2,7 @@
 // host what happens. The screens only read `state` and call these methods.
 import { Api, ApiError, type Attempt, type Completion, type SessionView, type Utility } from "./api";
 import {
-  backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, wrongCode,
+  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, wrongCode,
   type ResultKind, type Screen,
 } from "./flow";
 import type { Metadata, Reporter } from "./host";
@@ -219,6 +219,12 @@ export class Controller {
     }
     if (wrong != null) this.deps.reporter.event("MFA_CODE_INVALID", { attempts_left: wrong });
     if (screen == "success") return this.finish(next);
+    if (next.status == "cancelled") {
+      // Back from the MFA dialog, now ended on the server: the sign-in form, ready for a new try.
+      this.polling?.abort();
+      this.polling = null;
+      return this.go("credentials", { attempt: next, result: null, wrongCode: null });
+    }
     if (screen == "result") {
       const result = resultForAttempt(next);
       this.deps.reporter.event(result == "pending" ? "PENDING" : "ERROR", {
@@ -247,9 +253,25 @@ export class Controller {
 
   // --- leaving -------------------------------------------------------------------------
 
-  back(): void {
-    const target = backFrom(this.state.screen, this.state.session);
-    if (target) this.go(target);
+  /** Back: to the previous screen; from the MFA dialog to the sign-in form, the attempt is
+   * cancelled first and the long-poll brings its end (`apply` then shows the form). */
+  async back(): Promise<void> {
+    const { screen, session, attempt, busy } = this.state;
+    const target = backFrom(screen, session, attempt);
+    if (!target || busy) return;
+    if (!(attempt && backCancelsAttempt(screen, target))) {
+      return this.go(target, { wrongCode: null });
+    }
+    this.inputSeq = attempt.seq; // the answer is the attempt's next change, like other MFA input
+    this.set({ busy: true, error: null, notice: null });
+    try {
+      await this.deps.api.cancel(attempt.id);
+    } catch (error) {
+      this.inputSeq = null;
+      // Already finished (e.g. the code was just accepted): the long-poll shows how it ended.
+      if (error instanceof ApiError && error.code == "attempt_finished") return this.set({ busy: false });
+      this.fail(error);
+    }
   }
 
   /** "Try again" after a failure: back to the sign-in form. */
@@ -279,7 +301,7 @@ export class Controller {
   }
 
   get canGoBack(): boolean {
-    return backFrom(this.state.screen, this.state.session) != null;
+    return backFrom(this.state.screen, this.state.session, this.state.attempt) != null;
   }
 
   get isOver(): boolean {

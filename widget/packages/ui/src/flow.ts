@@ -22,6 +22,8 @@ export function screenForAttempt(attempt: Attempt): Screen {
       return "mfa_code";
     case "verified":
       return "success";
+    case "cancelled": // the end user went Back from the MFA dialog: sign in again
+      return "credentials";
     default:
       return "result";
   }
@@ -98,8 +100,11 @@ export function screenForSession(session: SessionView): Screen | "mfa_refresh" |
   }
 }
 
-/** Where Back leads from `screen`, or null when there is nowhere to go back to. */
-export function backFrom(screen: Screen, session: SessionView | null): Screen | null {
+/** Where Back leads from `screen`, or null when there is nowhere to go back to. From the MFA
+ * code screen it leads to the method screen when there was a choice (the server takes another
+ * option); otherwise the MFA dialog leads back to the sign-in form, which ends the attempt
+ * (`backCancelsAttempt`) — in every mode, as "Try again" does. */
+export function backFrom(screen: Screen, session: SessionView | null, attempt: Attempt | null = null): Screen | null {
   const canChooseUtility = session?.mode == "create" && !session.utility_preselected;
   switch (screen) {
     case "utility":
@@ -107,7 +112,30 @@ export function backFrom(screen: Screen, session: SessionView | null): Screen | 
     case "credentials":
     case "unsupported":
       return canChooseUtility ? "utility" : null;
+    case "mfa_code":
+      return (attempt?.mfa?.options.length ?? 0) > 1 ? "mfa_method" : "credentials";
+    case "mfa_method":
+      return "credentials";
     default:
       return null;
   }
+}
+
+/** Going from `screen` back to `target` needs the running attempt cancelled first. */
+export function backCancelsAttempt(screen: Screen, target: Screen): boolean {
+  return (screen == "mfa_method" || screen == "mfa_code") && target == "credentials";
+}
+
+/** "Return to {client}" on a connect link's result screens: the link's redirect URI with the
+ * exit status and the credential added (its own query kept; never a token). */
+export function returnUrl(uri: string, status: ExitStatus, credentialId: string | null): string | null {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return null;
+  }
+  url.searchParams.set("status", status);
+  if (credentialId) url.searchParams.set("utility_credential_id", credentialId);
+  return url.toString();
 }

@@ -5,7 +5,7 @@ import { Controller } from "../src/controller";
 import { createReporter } from "../src/host";
 import { translator, type Lang } from "../src/i18n";
 import { applyAccent, inkFor } from "../src/theme";
-import { fakeApi, recordingHost, session } from "./fakes";
+import { COMPLETION, attempt, fakeApi, recordingHost, session } from "./fakes";
 
 async function mount(handler: Parameters<typeof fakeApi>[0], lang: Lang = "en") {
   const { api, calls } = fakeApi(handler);
@@ -100,5 +100,47 @@ describe("the accent colour", () => {
     expect(inkFor("#ffd500")).toBe("#000000");
     applyAccent(document.documentElement, "red;background:url(x)");
     expect(document.documentElement.style.getPropertyValue("--accent")).toBe("#0b6e4f");
+  });
+
+  describe("on a connect link's page", () => {
+    const RETURN = "https://app.acme.example/utility/done?from=gridlink";
+
+    async function mountLink(patch: Record<string, unknown>, finished: Record<string, unknown>) {
+      const { api } = fakeApi((_m, path) => {
+        if (path == "/sessions") {
+          return { session_token: "glcs_sandbox_1", session: session({ mode: "update", step: "credentials", utility_credential_id: "ucr_9", ...patch }) };
+        }
+        if (path == "/attempts") return attempt({ utility_credential_id: "ucr_9", ...finished, finished: true, seq: 2 });
+        if (path.endsWith("/complete")) return { ...COMPLETION, utility_credential_id: "ucr_9" };
+        if (path == "/session/exit") return undefined;
+        throw new Error(path);
+      });
+      const controller = new Controller({ api, reporter: createReporter(recordingHost(), "none", null), persist: () => {} });
+      render(<App env={{ controller, page: "link", t: translator("en") }} />);
+      await controller.start({ connect_link_token: "glcl_sandbox_l" });
+      fireEvent.input(await screen.findByLabelText("Username"), { target: { value: "user_good" } });
+      fireEvent.input(screen.getByLabelText("Password"), { target: { value: "pass_good" } });
+      fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+      return controller;
+    }
+
+    it.each([
+      [{ status: "verified" }, "Your account is connected", "verified"],
+      [{ status: "rejected", status_detail: "INVALID_CREDENTIALS" }, "We couldn't sign you in", "rejected"],
+    ])("links %o's result back to the app with the exit status and the credential", async (finished, heading, status) => {
+      await mountLink({ return_uri: RETURN }, finished);
+      await screen.findByRole("heading", { name: heading });
+      const back = screen.getByRole("link", { name: "Return to Acme Energy" }) as HTMLAnchorElement;
+      const url = new URL(back.href);
+      expect(url.origin + url.pathname).toBe("https://app.acme.example/utility/done");
+      expect(Object.fromEntries(url.searchParams)).toEqual({ from: "gridlink", status, utility_credential_id: "ucr_9" });
+      expect(back.href).not.toMatch(/gl(cl|cs|ac)_/); // never a token
+    });
+
+    it("offers no return link without a redirect URI", async () => {
+      await mountLink({ return_uri: null }, { status: "rejected", status_detail: "INVALID_CREDENTIALS" });
+      await screen.findByRole("heading", { name: "We couldn't sign you in" });
+      expect(screen.queryByRole("link", { name: /Return to/ })).toBeNull();
+    });
   });
 });

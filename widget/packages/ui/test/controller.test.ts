@@ -210,6 +210,82 @@ describe("the flow", () => {
     expect(controller.state.screen).toBe("closed");
   });
 
+  describe("Back in the MFA dialog", () => {
+    const options = [
+      { id: "sms", method: "sms" as const, destination: "***-***-4821" },
+      { id: "email", method: "email" as const, destination: "u***@example.com" },
+    ];
+
+    function inMfa(patch: Partial<Attempt>, mode: "create" | "update" = "create") {
+      const t = setup((_m, path) => {
+        if (path == "/sessions") return started({ step: "credentials", mode, utility_preselected: true });
+        if (path == "/attempts") return attempt({ id: t.polls.length ? "att_2" : "att_1", status: "connecting", seq: 1 });
+        if (path.endsWith("/cancel")) return attempt({ ...patch, seq: 2 });
+        if (path.endsWith("/mfa/option")) return attempt({ ...patch, seq: 2 });
+        throw new Error(path);
+      });
+      return t;
+    }
+
+    async function reach(t: ReturnType<typeof inMfa>, patch: Partial<Attempt>) {
+      await t.controller.start({ frame_ticket: "glwt_sandbox_t" });
+      void t.controller.submitCredentials("user_mfa_choice", "pass_good");
+      await tick();
+      t.polls[0]!.answer(attempt({ ...patch, seq: 2 }));
+      await tick();
+    }
+
+    it("goes from the code screen back to the method screen without ending the attempt", async () => {
+      const code = { status: "mfa_code" as const, mfa: { options, selected_option_id: "sms", attempts_left: 5 } };
+      const t = inMfa(code);
+      await reach(t, code);
+      expect(t.controller.state.screen).toBe("mfa_code");
+      expect(t.controller.canGoBack).toBe(true);
+      await t.controller.back();
+      expect(t.controller.state.screen).toBe("mfa_method");
+      expect(t.calls.filter((c) => c.path.endsWith("/cancel"))).toHaveLength(0);
+      // Another option goes to the same running attempt, which answers with the code screen.
+      await t.controller.chooseMfa("email");
+      expect(t.calls.at(-1)).toMatchObject({ path: "/attempts/att_1/mfa/option", body: { option_id: "email" } });
+      t.polls[1]!.answer(attempt({ status: "mfa_code", seq: 3, mfa: { options, selected_option_id: "email", attempts_left: 5 } }));
+      await tick();
+      expect(t.controller.state).toMatchObject({ screen: "mfa_code", busy: false });
+    });
+
+    it.each([
+      ["the method screen", { status: "mfa_method" as const, mfa: { options } }, "create"],
+      ["a one-option code screen", { status: "mfa_code" as const, mfa: { options: options.slice(0, 1), selected_option_id: "sms", attempts_left: 5 } }, "create"],
+      ["an MFA refresh's method screen", { status: "mfa_method" as const, mfa: { options } }, "update"],
+    ] as const)("cancels the attempt from %s and returns to the sign-in form", async (_name, patch, mode) => {
+      const t = inMfa(patch, mode);
+      await reach(t, patch);
+      expect(t.controller.state.screen).toBe(patch.status);
+      await t.controller.back();
+      expect(t.calls.at(-1)).toMatchObject({ method: "POST", path: "/attempts/att_1/cancel" });
+      expect(t.controller.state).toMatchObject({ screen: patch.status, busy: true }); // until the worker ends it
+      t.polls[1]!.answer(attempt({ status: "cancelled", seq: 3, finished: true }));
+      await tick();
+      expect(t.controller.state).toMatchObject({ screen: "credentials", busy: false, result: null });
+      expect(t.polls).toHaveLength(2); // ended: no more polling
+      void t.controller.submitCredentials("user_mfa_choice", "pass_good");
+      await tick();
+      expect(t.controller.state.screen).toBe("connecting");
+      expect(t.polls).toHaveLength(3);
+    });
+
+    it("stays on the MFA screen when the cancel is refused", async () => {
+      const t = setup((_m, path) => {
+        if (path == "/sessions") return started({ step: "credentials", utility_preselected: true });
+        if (path == "/attempts") return attempt({ status: "connecting", seq: 1 });
+        if (path.endsWith("/cancel")) return 409;
+        throw new Error(path);
+      });
+      await reach(t as ReturnType<typeof inMfa>, { status: "mfa_method", mfa: { options } });
+      await t.controller.back();
+      expect(t.controller.state).toMatchObject({ screen: "mfa_method", busy: false });
+    });
+  });
+
   it("says when sign-ins are rate limited", async () => {
     const { controller } = setup((_m, path) => (path == "/sessions" ? started({ step: "credentials" }) : 429));
     await controller.start({ frame_ticket: "glwt_sandbox_t" });

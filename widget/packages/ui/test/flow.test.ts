@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, wrongCode } from "../src/flow";
+import { backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, wrongCode } from "../src/flow";
 import { attempt, session } from "./fakes";
 
 describe("screens from attempt statuses", () => {
@@ -92,6 +92,23 @@ describe("where a session opens and Back leads", () => {
     expect(backFrom("utility", session())).toBe("consent");
     expect(backFrom("credentials", session({ utility_preselected: true }))).toBeNull();
     expect(backFrom("credentials", session({ mode: "update" }))).toBeNull();
-    expect(backFrom("mfa_code", session())).toBeNull();
+    expect(backFrom("connecting", session())).toBeNull();
+    expect(backFrom("success", session())).toBeNull();
+  });
+
+  it("leads Back from the MFA dialog to the method screen or, cancelling, to the sign-in form", () => {
+    const one = attempt({ status: "mfa_code", mfa: { options: [{ id: "a", method: "sms", destination: "x" }] } });
+    const several = attempt({
+      status: "mfa_code",
+      mfa: { options: [{ id: "a", method: "sms", destination: "x" }, { id: "b", method: "email", destination: "y" }] },
+    });
+    expect(backFrom("mfa_code", session(), several)).toBe("mfa_method");
+    expect(backFrom("mfa_code", session(), one)).toBe("credentials");
+    expect(backFrom("mfa_method", session({ mode: "update" }), several)).toBe("credentials");
+    expect(backCancelsAttempt("mfa_method", "credentials")).toBe(true);
+    expect(backCancelsAttempt("mfa_code", "credentials")).toBe(true);
+    expect(backCancelsAttempt("mfa_code", "mfa_method")).toBe(false);
+    expect(backCancelsAttempt("credentials", "utility")).toBe(false);
+    expect(screenForAttempt(attempt({ status: "cancelled", finished: true }))).toBe("credentials");
   });
 });

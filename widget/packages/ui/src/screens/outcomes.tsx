@@ -1,6 +1,6 @@
 // The screens without a form: waiting, the result, and the end.
 import { names, useEnv } from "../context";
-import type { ResultKind } from "../flow";
+import { exitStatusFor, returnUrl, type ResultKind } from "../flow";
 import type { MessageKey } from "../i18n";
 import { Actions, ExternalLink, Heading } from "../parts";
 
@@ -22,6 +22,23 @@ export function Connecting() {
       <Heading>{env.t("connecting.heading")}</Heading>
       <p role="status">{env.t("connecting.body", names(env))}</p>
     </div>
+  );
+}
+
+/** On a connect link's page (full page, nothing to close back to): "Return to {client}", when
+ * the app gave the link a redirect URI. */
+function ReturnLink() {
+  const env = useEnv();
+  const { session, screen, result, completion } = env.controller.state;
+  if (env.page != "link" || !session?.return_uri) return null;
+  const status = exitStatusFor(screen, result, completion != null);
+  const credential = completion?.utility_credential_id ?? session.utility_credential_id ?? null;
+  const href = returnUrl(session.return_uri, status, credential);
+  if (!href) return null;
+  return (
+    <p class="return">
+      <a href={href}>{env.t("success.return", names(env))}</a>
+    </p>
   );
 }
 
@@ -56,6 +73,7 @@ export function Success() {
       <Actions>
         <button type="button" class="primary" onClick={() => controller.close()}>{t("done")}</button>
       </Actions>
+      <ReturnLink />
     </>
   );
 }
@@ -107,6 +125,7 @@ export function Result() {
           {kind == "pending" ? t("done") : t("close")}
         </button>
       </Actions>
+      <ReturnLink />
     </>
   );
 }
@@ -134,6 +153,7 @@ export function Closed() {
     <div class="center">
       <Heading>{t("closed.heading")}</Heading>
       <p>{t("closed.body")}</p>
+      <ReturnLink />
     </div>
   );
 }
