@@ -161,4 +161,6 @@ async def get_statement_pdf(
         media_type="application/pdf",
         filename=f"{statement_id}.pdf",
         content_disposition_type="inline",
+        # A returned response skips api_headers' additions, so they are set here too.
+        headers={**COMMON_HEADERS, "Cache-Control": "no-store"},
     )
