@@ -17,6 +17,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from tests.e2e.harness import CHROMIUM, LAUNCH_ARGS, Server, gridlink_server, missing_prerequisites
 from tests.e2e.screens import Screens
 
+# Every verification starts a backfill; two months of bills and readings keep it to seconds.
+SHORT_SYNC = {"GRIDLINK_SYNC_HISTORY_MONTHS": "2"}
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -29,7 +32,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     problems = missing_prerequisites()
     if problems:
         pytest.fail("; ".join(problems))
-    with gridlink_server(tmp_path_factory.mktemp("serve") / "data") as running:
+    with gridlink_server(tmp_path_factory.mktemp("serve") / "data", settings=SHORT_SYNC) as running:
         yield running
 
 

@@ -89,8 +89,11 @@ def _read_lines(stream: object, lines: queue.Queue[str]) -> None:
 
 
 @contextmanager
-def gridlink_server(data_dir: Path, database_url: str | None = None) -> Iterator[Server]:
-    """Start `gridlink serve` on a free loopback port with its own data folder; stop it after."""
+def gridlink_server(
+    data_dir: Path, database_url: str | None = None, settings: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Start `gridlink serve` on a free loopback port with its own data folder and any extra
+    ``GRIDLINK_*`` settings; stop it after."""
     port = free_port()
     env = {
         **os.environ,
@@ -99,6 +102,7 @@ def gridlink_server(data_dir: Path, database_url: str | None = None) -> Iterator
         "GRIDLINK_PORT": str(port),
         "GRIDLINK_MASTER_KEYS": MASTER_KEYS,
         "GRIDLINK_LOG_LEVEL": "warning",
+        **(settings or {}),
     }
     env.pop("GRIDLINK_PUBLIC_URL", None)
     if database_url is not None:

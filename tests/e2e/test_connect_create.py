@@ -46,6 +46,29 @@ def test_user_good_links_an_account_and_the_app_exchanges_the_code(
     assert "pass_good" not in log
     assert "glac_" not in log
     screens.check(page, "demo-after-success")
+    # Then the app shows the data its backend reads: progress while the first sync runs, then
+    # the account, its bills and a usage chart.
+    data = page.get_by_role("region", name="Your energy data")
+    expect(page.locator("#data-body[data-state=ready]")).to_be_visible(timeout=60_000)
+    expect(page.locator("#data-status")).to_have_text(re.compile(r"^Data up to date"))
+    expect(page.locator("#accounts > li")).to_have_count(1)
+    expect(page.locator("#accounts")).to_contain_text("Meter ")
+    bills = page.locator("#bills tbody tr")
+    expect(bills.first).to_be_visible()
+    expect(bills.first.get_by_role("link", name=re.compile("^Bill PDF"))).to_be_visible()
+    href = bills.first.get_by_role("link").get_attribute("href")
+    pdf = page.request.get(f"{server.url}{href}")
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    charts = data.get_by_role("img", name=re.compile(r"usage.*\(kWh\)"))
+    expect(charts).to_have_count(2)
+    expect(page.locator("figure.chart rect.bar").first).to_be_visible()
+    data.scroll_into_view_if_needed()
+    screens.check(page, "demo-data")
+    page.set_viewport_size({"width": 360, "height": 800})
+    data.scroll_into_view_if_needed()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    screens.check(page, "demo-data-360px")
 
 
 def test_mfa_by_sms_a_wrong_code_shows_attempts_left_then_the_right_one_links(

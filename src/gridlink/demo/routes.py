@@ -10,21 +10,25 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
 from gridlink.auth.dependencies import AppClock, AppSettings, Session
 from gridlink.credentials.schemas import UtilityCredentialOut
-from gridlink.demo import service
+from gridlink.data.files import FileStore
+from gridlink.demo import data, service
 from gridlink.demo.schemas import (
     DEMO_USER_PATTERN,
     DemoClockMove,
     DemoCredentials,
+    DemoData,
     DemoExchangeRequest,
     DemoLink,
     DemoLinkRequest,
     DemoStatus,
     DemoToken,
     DemoTokenRequest,
+    DemoUsage,
 )
 from gridlink.errors import NO_SUCH_ENDPOINT, InvalidRequest, NotFound
 
@@ -63,6 +67,7 @@ api = APIRouter(
     prefix="/demo/api", tags=["Demo"], dependencies=[Depends(demo_enabled), Depends(api_headers)]
 )
 DemoUser = Annotated[str, Query(pattern=DEMO_USER_PATTERN)]
+Id = Annotated[str, Query(min_length=1, max_length=40)]
 Json = [Depends(json_only)]
 
 
@@ -125,4 +130,37 @@ async def post_connect_link(
         settings.resolved_public_url(),
         body.client_user_id,
         body.utility_credential_id,
+    )
+
+
+@api.get("/data", include_in_schema=False)
+async def get_data(
+    session: Session, client_user_id: DemoUser, utility_credential_id: Id
+) -> DemoData:
+    return await data.credential_data(session, client_user_id, utility_credential_id)
+
+
+@api.get("/usage", include_in_schema=False)
+async def get_usage(
+    session: Session, clock: AppClock, client_user_id: DemoUser, meter_id: Id
+) -> DemoUsage:
+    return await data.usage(session, clock, client_user_id, meter_id)
+
+
+@api.get("/statements/{statement_id}/pdf", include_in_schema=False)
+async def get_statement_pdf(
+    session: Session,
+    settings: AppSettings,
+    client_user_id: DemoUser,
+    statement_id: Annotated[str, PathParam(min_length=1, max_length=40)],
+) -> FileResponse:
+    files = FileStore(settings.resolved_files_dir())
+    path = await data.statement_pdf(session, files, client_user_id, statement_id)
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=f"{statement_id}.pdf",
+        content_disposition_type="inline",
+        # A returned response skips api_headers' additions, so they are set here too.
+        headers={**COMMON_HEADERS, "Cache-Control": "no-store"},
     )

@@ -65,7 +65,7 @@ async def status(session: AsyncSession, clock: Clock, origin: str | None) -> Dem
     )
 
 
-async def _own_credential(
+async def own_credential(
     session: AsyncSession, client: AuthenticatedClient, client_user_id: str, credential_id: str
 ) -> UtilityCredentialOut:
     """The credential, if it belongs to this demo user (anything else reads as unknown)."""
@@ -82,7 +82,7 @@ async def connect_token(
     if credential_id is None:
         request = ConnectTokenRequest(client_user_id=client_user_id)
     else:
-        await _own_credential(session, client, client_user_id, credential_id)
+        await own_credential(session, client, client_user_id, credential_id)
         request = ConnectTokenRequest(utility_credential_id=credential_id)
     made = await create_connect_token(session, clock, client, request)
     return DemoToken(connect_token=made.connect_token, mode=made.mode, expires_at=made.expires_at)
@@ -94,7 +94,7 @@ async def exchange(
     """What a host backend does with onSuccess's code: confirm it, then read the credential."""
     client = await demo_client(session)
     confirmed = await exchange_authorization_code(session, clock, client, code)
-    return await _own_credential(session, client, client_user_id, confirmed.utility_credential_id)
+    return await own_credential(session, client, client_user_id, confirmed.utility_credential_id)
 
 
 async def credentials(session: AsyncSession, client_user_id: str) -> DemoCredentials:
@@ -131,6 +131,6 @@ async def connect_link(
     credential_id: str,
 ) -> DemoLink:
     client = await demo_client(session)
-    await _own_credential(session, client, client_user_id, credential_id)
+    await own_credential(session, client, client_user_id, credential_id)
     link = await create_link(session, clock, public_url, client, credential_id)
     return DemoLink(url=link.url, expires_at=link.expires_at)
