@@ -39,6 +39,27 @@ async def test_cancel_on_the_method_screen_ends_the_attempt_without_a_verdict(
     assert view["attempt"]["status"] == "cancelled"
 
 
+async def test_closing_connect_after_back_ends_the_new_credential_as_timeout(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    """A credential made for a sign-in the end user went Back from, then abandoned, must not stay
+    ``pending`` (which promises the app a later result): it ends as an abandoned MFA does."""
+    client = await make_client(app)
+    widget, attempt = await sign_in(api, client, "user_mfa_sms")
+    cancelled = await widget.follow((await widget.post(f"/attempts/{attempt['id']}/cancel")).json())
+    assert cancelled["status"] == "cancelled"
+    closed = await widget.post("/session/exit")
+    assert closed.status_code == 204, closed.text
+    credential = await _credential(api, client.auth, attempt["utility_credential_id"])
+    assert credential["status"] == "timeout"
+    assert credential["status_detail"] == "MULTI_FACTOR_AUTHENTICATION_REQUIRED"
+    assert credential["action_required"] is True
+    events = (await api.get("/v1/events", auth=client.auth)).json()["data"]
+    assert [e["type"] for e in events if e["type"].startswith("utility_credential_")] == [
+        "utility_credential_timeout"
+    ]
+
+
 async def test_a_new_sign_in_after_cancel_on_the_code_screen_verifies(
     app: FastAPI, api: httpx.AsyncClient
 ) -> None:

@@ -199,6 +199,23 @@ async def cancelled(
     await announce(session, update_channel(attempt.id))
 
 
+async def abandoned_after_back(
+    session: AsyncSession, clock: Clock, attempt: ConnectionAttempt
+) -> None:
+    """The end user went Back from the MFA dialog, then closed Connect instead of signing in
+    again: a credential made for this sign-in ends as an abandoned verification does (``timeout``,
+    ``MULTI_FACTOR_AUTHENTICATION_REQUIRED``, its webhook) instead of staying ``pending``, which
+    would promise a result that never comes. A credential verified before is left as it is."""
+    credential = await AttemptRepository(session).credential(attempt.credential_id, for_update=True)
+    if credential is None or credential.verified_at is not None or credential.status != "pending":
+        return
+    credential.status = "timeout"
+    credential.status_detail = MFA_REQUIRED
+    credential.action_required = True
+    credential.updated_at = clock.now()
+    await _credential_event(session, clock, credential, _STATUS_EVENTS["timeout"])
+
+
 async def failed(
     session: AsyncSession,
     clock: Clock,

@@ -207,6 +207,16 @@ async def cancel(session: AsyncSession, clock: Clock, context: SessionContext) -
         await _record_input(session, attempt, CLOSE, None, clock)
 
 
+async def abandon_after_back(session: AsyncSession, clock: Clock, context: SessionContext) -> None:
+    """Closing Connect after going Back from the MFA dialog: the new credential must not stay
+    ``pending`` (see ``outcomes.abandoned_after_back``)."""
+    from gridlink.attempts import outcomes  # outcomes imports this module (update_channel)
+
+    latest = await AttemptRepository(session).latest_for_session(context.row.id)
+    if latest is not None and latest.status == "cancelled":
+        await outcomes.abandoned_after_back(session, clock, latest)
+
+
 async def cancel_attempt(
     session: AsyncSession, clock: Clock, context: SessionContext, attempt_id: str
 ) -> AttemptOut:

@@ -166,6 +166,7 @@ async def choose_utility(
 )
 async def exit_session(context: WidgetSession, session: Session, clock: AppClock) -> Response:
     await attempts.cancel(session, clock, context)
+    await attempts.abandon_after_back(session, clock, context)
     await sessions.close(context, clock.now())
     return Response(status_code=204)
 
