@@ -316,7 +316,12 @@ class SyncRun:
                     )
                 self._advance(sync)
             if self.settings.chunk_pause_seconds:
-                await asyncio.sleep(self.settings.chunk_pause_seconds)
+                # A pause between chunks, cut short when the worker stops (the next step then
+                # hands the lease back instead of writing).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self.runner.stopping.wait(), self.settings.chunk_pause_seconds
+                    )
 
     async def _finish(self) -> None:
         clock = self.runner.clock
