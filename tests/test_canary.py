@@ -169,7 +169,9 @@ def _exercise(server: Server, client_id: str, secret: str) -> list[str]:
         call("GET", "/v1/users", 401, params={"client_id": client_id, "client_secret": secret})
         call("GET", "/v1/users", 401, params={"access_token": issued[1]})
         call("POST", "/v1/auth/token", 401, params={**in_body}, data=form)
-        call("GET", "/v1/users", 401, auth=(client_id, secret[:-1] + "x"))
+        # One character changed (never to itself: a secret ending in "x" would stay valid).
+        altered = secret[:-1] + ("y" if secret.endswith("x") else "x")
+        call("GET", "/v1/users", 401, auth=(client_id, altered))
         call("GET", "/v1/users", 401, auth=(secret, secret))
         call("GET", "/v1/users", 401, headers={"Authorization": f"Bearer {secret}"})
         call("GET", "/v1/users", 401, headers={"X-Api-Key": secret})
