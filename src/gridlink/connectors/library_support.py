@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import aiohttp
@@ -48,6 +49,31 @@ def unexpected_answer(connector_id: str, error: Exception) -> TemporarilyUnavail
     )
 
 
+def common_error(connector_id: str, error: Exception) -> ConnectorError | None:
+    """The reactions every library connector shares, after its own: our errors pass, network
+    failures and time-outs, answers the library could not parse; None for anything else."""
+    if isinstance(error, ConnectorError):
+        return error
+    found = transport_error(error)
+    if found is not None:
+        return found
+    if isinstance(error, UNEXPECTED_ANSWER):
+        return unexpected_answer(connector_id, error)
+    return None
+
+
+@contextmanager
+def raised_as_ours(translate: Callable[[Exception], ConnectorError | None]) -> Iterator[None]:
+    """Run library calls inside: what ``translate`` maps leaves as ours, anything else as it was."""
+    try:
+        yield
+    except Exception as error:
+        mapped = translate(error)
+        if mapped is None or mapped is error:
+            raise
+        raise mapped from error
+
+
 async def close_session(session: aiohttp.ClientSession) -> None:
     if not session.closed:
         await session.close()
@@ -57,6 +83,8 @@ __all__ = [
     "UNEXPECTED_ANSWER",
     "SessionFactory",
     "close_session",
+    "common_error",
+    "raised_as_ours",
     "to_decimal",
     "transport_error",
     "unexpected_answer",

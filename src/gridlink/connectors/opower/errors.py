@@ -13,8 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from opower import CannotConnect, InvalidAuth
 from opower.exceptions import ApiException
@@ -25,40 +24,22 @@ from gridlink.connectors.errors import (
     TemporarilyUnavailable,
     UnsupportedMfa,
 )
-from gridlink.connectors.library_support import (
-    UNEXPECTED_ANSWER,
-    transport_error,
-    unexpected_answer,
-)
+from gridlink.connectors.library_support import common_error, raised_as_ours
 
 CONNECTOR_ID = "opower"
 
 
 def translate(error: Exception, *, totp_utility: bool = False) -> ConnectorError | None:
     """Our error for ``error``, or None when it is not the library's (a bug: let it raise)."""
-    if isinstance(error, ConnectorError):
-        return error
     if isinstance(error, InvalidAuth):
         if totp_utility and "totp" in str(error).lower():
             return UnsupportedMfa()
         return InvalidCredentials()
     if isinstance(error, CannotConnect | ApiException):
         return TemporarilyUnavailable()
-    found = transport_error(error)
-    if found is not None:
-        return found
-    if isinstance(error, UNEXPECTED_ANSWER):
-        return unexpected_answer(CONNECTOR_ID, error)
-    return None
+    return common_error(CONNECTOR_ID, error)
 
 
-@contextmanager
-def library_errors(*, totp_utility: bool = False) -> Iterator[None]:
+def library_errors(*, totp_utility: bool = False) -> AbstractContextManager[None]:
     """Run library calls inside: its exceptions leave as ours, anything else as it was."""
-    try:
-        yield
-    except Exception as error:
-        mapped = translate(error, totp_utility=totp_utility)
-        if mapped is None or mapped is error:
-            raise
-        raise mapped from error
+    return raised_as_ours(lambda error: translate(error, totp_utility=totp_utility))

@@ -12,8 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import timedelta
 
 from smart_meter_texas.exceptions import (
@@ -29,11 +28,7 @@ from gridlink.connectors.errors import (
     TemporarilyUnavailable,
     UtilityTimeout,
 )
-from gridlink.connectors.library_support import (
-    UNEXPECTED_ANSWER,
-    transport_error,
-    unexpected_answer,
-)
+from gridlink.connectors.library_support import common_error, raised_as_ours
 
 CONNECTOR_ID = "smart_meter_texas"
 RATE_LIMIT_RETRY = timedelta(hours=1)
@@ -41,8 +36,6 @@ RATE_LIMIT_RETRY = timedelta(hours=1)
 
 def translate(error: Exception) -> ConnectorError | None:
     """Our error for ``error``, or None when it is not the library's (a bug: let it raise)."""
-    if isinstance(error, ConnectorError):
-        return error
     if isinstance(error, SmartMeterTexasAuthError):
         return InvalidCredentials()
     if isinstance(error, SmartMeterTexasRateLimitError):
@@ -55,21 +48,9 @@ def translate(error: Exception) -> ConnectorError | None:
         return UtilityTimeout()
     if isinstance(error, SmartMeterTexasException):
         return TemporarilyUnavailable()
-    found = transport_error(error)
-    if found is not None:
-        return found
-    if isinstance(error, UNEXPECTED_ANSWER):
-        return unexpected_answer(CONNECTOR_ID, error)
-    return None
+    return common_error(CONNECTOR_ID, error)
 
 
-@contextmanager
-def library_errors() -> Iterator[None]:
+def library_errors() -> AbstractContextManager[None]:
     """Run library calls inside: its exceptions leave as ours, anything else as it was."""
-    try:
-        yield
-    except Exception as error:
-        mapped = translate(error)
-        if mapped is None or mapped is error:
-            raise
-        raise mapped from error
+    return raised_as_ours(translate)
