@@ -19,6 +19,7 @@ from gridlink.attempts.service import update_channel
 from gridlink.connectors.base import MfaOption, SessionToken
 from gridlink.connectors.errors import MfaRequired
 from gridlink.connectors.models import Account
+from gridlink.credentials.events import record_status_event
 from gridlink.data.service import upsert_accounts
 from gridlink.events.service import record_event
 from gridlink.events.types import EventType
@@ -26,7 +27,7 @@ from gridlink.kit.clock import Clock
 from gridlink.kit.vault import Owner, Vault
 from gridlink.kit.wakeup import announce
 from gridlink.links.service import mark_link_used
-from gridlink.models import ConnectionAttempt, UtilityCredential
+from gridlink.models import ConnectionAttempt
 from gridlink.sync.schedule import enqueue as enqueue_sync
 
 MFA_REQUIRED = MfaRequired.status_detail
@@ -60,29 +61,6 @@ def _finish(attempt: ConnectionAttempt, status: str, now: datetime) -> None:
     attempt.lease_expires_at = None
     attempt.waiting_since = None
     _touch(attempt, now)
-
-
-async def _credential_event(
-    session: AsyncSession,
-    clock: Clock,
-    credential: UtilityCredential,
-    event_type: EventType,
-) -> None:
-    client_user_id = await AttemptRepository(session).client_user_id(credential.user_id)
-    await record_event(
-        session,
-        clock,
-        client_id=credential.client_id,
-        type=event_type,
-        client_user_id=client_user_id,
-        utility_credential_id=credential.id,
-        data={
-            "utility_id": credential.utility_id,
-            "status": credential.status,
-            "status_detail": credential.status_detail,
-            "action_required": credential.action_required,
-        },
-    )
 
 
 async def set_state(
@@ -162,7 +140,7 @@ async def verified(
     credential.updated_at = now
     # The one writer of stored data (the sync engine uses it too).
     rows = await upsert_accounts(session, clock, credential.id, accounts)
-    await _credential_event(session, clock, credential, EventType.UTILITY_CREDENTIAL_VERIFIED)
+    await record_status_event(session, clock, credential, EventType.UTILITY_CREDENTIAL_VERIFIED)
     client_user_id = await repo.client_user_id(credential.user_id)
     await record_event(
         session,
@@ -213,7 +191,7 @@ async def abandoned_after_back(
     credential.status_detail = MFA_REQUIRED
     credential.action_required = True
     credential.updated_at = clock.now()
-    await _credential_event(session, clock, credential, _STATUS_EVENTS["timeout"])
+    await record_status_event(session, clock, credential, _STATUS_EVENTS["timeout"])
 
 
 async def failed(
@@ -237,7 +215,7 @@ async def failed(
         credential.status_detail = failure.status_detail
         credential.action_required = failure.action_required
         credential.updated_at = now
-        await _credential_event(session, clock, credential, _STATUS_EVENTS[failure.status])
+        await record_status_event(session, clock, credential, _STATUS_EVENTS[failure.status])
     if failure.counts_as_failed_login:
         connect_session = await repo.connect_session(attempt.session_id)
         if connect_session is not None:

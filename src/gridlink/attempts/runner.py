@@ -12,9 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +23,7 @@ from gridlink.config import Settings
 from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.ids import new_worker_id
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
 
@@ -66,7 +64,7 @@ class AttemptRunner:
         self.vault = vault
         self.registry = registry
         self.settings = settings or EngineSettings()
-        self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.worker_id = new_worker_id()
         self.tasks: dict[str, asyncio.Task[None]] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -77,11 +75,7 @@ class AttemptRunner:
                     waiter.clear()
                     await self.reap()
                     await self.claim()
-                    stop_wait = asyncio.create_task(stop.wait())
-                    wake = asyncio.create_task(waiter.wait(self.settings.poll_seconds * 4))
-                    await asyncio.wait({stop_wait, wake}, return_when=asyncio.FIRST_COMPLETED)
-                    stop_wait.cancel()
-                    wake.cancel()
+                    await waiter.wait_or_stop(stop, self.settings.poll_seconds * 4)
         finally:
             heartbeat.cancel()
             for task in list(self.tasks.values()):

@@ -56,6 +56,11 @@ class CredentialRepository:
         )
         return await self.session.scalar(query)
 
+    async def client_user_id(self, user_id: str) -> str:
+        value = await self.session.scalar(select(User.client_user_id).where(User.id == user_id))
+        assert value is not None
+        return value
+
     async def view(self, client_id: str, credential_id: str) -> CredentialView | None:
         row = (
             await self.session.execute(

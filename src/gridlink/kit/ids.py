@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import socket
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -25,6 +27,12 @@ def _ulid() -> str:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{_ulid()}"
+
+
+def new_worker_id() -> str:
+    """Names a worker loop in lease columns: host and pid say where it runs (for operators), the
+    random suffix keeps two loops of one process apart."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 _ID_SHAPE = re.compile(r"[a-z][a-z0-9]*_[0-9A-Z]{26}")

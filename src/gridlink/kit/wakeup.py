@@ -104,6 +104,16 @@ class Waiter:
             return False
         return True
 
+    async def wait_or_stop(self, stop: asyncio.Event, seconds: float) -> None:
+        """Until woken, ``stop`` is set, or ``seconds`` pass, whichever comes first."""
+        stopped = asyncio.create_task(stop.wait())
+        woken = asyncio.create_task(self.wait(seconds))
+        try:
+            await asyncio.wait({stopped, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            woken.cancel()
+
     def _on_notify(self, *_args: object) -> None:
         self.bell.set()
 

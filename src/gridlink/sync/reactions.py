@@ -27,10 +27,10 @@ from gridlink.connectors.errors import (
     RetryLater,
     TemporarilyUnavailable,
 )
-from gridlink.events.service import record_event
+from gridlink.credentials.events import record_status_event
 from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
-from gridlink.models import UtilityCredential, UtilitySync
+from gridlink.models import UtilitySync
 from gridlink.sync.repository import SyncRepository
 from gridlink.sync.schedule import SyncSettings, backoff, utility_now
 
@@ -69,7 +69,7 @@ async def react(
         credential.status_detail = detail
         credential.action_required = True
         credential.updated_at = now
-        await _status_event(session, clock, repo, credential, event)
+        await record_status_event(session, clock, credential, event)
         return
     retry_after = error.retry_after if isinstance(error, TemporarilyUnavailable) else None
     sync.failures += 1
@@ -84,29 +84,6 @@ async def react(
             credential.updated_at = now
     else:
         sync.last_error = SYNC_FAILED
-
-
-async def _status_event(
-    session: AsyncSession,
-    clock: Clock,
-    repo: SyncRepository,
-    credential: UtilityCredential,
-    event: EventType,
-) -> None:
-    await record_event(
-        session,
-        clock,
-        client_id=credential.client_id,
-        type=event,
-        client_user_id=await repo.client_user_id(credential.user_id),
-        utility_credential_id=credential.id,
-        data={
-            "utility_id": credential.utility_id,
-            "status": credential.status,
-            "status_detail": credential.status_detail,
-            "action_required": credential.action_required,
-        },
-    )
 
 
 __all__ = ["REFRESH_REQUIRED", "SYNC_FAILED", "UNAVAILABLE", "react"]

@@ -12,9 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -24,6 +21,7 @@ from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.data.files import FileStore
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.ids import new_worker_id
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
 from gridlink.sync.flow import SyncRun
@@ -64,7 +62,7 @@ class SyncRunner:
         self.registry = registry
         self.files = files
         self.settings = settings or SyncSettings()
-        self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.worker_id = new_worker_id()
         self.tasks: dict[str, asyncio.Task[None]] = {}
         # Set at shut-down: running syncs stop after their current step (see SyncRun._owned).
         self.stopping = asyncio.Event()
@@ -82,11 +80,7 @@ class SyncRunner:
                         await self.claim()
                     except Exception:
                         logger.exception("could not claim syncs")
-                    stop_wait = asyncio.create_task(stop.wait())
-                    wake = asyncio.create_task(waiter.wait(self.settings.poll_seconds))
-                    await asyncio.wait({stop_wait, wake}, return_when=asyncio.FIRST_COMPLETED)
-                    stop_wait.cancel()
-                    wake.cancel()
+                    await waiter.wait_or_stop(stop, self.settings.poll_seconds)
         finally:
             await self._stop_runs()
             heartbeat.cancel()

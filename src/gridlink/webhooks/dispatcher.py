@@ -16,15 +16,13 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import os
-import secrets
-import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
 from gridlink.config import Settings
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.ids import new_worker_id
 from gridlink.kit.keyring import Keyring
 from gridlink.kit.wakeup import Waiter
 from gridlink.webhooks.delivery_repository import ClaimedDelivery, DeliveryRepository
@@ -81,7 +79,7 @@ class Dispatcher:
         self.keyring = keyring
         self.resolver = resolver
         self._sender: Sender | None = None
-        self.worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.worker_id = new_worker_id()
         self._claims = itertools.count(1)
 
     @property
