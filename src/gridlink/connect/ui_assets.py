@@ -45,10 +45,25 @@ def ui_dist_dir(settings: Settings) -> Path:
 def load_build(folder: Path) -> UiBuild | None:
     """The built entry named by Vite's manifest, or None when it is missing or incomplete.
 
-    Read on every page load: it is a few hundred bytes, and a rebuild is picked up at once."""
+    Parsed once per build: later calls cost one ``stat`` of the manifest, whose change (a
+    rebuild) is picked up at once."""
+    manifest = folder / "manifest.json"
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        entry = manifest[ENTRY]
+        key = (folder, manifest.stat().st_mtime_ns)
+    except OSError:
+        return None
+    if key not in _builds:
+        _builds.clear()  # only the current build is worth keeping
+        _builds[key] = _read_build(folder, manifest)
+    return _builds[key]
+
+
+_builds: dict[tuple[Path, int], UiBuild | None] = {}
+
+
+def _read_build(folder: Path, manifest: Path) -> UiBuild | None:
+    try:
+        entry = json.loads(manifest.read_text(encoding="utf-8"))[ENTRY]
         build = UiBuild(folder, str(entry["file"]), tuple(str(c) for c in entry.get("css", [])))
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -40,13 +40,16 @@ class FileSweeper:
         self.grace = grace
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
+        # First sweep one period after start: walking the store is no start-up work.
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.every.total_seconds())
+            if stop.is_set():
+                return
             try:
                 await self.sweep()
             except Exception:
                 logger.exception("could not sweep the file store")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.every.total_seconds())
 
     async def sweep(self) -> int:
         """Delete the unreferenced files older than the grace period; returns how many."""
