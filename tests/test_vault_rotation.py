@@ -17,8 +17,8 @@ from gridlink.config import Settings
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.keyring import (
-    Keyring,
     KeyFileSource,
+    Keyring,
     StaticKeySource,
     add_primary_key,
     key_file_path,
@@ -87,7 +87,8 @@ async def test_rotation_while_sealing_and_opening_loses_nothing(
     await asyncio.sleep(0.05)
     new_id = add_primary_key(path).primary_id  # `gridlink keys rotate`, another process
     served_before = traffic.during
-    report = await rewrap_all(db, KeyFileSource(path, Keyring.parse), clock, batch_size=7, settle_seconds=0.3)
+    rotated = KeyFileSource(path, Keyring.parse)
+    report = await rewrap_all(db, rotated, clock, batch_size=7, settle_seconds=0.3)
     served_while_rotating = traffic.during - served_before
     traffic.stop.set()
     await asyncio.gather(*workers)
