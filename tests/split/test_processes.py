@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gridlink.kit.keyring import Keyring
 from gridlink.kit.keypairs import OpeningKeys
+from gridlink.kit.keyring import Keyring
 from tests.attempts.test_processes import GRIDLINK, _follow, _free_port, _start, _wait_ready
 from tests.conftest import DATABASES, _empty_tables
 
