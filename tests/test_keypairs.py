@@ -239,3 +239,11 @@ def test_master_mode_is_unchanged(tmp_path: Path) -> None:
     ring = keys.secrets.current()
     assert isinstance(ring, Keyring)
     assert stat.S_IMODE((tmp_path / "master.keys").stat().st_mode) == 0o600
+
+
+def test_the_new_key_settings_are_redacted_in_logs() -> None:
+    from gridlink.kit.redaction import REDACTED, redact
+
+    pairs = OpeningKeys.generate()
+    logged = redact({"opening_keys": pairs.serialize(), "api_keys": TEST_MASTER_KEYS})
+    assert logged == {"opening_keys": REDACTED, "api_keys": REDACTED}

@@ -190,6 +190,9 @@ def test_keys_commands_of_a_split_deployment(
     assert main(["keys", "rewrap"]) == 2
     assert "cannot open secrets" in capsys.readouterr().err
     assert main(["keys", "public"]) == 2  # no opening keys here to read
+    assert main(["worker"]) == 2  # a worker opens secrets
+    assert main(["serve"]) == 2  # the in-process worker would too
+    assert "--no-worker" in capsys.readouterr().err
     assert main(["keys", "list"]) == 0
     listed = capsys.readouterr().out
     assert f"{sealing.key_id}  sealing (public key; opens nothing)" in listed
