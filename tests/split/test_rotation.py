@@ -264,3 +264,33 @@ async def test_retire_refuses_while_a_webhook_secret_uses_the_key(
         add_primary_key(key_file_path(settings.data_dir))  # rotated, not yet re-wrapped
         assert await asyncio.to_thread(cli_keys.retire, settings, old_id) == 2
         assert "webhook secrets: 1" in capsys.readouterr().err
+
+
+async def test_an_existing_deployment_moves_to_the_split_and_drops_its_master_keys(
+    db_url: str, tmp_path: Path, clock: ManualClock
+) -> None:
+    """Values sealed under master keys before the split: a worker keeps the master key file
+    only until `keys rewrap` moved them to the key pair, then `keys retire` removes it."""
+    folder = tmp_path / "data"
+    before = Settings(
+        database_url=db_url, data_dir=folder, migrate_on_start=False, run_worker=False
+    )
+    app = create_app(before, clock=clock)
+    async with LifespanManager(app):
+        client = await make_client(app)
+        owner = Owner(client.id, "ucr_old")
+        await seal_field(app, owner, "password", b"sealed-before-the-split")
+        master_id = app.state.keyring.primary_id
+        pairs = OpeningKeys.generate()
+        (folder / "opening.keys").write_text(pairs.serialize())
+        after = before.model_copy(update={"key_mode": "worker"})
+        worker = Vault(open_process_keys(after).secrets, clock)
+        assert await open_field(app, worker, owner, "password") == b"sealed-before-the-split"
+        assert await asyncio.to_thread(cli_keys.retire, after, master_id) == 2  # still in use
+        assert await asyncio.to_thread(cli_keys.rewrap, after, 10) == 0
+        assert await asyncio.to_thread(cli_keys.retire, after, master_id) == 0
+        assert not (folder / "master.keys").exists()
+        fresh = Vault(open_process_keys(after).secrets, clock)
+        assert await open_field(app, fresh, owner, "password") == b"sealed-before-the-split"
+        (data_key, _) = (await fields(app))["ucr_old", "password"]
+        assert data_key.master_key_id == pairs.primary_id
