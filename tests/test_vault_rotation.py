@@ -18,6 +18,7 @@ from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.keyring import (
     KeyFileSource,
+    Keyring,
     StaticKeySource,
     add_primary_key,
     key_file_path,
@@ -86,7 +87,8 @@ async def test_rotation_while_sealing_and_opening_loses_nothing(
     await asyncio.sleep(0.05)
     new_id = add_primary_key(path).primary_id  # `gridlink keys rotate`, another process
     served_before = traffic.during
-    report = await rewrap_all(db, KeyFileSource(path), clock, batch_size=7, settle_seconds=0.3)
+    rotated = KeyFileSource(path, Keyring.parse)
+    report = await rewrap_all(db, rotated, clock, batch_size=7, settle_seconds=0.3)
     served_while_rotating = traffic.during - served_before
     traffic.stop.set()
     await asyncio.gather(*workers)
@@ -98,7 +100,7 @@ async def test_rotation_while_sealing_and_opening_loses_nothing(
     assert report.rewrapped >= 60
     assert set(await data_keys_per_master_key(db)) == {new_id}
     remove_key(path, old_id)  # `gridlink keys retire`
-    after = Vault(KeyFileSource(path), clock)
+    after = Vault(KeyFileSource(path, Keyring.parse), clock)
     for owner, plaintext in traffic.sealed.items():
         assert await _open(db, after, owner) == plaintext
     assert len(traffic.sealed) > 60

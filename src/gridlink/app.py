@@ -18,7 +18,8 @@ from gridlink.errors import install_error_handlers
 from gridlink.idempotency.dependencies import install_replay_handler
 from gridlink.kit.clock import Clock, SystemClock
 from gridlink.kit.db import Database
-from gridlink.kit.keyring import open_key_source
+from gridlink.kit.key_modes import keys_for_app
+from gridlink.kit.keyring import LiveRing
 from gridlink.kit.migrations import is_current, upgrade_to_head
 from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
 from gridlink.kit.vault import Vault
@@ -59,12 +60,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = Database(settings.resolved_database_url())
         app.state.db = db
-        keys = open_key_source(
-            settings.master_keys.get_secret_value() if settings.master_keys else None,
-            settings.data_dir,
-        )
-        app.state.keyring = keys.current()
-        app.state.vault = Vault(keys, app.state.clock)
+        keys, responses = keys_for_app(settings, run_worker=settings.run_worker)
+        app.state.keyring = LiveRing(keys.secrets)  # webhook signing secrets
+        app.state.response_keyring = LiveRing(responses)  # saved idempotency responses
+        app.state.vault = Vault(keys.secrets, app.state.clock)
         if settings.migrate_on_start:
             await upgrade_to_head(db)
         connectors = build_connectors(settings)  # plugins load here, once per process

@@ -7,7 +7,7 @@ clients create|list|rotate-secret
 events tail           print events as they are written
 webhooks verify       check a webhook's signature (debug a receiver)
 utilities import-eia  load EIA/OpenEI utility-by-zip tables into the catalog
-keys list|rotate|rewrap|retire
+keys list|rotate|rewrap|retire|init|public
 
 Bad arguments print one line and exit with status 2.
 """
@@ -174,21 +174,31 @@ def _add_utilities_commands(commands: Any) -> None:
 
 
 def _add_keys_commands(commands: Any) -> None:
-    keys = commands.add_parser("keys", help="manage the master keys that protect the vault")
+    keys = commands.add_parser(
+        "keys", help="manage the keys of this process's GRIDLINK_KEY_MODE (master by default)"
+    )
     key_commands = keys.add_subparsers(dest="keys_command", required=True, parser_class=_Parser)
-    key_commands.add_parser("list", help="list master keys and how many data keys each wraps")
+    key_commands.add_parser("list", help="list the keys and what each one protects")
     for name, text in (
-        ("rotate", "add a new primary master key, then re-wrap every data key under it"),
-        ("rewrap", "re-wrap data keys under the current primary (resumes a rotation)"),
+        ("rotate", "add a new primary key (master mode: then re-wrap everything under it)"),
+        ("rewrap", "re-wrap and re-seal everything under the current primary (resumes a rotation)"),
     ):
         command = key_commands.add_parser(name, help=text)
         command.add_argument(
-            "--batch-size", type=int, default=200, help="data keys per transaction (default 200)"
+            "--batch-size", type=int, default=200, help="values per transaction (default 200)"
         )
-    retire = key_commands.add_parser(
-        "retire", help="remove an older master key once no data key uses it"
-    )
+    retire = key_commands.add_parser("retire", help="remove an older key once nothing uses it")
     retire.add_argument("key_id")
+    init = key_commands.add_parser(
+        "init", help="split deployment: create the key pair (worker mode) or the API keys (api)"
+    )
+    init.add_argument(
+        "--print", action="store_true", help="print the values to set instead of writing files"
+    )
+    public = key_commands.add_parser(
+        "public", help="print the public sealing key for API processes (worker mode)"
+    )
+    public.add_argument("--output", type=Path, help="write it to this file (mode 0644) instead")
 
 
 def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
@@ -225,8 +235,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "utilities": _utilities,
         "keys": _keys,
     }
+    from gridlink.kit.keyring import KeyringError
+
     try:
         return handlers[args.command](args, settings)
+    except KeyringError as exc:  # keys missing, malformed, or not fit for GRIDLINK_KEY_MODE
+        print(f"gridlink: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 
@@ -356,6 +371,10 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
         return cli_keys.list_keys(settings)
     if args.keys_command == "retire":
         return cli_keys.retire(settings, args.key_id)
+    if args.keys_command == "init":
+        return cli_keys.init(settings, args.print)
+    if args.keys_command == "public":
+        return cli_keys.public(settings, args.output)
     if args.batch_size < 1:
         print("gridlink keys: error: --batch-size must be at least 1", file=sys.stderr)
         return EXIT_USAGE

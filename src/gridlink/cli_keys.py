@@ -1,27 +1,41 @@
-"""``gridlink keys``: list, rotate, re-wrap and retire master keys.
+"""``gridlink keys``: the keys of this process's ``GRIDLINK_KEY_MODE`` (ADR 0008, ADR 0012).
 
-In the embedded default the key ring is the key file, which these commands edit. With
-``GRIDLINK_MASTER_KEYS`` the ring lives in the deployment's environment, which a command cannot
-change: ``rotate`` and ``retire`` print the value to set instead, and ``rewrap`` is run after
-every process has been restarted with it.
+* ``master`` (default): the master key ring (the key file, or ``GRIDLINK_MASTER_KEYS``).
+* ``worker``: the opening key pairs (``opening.keys`` or ``GRIDLINK_OPENING_KEYS``), plus master
+  keys kept from before the split; ``public`` prints the sealing key for API processes.
+* ``api``: the API keys (``api.keys`` or ``GRIDLINK_API_KEYS``) that seal saved responses.
+
+Key files are edited in place (atomic replace under a lock); running processes re-read them.
+Keys from the environment cannot be changed by a command: ``rotate`` and ``retire`` print the
+value to set instead, and ``rewrap`` is run once every process has been restarted with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
+from gridlink.cli_keypairs import init, public, rotate_api_keys, rotate_pairs
 from gridlink.config import Settings
 from gridlink.kit.clock import SystemClock
+from gridlink.kit.key_modes import API_KEYS_FILE, OPENING_KEYS_FILE, KeyModeError
+from gridlink.kit.keypairs import OpeningKeys
 from gridlink.kit.keyring import (
     Keyring,
     KeyringError,
     KeySource,
+    Ring,
     add_primary_key,
+    key_file_lock,
     key_file_path,
     open_key_source,
     remove_key,
+    write_key_file,
 )
+
+__all__ = ["init", "list_keys", "public", "retire", "rewrap", "rotate"]
 
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 1
@@ -31,57 +45,117 @@ def _configured(settings: Settings) -> str | None:
     return settings.master_keys.get_secret_value() if settings.master_keys else None
 
 
-async def _rewrap(settings: Settings, keys: KeySource, batch_size: int) -> int:
+def _opening_ring(settings: Settings) -> KeySource[Ring]:
+    from gridlink.kit.key_modes import open_process_keys
+
+    if settings.key_mode == "api":
+        raise KeyModeError(
+            "an API process cannot open secrets, so it cannot re-wrap them: run this where the "
+            "opening keys are (GRIDLINK_KEY_MODE=worker)"
+        )
+    return open_process_keys(settings).secrets
+
+
+async def _usage(settings: Settings) -> dict[str, tuple[int, int, int]]:
+    """Per key id: (vault data keys and fields, webhook signing secrets, saved responses)."""
     from gridlink.cli_serve import open_database
-    from gridlink.kit.vault import rewrap_all
+    from gridlink.idempotency.service import responses_per_key
+    from gridlink.kit.vault import data_keys_per_master_key
+    from gridlink.webhooks.resealing import secrets_per_key
 
     db = await open_database(settings)
     try:
-        report = await rewrap_all(db, keys, SystemClock(), batch_size=batch_size)
+        vault, webhooks = await data_keys_per_master_key(db), await secrets_per_key(db)
+        async with db.transaction(write=False) as session:
+            responses = await responses_per_key(session)
     finally:
         await db.dispose()
-    print(f"re-wrapped {report.rewrapped} data key(s) under {report.primary_id}")
+    ids = {*vault, *webhooks, *responses}
+    return {k: (vault.get(k, 0), webhooks.get(k, 0), responses.get(k, 0)) for k in ids}
+
+
+async def _rewrap(settings: Settings, keys: KeySource[Ring], batch_size: int) -> int:
+    from gridlink.cli_serve import open_database
+    from gridlink.kit.vault import rewrap_all
+    from gridlink.kit.vault.rotation import VAULT_PASSES
+    from gridlink.webhooks.resealing import reseal_endpoint_secrets
+
+    passes = (*VAULT_PASSES, ("webhook signing secret", reseal_endpoint_secrets))
+    db = await open_database(settings)
+    try:
+        report = await rewrap_all(db, keys, SystemClock(), batch_size=batch_size, passes=passes)
+    finally:
+        await db.dispose()
+    data_keys = report.by_kind.get("data key", 0)
+    print(f"re-wrapped {data_keys} data key(s) under {report.primary_id}")
+    for kind, n in report.by_kind.items():
+        if kind != "data key" and n:
+            print(f"re-sealed {n} {kind}(s) under {report.primary_id}")
     if report.unreadable:
         print(
-            f"{len(report.unreadable)} data key(s) could not be unwrapped (their master key is "
-            f"missing or they were altered), e.g. {sorted(report.unreadable)[0]}",
+            f"{len(report.unreadable)} value(s) could not be opened (their key is missing or "
+            f"they were altered), e.g. {sorted(report.unreadable)[0]}",
             file=sys.stderr,
         )
         return EXIT_INCOMPLETE
     if not report.finished:
         print(
-            "data keys under older master keys keep appearing: some process still seals with "
-            "an old primary key; restart it with the current key ring, then run "
-            "`gridlink keys rewrap`",
+            "values under older keys keep appearing: some process still seals with an old key "
+            "(an old primary master key, or an old GRIDLINK_SEALING_KEY on an API process); "
+            "give it the current one, then run `gridlink keys rewrap`",
             file=sys.stderr,
         )
         return EXIT_INCOMPLETE
     return 0
 
 
-def list_keys(settings: Settings) -> int:
-    from gridlink.cli_serve import open_database
-    from gridlink.kit.vault import data_keys_per_master_key
+def _ordered(ring: Keyring | OpeningKeys, primary: str, older: str) -> list[tuple[str, str]]:
+    ids = [ring.primary_id, *(k for k in ring.keys if k != ring.primary_id)]
+    return [(k, primary if k == ring.primary_id else older) for k in ids]
 
+
+def _roles(settings: Settings) -> list[tuple[str, str]]:
+    """(key id, role) of every key this mode holds, primary first."""
+    from gridlink.kit.key_modes import (
+        api_keys_source,
+        legacy_source,
+        open_process_keys,
+        opening_source,
+    )
+
+    if settings.key_mode == "api":
+        sealing = open_process_keys(settings).secrets.current().primary_id
+        api_keys = _ordered(api_keys_source(settings).current(), "api primary", "api older  ")
+        return [(sealing, "sealing (public key; opens nothing)"), *api_keys]
+    if settings.key_mode == "worker":
+        legacy = legacy_source(settings)
+        masters = [(k, "master ") for k in (legacy.current().keys if legacy else ())]
+        return _ordered(opening_source(settings).current(), "primary", "older  ") + masters
     ring = open_key_source(_configured(settings), settings.data_dir).current()
+    return _ordered(ring, "primary", "older  ")
 
-    async def counts() -> dict[str, int]:
-        db = await open_database(settings)
-        try:
-            return await data_keys_per_master_key(db)
-        finally:
-            await db.dispose()
 
-    in_use = asyncio.run(counts())
-    for key_id in [ring.primary_id, *(k for k in ring.keys if k != ring.primary_id)]:
-        role = "primary" if key_id == ring.primary_id else "older  "
-        print(f"{key_id}  {role}  data keys: {in_use.pop(key_id, 0)}")
-    for key_id, count in in_use.items():
-        print(f"{key_id}  MISSING  data keys: {count} (this key is not in the key ring)")
+def _describe(counts: tuple[int, int, int]) -> str:
+    vault, webhooks, responses = counts
+    text = f"data keys: {vault}  webhook secrets: {webhooks}"
+    return text + (f"  saved responses: {responses}" if responses else "")
+
+
+def list_keys(settings: Settings) -> int:
+    roles = _roles(settings)
+    in_use = asyncio.run(_usage(settings))
+    for key_id, role in roles:
+        print(f"{key_id}  {role}  {_describe(in_use.pop(key_id, (0, 0, 0)))}")
+    for key_id, counts in in_use.items():
+        print(f"{key_id}  MISSING  {_describe(counts)} (this key is not held here)")
     return 0
 
 
 def rotate(settings: Settings, batch_size: int) -> int:
+    if settings.key_mode == "worker":
+        return rotate_pairs(settings)
+    if settings.key_mode == "api":
+        return rotate_api_keys(settings)
     configured = _configured(settings)
     if configured:
         ring = Keyring.parse(configured).with_new_primary()
@@ -98,45 +172,110 @@ def rotate(settings: Settings, batch_size: int) -> int:
     open_key_source(None, settings.data_dir)  # creates the key file on a fresh install
     ring = add_primary_key(path)
     print(f"new primary master key {ring.primary_id} added to {path}")
-    return asyncio.run(_rewrap(settings, open_key_source(None, settings.data_dir), batch_size))
+    return asyncio.run(_rewrap(settings, _opening_ring(settings), batch_size))
 
 
 def rewrap(settings: Settings, batch_size: int) -> int:
-    keys = open_key_source(_configured(settings), settings.data_dir)
-    return asyncio.run(_rewrap(settings, keys, batch_size))
+    return asyncio.run(_rewrap(settings, _opening_ring(settings), batch_size))
 
 
-def retire(settings: Settings, key_id: str) -> int:
-    from gridlink.cli_serve import open_database
-    from gridlink.kit.vault import data_keys_per_master_key
+def _without(ring: Keyring, key_id: str) -> Keyring | None:
+    """Master keys kept from before a split: any may go; None when none is left."""
+    rest = {k: v for k, v in ring.keys.items() if k != key_id}
+    return Keyring(rest, next(iter(rest))) if rest else None
 
+
+def _retire_legacy(settings: Settings, key_id: str) -> int:
     configured = _configured(settings)
-    ring = open_key_source(configured, settings.data_dir).current()
+    ring = Keyring.parse(configured) if configured else None
+    path = key_file_path(settings.data_dir)
+    if ring is None:
+        with key_file_lock(path):
+            remaining = _without(Keyring.parse(path.read_text()), key_id)
+            if remaining is None:
+                path.unlink()
+            else:
+                write_key_file(path, remaining.serialize())
+        print(f"removed master key {key_id} from {path}")
+        return 0
+    remaining = _without(ring, key_id)
+    if remaining is None:
+        print(f"no value uses {key_id}: unset GRIDLINK_MASTER_KEYS on every worker")
+    else:
+        print(f"no value uses {key_id}. Set on every worker:\n")
+        print(f"  GRIDLINK_MASTER_KEYS={remaining.serialize()}")
+    return 0
 
-    async def in_use() -> int:
-        db = await open_database(settings)
-        try:
-            return (await data_keys_per_master_key(db)).get(key_id, 0)
-        finally:
-            await db.dispose()
 
-    try:
-        remaining = ring.without(key_id)
-    except KeyringError as exc:
-        print(f"gridlink keys: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    count = asyncio.run(in_use())
-    if count:
-        print(
-            f"gridlink keys: error: {count} data key(s) are still wrapped under {key_id}; run "
-            "`gridlink keys rewrap` first",
-            file=sys.stderr,
+def _retire_from(settings: Settings, key_id: str, role: str) -> int:
+    if settings.key_mode == "worker" and role == "master ":
+        return _retire_legacy(settings, key_id)
+    if settings.key_mode == "worker":
+        return _edit_or_print(
+            settings.opening_keys is not None,
+            settings.data_dir / OPENING_KEYS_FILE,
+            lambda text: OpeningKeys.parse(text).without(key_id).serialize(),
+            settings.opening_keys.get_secret_value() if settings.opening_keys else "",
+            "GRIDLINK_OPENING_KEYS",
+            key_id,
         )
-        return EXIT_USAGE
+    if settings.key_mode == "api":
+        return _edit_or_print(
+            settings.api_keys is not None,
+            settings.data_dir / API_KEYS_FILE,
+            lambda text: Keyring.parse(text).without(key_id).serialize(),
+            settings.api_keys.get_secret_value() if settings.api_keys else "",
+            "GRIDLINK_API_KEYS",
+            key_id,
+        )
+    configured = _configured(settings)
     if configured:
-        print(f"no data key uses {key_id}. Set on every process:\n")
+        remaining = Keyring.parse(configured).without(key_id)
+        print(f"no value uses {key_id}. Set on every process:\n")
         print(f"  GRIDLINK_MASTER_KEYS={remaining.serialize()}")
         return 0
     remove_key(key_file_path(settings.data_dir), key_id)
     print(f"removed master key {key_id} from the key file")
     return 0
+
+
+def _edit_or_print(
+    from_env: bool,
+    path: Path,
+    edit: Callable[[str], str],
+    configured: str,
+    variable: str,
+    key_id: str,
+) -> int:
+    if from_env:
+        print(f"no value uses {key_id}. Set where {variable} is set:\n")
+        print(f"  {variable}={edit(configured)}")
+        return 0
+    with key_file_lock(path):
+        write_key_file(path, edit(path.read_text()))
+    print(f"removed key {key_id} from {path}")
+    return 0
+
+
+def retire(settings: Settings, key_id: str) -> int:
+    roles = dict(_roles(settings))
+    role = roles.get(key_id)
+    if role is None or role.startswith("sealing"):
+        print(f"gridlink keys: error: {key_id!r} is not a key this process holds", file=sys.stderr)
+        return EXIT_USAGE
+    if role.strip() in ("primary", "api primary"):
+        print(f"gridlink keys: error: {key_id!r} is the primary key; rotate first", file=sys.stderr)
+        return EXIT_USAGE
+    counts = asyncio.run(_usage(settings)).get(key_id, (0, 0, 0))
+    if any(counts):
+        print(
+            f"gridlink keys: error: {key_id} still protects {_describe(counts)}; run `gridlink "
+            "keys rewrap` first (saved responses expire within 24 hours)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        return _retire_from(settings, key_id, role)
+    except KeyringError as exc:
+        print(f"gridlink keys: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -15,7 +15,7 @@ from gridlink.clients.service import SandboxClient, ensure_sandbox_client
 from gridlink.config import Settings
 from gridlink.kit.clock import SystemClock
 from gridlink.kit.db import Database
-from gridlink.kit.keyring import open_key_source
+from gridlink.kit.key_modes import keys_for_app, keys_for_worker
 from gridlink.kit.migrations import upgrade_to_head
 from gridlink.kit.vault import Vault
 from gridlink.worker.registry import JOBS, build_connectors, build_loops
@@ -63,6 +63,7 @@ def _banner(settings: Settings, sandbox: SandboxClient) -> str:
 
 
 async def serve(settings: Settings) -> int:
+    keys_for_app(settings, run_worker=settings.run_worker)  # a key mode error stops us here
     db = await open_database(settings)
     public = urlsplit(settings.resolved_public_url())
     try:
@@ -117,10 +118,9 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 async def run_worker(settings: Settings) -> int:
-    db = await open_database(settings)
-    master_keys = settings.master_keys.get_secret_value() if settings.master_keys else None
     clock = SystemClock()
-    vault = Vault(open_key_source(master_keys, settings.data_dir), clock)
+    vault = Vault(keys_for_worker(settings).secrets, clock)
+    db = await open_database(settings)
     worker = Worker(
         db,
         clock,

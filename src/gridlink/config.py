@@ -43,6 +43,27 @@ class Settings(BaseSettings):
         description="Master keys as `id:base64key,...` (the first is primary). Unset: a key file "
         "DATA_DIR/master.keys is created with mode 0600.",
     )
+    key_mode: Literal["master", "api", "worker"] = Field(
+        default="master",
+        description="Which keys this process holds: master (the master keys seal and open "
+        "everything; one process), api (seals with the public sealing key, opens no utility "
+        "secret), worker (opens with the private opening keys). See ADR 0012.",
+    )
+    opening_keys: SecretStr | None = Field(
+        default=None,
+        description="Worker mode: private opening keys as `id:base64key,...` (the first is "
+        "primary). Unset: DATA_DIR/opening.keys, made by `gridlink keys init`.",
+    )
+    sealing_key: str | None = Field(
+        default=None,
+        description="API mode: the public sealing key `id:base64key` from `gridlink keys "
+        "public`. Unset: DATA_DIR/sealing.pub.",
+    )
+    api_keys: SecretStr | None = Field(
+        default=None,
+        description="API mode: the API's own keys for saved idempotency responses, as "
+        "`id:base64key,...`. Unset: DATA_DIR/api.keys, made by `gridlink keys init`.",
+    )
     migrate_on_start: bool = Field(
         default=True,
         description="Apply database migrations when a command opens the database. Turn off when "

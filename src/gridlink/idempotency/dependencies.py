@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridlink.auth.service import AuthenticatedClient
 from gridlink.idempotency import service
 from gridlink.kit.clock import Clock
-from gridlink.kit.keyring import Keyring
+from gridlink.kit.keyring import Ring
 from gridlink.kit.unit_of_work import UnitOfWork, db_session
 
 IDEMPOTENCY_MARKER = "gridlink_idempotent"
@@ -40,7 +40,7 @@ def idempotent_for(
         if idempotency_key is None or request.method != "POST":
             return
         clock: Clock = request.app.state.clock
-        keyring: Keyring = request.app.state.keyring
+        keyring: Ring = request.app.state.response_keyring
         body = await request.body()
         fingerprint = service.fingerprint(
             request.method, request.url.path, request.scope.get("query_string", b""), body

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.kit.db import insert_or_ignore
+from gridlink.kit.keyring import key_id_of
 from gridlink.models import IdempotencyKey
 
 
@@ -44,3 +46,11 @@ class IdempotencyRepository:
             )
         result = await self.session.execute(statement)
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def count_by_sealing_key(self) -> dict[str, int]:
+        """Saved responses per key that sealed them (for `gridlink keys retire`)."""
+        query = select(func.substr(IdempotencyKey.response, 1, 48)).where(
+            IdempotencyKey.response.is_not(None)
+        )
+        heads = (await self.session.scalars(query)).all()
+        return dict(Counter(key_id_of(bytes(head)) for head in heads))

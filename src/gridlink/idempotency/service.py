@@ -19,7 +19,7 @@ from gridlink.errors import Conflict, InvalidRequest
 from gridlink.idempotency.repository import IdempotencyRepository
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
-from gridlink.kit.keyring import Keyring
+from gridlink.kit.keyring import Ring
 from gridlink.models import IdempotencyKey
 
 RETENTION = timedelta(hours=24)
@@ -74,7 +74,7 @@ class Claim:
 async def begin(
     session: AsyncSession,
     clock: Clock,
-    keyring: Keyring,
+    keyring: Ring,
     client_id: str,
     key: str,
     request_fingerprint: str,
@@ -120,7 +120,7 @@ async def begin(
 
 async def save(
     session: AsyncSession,
-    keyring: Keyring,
+    keyring: Ring,
     claim: Claim,
     status_code: int,
     content_type: str,
@@ -133,3 +133,8 @@ async def save(
 
 async def purge_expired(session: AsyncSession, clock: Clock) -> int:
     return await IdempotencyRepository(session).delete_expired(clock.now())
+
+
+async def responses_per_key(session: AsyncSession) -> dict[str, int]:
+    """Saved responses per key that sealed them: a key still in use must not be retired."""
+    return await IdempotencyRepository(session).count_by_sealing_key()

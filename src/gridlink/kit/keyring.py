@@ -12,6 +12,10 @@ environment source is fixed for the life of the process (rotate by redeploying).
 from a master key and a caller-chosen context; the associated data binds the ciphertext to where
 it is stored. The envelope records the master key id, so old keys keep opening old data after a
 rotation.
+
+``Ring`` is what the vault and the webhook secrets seal with: this symmetric ``Keyring`` (the
+one-process default), or the key pairs of ``kit/keypairs.py`` when API processes may seal but
+not open (``GRIDLINK_KEY_MODE``, ADR 0012).
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -40,10 +44,49 @@ class KeyringError(Exception):
     """The key configuration is unusable (bad format, wrong length, unknown key id)."""
 
 
+class SealOnlyError(KeyringError):
+    """This process holds only a public sealing key: it was asked to open something."""
+
+
+class Ring(Protocol):
+    """Seals under its primary key; opens what any key it holds sealed.
+
+    Envelopes start with ``key id \\0``, whatever the kind of key."""
+
+    @property
+    def primary_id(self) -> str: ...
+
+    @property
+    def can_open(self) -> bool:
+        """False for a seal-only ring (an API process in split mode)."""
+        ...
+
+    def holds(self, key_id: str) -> bool:
+        """Whether this ring can open envelopes sealed under ``key_id``."""
+        ...
+
+    def seal(self, plaintext: bytes, *, context: bytes, aad: bytes) -> bytes: ...
+
+    def open_sealed(self, envelope: bytes, *, context: bytes, aad: bytes) -> bytes: ...
+
+
+def key_id_of(envelope: bytes) -> str:
+    """The id of the key that sealed ``envelope`` (any kind of ring)."""
+    return envelope.partition(b"\0")[0].decode(errors="replace")
+
+
+def check_key_id(key_id: str) -> None:
+    if not key_id or not key_id.isascii() or not key_id.isprintable() or len(key_id) > 40:
+        raise KeyringError("a key id is 1 to 40 printable ASCII characters")
+    if any(c in key_id for c in ":, "):
+        raise KeyringError(f"key id {key_id!r} must not contain ':', ',' or spaces")
+
+
 @dataclass(frozen=True)
 class Keyring:
     keys: dict[str, bytes]
     primary_id: str
+    can_open = True
 
     @classmethod
     def parse(cls, text: str) -> Keyring:
@@ -55,6 +98,7 @@ class Keyring:
             key_id, sep, encoded = item.partition(":")
             if not sep or not key_id:
                 raise KeyringError("each master key must be written as id:base64key")
+            check_key_id(key_id)
             try:
                 key = base64.b64decode(encoded, validate=True)
             except ValueError as exc:
@@ -85,7 +129,10 @@ class Keyring:
     @staticmethod
     def key_id_of(envelope: bytes) -> str:
         """The id of the master key that sealed ``envelope``."""
-        return envelope.partition(b"\0")[0].decode()
+        return key_id_of(envelope)
+
+    def holds(self, key_id: str) -> bool:
+        return key_id in self.keys
 
     def serialize(self) -> str:
         ordered = [self.primary_id] + [k for k in self.keys if k != self.primary_id]
@@ -115,75 +162,110 @@ def generate_key_id() -> str:
     return "k" + os.urandom(4).hex()
 
 
-class KeySource(Protocol):
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class KeySource(Protocol[R_co]):
     """Where the current key ring comes from."""
 
-    def current(self) -> Keyring:
+    def current(self) -> R_co:
         """The ring to use now (cheap; call it for every operation)."""
         ...
 
-    def refresh(self) -> Keyring:
+    def refresh(self) -> R_co:
         """Re-read the ring, e.g. after meeting a key id it does not hold."""
         ...
 
 
-class StaticKeySource:
-    """Keys from ``GRIDLINK_MASTER_KEYS``: fixed for the life of the process."""
+class StaticKeySource(Generic[R]):
+    """Keys from the environment (e.g. ``GRIDLINK_MASTER_KEYS``): fixed for the process's life."""
 
-    def __init__(self, ring: Keyring) -> None:
+    def __init__(self, ring: R) -> None:
         self._ring = ring
 
-    def current(self) -> Keyring:
+    def current(self) -> R:
         return self._ring
 
-    def refresh(self) -> Keyring:
+    def refresh(self) -> R:
         return self._ring
 
 
-class KeyFileSource:
-    """Keys from the local key file, re-read whenever the file changes."""
+class KeyFileSource(Generic[R]):
+    """Keys from a local key file, re-read whenever the file changes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, parse: Callable[[str], R]) -> None:
         self.path = path
+        self._parse = parse
         self._lock = threading.Lock()
         self._stamp: tuple[int, int, int] | None = None
-        self._ring: Keyring | None = None
+        self._ring: R | None = None
 
-    def _read(self) -> Keyring:
+    def _read(self) -> R:
         try:
             stat = self.path.stat()
         except FileNotFoundError as exc:
             if self._ring is None:
-                raise KeyringError(f"the master key file {self.path} is missing") from exc
+                raise KeyringError(f"the key file {self.path} is missing") from exc
             # Keep serving with the keys we hold; losing them now would lose every secret.
-            logger.error("the master key file is gone; restore it", extra={"path": str(self.path)})
+            logger.error("a key file is gone; restore it", extra={"path": str(self.path)})
             return self._ring
         stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         with self._lock:
             if self._ring is None or stamp != self._stamp:
-                self._ring, self._stamp = Keyring.parse(self.path.read_text()), stamp
+                self._ring, self._stamp = self._parse(self.path.read_text()), stamp
             return self._ring
 
-    def current(self) -> Keyring:
+    def current(self) -> R:
         return self._read()
 
-    def refresh(self) -> Keyring:
+    def refresh(self) -> R:
         with self._lock:
             self._stamp = None
         return self._read()
+
+
+class LiveRing:
+    """A ``Ring`` that asks its source on every call, so a rotated key file is picked up by a
+    running process (and an unknown key id makes it re-read the source once)."""
+
+    def __init__(self, source: KeySource[Ring]) -> None:
+        self.source = source
+
+    @property
+    def primary_id(self) -> str:
+        return self.source.current().primary_id
+
+    @property
+    def can_open(self) -> bool:
+        return self.source.current().can_open
+
+    def holds(self, key_id: str) -> bool:
+        return self._holding(key_id).holds(key_id)
+
+    def _holding(self, key_id: str) -> Ring:
+        ring = self.source.current()
+        return ring if ring.holds(key_id) else self.source.refresh()
+
+    def seal(self, plaintext: bytes, *, context: bytes, aad: bytes) -> bytes:
+        return self.source.current().seal(plaintext, context=context, aad=aad)
+
+    def open_sealed(self, envelope: bytes, *, context: bytes, aad: bytes) -> bytes:
+        ring = self._holding(key_id_of(envelope))
+        return ring.open_sealed(envelope, context=context, aad=aad)
 
 
 def key_file_path(data_dir: Path) -> Path:
     return data_dir / KEY_FILE_NAME
 
 
-def _write_key_file(path: Path, ring: Keyring) -> None:
-    """Replace the key file atomically; the new file is created with mode 0600."""
+def write_key_file(path: Path, text: str, mode: int = 0o600) -> None:
+    """Replace a key file atomically; the new file is created with ``mode`` (0600: secret)."""
     temporary = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "w") as handle:
-            handle.write(ring.serialize() + "\n")
+            handle.write(text + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -193,7 +275,7 @@ def _write_key_file(path: Path, ring: Keyring) -> None:
 
 
 @contextlib.contextmanager
-def _key_file_lock(path: Path) -> Iterator[None]:
+def key_file_lock(path: Path) -> Iterator[None]:
     """One key file writer at a time: two rotations must not drop each other's key."""
     import fcntl
 
@@ -207,16 +289,16 @@ def _key_file_lock(path: Path) -> Iterator[None]:
 
 def add_primary_key(path: Path) -> Keyring:
     """Add a fresh key to the key file as its primary; older keys stay to open old data."""
-    with _key_file_lock(path):
+    with key_file_lock(path):
         ring = Keyring.parse(path.read_text()).with_new_primary()
-        _write_key_file(path, ring)
+        write_key_file(path, ring.serialize())
     return ring
 
 
 def remove_key(path: Path, key_id: str) -> Keyring:
-    with _key_file_lock(path):
+    with key_file_lock(path):
         ring = Keyring.parse(path.read_text()).without(key_id)
-        _write_key_file(path, ring)
+        write_key_file(path, ring.serialize())
     return ring
 
 
@@ -235,15 +317,20 @@ def _create_key_file(path: Path) -> None:
         )
 
 
-def open_key_source(configured: str | None, data_dir: Path) -> KeySource:
+def warn_if_readable_by_others(path: Path) -> None:
+    if path.stat().st_mode & 0o077:
+        logger.warning(
+            "a key file can be read by other users; run chmod 600 on it",
+            extra={"path": str(path)},
+        )
+
+
+def open_key_source(configured: str | None, data_dir: Path) -> KeySource[Keyring]:
     if configured:
         return StaticKeySource(Keyring.parse(configured))
     path = key_file_path(data_dir)
     if not path.exists():
         _create_key_file(path)
-    elif path.stat().st_mode & 0o077:
-        logger.warning(
-            "the master key file can be read by other users; run chmod 600 on it",
-            extra={"path": str(path)},
-        )
-    return KeyFileSource(path)
+    else:
+        warn_if_readable_by_others(path)
+    return KeyFileSource(path, Keyring.parse)

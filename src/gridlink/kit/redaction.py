@@ -36,6 +36,8 @@ SECRET_FIELDS = frozenset(
         "set-cookie",
         "signing_secret",
         "master_keys",
+        "opening_keys",
+        "api_keys",
         "plaintext",
         "data_key",
         "idempotency_key",

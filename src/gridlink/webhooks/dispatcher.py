@@ -23,7 +23,7 @@ from gridlink.config import Settings
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_worker_id
-from gridlink.kit.keyring import Keyring
+from gridlink.kit.keyring import Ring
 from gridlink.kit.wakeup import Waiter
 from gridlink.webhooks.delivery_repository import ClaimedDelivery, DeliveryRepository
 from gridlink.webhooks.outbox import WAKEUP_CHANNEL
@@ -68,7 +68,7 @@ class Dispatcher:
         self,
         db: Database,
         clock: Clock,
-        keyring: Keyring,
+        keyring: Ring,
         settings: DeliverySettings | None = None,
         *,
         resolver: Resolver = system_resolver,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from gridlink.auth.dependencies import AppClock, CurrentClient, Session, current_client
 from gridlink.events.schemas import NO_NUL, EventOut
 from gridlink.idempotency.dependencies import idempotent_for
-from gridlink.kit.keyring import Keyring
+from gridlink.kit.keyring import Ring
 from gridlink.kit.openapi import error_responses
 from gridlink.kit.pagination import Page, PageParams, page_params
 from gridlink.webhooks import service
@@ -29,8 +29,8 @@ EndpointIdPath = Annotated[
 Idempotent = [Depends(idempotent_for(current_client))]
 
 
-def get_keyring(request: Request) -> Keyring:
-    keyring: Keyring = request.app.state.keyring
+def get_keyring(request: Request) -> Ring:
+    keyring: Ring = request.app.state.keyring
     return keyring
 
 
@@ -40,7 +40,7 @@ def get_resolver(request: Request) -> Resolver:
     return resolver
 
 
-AppKeyring = Annotated[Keyring, Depends(get_keyring)]
+AppKeyring = Annotated[Ring, Depends(get_keyring)]
 AppResolver = Annotated[Resolver, Depends(get_resolver)]
 
 

@@ -12,7 +12,7 @@ import httpx
 from gridlink.events.schemas import EventOut
 from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
-from gridlink.kit.keyring import Keyring
+from gridlink.kit.keyring import Ring
 from gridlink.kit.tokens import ENVIRONMENTS
 from gridlink.webhooks.delivery_repository import ClaimedDelivery
 from gridlink.webhooks.schedule import RETRY_AFTER_STATUSES, parse_retry_after
@@ -57,7 +57,7 @@ class Sender:
     def __init__(
         self,
         clock: Clock,
-        keyring: Keyring,
+        keyring: Ring,
         resolver: Resolver,
         *,
         timeout_seconds: float,

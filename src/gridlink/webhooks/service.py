@@ -13,7 +13,7 @@ from gridlink.events.service import record_event
 from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
-from gridlink.kit.keyring import Keyring
+from gridlink.kit.keyring import Ring
 from gridlink.kit.pagination import Page, PageParams, build_page
 from gridlink.models import WebhookEndpoint
 from gridlink.webhooks.delivery_repository import DeliveryRepository
@@ -81,7 +81,7 @@ async def _get(
 async def create_endpoint(
     session: AsyncSession,
     clock: Clock,
-    keyring: Keyring,
+    keyring: Ring,
     resolver: Resolver,
     client: AuthenticatedClient,
     body: WebhookEndpointCreate,
@@ -172,7 +172,7 @@ async def delete_endpoint(
 async def rotate_secret(
     session: AsyncSession,
     clock: Clock,
-    keyring: Keyring,
+    keyring: Ring,
     client: AuthenticatedClient,
     endpoint_id: str,
 ) -> SecretRotated:

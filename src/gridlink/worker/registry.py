@@ -20,6 +20,7 @@ from gridlink.events.service import purge_expired as purge_events
 from gridlink.idempotency.service import purge_expired as purge_idempotency_keys
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.keyring import LiveRing
 from gridlink.kit.vault import Vault
 from gridlink.sync.runner import SyncRunner
 from gridlink.sync.schedule import SyncSettings
@@ -69,7 +70,7 @@ def build_loops(
     bill PDFs no statement points at)."""
     files = FileStore(settings.resolved_files_dir())
     return (
-        Dispatcher(db, clock, vault.keys.current(), DeliverySettings.from_settings(settings)),
+        Dispatcher(db, clock, LiveRing(vault.keys), DeliverySettings.from_settings(settings)),
         AttemptRunner(db, clock, vault, connectors, EngineSettings.from_settings(settings)),
         SyncRunner(
             db,

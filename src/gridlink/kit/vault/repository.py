@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.kit.db import insert_or_ignore, upsert
+from gridlink.kit.keyring import key_id_of
 from gridlink.models import DataKey, SealedSecret
+
+SEALED_TO_KEY = b"\x02"  # envelope.FORMAT_SEALED_TO_KEY: a field sealed straight to a key pair
+
+
+def _sealed_to_other_key(primary_id: str) -> ColumnElement[bool]:
+    """Fields a seal-only process sealed to a key pair other than ``primary_id``."""
+    own = SEALED_TO_KEY + primary_id.encode() + b"\0"
+    column = SealedSecret.ciphertext
+    return (func.substr(column, 1, 1) == SEALED_TO_KEY) & (func.substr(column, 1, len(own)) != own)
 
 
 class VaultRepository:
@@ -132,3 +143,49 @@ class VaultRepository:
     async def count_by_master_key(self) -> dict[str, int]:
         query = select(DataKey.master_key_id, func.count()).group_by(DataKey.master_key_id)
         return {key_id: int(n) for key_id, n in (await self.session.execute(query)).all()}
+
+    async def fields_sealed_elsewhere(
+        self, primary_id: str, after: tuple[str, str], limit: int
+    ) -> list[tuple[DataKey, str, bytes]]:
+        """Fields sealed straight to a key pair other than ``primary_id``, with their data key,
+        in (data key, field) order after ``after``; locked and skipping locked ones on
+        PostgreSQL."""
+        after_key, after_field = after
+        query = (
+            select(DataKey, SealedSecret.field, SealedSecret.ciphertext)
+            .join(SealedSecret, SealedSecret.data_key_id == DataKey.id)
+            .where(
+                _sealed_to_other_key(primary_id),
+                (SealedSecret.data_key_id > after_key)
+                | ((SealedSecret.data_key_id == after_key) & (SealedSecret.field > after_field)),
+            )
+            .order_by(SealedSecret.data_key_id, SealedSecret.field)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=SealedSecret)
+        return [(row[0], row[1], row[2]) for row in (await self.session.execute(query)).all()]
+
+    async def replace_field(
+        self, data_key_id: str, field: str, old: bytes, new: bytes, now: datetime
+    ) -> bool:
+        """Compare-and-set: a field sealed again meanwhile keeps its newer value."""
+        table = SealedSecret.metadata.tables[SealedSecret.__tablename__]
+        result = await self.session.execute(
+            update(table)
+            .where(
+                table.c.data_key_id == data_key_id,
+                table.c.field == field,
+                table.c.ciphertext == old,
+            )
+            .values(ciphertext=new, updated_at=now)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def count_fields_by_key_pair(self) -> dict[str, int]:
+        """Fields sealed straight to a key pair, per key pair (few: a worker moves them under
+        their data key when it re-wraps)."""
+        column = SealedSecret.ciphertext
+        query = select(func.substr(column, 1, 48)).where(func.substr(column, 1, 1) == SEALED_TO_KEY)
+        heads = (await self.session.scalars(query)).all()
+        return dict(Counter(key_id_of(bytes(head)[1:]) for head in heads))

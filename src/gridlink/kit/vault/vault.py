@@ -5,6 +5,10 @@ number of sealed *fields*. ``seal`` stores a field, ``open`` returns it, ``destr
 record's data key and fields (crypto-shredding). Every failure to open is a ``VaultError``
 whose message never contains plaintext. The design is in
 docs/decisions/0008-envelope-encryption.md.
+
+With a seal-only key ring (an API process, ``GRIDLINK_KEY_MODE=api``) ``seal`` seals each field
+straight to the public key, since it cannot unwrap the record's data key, and ``open`` raises
+``SealOnly`` before reading anything (docs/decisions/0012-seal-only-api.md).
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
-from gridlink.kit.keyring import Keyring, KeyringError, KeySource
+from gridlink.kit.keypairs import SEAL_ONLY_MESSAGE
+from gridlink.kit.keyring import KeyringError, KeySource, Ring, key_id_of
 from gridlink.kit.vault import envelope
 from gridlink.kit.vault.repository import VaultRepository
 from gridlink.models import DataKey
@@ -34,6 +39,10 @@ class SealedValueMissing(VaultError):
     """Nothing is sealed for this record and field (never sealed, or destroyed)."""
 
 
+class SealOnly(VaultError):
+    """This process holds only the public sealing key: it seals, workers open."""
+
+
 class Owner(NamedTuple):
     client_id: str
     record_id: str
@@ -47,6 +56,8 @@ class SealedRef:
     field: str
     data_key_id: str
     master_key_id: str
+    """The key that protects it: the one wrapping the data key, or the key pair it was sealed
+    to directly (by a seal-only process)."""
 
 
 def _check(owner: Owner, field: str) -> None:
@@ -56,12 +67,18 @@ def _check(owner: Owner, field: str) -> None:
         raise VaultError("owner needs a client id and a record id of at most 100 characters")
 
 
-def unwrap_data_key(keys: KeySource, row: DataKey) -> bytes:
-    """The plain data key of ``row``; re-reads the key ring once if its master key is unknown."""
-    master_key_id = Keyring.key_id_of(row.wrapped_key)
+def _ring_holding(keys: KeySource[Ring], key_id: str) -> Ring:
+    """The current ring, re-read once if it does not hold ``key_id``."""
     ring = keys.current()
-    if master_key_id not in ring.keys:
-        ring = keys.refresh()
+    if not ring.can_open:
+        raise SealOnly(SEAL_ONLY_MESSAGE)
+    return ring if ring.holds(key_id) else keys.refresh()
+
+
+def unwrap_data_key(keys: KeySource[Ring], row: DataKey) -> bytes:
+    """The plain data key of ``row``; re-reads the key ring once if its master key is unknown."""
+    master_key_id = key_id_of(row.wrapped_key)
+    ring = _ring_holding(keys, master_key_id)
     aad = envelope.wrap_aad(row.client_id, row.record_id, row.id)
     try:
         return envelope.unwrap(ring, row.wrapped_key, aad)
@@ -76,32 +93,59 @@ def unwrap_data_key(keys: KeySource, row: DataKey) -> bytes:
         ) from exc
 
 
+def open_sealed_to_key(keys: KeySource[Ring], row: DataKey, field: str, sealed: bytes) -> bytes:
+    """A field a seal-only process sealed straight to a key pair (format ``0x02``)."""
+    key_id = envelope.sealed_to_key_id(sealed)
+    ring = _ring_holding(keys, key_id)
+    aad = envelope.field_aad(row.client_id, row.record_id, field, row.id)
+    try:
+        return envelope.open_from_key(ring, sealed, aad)
+    except KeyringError as exc:
+        raise VaultError(
+            f"the value sealed as {field!r} for record {row.record_id} is sealed to key pair "
+            f"{key_id!r}, which is not among the opening keys: put it back into "
+            "GRIDLINK_OPENING_KEYS or the opening key file"
+        ) from exc
+    except envelope.SealBroken as exc:
+        raise VaultError(
+            f"the value sealed as {field!r} for record {row.record_id} does not "
+            "authenticate: it was altered or moved from another record or field"
+        ) from exc
+
+
 class Vault:
-    def __init__(self, keys: KeySource, clock: Clock) -> None:
+    def __init__(self, keys: KeySource[Ring], clock: Clock) -> None:
         self.keys = keys
         self.clock = clock
 
-    async def _data_key(self, repo: VaultRepository, owner: Owner) -> tuple[DataKey, bytes]:
+    def _plain(self, ring: Ring, row: DataKey) -> bytes | None:
+        return unwrap_data_key(self.keys, row) if ring.can_open else None
+
+    async def _data_key(
+        self, repo: VaultRepository, owner: Owner, ring: Ring
+    ) -> tuple[DataKey, bytes | None]:
+        """The record's data key row, and the plain data key unless this ring cannot open."""
         row = await repo.data_key(owner.client_id, owner.record_id)
         if row is not None:
-            return row, unwrap_data_key(self.keys, row)
-        ring = self.keys.current()
+            return row, self._plain(ring, row)
         data_key, key_id = envelope.new_data_key(), new_id("dk")
         aad = envelope.wrap_aad(owner.client_id, owner.record_id, key_id)
+        wrapped = envelope.wrap(ring, data_key, aad)
         row = DataKey(
             id=key_id,
             client_id=owner.client_id,
             record_id=owner.record_id,
-            master_key_id=ring.primary_id,
-            wrapped_key=envelope.wrap(ring, data_key, aad),
+            master_key_id=key_id_of(wrapped),
+            wrapped_key=wrapped,
             created_at=self.clock.now(),
         )
         if await repo.add_data_key(row):
-            return row, data_key
+            # A seal-only process forgets the key at once: it seals fields to the public key.
+            return row, data_key if ring.can_open else None
         existing = await repo.data_key(owner.client_id, owner.record_id)  # a concurrent seal won
         if existing is None:
             raise VaultError("the record's data key vanished while sealing; retry")
-        return existing, unwrap_data_key(self.keys, existing)
+        return existing, self._plain(ring, existing)
 
     async def seal(
         self, session: AsyncSession, *, owner: Owner, field: str, plaintext: bytes | bytearray
@@ -111,18 +155,28 @@ class Vault:
         if len(plaintext) > MAX_PLAINTEXT_BYTES:
             raise VaultError(f"a sealed value holds at most {MAX_PLAINTEXT_BYTES} bytes")
         repo = VaultRepository(session)
-        row, data_key = await self._data_key(repo, owner)
+        ring = self.keys.current()
+        row, data_key = await self._data_key(repo, owner, ring)
         aad = envelope.field_aad(owner.client_id, owner.record_id, field, row.id)
-        ciphertext = envelope.encrypt(data_key, bytes(plaintext), aad)
+        if data_key is None:
+            ciphertext = envelope.seal_to_key(ring, bytes(plaintext), aad)
+            protected_by = envelope.sealed_to_key_id(ciphertext)
+        else:
+            ciphertext = envelope.encrypt(data_key, bytes(plaintext), aad)
+            protected_by = row.master_key_id
         await repo.put_field(row.id, field, ciphertext, self.clock.now())
-        return SealedRef(owner, field, row.id, row.master_key_id)
+        return SealedRef(owner, field, row.id, protected_by)
 
     async def open(self, session: AsyncSession, *, owner: Owner, field: str) -> bytes:
         _check(owner, field)
+        if not self.keys.current().can_open:
+            raise SealOnly(SEAL_ONLY_MESSAGE)
         found = await VaultRepository(session).field(owner.client_id, owner.record_id, field)
         if found is None:
             raise SealedValueMissing(f"nothing is sealed as {field!r} for record {owner.record_id}")
         row, ciphertext = found
+        if envelope.is_sealed_to_key(ciphertext):
+            return open_sealed_to_key(self.keys, row, field, ciphertext)
         data_key = unwrap_data_key(self.keys, row)
         aad = envelope.field_aad(owner.client_id, owner.record_id, field, row.id)
         try:
