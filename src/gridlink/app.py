@@ -17,6 +17,7 @@ from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.errors import install_error_handlers
 from gridlink.idempotency.dependencies import install_replay_handler
 from gridlink.kit.clock import Clock, SystemClock
+from gridlink.kit.compression import CompressionMiddleware
 from gridlink.kit.db import Database
 from gridlink.kit.key_modes import keys_for_app
 from gridlink.kit.keyring import LiveRing
@@ -40,6 +41,10 @@ the `X-Request-Id` header.
 
 **Retries.** Send an `Idempotency-Key` header on a POST to make it safe to retry.
 """
+
+# Built files that negotiate their own, pre-computed encoding (kit/static_files.py): the dynamic
+# gzip (kit/compression.py) passes them through.
+PRECOMPRESSED = ("/connect/ui/", "/connect.js", "/npm/", "/favicon.svg", "/demo", "/demo/static/")
 
 
 async def _seed_catalog(db: Database, clock: Clock, connectors: ConnectorRegistry) -> None:
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(TransactionMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(ConnectHeadersMiddleware)
+    app.add_middleware(CompressionMiddleware, precompressed=PRECOMPRESSED)
     install_error_handlers(app)
     install_replay_handler(app)
     app.include_router(build_router())

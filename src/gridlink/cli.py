@@ -3,7 +3,7 @@
 serve                 API, widget and worker in one process (the embedded default)
 worker                the worker alone, for scale-out
 migrate               apply database migrations
-clients create|list|rotate-secret
+clients create|update|list|rotate-secret
 events tail           print events as they are written
 webhooks verify       check a webhook's signature (debug a receiver)
 utilities import-eia  load EIA/OpenEI utility-by-zip tables into the catalog
@@ -106,11 +106,56 @@ def _build_parser() -> argparse.ArgumentParser:
         help="how long older secrets keep working, e.g. 24h, 30m, 0 (default 24h)",
     )
     rotate.add_argument("--json", action="store_true", help="print JSON for scripts")
+    _add_client_update(client_commands)
     _add_event_commands(commands)
     _add_webhook_commands(commands)
     _add_utilities_commands(commands)
     _add_keys_commands(commands)
     return parser
+
+
+def _add_client_update(client_commands: Any) -> None:
+    update = client_commands.add_parser(
+        "update",
+        help="change a client's origins, redirect URIs, name, logo or colour",
+        description="Change a client in place: its id, secrets and environment stay. Example: "
+        "gridlink clients update cli_... --add-origin https://staging.app.example",
+    )
+    update.add_argument("client_id", metavar="CLIENT_ID")
+    update.add_argument("--name", help="the app's new name, shown to end users in Connect")
+    for flag, dest, metavar, text in (
+        ("--add-origin", "add_origins", "ORIGIN", "origin allowed to embed the widget"),
+        ("--remove-origin", "remove_origins", "ORIGIN", "origin no longer allowed"),
+        ("--add-redirect-uri", "add_redirect_uris", "URI", "exact URL Connect may return to"),
+        ("--remove-redirect-uri", "remove_redirect_uris", "URI", "redirect URI to remove"),
+    ):
+        update.add_argument(
+            flag,
+            action="append",
+            default=[],
+            dest=dest,
+            metavar=metavar,
+            help=f"{text} (repeatable)",
+        )
+    logo = update.add_mutually_exclusive_group()
+    logo.add_argument(
+        "--logo-url", metavar="URL", help="https URL of the app's logo, shown in Connect"
+    )
+    logo.add_argument(
+        "--no-logo-url", action="store_const", const="", dest="logo_url", help="remove the logo"
+    )
+    accent = update.add_mutually_exclusive_group()
+    accent.add_argument(
+        "--accent-color", metavar="COLOR", help="the app's colour for Connect, e.g. #1a73e8"
+    )
+    accent.add_argument(
+        "--no-accent-color",
+        action="store_const",
+        const="",
+        dest="accent_color",
+        help="back to Connect's default colour",
+    )
+    update.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
 def _add_event_commands(commands: Any) -> None:
@@ -298,6 +343,18 @@ def _clients(args: argparse.Namespace, settings: Settings) -> int:
                     )
                     created = await service.create_client(session, clock, spec)
                     _print_created(created.client_id, created.client_secret, args.json)
+                elif args.clients_command == "update":
+                    changes = service.ClientChanges(
+                        name=args.name,
+                        add_origins=args.add_origins,
+                        remove_origins=args.remove_origins,
+                        add_redirect_uris=args.add_redirect_uris,
+                        remove_redirect_uris=args.remove_redirect_uris,
+                        logo_url=args.logo_url,
+                        accent_color=args.accent_color,
+                    )
+                    updated = await service.update_client(session, clock, args.client_id, changes)
+                    _print_updated(updated, args.json)
                 elif args.clients_command == "list":
                     _print_clients(await service.list_clients(session, clock), args.json)
                 else:
@@ -407,6 +464,18 @@ def _print_clients(clients: list[Any], as_json: bool) -> None:
             f"{c.client_id}  {c.environment:<7}  {c.name}  origins={','.join(c.allowed_origins)}"
             f"  active_secrets={c.active_secrets}"
         )
+
+
+def _print_updated(client: Any, as_json: bool) -> None:
+    if as_json:
+        print(client.model_dump_json())
+        return
+    print(f"client_id:     {client.client_id}")
+    print(f"name:          {client.name}")
+    print(f"origins:       {', '.join(client.allowed_origins)}")
+    print(f"redirect_uris: {', '.join(client.redirect_uris) or '(none)'}")
+    print(f"logo_url:      {client.logo_url or '(none)'}")
+    print(f"accent_color:  {client.accent_color or '(default)'}")
 
 
 def _print_rotated(rotated: Any, as_json: bool) -> None:

@@ -3,12 +3,24 @@ mode opens at the MFA step to refresh it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from fastapi import FastAPI
 
 from tests.attempts.flows import connect_token, open_session, sign_in
 from tests.attempts.test_scenarios import _after, _mfa, credential, event_types
 from tests.factories import make_client
+
+SANDBOX_DOC = Path(__file__).parents[2] / "docs" / "reference" / "sandbox.md"
+
+
+def _sandbox_doc_row(username: str) -> list[str]:
+    """The cells of the scenario table's row for ``username``."""
+    for line in SANDBOX_DOC.read_text(encoding="utf-8").splitlines():
+        if line.startswith(f"| `{username}` |"):
+            return [cell.strip() for cell in line.split("|")[1:-1]]
+    raise AssertionError(f"sandbox.md has no row for {username}")
 
 
 async def test_expired_mfa_session_is_refreshed_in_update_mode(
@@ -34,6 +46,9 @@ async def test_expired_mfa_session_is_refreshed_in_update_mode(
         True,
     )
     assert "utility_credential_mfa_refresh_required" in await event_types(api, client)
+    # docs/reference/sandbox.md says so too (it once said `pending`).
+    ends_as = _sandbox_doc_row("user_mfa_expiring")[3]
+    assert f"`{row.status}` · `{row.status_detail}` · action required" in ends_as
 
     token = await connect_token(api, client, utility_credential_id=credential_id)
     repair = await open_session(api, token)

@@ -67,7 +67,7 @@ async def test_an_unregistered_origin_is_refused_readably(
     for origin in (OTHER, HOST + "/", "http://app.acme.example", HOST + ":443", None):
         response = await frame(api, token, origin)
         error = assert_error(response, 403, "forbidden")
-        assert "gridlink clients create --origin" in str(error["message"])
+        assert f"gridlink clients update {client.id} --add-origin" in str(error["message"])
         if origin:
             assert repr(origin) in str(error["message"])
             assert response.headers["access-control-allow-origin"] == origin

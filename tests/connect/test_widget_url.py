@@ -3,6 +3,7 @@ target origin; the URL's ticket trades once for a session bound to that origin."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -109,3 +110,19 @@ async def test_it_needs_client_authentication(api: httpx.AsyncClient) -> None:
         "/v1/widget_url", json={"client_user_id": "u1", "target_origin": HOST}
     )
     assert_error(response, 401, "unauthorized")
+
+
+def test_the_protocol_names_the_same_required_fields_as_the_api() -> None:
+    """docs/reference/embed-protocol.md §4 once called `language` required; it is optional."""
+    from pathlib import Path
+
+    from gridlink import create_app
+    from gridlink.connect.widget_schemas import WidgetUrlRequest
+
+    protocol = Path(__file__).parents[2] / "docs" / "reference" / "embed-protocol.md"
+    section = protocol.read_text().split("## 4. Bare-iframe mode", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"required\s+`(\w+)`", section))
+    schema = create_app().openapi()["components"]["schemas"][WidgetUrlRequest.__name__]
+    assert documented == set(schema["required"]) == {"target_origin"}
+    assert "language" in schema["properties"]
+    assert "browser" in schema["properties"]["language"]["description"]

@@ -25,6 +25,17 @@ class ClientRepository:
     async def get(self, client_id: str) -> Client | None:
         return await self.session.get(Client, client_id)
 
+    async def save(self, client: Client) -> None:
+        """Write the changes made to a client loaded with ``get``."""
+        await self.session.flush()
+
+    async def active_secret_count(self, client_id: str, now: datetime) -> int:
+        query = select(func.count()).where(
+            ClientSecret.client_id == client_id,
+            or_(ClientSecret.expires_at.is_(None), ClientSecret.expires_at > now),
+        )
+        return int(await self.session.scalar(query) or 0)
+
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Client)) or 0)
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 Environment = Literal["sandbox", "live"]
-_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")  # as urlsplit's .hostname gives them
 
 
 def _is_local(host: str) -> bool:
@@ -28,7 +28,7 @@ def check_origin(origin: str, environment: str) -> str:
         raise ValueError(f"{origin!r} must be scheme://host[:port] with nothing after it")
     if origin != origin.lower():
         raise ValueError(f"{origin!r} must be lower-case (origins are compared exactly)")
-    if environment == "live" and parts.scheme != "https" and not _is_local(parts.netloc):
+    if environment == "live" and parts.scheme != "https" and not _is_local(parts.hostname):
         raise ValueError(f"{origin!r}: live clients must use https origins")
     return origin
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,9 +52,7 @@ def _new_secret(client: Client, now: datetime) -> tuple[str, ClientSecret]:
 
 
 async def create_client(session: AsyncSession, clock: Clock, spec: NewClient) -> ClientCreated:
-    name = spec.name.strip()
-    if not 1 <= len(name) <= 100:
-        raise ClientError("the client name must be 1 to 100 characters")
+    name = _checked_name(spec.name)
     if spec.environment not in tokens.ENVIRONMENTS:
         raise ClientError("environment must be sandbox or live")
     if not spec.origins:
@@ -81,22 +80,115 @@ async def create_client(session: AsyncSession, clock: Clock, spec: NewClient) ->
     return ClientCreated(client_id=client.id, client_secret=secret)
 
 
+def _summary(client: Client, active_secrets: int) -> ClientSummary:
+    return ClientSummary(
+        client_id=client.id,
+        name=client.name,
+        environment=client.environment,
+        allowed_origins=client.allowed_origins,
+        redirect_uris=client.redirect_uris,
+        logo_url=client.logo_url,
+        accent_color=client.accent_color,
+        active_secrets=active_secrets,
+        created_at=client.created_at,
+    )
+
+
 async def list_clients(session: AsyncSession, clock: Clock) -> list[ClientSummary]:
     rows = await ClientRepository(session).list_with_active_secret_counts(clock.now())
-    return [
-        ClientSummary(
-            client_id=c.id,
-            name=c.name,
-            environment=c.environment,
-            allowed_origins=c.allowed_origins,
-            redirect_uris=c.redirect_uris,
-            logo_url=c.logo_url,
-            accent_color=c.accent_color,
-            active_secrets=count,
-            created_at=c.created_at,
+    return [_summary(c, count) for c, count in rows]
+
+
+@dataclass(frozen=True)
+class ClientChanges:
+    """What `gridlink clients update` changes; None and empty lists leave a field as it is.
+    ``logo_url``/``accent_color`` of ``""`` remove them (Connect's defaults apply)."""
+
+    name: str | None = None
+    add_origins: list[str] = field(default_factory=list)
+    remove_origins: list[str] = field(default_factory=list)
+    add_redirect_uris: list[str] = field(default_factory=list)
+    remove_redirect_uris: list[str] = field(default_factory=list)
+    logo_url: str | None = None
+    accent_color: str | None = None
+
+
+async def update_client(
+    session: AsyncSession, clock: Clock, client_id: str, changes: ClientChanges
+) -> ClientSummary:
+    """Change a client in place (its id, secrets and environment stay). New origins and
+    redirect URIs are checked as `create_client` checks them; a removed one must be there, and
+    a client keeps at least one origin. Takes effect on the next request: Connect pages and
+    frame tickets read the client's origins each time."""
+    if changes == ClientChanges():
+        raise ClientError(
+            "nothing to change: give --name, --add-origin, --remove-origin, --add-redirect-uri, "
+            "--remove-redirect-uri, --logo-url or --accent-color"
         )
-        for c, count in rows
-    ]
+    repo = ClientRepository(session)
+    client = await repo.get(client_id)
+    if client is None:
+        raise ClientError(f"no client {client_id!r}; see `gridlink clients list`")
+    env = client.environment
+    try:
+        if changes.name is not None:
+            client.name = _checked_name(changes.name)
+        client.allowed_origins = _edited(
+            "origin",
+            client.allowed_origins,
+            changes.add_origins,
+            changes.remove_origins,
+            lambda o: check_origin(o, env),
+        )
+        if not client.allowed_origins:
+            raise ClientError(
+                "a client needs at least one origin: add the new one (--add-origin) in the same "
+                "command that removes the last"
+            )
+        client.redirect_uris = _edited(
+            "redirect URI",
+            client.redirect_uris,
+            changes.add_redirect_uris,
+            changes.remove_redirect_uris,
+            lambda u: check_redirect_uri(u, env),
+        )
+        if changes.logo_url is not None:
+            client.logo_url = check_logo_url(changes.logo_url, env) if changes.logo_url else None
+        if changes.accent_color is not None:
+            color = changes.accent_color
+            client.accent_color = check_accent_color(color) if color else None
+    except ValueError as exc:
+        raise ClientError(str(exc)) from exc
+    await repo.save(client)
+    return _summary(client, await repo.active_secret_count(client.id, clock.now()))
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise ClientError("the client name must be 1 to 100 characters")
+    return name
+
+
+def _edited(
+    what: str,
+    current: list[str],
+    added: list[str],
+    removed: list[str],
+    check: Callable[[str], str],
+) -> list[str]:
+    """``current`` with ``removed`` taken out (each must be there) and ``added`` (checked) put
+    in; sorted and without repeats, as `create_client` stores them. A new list, so the JSON
+    column is written."""
+    both = set(added) & set(removed)
+    if both:
+        raise ClientError(f"{sorted(both)[0]!r} is both added and removed; give it once")
+    missing = [value for value in removed if value not in current]
+    if missing:
+        have = ", ".join(current) or "none"
+        raise ClientError(f"{missing[0]!r} is not one of this client's {what}s (it has: {have})")
+    kept = set(current) - set(removed)
+    return sorted(kept | {check(value) for value in added})
 
 
 async def rotate_secret(

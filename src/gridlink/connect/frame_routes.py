@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import HTMLResponse
 
 from gridlink.auth.dependencies import AppClock, AppSettings, Session
 from gridlink.config import Settings
@@ -16,6 +16,7 @@ from gridlink.connect import frames, ui_assets
 from gridlink.connect.widget_schemas import FrameOut, FrameRequest
 from gridlink.errors import NotFound
 from gridlink.kit.openapi import error_responses
+from gridlink.kit.static_files import file_response
 
 router = APIRouter(prefix="/connect", tags=["Connect widget"])
 
@@ -74,14 +75,19 @@ def _page(settings: Settings, page: str, csp: str) -> HTMLResponse:
 
 
 @router.get("/ui/{name}", include_in_schema=False)
-async def ui_asset(name: str, settings: AppSettings) -> FileResponse:
-    """The page's hashed script and stylesheet, cached for good (a new build has new names)."""
+async def ui_asset(name: str, request: Request, settings: AppSettings) -> Response:
+    """The page's hashed script and stylesheet, compressed, cached for good (a new build has
+    new names)."""
     build = ui_assets.load_build(ui_assets.ui_dist_dir(settings))
-    if build is None or name not in build.files:
+    response = None
+    if build is not None and name in build.files:
+        suffix = name[name.rfind(".") :]
+        response = await file_response(
+            request,
+            build.folder / name,
+            ui_assets.CONTENT_TYPES.get(suffix, "application/octet-stream"),
+            "public, max-age=31536000, immutable",
+        )
+    if response is None:
         raise NotFound("No such Connect asset; reload the page to get the current ones.")
-    suffix = name[name.rfind(".") :]
-    return FileResponse(
-        build.folder / name,
-        media_type=ui_assets.CONTENT_TYPES.get(suffix, "application/octet-stream"),
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
-    )
+    return response

@@ -51,12 +51,12 @@ def frame_url(public_url: str, client_id: str, ticket: str, *, bare: bool = Fals
     return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}{embed}#ticket={ticket}"
 
 
-def origin_refused(origin: str | None) -> Forbidden:
+def origin_refused(origin: str | None, client_id: str = "CLIENT_ID") -> Forbidden:
     shown = repr(origin) if origin else "(no Origin header)"
     return Forbidden(
         f"The origin {shown} is not registered for this client. Register it with "
-        "`gridlink clients create --origin https://your.app.example` (scheme, host and port, "
-        "exactly as the browser sends it)."
+        f"`gridlink clients update {client_id} --add-origin https://your.app.example` (scheme, "
+        "host and port, exactly as the browser sends it)."
     )
 
 
@@ -82,7 +82,9 @@ async def open_frame(
     assert environment is not None  # open_from_token refused malformed tokens
     origins = await ConnectSessionRepository(session).client_origins(row.client_id) or []
     if origin is None or origin not in origins:
-        raise origin_refused(origin)  # the request rolls back: the token stays usable
+        raise origin_refused(
+            origin, row.client_id
+        )  # the request rolls back: the token stays usable
     return _ticket_for(row, clock.now(), environment, public_url, origin)
 
 
@@ -117,7 +119,7 @@ async def widget_url(
         raise InvalidRequest(
             "target_origin must exactly match an origin registered for this client (scheme, "
             "host and port, no path or trailing slash); register it with "
-            "`gridlink clients create --origin`.",
+            f"`gridlink clients update {client.id} --add-origin`.",
             fields=["target_origin"],
         )
     request = ConnectTokenRequest(

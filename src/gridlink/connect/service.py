@@ -40,7 +40,7 @@ async def create_connect_token(
     if body.redirect_uri is not None and body.redirect_uri not in client.redirect_uris:
         raise InvalidRequest(
             "redirect_uri must exactly match one registered for this client (register it with "
-            "`gridlink clients create --redirect-uri`).",
+            f"`gridlink clients update {client.id} --add-redirect-uri`).",
             fields=["redirect_uri"],
         )
     if (

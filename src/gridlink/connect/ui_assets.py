@@ -83,7 +83,8 @@ def page_html(build: UiBuild, page: str) -> str:
     return (
         '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{TITLE}</title>{links}"
+        f'<title>{TITLE}</title><link rel="icon" href="../favicon.svg" type="image/svg+xml">'
+        f"{links}"
         f'<script type="module" src="ui/{escape(build.script)}"></script></head>\n'
         f'<body data-page="{escape(page)}"><div id="gridlink-root">'
         "<noscript>Connect needs JavaScript. Turn it on and reload this page.</noscript>"

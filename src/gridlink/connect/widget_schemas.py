@@ -85,7 +85,9 @@ class WidgetUrlRequest(BaseModel):
         default=None, max_length=100, description="Preselect a utility; skips the utility screen."
     )
     products: list[Product] | None = Field(default=None, min_length=1)
-    language: Language | None = None
+    language: Language | None = Field(
+        default=None, description="Widget language; default: the end user's browser."
+    )
     target_origin: str = Field(
         max_length=2000,
         description="The page that frames Connect; must exactly match a registered origin. "

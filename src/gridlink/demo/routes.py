@@ -31,6 +31,7 @@ from gridlink.demo.schemas import (
     DemoUsage,
 )
 from gridlink.errors import NO_SUCH_ENDPOINT, InvalidRequest, NotFound
+from gridlink.kit.static_files import file_response
 
 STATIC = Path(__file__).parent / "static"
 ASSETS = {"demo.js": "text/javascript; charset=utf-8", "demo.css": "text/css; charset=utf-8"}
@@ -72,17 +73,25 @@ Json = [Depends(json_only)]
 
 
 @page_router.get("", include_in_schema=False)
-async def page() -> FileResponse:
-    headers = {**COMMON_HEADERS, "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"}
-    return FileResponse(STATIC / "index.html", media_type="text/html", headers=headers)
+async def page(request: Request) -> Response:
+    headers = {**COMMON_HEADERS, "Content-Security-Policy": PAGE_CSP}
+    return await _static(request, STATIC / "index.html", "text/html; charset=utf-8", headers)
 
 
 @page_router.get("/static/{name}", include_in_schema=False)
-async def asset(name: str) -> FileResponse:
+async def asset(name: str, request: Request) -> Response:
     if name not in ASSETS:
         raise NotFound(NO_SUCH_ENDPOINT)
-    headers = {**COMMON_HEADERS, "Cache-Control": "no-cache"}
-    return FileResponse(STATIC / name, media_type=ASSETS[name], headers=headers)
+    return await _static(request, STATIC / name, ASSETS[name], COMMON_HEADERS)
+
+
+async def _static(
+    request: Request, path: Path, media_type: str, headers: dict[str, str]
+) -> Response:
+    """Compressed; revalidated on every use (ETag), so an edited demo shows at once."""
+    response = await file_response(request, path, media_type, "no-cache", headers)
+    assert response is not None  # part of the Python package
+    return response
 
 
 @api.get("/status", include_in_schema=False)

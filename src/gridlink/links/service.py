@@ -57,7 +57,7 @@ async def create_link(
     if redirect_uri is not None and redirect_uri not in client.redirect_uris:
         raise InvalidRequest(
             "redirect_uri must exactly match one registered for this client (register it with "
-            "`gridlink clients create --redirect-uri`).",
+            f"`gridlink clients update {client.id} --add-redirect-uri`).",
             fields=["redirect_uri"],
         )
     credential_id = await find_credential_id(session, client, credential_id)

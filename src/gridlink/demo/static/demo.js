@@ -154,6 +154,8 @@
   }
 
   function showStatus(status) {
+    // The app's name as Connect shows it to the end user: the demo client's own name.
+    $("app-name").textContent = status.client_name;
     $("clock-now").textContent = new Date(status.sandbox_now).toLocaleString();
     $("clock-now").dateTime = status.sandbox_now;
     if (status.origin_allowed === false) {
