@@ -1,8 +1,13 @@
 // The frame around every screen (back, the client's name and logo, close) and the screen itself.
 import type { JSX } from "preact";
-import { useEffect, useReducer, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { EnvContext, type Env } from "./context";
+import type { Controller } from "./controller";
 import type { Screen } from "./flow";
+import { pickLanguage, translator } from "./i18n";
+import type { PageKind } from "./launch";
+import { afterPaint, useControllerState } from "./store";
+import { applyAccent } from "./theme";
 import { Consent } from "./screens/consent";
 import { Credentials } from "./screens/credentials";
 import { MfaCode, MfaMethod } from "./screens/mfa";
@@ -25,12 +30,31 @@ const SCREENS: Record<Screen, () => JSX.Element | null> = {
 
 const FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]), [tabindex='0']";
 
-export function App({ env }: { env: Env }) {
-  const { controller, t } = env;
-  const [, rerender] = useReducer((n: number, _: void) => n + 1, 0);
-  useEffect(() => controller.subscribe(() => rerender()), [controller]);
-  const { screen, session } = controller.state;
+export interface AppProps {
+  controller: Controller;
+  page: PageKind;
+  /** The browser's preferred languages (navigator.languages): used until the session names one. */
+  languages: readonly string[];
+}
+
+export function App({ controller, page, languages }: AppProps) {
+  const { screen, session } = useControllerState(controller);
+  const lang = pickLanguage(session?.language, languages);
+  const accent = session?.client.accent_color;
+  const t = useMemo(() => translator(lang), [lang]);
+  const env: Env = { controller, page, t };
   const root = useRef<HTMLDivElement>(null);
+
+  // Before the paint: the session's language and colours, never a frame of the defaults.
+  useLayoutEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = t("title");
+  }, [lang]);
+  useLayoutEffect(() => applyAccent(document.documentElement, accent), [accent]);
+
+  // The host hears `ready` (onLoad) once the first real screen is painted, not before.
+  const loading = screen == "loading";
+  useLayoutEffect(() => (loading ? undefined : afterPaint(() => controller.shown())), [loading]);
 
   // A new screen: focus its first field, else its heading, so keyboard and screen-reader users
   // start where the screen starts.

@@ -31,6 +31,8 @@ export interface Deps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+export type Opening = { frame_ticket: string } | { connect_link_token: string };
+
 const TERMINAL: ReadonlySet<Screen> = new Set(["success", "result", "closed"]);
 
 export class Controller {
@@ -42,6 +44,7 @@ export class Controller {
   private polling: AbortController | null = null;
   private inputSeq: number | null = null; // seq when the end user last sent MFA input
   private closing = false;
+  private opening: Opening | null = null;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: Deps) {
@@ -68,8 +71,11 @@ export class Controller {
 
   // --- start -----------------------------------------------------------------------------
 
-  /** Trade the ticket (or link token) once, or resume the saved session after a reload. */
-  async start(opening: { frame_ticket: string } | { connect_link_token: string } | null): Promise<void> {
+  /** Trade the ticket (or link token) once, or resume the saved session after a reload. The host
+   * hears `ready` only once the UI has painted the first screen this leads to (`shown`). */
+  async start(opening: Opening | null): Promise<void> {
+    this.opening = opening;
+    if (this.state.screen != "loading") this.go("loading", { result: null });
     try {
       let session: SessionView;
       if (opening) {
@@ -86,10 +92,22 @@ export class Controller {
       this.deps.reporter.event("OPEN", { session_id: session.id, mode: session.mode });
       await this.open(session);
     } catch (error) {
-      this.fail(error);
-    } finally {
-      this.deps.reporter.ready();
+      // Without a session there is no screen to stay on: say so, with a way to try again.
+      if (this.state.session) this.fail(error);
+      else if (error instanceof ApiError && error.status == 401) this.go("result", { result: "ended" });
+      else this.go("result", { result: "notStarted", error: startError(error) });
     }
+  }
+
+  /** "Try again" after Connect could not start (the network, say): the same ticket again. A
+   * ticket the server did take is refused the second time, which shows "This session has ended". */
+  restart(): Promise<void> {
+    return this.start(this.opening);
+  }
+
+  /** The UI has painted its first real screen: only now is the host told `ready` (onLoad). */
+  shown(): void {
+    this.deps.reporter.ready();
   }
 
   private async open(session: SessionView): Promise<void> {
@@ -321,13 +339,17 @@ export class Controller {
   }
 
   private fail(error: unknown): void {
-    if (!(error instanceof ApiError)) {
-      this.set({ busy: false, error: "result.error.body" });
-      return;
-    }
-    if (error.status == 401) return this.go("result", { result: "ended" });
-    const key: MessageKey =
-      error.status == 0 ? "networkError" : error.status == 429 ? "result.rateLimited" : "result.error.body";
-    this.set({ busy: false, error: key });
+    if (error instanceof ApiError && error.status == 401) return this.go("result", { result: "ended" });
+    this.set({ busy: false, error: errorMessage(error) });
   }
+}
+
+function errorMessage(error: unknown): MessageKey {
+  if (!(error instanceof ApiError)) return "result.error.body";
+  return error.status == 0 ? "networkError" : error.status == 429 ? "result.rateLimited" : "result.error.body";
+}
+
+function startError(error: unknown): MessageKey {
+  const key = errorMessage(error);
+  return key == "result.error.body" ? "result.notStarted.body" : key;
 }

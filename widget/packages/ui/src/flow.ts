@@ -9,7 +9,8 @@ export type Screen =
 
 /** The failure (or wait) a finished attempt — or the session — ended in. */
 export type ResultKind =
-  | "rejected" | "locked" | "mfaFailed" | "unsupportedMfa" | "timeout" | "error" | "pending" | "ended";
+  | "rejected" | "locked" | "mfaFailed" | "unsupportedMfa" | "timeout" | "error" | "pending" | "ended"
+  | "notStarted"; // no session could be opened (network, server error): Connect never started
 
 export function screenForAttempt(attempt: Attempt): Screen {
   switch (attempt.status) {
@@ -57,6 +58,7 @@ export function exitStatusFor(screen: Screen, result: ResultKind | null, succeed
     case "pending":
       return "pending";
     case "error":
+    case "notStarted":
       return "error";
     case "ended":
       return "token_invalid";

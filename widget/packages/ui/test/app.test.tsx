@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { App } from "../src/app";
 import { Controller } from "../src/controller";
 import { createReporter } from "../src/host";
-import { translator, type Lang } from "../src/i18n";
+import type { Lang } from "../src/i18n";
 import { applyAccent, inkFor } from "../src/theme";
 import { COMPLETION, attempt, fakeApi, recordingHost, session } from "./fakes";
 
@@ -11,7 +11,7 @@ async function mount(handler: Parameters<typeof fakeApi>[0], lang: Lang = "en") 
   const { api, calls } = fakeApi(handler);
   const host = recordingHost();
   const controller = new Controller({ api, reporter: createReporter(host, "loader", "https://app.example"), persist: () => {} });
-  render(<App env={{ controller, page: "frame", t: translator(lang) }} />);
+  render(<App controller={controller} page="frame" languages={[lang]} />);
   await controller.start({ frame_ticket: "glwt_sandbox_t" });
   return { controller, calls, host };
 }
@@ -116,7 +116,7 @@ describe("the accent colour", () => {
         throw new Error(path);
       });
       const controller = new Controller({ api, reporter: createReporter(recordingHost(), "none", null), persist: () => {} });
-      render(<App env={{ controller, page: "link", t: translator("en") }} />);
+      render(<App controller={controller} page="link" languages={["en"]} />);
       await controller.start({ connect_link_token: "glcl_sandbox_l" });
       fireEvent.input(await screen.findByLabelText("Username"), { target: { value: "user_good" } });
       fireEvent.input(screen.getByLabelText("Password"), { target: { value: "pass_good" } });

@@ -50,7 +50,10 @@ describe("the flow", () => {
     expect(calls[0]).toMatchObject({ method: "POST", path: "/sessions", body: { frame_ticket: "glwt_sandbox_t" }, auth: null });
     expect(stored).toEqual(["glcs_sandbox_1"]);
     expect(controller.state.screen).toBe("consent");
-    expect(sent()[sent().length - 1]!.type).toBe("ready");
+    // `ready` waits for the UI to paint that screen (test/ready.test.tsx).
+    expect(sent().map((m) => m.type)).not.toContain("ready");
+    controller.shown();
+    expect(sent().at(-1)!.type).toBe("ready");
 
     await controller.agree();
     expect(calls.at(-1)).toMatchObject({ path: "/session/consent", body: { consent_version: "2026-11-01" }, auth: "Bearer glcs_sandbox_1" });
@@ -163,9 +166,25 @@ describe("the flow", () => {
     const { controller, sent } = setup(() => 401);
     await controller.start({ frame_ticket: "glwt_sandbox_used" });
     expect(controller.state).toMatchObject({ screen: "result", result: "ended" });
-    expect(sent()[sent().length - 1]!.type).toBe("ready");
     await controller.close();
     expect(sent().at(-1)).toMatchObject({ type: "exit", status: "token_invalid" });
+  });
+
+  it.each([
+    [0, "networkError"],
+    [500, "result.notStarted.body"],
+  ] as const)("shows a start that failed with %s as a screen that can try the ticket again", async (status, error) => {
+    let tries = 0;
+    const { controller, sent } = setup((_m, path) => {
+      if (path != "/sessions") throw new Error(path);
+      if (tries++ == 0) return status == 0 ? Promise.reject(new TypeError("offline")) : status;
+      return started();
+    });
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    expect(controller.state).toMatchObject({ screen: "result", result: "notStarted", error });
+    await controller.restart();
+    expect(controller.state.screen).toBe("consent");
+    expect(sent().filter((m) => m.type == "exit")).toEqual([]);
   });
 
   it("resumes a saved session after a reload and follows its unfinished attempt", async () => {

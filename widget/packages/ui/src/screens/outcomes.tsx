@@ -95,16 +95,19 @@ const RESULT_TEXT: Record<ResultKind, [MessageKey, MessageKey]> = {
   error: ["result.error.heading", "result.error.body"],
   pending: ["result.pending.heading", "result.pending.body"],
   ended: ["result.ended.heading", "result.ended.body"],
+  notStarted: ["result.notStarted.heading", "result.notStarted.body"],
 };
 
 /** Kinds the end user can fix by signing in again. */
-const RETRY: ReadonlySet<ResultKind> = new Set(["rejected", "locked", "mfaFailed", "timeout", "error"]);
+const RETRY: ReadonlySet<ResultKind> = new Set(["rejected", "locked", "mfaFailed", "timeout", "error", "notStarted"]);
 
 export function Result() {
   const env = useEnv();
   const { t, controller } = env;
   const kind = controller.state.result ?? "error";
-  const [heading, body] = RESULT_TEXT[kind];
+  const [heading, text] = RESULT_TEXT[kind];
+  // Connect could not start: the reason (no network, too many tries) is the body.
+  const body = kind == "notStarted" ? controller.state.error ?? text : text;
   const values = names(env);
   const forgot = controller.state.session?.utility?.forgot_password_url;
   const retry = RETRY.has(kind);
@@ -119,7 +122,12 @@ export function Result() {
       )}
       <Actions>
         {retry && (
-          <button type="button" class="primary" onClick={() => controller.retry()}>{t("tryAgain")}</button>
+          <button
+            type="button" class="primary"
+            onClick={() => (kind == "notStarted" ? controller.restart() : controller.retry())}
+          >
+            {t("tryAgain")}
+          </button>
         )}
         <button type="button" class={retry ? "secondary" : "primary"} onClick={() => controller.close()}>
           {kind == "pending" ? t("done") : t("close")}
