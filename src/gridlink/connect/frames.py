@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
 from gridlink.connect import sessions
-from gridlink.connect.repository import ConnectSessionRepository
+from gridlink.connect.repository import ClientView, ConnectSessionRepository
 from gridlink.connect.schemas import ConnectTokenRequest
 from gridlink.connect.service import create_connect_token
 from gridlink.connect.widget_schemas import WidgetUrlRequest
@@ -41,6 +41,17 @@ log = logging.getLogger(__name__)
 class FrameTicket:
     url: str
     expires_at: datetime
+    session_id: str
+    language: str | None
+
+
+@dataclass(frozen=True)
+class OpenedFrame:
+    """The loader's answer: the frame, and what its loading card shows before the frame is ready
+    (the session's language, the client's name and accent colour)."""
+
+    ticket: FrameTicket
+    client: ClientView
 
 
 def frame_url(public_url: str, client_id: str, ticket: str, *, bare: bool = False) -> str:
@@ -75,7 +86,7 @@ async def open_frame(
     public_url: str,
     connect_token: str,
     origin: str | None,
-) -> FrameTicket:
+) -> OpenedFrame:
     """Trade a connect token (once) for a frame ticket, if ``origin`` is registered."""
     environment = tokens.parse(connect_token, tokens.TokenKind.CONNECT_TOKEN)
     row, _bearer = await sessions.open_from_token(session, clock, connect_token)
@@ -83,7 +94,14 @@ async def open_frame(
     origins = await ConnectSessionRepository(session).client_origins(row.client_id) or []
     if origin is None or origin not in origins:
         raise origin_refused(origin)  # the request rolls back: the token stays usable
-    return _ticket_for(row, clock.now(), environment, public_url, origin)
+    ticket = _ticket_for(row, clock.now(), environment, public_url, origin)
+    return await _with_client(session, ticket, row.client_id)
+
+
+async def _with_client(session: AsyncSession, ticket: FrameTicket, client_id: str) -> OpenedFrame:
+    client = await ConnectSessionRepository(session).client_view(client_id)
+    assert client is not None  # the session's client: rows are never deleted under it
+    return OpenedFrame(ticket, client)
 
 
 def _ticket_for(
@@ -102,7 +120,7 @@ def _ticket_for(
         extra={"connect_session_id": row.id, "client_id": row.client_id, "host_origin": origin},
     )
     url = frame_url(public_url, row.client_id, ticket, bare=bare)
-    return FrameTicket(url, row.ticket_expires_at)
+    return FrameTicket(url, row.ticket_expires_at, row.id, row.language)
 
 
 async def widget_url(
