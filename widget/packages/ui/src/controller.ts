@@ -89,7 +89,9 @@ export class Controller {
         throw new ApiError(401, "token_invalid", "", null);
       }
       this.set({ session });
-      this.deps.reporter.event("OPEN", { session_id: session.id, mode: session.mode });
+      // The loader keeps what events say (session, utility) for an onExit it must send itself.
+      const utility = session.utility ? { utility_id: session.utility.id, utility_name: session.utility.name } : {};
+      this.deps.reporter.event("OPEN", { session_id: session.id, mode: session.mode, ...utility });
       await this.open(session);
     } catch (error) {
       // Without a session there is no screen to stay on: say so, with a way to try again.
@@ -245,9 +247,9 @@ export class Controller {
     }
     if (screen == "result") {
       const result = resultForAttempt(next);
-      this.deps.reporter.event(result == "pending" ? "PENDING" : "ERROR", {
-        error_code: next.status_detail ?? next.status,
-      });
+      // PENDING is not an error: it carries no error_code.
+      if (result == "pending") this.deps.reporter.event("PENDING", {});
+      else this.deps.reporter.event("ERROR", { error_code: next.status_detail ?? next.status });
       return this.go("result", { attempt: next, result });
     }
     this.set({
@@ -304,7 +306,6 @@ export class Controller {
     const { screen, result, completion, session, attempt } = this.state;
     const status = exitStatusFor(screen, result, completion != null);
     this.polling?.abort();
-    this.deps.reporter.event("EXIT", { view: screen });
     if (this.deps.api.token && completion == null) {
       // Bounded: the host removes this frame on `exit`, so the server is told first.
       await Promise.race([this.deps.api.exit().catch(() => undefined), this.sleep(1500)]);
@@ -314,7 +315,7 @@ export class Controller {
     const utility = completion?.utility ?? session?.utility;
     if (utility) Object.assign(metadata, { utility_id: utility.id, utility_name: utility.name });
     if (attempt?.status_detail) metadata["status_detail"] = attempt.status_detail;
-    this.deps.reporter.exit(status, metadata);
+    this.deps.reporter.exit(status, metadata, screen);
     this.go("closed");
   }
 
