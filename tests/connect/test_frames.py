@@ -68,6 +68,8 @@ async def test_the_answer_carries_what_the_loading_card_shows(
     token = await connect_token(api, branded, client_user_id="u1", language="es")
     body = (await frame(api, token)).json()
     assert body["language"] == "es"
+    # The page speaks it before the session is traded (the query, not the ticket's fragment).
+    assert f"/connect/frame?client={branded.id}&lang=es#ticket=" in body["frame_url"]
     assert body["client"] == {"name": "Acme Energía", "accent_color": "#0b6e4f"}
     started = await api.post(
         "/connect/api/sessions", json={"frame_ticket": ticket_of(body["frame_url"])}

@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,12 +54,16 @@ class OpenedFrame:
     client: ClientView
 
 
-def frame_url(public_url: str, client_id: str, ticket: str, *, bare: bool = False) -> str:
+def frame_url(
+    public_url: str, client_id: str, ticket: str, *, bare: bool = False, language: str | None = None
+) -> str:
     """``?client=`` lets the server pick frame-ancestors; the ticket stays in the fragment.
     ``&embed=bare`` marks a URL from POST /v1/widget_url: the page then speaks the bare-iframe
-    messages instead of the loader's (in the query, so a reload keeps it)."""
+    messages instead of the loader's (in the query, so a reload keeps it). ``&lang=`` is the
+    session's language, so the page speaks it before the session is traded."""
     embed = "&embed=bare" if bare else ""
-    return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}{embed}#ticket={ticket}"
+    lang = f"&lang={quote(language, safe='')}" if language else ""
+    return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}{embed}{lang}#ticket={ticket}"
 
 
 def origin_refused(origin: str | None) -> Forbidden:
@@ -119,7 +123,7 @@ def _ticket_for(
         "frame ticket issued",
         extra={"connect_session_id": row.id, "client_id": row.client_id, "host_origin": origin},
     )
-    url = frame_url(public_url, row.client_id, ticket, bare=bare)
+    url = frame_url(public_url, row.client_id, ticket, bare=bare, language=row.language)
     return FrameTicket(url, row.ticket_expires_at, row.id, row.language)
 
 

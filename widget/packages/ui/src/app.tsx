@@ -1,10 +1,12 @@
 // The frame around every screen (back, the client's name and logo, close) and the screen itself.
 import type { JSX } from "preact";
-import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
-import { EnvContext, type Env } from "./context";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { SessionView } from "./api";
+import { EnvContext, useEnv, type Env } from "./context";
 import type { Controller } from "./controller";
 import type { Screen } from "./flow";
 import { pickLanguage, translator } from "./i18n";
+import { Icon } from "./icons";
 import type { PageKind } from "./launch";
 import { afterPaint, useControllerState } from "./store";
 import { applyAccent } from "./theme";
@@ -97,22 +99,16 @@ export function App({ controller, page, languages }: AppProps) {
       <div class="card" ref={root}>
         <header>
           {controller.canGoBack ? (
-            <button type="button" class="icon" aria-label={t("back")} title={t("back")} onClick={() => controller.back()}>
-              <span aria-hidden="true">‹</span>
+            <button type="button" class="icon-button" aria-label={t("back")} onClick={() => controller.back()}>
+              <Icon name="back" />
             </button>
           ) : (
             <span class="icon-space" />
           )}
-          <div class="brand">
-            {client?.logo_url && (
-              // A logo that fails to load disappears instead of showing its alt text: the name follows.
-              <img src={client.logo_url} alt={t("logoAlt", { client: client.name })} onError={(e) => (e.currentTarget.hidden = true)} />
-            )}
-            {client && <span>{client.name}</span>}
-          </div>
+          <Brand client={client} />
           {screen != "closed" ? (
-            <button type="button" class="icon" aria-label={t("close")} title={t("close")} onClick={() => controller.close()}>
-              <span aria-hidden="true">×</span>
+            <button type="button" class="icon-button" aria-label={t("close")} onClick={() => controller.close()}>
+              <Icon name="close" />
             </button>
           ) : (
             <span class="icon-space" />
@@ -121,8 +117,27 @@ export function App({ controller, page, languages }: AppProps) {
         <main>
           <Current />
         </main>
-        <footer class="small">{t("securedBy")}</footer>
+        <footer>
+          <Icon name="lock" size={14} />
+          {t("securedBy")}
+        </footer>
       </div>
     </EnvContext.Provider>
+  );
+}
+
+/** The client's logo (its name when it has none or it fails to load) at the top of the card. */
+function Brand({ client }: { client: SessionView["client"] | undefined }) {
+  const { t } = useEnv();
+  const [broken, setBroken] = useState(false);
+  if (!client) return <span class="brand" />;
+  return (
+    <span class="brand">
+      {client.logo_url && !broken ? (
+        <img src={client.logo_url} alt={t("logoAlt", { client: client.name })} onError={() => setBroken(true)} />
+      ) : (
+        <span class="brand-name">{client.name}</span>
+      )}
+    </span>
   );
 }

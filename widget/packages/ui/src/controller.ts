@@ -2,7 +2,7 @@
 // host what happens. The screens only read `state` and call these methods.
 import { Api, ApiError, type Attempt, type Completion, type SessionView, type Utility } from "./api";
 import {
-  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, wrongCode,
+  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams, wrongCode,
   type ResultKind, type Screen,
 } from "./flow";
 import type { Metadata, Reporter } from "./host";
@@ -21,6 +21,19 @@ export interface State {
   wrongCode: number | null;
   /** Waiting for the server (buttons disabled, "Checking…"). */
   busy: boolean;
+  /** The utility screen's search, kept here so Back (and every answer) finds it as it was. */
+  search: UtilitySearch;
+}
+
+export interface UtilitySearch {
+  /** What the end user typed: a ZIP code or a name. */
+  query: string;
+  /** The list under the field; null until the first answer. */
+  results: Utility[] | null;
+  /** Where a ZIP code search put the utility that serves it first (pre-selected). */
+  bestMatch: string | null;
+  selected: string | null;
+  problem: MessageKey | null;
 }
 
 export interface Deps {
@@ -39,12 +52,16 @@ export class Controller {
   state: State = {
     screen: "loading", session: null, attempt: null, completion: null, result: null,
     error: null, notice: null, wrongCode: null, busy: false,
+    search: { query: "", results: null, bestMatch: null, selected: null, problem: null },
   };
+  /** The last username typed (never the password): "Try again" and Back keep it. */
+  username = "";
   private listeners = new Set<() => void>();
   private polling: AbortController | null = null;
   private inputSeq: number | null = null; // seq when the end user last sent MFA input
   private closing = false;
   private opening: Opening | null = null;
+  private searches = 0; // answers to an older search are dropped
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: Deps) {
@@ -132,9 +149,48 @@ export class Controller {
     });
   }
 
-  searchUtilities(params: { zip?: string; q?: string }): Promise<Utility[]> {
-    this.deps.reporter.event("SEARCH_UTILITY", { by: params.zip ? "zip" : "name" });
-    return this.deps.api.utilities(params).then((page) => page.data);
+  /** The end user typed in the search field (searching waits for `search`). */
+  typeQuery(query: string): void {
+    this.setSearch({ query });
+  }
+
+  /** Search for what the field holds: a ZIP code lists the utilities serving it, best first (and
+   * selects it); a name searches names; nothing lists all. `asked`: Enter was pressed, so a
+   * half-typed ZIP code is worth a message. Only a real search is a SEARCH_UTILITY event. */
+  async search(asked = false): Promise<void> {
+    const params = searchParams(this.state.search.query);
+    if (!params) return asked ? this.setSearch({ problem: "utility.zipInvalid" }) : undefined;
+    if ("zip" in params || "q" in params) {
+      this.deps.reporter.event("SEARCH_UTILITY", { by: "zip" in params ? "zip" : "name" });
+    }
+    const ticket = ++this.searches;
+    try {
+      const found = (await this.deps.api.utilities(params)).data;
+      if (ticket != this.searches) return;
+      const best = "zip" in params ? found[0]?.id ?? null : null;
+      const kept = found.some((u) => u.id == this.state.search.selected) ? this.state.search.selected : null;
+      this.setSearch({
+        results: found, bestMatch: best, selected: best ?? kept, problem: found.length ? null : "utility.none",
+      });
+    } catch {
+      if (ticket == this.searches) this.setSearch({ problem: "networkError" });
+    }
+  }
+
+  selectUtility(id: string): void {
+    this.setSearch({ selected: id, problem: null });
+  }
+
+  /** Continue on the utility screen: the selected utility, or say one must be chosen. */
+  async chooseSelected(): Promise<void> {
+    const { results, selected } = this.state.search;
+    const utility = results?.find((u) => u.id == selected);
+    if (!utility) return this.setSearch({ problem: "utility.choose" });
+    await this.chooseUtility(utility);
+  }
+
+  private setSearch(patch: Partial<UtilitySearch>): void {
+    this.set({ search: { ...this.state.search, ...patch } });
   }
 
   async chooseUtility(utility: Utility): Promise<void> {
@@ -148,6 +204,7 @@ export class Controller {
   // --- sign-in and MFA -------------------------------------------------------------------
 
   async submitCredentials(username: string, password: string): Promise<void> {
+    this.username = username;
     if (!username || !password) return this.set({ error: "credentials.missing" });
     this.deps.reporter.event("SUBMIT_CREDENTIALS", {});
     await this.startAttempt({ username, password });

@@ -141,3 +141,14 @@ export function returnUrl(uri: string, status: ExitStatus, credentialId: string 
   if (credentialId) url.searchParams.set("utility_credential_id", credentialId);
   return url.toString();
 }
+
+/** The utility search's query for the field's text: a ZIP code (ZIP+4 too), else a name, else
+ * nothing (the whole list); null while a ZIP code is still being typed. */
+export function searchParams(text: string): { zip: string } | { q: string } | Record<string, never> | null {
+  const value = text.trim();
+  if (!value) return {};
+  const zip = /^(\d{5})(-\d{4})?$/.exec(value);
+  if (zip) return { zip: zip[1]! };
+  if (/^\d+-?\d*$/.test(value)) return null;
+  return { q: value };
+}

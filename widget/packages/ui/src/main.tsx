@@ -38,7 +38,9 @@ function boot(): void {
   if (hostOrigin) stopListening = listenToHost(window, hostOrigin, () => void controller.close());
 
   // Rendered first: the UI is subscribed to the controller before start() can change it.
-  render(<App controller={controller} page={page} languages={navigator.languages ?? [navigator.language]} />, root);
+  const browser = navigator.languages ?? [navigator.language];
+  const languages = launch.language ? [launch.language, ...browser] : browser;
+  render(<App controller={controller} page={page} languages={languages} />, root);
 
   const opening = launch.ticket
     ? { frame_ticket: launch.ticket }

@@ -77,6 +77,16 @@ describe("the first screen", () => {
     expect(types().filter((t) => t == "ready")).toHaveLength(1);
   });
 
+  it("is a loading card in the frame URL's language while the session is traded", () => {
+    const { api } = fakeApi(() => new Promise(() => {}));
+    const controller = new Controller({ api, reporter: createReporter(recordingHost(), "bare", HOST), persist: () => {} });
+    root = document.body.appendChild(document.createElement("div"));
+    render(<App controller={controller} page="frame" languages={["es", "en-US"]} />, root);
+    void controller.start({ frame_ticket: "glwt_sandbox_t" });
+    expect(root.querySelector("[role=status]")?.textContent).toBe("Cargando…");
+    expect(document.documentElement.lang).toBe("es");
+  });
+
   it("is an error screen, and ready is sent, when the session cannot start", async () => {
     const { headingAtReady } = boot(() => Promise.reject(new TypeError("offline")));
     await waitFor(() => expect(headingAtReady).toEqual(["Connect could not start"]));
