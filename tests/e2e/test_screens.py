@@ -212,6 +212,10 @@ def test_every_screen(browser: Browser, server: Server, lang: str, size: str) ->
         search.fill("00011")
         search.press("Enter")
         expect(tour.ui.get_by_role("radio", name=re.compile(re.escape(UTILITY)))).to_be_checked()
+        # The drawn radio of the pre-selected card shows it (in the accent colour).
+        expect(tour.ui.locator("label.selected .radio")).to_have_css(
+            "background-color", "rgb(31, 95, 191)"
+        )
         tour.shot("utility-zip-best-match")
         tour.button("continue")
         tour.heading("credentials.heading", shot="credentials")

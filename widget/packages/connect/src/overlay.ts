@@ -64,10 +64,12 @@ export function mountOverlay(dismiss: () => void): Overlay {
     "position:relative;display:grid;place-items:center;background:#fff;" +
       (innerWidth > 480 ? "width:400px;height:min(640px,100vh - 32px);border-radius:16px" : "width:100%;height:100%"),
   );
-  const spinner = element(card, "p", "width:32px;height:32px;border-radius:50%;border:4px solid #d5dae0;border-top-color:#1f5fbf");
+  // Styles set in full where a host page's own CSS (box-sizing, margins, button padding) would
+  // otherwise change them.
+  const spinner = element(card, "div", "box-sizing:border-box;width:40px;height:40px;border-radius:50%;border:4px solid #d5dae0;border-top-color:#1f5fbf");
   spinner.animate?.({ transform: ["none", "rotate(1turn)"] }, { duration: 900, iterations: 1 / 0 });
   const status = element(card, "p", "position:absolute;opacity:0", { role: "status" });
-  const close = element(card, "button", "position:absolute;top:6px;right:6px;width:44px;height:44px;border:0;border-radius:50%;background:0;color:#56606b", {
+  const close = element(card, "button", "position:absolute;top:6px;right:6px;width:44px;height:44px;padding:0;display:grid;place-items:center;border:0;border-radius:50%;background:0;color:#56606b", {
     type: "button",
   });
   // A drawn ×, node by node: no innerHTML (pages that enforce Trusted Types refuse it).

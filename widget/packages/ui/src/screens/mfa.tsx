@@ -40,25 +40,40 @@ export function MfaMethod() {
       <fieldset class="choices">
         <legend class="caption">{t("mfa.methodLegend")}</legend>
         {options.map((option, index) => (
-          <label key={option.id} class={(selected ?? options[0]?.id) == option.id ? "choice selected" : "choice"}>
-            <input
-              type="radio" name="mfa" value={option.id} data-autofocus={index == 0 ? true : undefined}
-              checked={(selected ?? options[0]?.id) == option.id} onChange={() => setSelected(option.id)}
-            />
-            <span class="mark neutral">
-              <Icon name={METHOD[option.method][1]} size={20} />
-            </span>
-            <span class="choice-text">
-              <span class="name">{describe(t, option)}</span>
-            </span>
-            <span class="radio" aria-hidden="true">
-              <Icon name="check" size={14} />
-            </span>
-          </label>
+          <Option
+            key={option.id} option={option} first={index == 0} on={(selected ?? options[0]?.id) == option.id}
+            onSelect={() => setSelected(option.id)}
+          />
         ))}
       </fieldset>
       <Announce message={error} kind="alert" />
     </Screen>
+  );
+}
+
+function Option({ option, first, on, onSelect }: {
+  option: MfaOption;
+  first: boolean;
+  on: boolean;
+  onSelect: () => void;
+}) {
+  const { t } = useEnv();
+  return (
+    <label class={on ? "choice selected" : "choice"}>
+      <input
+        type="radio" name="mfa" value={option.id} data-autofocus={first ? true : undefined} checked={on}
+        onChange={onSelect}
+      />
+      <span class="mark neutral">
+        <Icon name={METHOD[option.method][1]} size={20} />
+      </span>
+      <span class="choice-text">
+        <span class="name">{describe(t, option)}</span>
+      </span>
+      <span class={on ? "radio on" : "radio"} aria-hidden="true">
+        <Icon name="check" size={14} />
+      </span>
+    </label>
   );
 }
 

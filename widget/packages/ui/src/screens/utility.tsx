@@ -95,7 +95,7 @@ function Choice({ utility, t, best, checked, onSelect }: {
           {best && <span class="pill">{t("utility.bestMatch")}</span>}
         </span>
       </span>
-      <span class="radio" aria-hidden="true">
+      <span class={checked ? "radio on" : "radio"} aria-hidden="true">
         <Icon name="check" size={14} />
       </span>
     </label>
