@@ -114,12 +114,15 @@ export function mountOverlay(dismiss: () => void): Overlay {
       iframe = element(root, "iframe", "position:absolute;inset:0;width:100%;height:100%;border:0;color-scheme:light", {
         title: text[0]!,
         allow: "",
+        // Under the card it must not take focus or clicks: the card's close button has them.
+        inert: "",
       });
-      root.prepend(iframe); // under the card
+      root.prepend(iframe);
       iframe.src = url;
     },
     reveal() {
       card.remove();
+      iframe?.removeAttribute("inert");
       iframe?.focus();
     },
     remove() {

@@ -56,9 +56,11 @@ describe("open()", () => {
     expect(frame.style.visibility).toBe("");
     expect(frame.style.display).toBe("");
     expect(dialog!.firstElementChild).toBe(frame);
+    expect(frame.hasAttribute("inert")).toBe(true); // no focus or clicks under the card
     expect(dialog!.querySelector('[role="status"]')).not.toBeNull();
 
     post(frame, frameMessage("ready"));
+    expect(frame.hasAttribute("inert")).toBe(false);
     expect(dialog!.querySelector("button")).toBeNull();
     expect(dialog!.querySelector('[role="status"]')).toBeNull();
     expect(dialog!.children).toHaveLength(1);
