@@ -59,6 +59,30 @@ async def test_a_registered_origin_gets_a_frame_url(app: FastAPI, api: httpx.Asy
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
+async def test_the_answer_carries_what_the_loading_card_shows(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    """The loader draws its loading card in the session's language and the client's colours
+    before the frame is ready, and knows the session id for an early onExit."""
+    branded = await make_client(app, name="Acme Energía", origins=[HOST], accent_color="#0b6e4f")
+    token = await connect_token(api, branded, client_user_id="u1", language="es")
+    body = (await frame(api, token)).json()
+    assert body["language"] == "es"
+    # The page speaks it before the session is traded (the query, not the ticket's fragment).
+    assert f"/connect/frame?client={branded.id}&lang=es#ticket=" in body["frame_url"]
+    assert body["client"] == {"name": "Acme Energía", "accent_color": "#0b6e4f"}
+    started = await api.post(
+        "/connect/api/sessions", json={"frame_ticket": ticket_of(body["frame_url"])}
+    )
+    assert body["session_id"] == started.json()["session"]["id"]
+    assert body["session_id"].startswith("csn_")
+    plain = await make_client(app, name="Plain App", origins=[HOST])
+    body = (await frame(api, await connect_token(api, plain, client_user_id="u2"))).json()
+    assert body["language"] is None
+    assert body["client"] == {"name": "Plain App", "accent_color": None}
+    assert set(body) == {"frame_url", "expires_at", "session_id", "language", "client"}
+
+
 async def test_an_unregistered_origin_is_refused_readably(
     app: FastAPI, api: httpx.AsyncClient
 ) -> None:

@@ -30,7 +30,7 @@ async def test_the_url_trades_once_for_a_session_bound_to_the_target(
     )
     assert response.status_code == 200, response.text
     url = response.json()["url"]
-    assert f"/connect/frame?client={client.id}&embed=bare#ticket=glwt_sandbox_" in url
+    assert f"/connect/frame?client={client.id}&embed=bare&lang=es#ticket=glwt_sandbox_" in url
     ticket = url.split("#ticket=", 1)[1]
     started = await api.post("/connect/api/sessions", json={"frame_ticket": ticket})
     assert started.status_code == 200, started.text

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from gridlink.auth.dependencies import AppClock, AppSettings, Session
 from gridlink.config import Settings
 from gridlink.connect import frames, ui_assets
-from gridlink.connect.widget_schemas import FrameOut, FrameRequest
+from gridlink.connect.widget_schemas import FrameClient, FrameOut, FrameRequest
 from gridlink.errors import NotFound
 from gridlink.kit.openapi import error_responses
 from gridlink.kit.static_files import file_response
@@ -37,10 +37,17 @@ async def open_frame(
     """Trades the connect token (once) for a frame URL whose fragment carries a single-use,
     5-minute frame ticket. The request's `Origin` must be one of the client's registered
     origins. Answers CORS preflights from any origin; credentials are never included."""
-    ticket = await frames.open_frame(
+    opened = await frames.open_frame(
         session, clock, settings.resolved_public_url(), body.connect_token, origin
     )
-    return FrameOut(frame_url=ticket.url, expires_at=ticket.expires_at)
+    ticket, client = opened.ticket, opened.client
+    return FrameOut(
+        frame_url=ticket.url,
+        expires_at=ticket.expires_at,
+        session_id=ticket.session_id,
+        language=ticket.language if ticket.language in ("en", "es") else None,
+        client=FrameClient(name=client.name, accent_color=client.accent_color),
+    )
 
 
 ClientQuery = Annotated[str | None, Query(max_length=40)]

@@ -12,13 +12,13 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
 from gridlink.connect import sessions
-from gridlink.connect.repository import ConnectSessionRepository
+from gridlink.connect.repository import ClientView, ConnectSessionRepository
 from gridlink.connect.schemas import ConnectTokenRequest
 from gridlink.connect.service import create_connect_token
 from gridlink.connect.widget_schemas import WidgetUrlRequest
@@ -41,14 +41,29 @@ log = logging.getLogger(__name__)
 class FrameTicket:
     url: str
     expires_at: datetime
+    session_id: str
+    language: str | None
 
 
-def frame_url(public_url: str, client_id: str, ticket: str, *, bare: bool = False) -> str:
+@dataclass(frozen=True)
+class OpenedFrame:
+    """The loader's answer: the frame, and what its loading card shows before the frame is ready
+    (the session's language, the client's name and accent colour)."""
+
+    ticket: FrameTicket
+    client: ClientView
+
+
+def frame_url(
+    public_url: str, client_id: str, ticket: str, *, bare: bool = False, language: str | None = None
+) -> str:
     """``?client=`` lets the server pick frame-ancestors; the ticket stays in the fragment.
     ``&embed=bare`` marks a URL from POST /v1/widget_url: the page then speaks the bare-iframe
-    messages instead of the loader's (in the query, so a reload keeps it)."""
+    messages instead of the loader's (in the query, so a reload keeps it). ``&lang=`` is the
+    session's language, so the page speaks it before the session is traded."""
     embed = "&embed=bare" if bare else ""
-    return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}{embed}#ticket={ticket}"
+    lang = f"&lang={quote(language, safe='')}" if language else ""
+    return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}{embed}{lang}#ticket={ticket}"
 
 
 def origin_refused(origin: str | None, client_id: str = "CLIENT_ID") -> Forbidden:
@@ -75,17 +90,23 @@ async def open_frame(
     public_url: str,
     connect_token: str,
     origin: str | None,
-) -> FrameTicket:
+) -> OpenedFrame:
     """Trade a connect token (once) for a frame ticket, if ``origin`` is registered."""
     environment = tokens.parse(connect_token, tokens.TokenKind.CONNECT_TOKEN)
     row, _bearer = await sessions.open_from_token(session, clock, connect_token)
     assert environment is not None  # open_from_token refused malformed tokens
     origins = await ConnectSessionRepository(session).client_origins(row.client_id) or []
     if origin is None or origin not in origins:
-        raise origin_refused(
-            origin, row.client_id
-        )  # the request rolls back: the token stays usable
-    return _ticket_for(row, clock.now(), environment, public_url, origin)
+        # The request rolls back: the token stays usable.
+        raise origin_refused(origin, row.client_id)
+    ticket = _ticket_for(row, clock.now(), environment, public_url, origin)
+    return await _with_client(session, ticket, row.client_id)
+
+
+async def _with_client(session: AsyncSession, ticket: FrameTicket, client_id: str) -> OpenedFrame:
+    client = await ConnectSessionRepository(session).client_view(client_id)
+    assert client is not None  # the session's client: rows are never deleted under it
+    return OpenedFrame(ticket, client)
 
 
 def _ticket_for(
@@ -103,8 +124,8 @@ def _ticket_for(
         "frame ticket issued",
         extra={"connect_session_id": row.id, "client_id": row.client_id, "host_origin": origin},
     )
-    url = frame_url(public_url, row.client_id, ticket, bare=bare)
-    return FrameTicket(url, row.ticket_expires_at)
+    url = frame_url(public_url, row.client_id, ticket, bare=bare, language=row.language)
+    return FrameTicket(url, row.ticket_expires_at, row.id, row.language)
 
 
 async def widget_url(

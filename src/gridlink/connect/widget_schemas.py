@@ -40,6 +40,13 @@ class FrameRequest(BaseModel):
     connect_token: str = Field(max_length=200)
 
 
+class FrameClient(BaseModel):
+    name: str
+    accent_color: str | None = Field(
+        default=None, description="`#rrggbb`, when the client set one."
+    )
+
+
 class FrameOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -48,6 +55,9 @@ class FrameOut(BaseModel):
                     "frame_url": "https://gridlink.example/connect/frame?client=cli_01JD3Q2V7S9X8Y"
                     "6Z5W4V3U2T1S#ticket=glwt_sandbox_...",
                     "expires_at": "2026-11-21T14:05:00Z",
+                    "session_id": "csn_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+                    "language": "es",
+                    "client": {"name": "Acme Energy", "accent_color": "#0b6e4f"},
                 }
             ]
         }
@@ -55,6 +65,13 @@ class FrameOut(BaseModel):
 
     frame_url: str = Field(description="Load in an iframe; the ticket is single use, 5 minutes.")
     expires_at: datetime
+    # What the loader's loading card needs before the frame is ready (embed protocol §1), and
+    # the session id for an onExit that comes before the frame said anything.
+    session_id: str
+    language: Language | None = Field(
+        default=None, description="The session's language, when the connect token named one."
+    )
+    client: FrameClient
 
 
 class WidgetUrlRequest(BaseModel):

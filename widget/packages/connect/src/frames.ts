@@ -1,11 +1,18 @@
 // Step 2 of the protocol: trade the connect token for a frame URL. The token travels in a POST
 // body (never in a URL); the answer's URL carries only a single-use frame ticket in its fragment.
+import type { Card } from "./overlay";
 import type { ExitMetadata, ExitStatus } from "./types";
 
-export type FrameAnswer = { frameUrl: string } | { status: ExitStatus; metadata: ExitMetadata };
+/** The server's answer: the frame URL, and what the loading card shows (embed protocol §1). */
+export interface Frame extends Card {
+  frame_url: string;
+  session_id?: string;
+}
+
+export type FrameAnswer = { frame: Frame } | { status: ExitStatus; metadata: ExitMetadata };
 
 // The API error envelope ({"error": {"code", "message", "request_id"}}) or the frame answer.
-type Answer = { frame_url?: unknown; error?: { code?: string; message?: string; request_id?: string } };
+type Answer = Partial<Frame> & { error?: { code?: string; message?: string; request_id?: string } };
 
 /**
  * Never rejects. Failures become `load_error` with `error_code` "network_error" (no answer: wrong
@@ -31,7 +38,7 @@ export async function requestFrame(baseUrl: string, connectToken: string, signal
   if (response.ok && typeof frameUrl == "string") {
     // Only ever frame (and so trust messages from) the Gridlink server's own origin.
     return new URL(frameUrl, baseUrl).origin == new URL(baseUrl).origin
-      ? { frameUrl }
+      ? { frame: body as Frame }
       : { status: "load_error", metadata: { error_code: "invalid_frame_url" } };
   }
   const { code, message, request_id } = body.error ?? {};

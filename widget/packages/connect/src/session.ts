@@ -27,6 +27,14 @@ export function startSession(config: CheckedConfig, ended: () => void): Session 
   let isReady = false;
   let succeeded = false;
   let exitTimer: ReturnType<typeof setTimeout> | undefined;
+  // What the frame's events (and the frames answer) said about the session: an onExit the loader
+  // sends itself (destroy() on unmount, a forced exit, a timeout) still carries it.
+  const known: Record<string, unknown> = {};
+  const learn = (metadata: object) => {
+    for (const key of ["session_id", "utility_id", "utility_name"] as const) {
+      if (key in metadata) known[key] = (metadata as Record<string, unknown>)[key];
+    }
+  };
   const overlay = mountOverlay(() => exit(false));
   const loadTimer = setTimeout(() => end("load_error", { error_code: "load_timeout" }), config.loadTimeoutMs);
 
@@ -43,7 +51,9 @@ export function startSession(config: CheckedConfig, ended: () => void): Session 
       overlay.reveal();
       config.onLoad?.();
     } else if (message.type == "event" && typeof message.name == "string") {
-      config.onEvent?.(message.name, asObject(message.metadata));
+      const metadata = asObject(message.metadata);
+      learn(metadata);
+      config.onEvent?.(message.name, metadata);
     } else if (message.type == "success" && !succeeded) {
       succeeded = true;
       // The payload is the message minus its envelope (source, v, type).
@@ -64,7 +74,7 @@ export function startSession(config: CheckedConfig, ended: () => void): Session 
     overlay.remove();
     ended();
     // Once the connection succeeded the session's result is "verified", however it closes.
-    config.onExit?.(succeeded ? "verified" : status, metadata);
+    config.onExit?.(succeeded ? "verified" : status, { ...known, ...metadata } as ExitMetadata);
   }
 
   function exit(force: boolean): void {
@@ -78,8 +88,10 @@ export function startSession(config: CheckedConfig, ended: () => void): Session 
   addEventListener("message", onMessage);
   requestFrame(config.baseUrl, config.connectToken, aborter.signal).then((answer) => {
     if (isOver) return;
-    if ("frameUrl" in answer) overlay.showFrame(answer.frameUrl);
-    else end(answer.status, answer.metadata);
+    if ("frame" in answer) {
+      learn(answer.frame);
+      overlay.showFrame(answer.frame.frame_url, answer.frame);
+    } else end(answer.status, answer.metadata);
   });
   return { exit, end };
 }

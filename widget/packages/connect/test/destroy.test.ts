@@ -1,6 +1,6 @@
 // destroy() is always safe: it removes what the handle added and makes later calls no-ops.
 import { describe, expect, it, vi } from "vitest";
-import { SUCCESS, frameMessage, makeHandle, openReady, overlays, post, settle, stubFrames } from "./helpers";
+import { FRAME_URL, SUCCESS, frameMessage, makeHandle, openReady, overlays, post, settle, stubFrames } from "./helpers";
 
 describe("destroy()", () => {
   it("removes the overlay and its message listener, restores scroll and focus, and fires onExit once", async () => {
@@ -74,5 +74,37 @@ describe("destroy()", () => {
     post(frame, frameMessage("exit", { status: "verified" }));
     expect(onExit).toHaveBeenCalledExactlyOnceWith("verified", {});
     expect(overlays()).toHaveLength(0);
+  });
+
+  describe("onExit's metadata, when the loader ends the session itself", () => {
+    it("carries what the frame's events said: the session and the utility", async () => {
+      stubFrames();
+      const { handle, onExit } = makeHandle();
+      const frame = await openReady(handle);
+      post(frame, frameMessage("event", { name: "OPEN", metadata: { session_id: "csn_1", mode: "create" } }));
+      post(frame, frameMessage("event", { name: "TRANSITION_VIEW", metadata: { view: "utility" } }));
+      post(frame, frameMessage("event", { name: "SELECT_UTILITY", metadata: { utility_id: "sandbox_electric", utility_name: "Sandbox Electric" } }));
+      handle.destroy(); // e.g. the React component unmounted
+      expect(onExit).toHaveBeenCalledExactlyOnceWith("user_initiated_exit", {
+        session_id: "csn_1", utility_id: "sandbox_electric", utility_name: "Sandbox Electric",
+      });
+    });
+
+    it("carries the session id from the server's answer before the frame said anything", async () => {
+      stubFrames({ status: 200, body: { frame_url: FRAME_URL, session_id: "csn_2", language: null, client: { name: "Acme" } } });
+      const { handle, onExit } = makeHandle();
+      handle.open();
+      await settle();
+      handle.exit({ force: true });
+      expect(onExit).toHaveBeenCalledExactlyOnceWith("user_initiated_exit", { session_id: "csn_2" });
+    });
+
+    it("lets the frame's own exit metadata win", async () => {
+      stubFrames({ status: 200, body: { frame_url: FRAME_URL, session_id: "csn_3" } });
+      const { handle, onExit } = makeHandle();
+      const frame = await openReady(handle);
+      post(frame, frameMessage("exit", { status: "rejected", metadata: { session_id: "csn_3", status_detail: "INVALID_CREDENTIALS" } }));
+      expect(onExit).toHaveBeenCalledExactlyOnceWith("rejected", { session_id: "csn_3", status_detail: "INVALID_CREDENTIALS" });
+    });
   });
 });

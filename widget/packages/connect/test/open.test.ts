@@ -31,7 +31,7 @@ describe("open()", () => {
     expect(theFrame().src).toBe(FRAME_URL);
   });
 
-  it("shows a labelled modal dialog at once, with a status and a close button until the frame is ready", async () => {
+  it("shows a labelled modal dialog at once: a loading card with a status and a close button", async () => {
     stubFrames();
     const { handle } = makeHandle();
     handle.open();
@@ -42,6 +42,8 @@ describe("open()", () => {
     expect(dialog!.querySelector('[role="status"]')!.textContent).toBe("Loading…");
     const close = dialog!.querySelector("button")!;
     expect(close.getAttribute("aria-label")).toBe("Close");
+    expect(close.querySelector("svg path")!.getAttribute("d")).toBeTruthy(); // a drawn ×, not a glyph
+    expect(close.textContent).toBe("");
     expect(document.activeElement).toBe(close);
 
     await settle();
@@ -49,13 +51,47 @@ describe("open()", () => {
     expect(frame.title).toBe("Connect your utility account");
     expect(frame.getAttribute("allow")).toBe("");
     expect(frame.hasAttribute("sandbox")).toBe(false);
-    expect(frame.style.visibility).toBe("hidden");
+    // Under the card, not hidden: browsers stop rendering hidden cross-origin frames, so a hidden
+    // frame could never paint its first screen.
+    expect(frame.style.visibility).toBe("");
+    expect(frame.style.display).toBe("");
+    expect(dialog!.firstElementChild).toBe(frame);
+    expect(frame.hasAttribute("inert")).toBe(true); // no focus or clicks under the card
+    expect(dialog!.querySelector('[role="status"]')).not.toBeNull();
 
     post(frame, frameMessage("ready"));
-    expect(frame.style.visibility).toBe("");
+    expect(frame.hasAttribute("inert")).toBe(false);
     expect(dialog!.querySelector("button")).toBeNull();
     expect(dialog!.querySelector('[role="status"]')).toBeNull();
+    expect(dialog!.children).toHaveLength(1);
     expect(document.activeElement).toBe(frame);
+  });
+
+  it("draws the card in the session's language and the client's colour once the server answers", async () => {
+    stubFrames({
+      status: 200,
+      body: { frame_url: FRAME_URL, session_id: "csn_1", language: "es", client: { name: "Acme", accent_color: "#0b6e4f" } },
+    });
+    const { handle } = makeHandle();
+    handle.open();
+    await settle();
+    const [dialog] = overlays();
+    expect(dialog!.getAttribute("aria-label")).toBe("Conecte su cuenta de servicios públicos");
+    expect(dialog!.querySelector('[role="status"]')!.textContent).toBe("Cargando…");
+    expect(dialog!.querySelector("button")!.getAttribute("aria-label")).toBe("Cerrar");
+    expect(theFrame().title).toBe("Conecte su cuenta de servicios públicos");
+    const spinner = dialog!.querySelector('[role="status"]')!.previousElementSibling as HTMLElement;
+    expect(spinner.style.borderTopColor).toBe("rgb(11, 110, 79)");
+  });
+
+  it("ignores an accent colour that is not a colour", async () => {
+    stubFrames({ status: 200, body: { frame_url: FRAME_URL, client: { accent_color: "red;background:url(x)" } } });
+    const { handle } = makeHandle();
+    handle.open();
+    await settle();
+    const spinner = overlays()[0]!.querySelector('[role="status"]')!.previousElementSibling as HTMLElement;
+    expect(spinner.style.borderTopColor).toBe("rgb(31, 95, 191)"); // the default
+    expect(spinner.style.background).toBe("");
   });
 
   it("locks page scroll while open and restores the page's own value after", async () => {

@@ -101,6 +101,21 @@ describe(`useConnect on React ${version}`, () => {
     expect(overlays()).toHaveLength(0);
   });
 
+  it("gives the onExit of an unmount what the frame said (the session, the utility)", async () => {
+    stubFrames();
+    const cfg = config();
+    const p = probe(cfg);
+    const view = renderStrict(p.element);
+    const frame = await openAndLoad(p.latest);
+    act(() => {
+      post(frame, frameMessage("event", { name: "OPEN", metadata: { session_id: "csn_1", mode: "update", utility_id: "sandbox_gas", utility_name: "Sandbox Gas" } }));
+    });
+    view.unmount();
+    expect(cfg.onExit).toHaveBeenCalledExactlyOnceWith("user_initiated_exit", {
+      session_id: "csn_1", utility_id: "sandbox_gas", utility_name: "Sandbox Gas",
+    });
+  });
+
   it("calls the latest callbacks without making a new handle when they change", async () => {
     const fetchMock = stubFrames();
     const first = config();

@@ -1,8 +1,15 @@
 // The frame around every screen (back, the client's name and logo, close) and the screen itself.
 import type { JSX } from "preact";
-import { useEffect, useReducer, useRef } from "preact/hooks";
-import { EnvContext, type Env } from "./context";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { SessionView } from "./api";
+import { EnvContext, useEnv, type Env } from "./context";
+import type { Controller } from "./controller";
 import type { Screen } from "./flow";
+import { pickLanguage, translator } from "./i18n";
+import { Icon } from "./icons";
+import type { PageKind } from "./launch";
+import { afterPaint, useControllerState } from "./store";
+import { applyAccent } from "./theme";
 import { Consent } from "./screens/consent";
 import { Credentials } from "./screens/credentials";
 import { MfaCode, MfaMethod } from "./screens/mfa";
@@ -25,12 +32,31 @@ const SCREENS: Record<Screen, () => JSX.Element | null> = {
 
 const FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]), [tabindex='0']";
 
-export function App({ env }: { env: Env }) {
-  const { controller, t } = env;
-  const [, rerender] = useReducer((n: number, _: void) => n + 1, 0);
-  useEffect(() => controller.subscribe(() => rerender()), [controller]);
-  const { screen, session } = controller.state;
+export interface AppProps {
+  controller: Controller;
+  page: PageKind;
+  /** The browser's preferred languages (navigator.languages): used until the session names one. */
+  languages: readonly string[];
+}
+
+export function App({ controller, page, languages }: AppProps) {
+  const { screen, session } = useControllerState(controller);
+  const lang = pickLanguage(session?.language, languages);
+  const accent = session?.client.accent_color;
+  const t = useMemo(() => translator(lang), [lang]);
+  const env: Env = { controller, page, t };
   const root = useRef<HTMLDivElement>(null);
+
+  // Before the paint: the session's language and colours, never a frame of the defaults.
+  useLayoutEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = t("title");
+  }, [lang]);
+  useLayoutEffect(() => applyAccent(document.documentElement, accent), [accent]);
+
+  // The host hears `ready` (onLoad) once the first real screen is painted, not before.
+  const loading = screen == "loading";
+  useLayoutEffect(() => (loading ? undefined : afterPaint(() => controller.shown())), [loading]);
 
   // A new screen: focus its first field, else its heading, so keyboard and screen-reader users
   // start where the screen starts.
@@ -73,22 +99,16 @@ export function App({ env }: { env: Env }) {
       <div class="card" ref={root}>
         <header>
           {controller.canGoBack ? (
-            <button type="button" class="icon" aria-label={t("back")} title={t("back")} onClick={() => controller.back()}>
-              <span aria-hidden="true">‹</span>
+            <button type="button" class="icon-button" aria-label={t("back")} onClick={() => controller.back()}>
+              <Icon name="back" />
             </button>
           ) : (
             <span class="icon-space" />
           )}
-          <div class="brand">
-            {client?.logo_url && (
-              // A logo that fails to load disappears instead of showing its alt text: the name follows.
-              <img src={client.logo_url} alt={t("logoAlt", { client: client.name })} onError={(e) => (e.currentTarget.hidden = true)} />
-            )}
-            {client && <span>{client.name}</span>}
-          </div>
+          <Brand client={client} />
           {screen != "closed" ? (
-            <button type="button" class="icon" aria-label={t("close")} title={t("close")} onClick={() => controller.close()}>
-              <span aria-hidden="true">×</span>
+            <button type="button" class="icon-button" aria-label={t("close")} onClick={() => controller.close()}>
+              <Icon name="close" />
             </button>
           ) : (
             <span class="icon-space" />
@@ -97,8 +117,27 @@ export function App({ env }: { env: Env }) {
         <main>
           <Current />
         </main>
-        <footer class="small">{t("securedBy")}</footer>
+        <footer>
+          <Icon name="lock" size={14} />
+          {t("securedBy")}
+        </footer>
       </div>
     </EnvContext.Provider>
+  );
+}
+
+/** The client's logo (its name when it has none or it fails to load) at the top of the card. */
+function Brand({ client }: { client: SessionView["client"] | undefined }) {
+  const { t } = useEnv();
+  const [broken, setBroken] = useState(false);
+  if (!client) return <span class="brand" />;
+  return (
+    <span class="brand">
+      {client.logo_url && !broken ? (
+        <img src={client.logo_url} alt={t("logoAlt", { client: client.name })} onError={() => setBroken(true)} />
+      ) : (
+        <span class="brand-name">{client.name}</span>
+      )}
+    </span>
   );
 }

@@ -2,7 +2,7 @@
 // host what happens. The screens only read `state` and call these methods.
 import { Api, ApiError, type Attempt, type Completion, type SessionView, type Utility } from "./api";
 import {
-  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, wrongCode,
+  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams, wrongCode,
   type ResultKind, type Screen,
 } from "./flow";
 import type { Metadata, Reporter } from "./host";
@@ -21,6 +21,19 @@ export interface State {
   wrongCode: number | null;
   /** Waiting for the server (buttons disabled, "Checking…"). */
   busy: boolean;
+  /** The utility screen's search, kept here so Back (and every answer) finds it as it was. */
+  search: UtilitySearch;
+}
+
+export interface UtilitySearch {
+  /** What the end user typed: a ZIP code or a name. */
+  query: string;
+  /** The list under the field; null until the first answer. */
+  results: Utility[] | null;
+  /** Where a ZIP code search put the utility that serves it first (pre-selected). */
+  bestMatch: string | null;
+  selected: string | null;
+  problem: MessageKey | null;
 }
 
 export interface Deps {
@@ -31,17 +44,24 @@ export interface Deps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+export type Opening = { frame_ticket: string } | { connect_link_token: string };
+
 const TERMINAL: ReadonlySet<Screen> = new Set(["success", "result", "closed"]);
 
 export class Controller {
   state: State = {
     screen: "loading", session: null, attempt: null, completion: null, result: null,
     error: null, notice: null, wrongCode: null, busy: false,
+    search: { query: "", results: null, bestMatch: null, selected: null, problem: null },
   };
+  /** The last username typed (never the password): "Try again" and Back keep it. */
+  username = "";
   private listeners = new Set<() => void>();
   private polling: AbortController | null = null;
   private inputSeq: number | null = null; // seq when the end user last sent MFA input
   private closing = false;
+  private opening: Opening | null = null;
+  private searches = 0; // answers to an older search are dropped
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: Deps) {
@@ -68,8 +88,11 @@ export class Controller {
 
   // --- start -----------------------------------------------------------------------------
 
-  /** Trade the ticket (or link token) once, or resume the saved session after a reload. */
-  async start(opening: { frame_ticket: string } | { connect_link_token: string } | null): Promise<void> {
+  /** Trade the ticket (or link token) once, or resume the saved session after a reload. The host
+   * hears `ready` only once the UI has painted the first screen this leads to (`shown`). */
+  async start(opening: Opening | null): Promise<void> {
+    this.opening = opening;
+    if (this.state.screen != "loading") this.go("loading", { result: null });
     try {
       let session: SessionView;
       if (opening) {
@@ -83,13 +106,27 @@ export class Controller {
         throw new ApiError(401, "token_invalid", "", null);
       }
       this.set({ session });
-      this.deps.reporter.event("OPEN", { session_id: session.id, mode: session.mode });
+      // The loader keeps what events say (session, utility) for an onExit it must send itself.
+      const utility = session.utility ? { utility_id: session.utility.id, utility_name: session.utility.name } : {};
+      this.deps.reporter.event("OPEN", { session_id: session.id, mode: session.mode, ...utility });
       await this.open(session);
     } catch (error) {
-      this.fail(error);
-    } finally {
-      this.deps.reporter.ready();
+      // Without a session there is no screen to stay on: say so, with a way to try again.
+      if (this.state.session) this.fail(error);
+      else if (error instanceof ApiError && error.status == 401) this.go("result", { result: "ended" });
+      else this.go("result", { result: "notStarted", error: startError(error) });
     }
+  }
+
+  /** "Try again" after Connect could not start (the network, say): the same ticket again. A
+   * ticket the server did take is refused the second time, which shows "This session has ended". */
+  restart(): Promise<void> {
+    return this.start(this.opening);
+  }
+
+  /** The UI has painted its first real screen: only now is the host told `ready` (onLoad). */
+  shown(): void {
+    this.deps.reporter.ready();
   }
 
   private async open(session: SessionView): Promise<void> {
@@ -112,9 +149,48 @@ export class Controller {
     });
   }
 
-  searchUtilities(params: { zip?: string; q?: string }): Promise<Utility[]> {
-    this.deps.reporter.event("SEARCH_UTILITY", { by: params.zip ? "zip" : "name" });
-    return this.deps.api.utilities(params).then((page) => page.data);
+  /** The end user typed in the search field (searching waits for `search`). */
+  typeQuery(query: string): void {
+    this.setSearch({ query });
+  }
+
+  /** Search for what the field holds: a ZIP code lists the utilities serving it, best first (and
+   * selects it); a name searches names; nothing lists all. `asked`: Enter was pressed, so a
+   * half-typed ZIP code is worth a message. Only a real search is a SEARCH_UTILITY event. */
+  async search(asked = false): Promise<void> {
+    const params = searchParams(this.state.search.query);
+    if (!params) return asked ? this.setSearch({ problem: "utility.zipInvalid" }) : undefined;
+    if ("zip" in params || "q" in params) {
+      this.deps.reporter.event("SEARCH_UTILITY", { by: "zip" in params ? "zip" : "name" });
+    }
+    const ticket = ++this.searches;
+    try {
+      const found = (await this.deps.api.utilities(params)).data;
+      if (ticket != this.searches) return;
+      const best = "zip" in params ? found[0]?.id ?? null : null;
+      const kept = found.some((u) => u.id == this.state.search.selected) ? this.state.search.selected : null;
+      this.setSearch({
+        results: found, bestMatch: best, selected: best ?? kept, problem: found.length ? null : "utility.none",
+      });
+    } catch {
+      if (ticket == this.searches) this.setSearch({ problem: "networkError" });
+    }
+  }
+
+  selectUtility(id: string): void {
+    this.setSearch({ selected: id, problem: null });
+  }
+
+  /** Continue on the utility screen: the selected utility, or say one must be chosen. */
+  async chooseSelected(): Promise<void> {
+    const { results, selected } = this.state.search;
+    const utility = results?.find((u) => u.id == selected);
+    if (!utility) return this.setSearch({ problem: "utility.choose" });
+    await this.chooseUtility(utility);
+  }
+
+  private setSearch(patch: Partial<UtilitySearch>): void {
+    this.set({ search: { ...this.state.search, ...patch } });
   }
 
   async chooseUtility(utility: Utility): Promise<void> {
@@ -128,6 +204,7 @@ export class Controller {
   // --- sign-in and MFA -------------------------------------------------------------------
 
   async submitCredentials(username: string, password: string): Promise<void> {
+    this.username = username;
     if (!username || !password) return this.set({ error: "credentials.missing" });
     this.deps.reporter.event("SUBMIT_CREDENTIALS", {});
     await this.startAttempt({ username, password });
@@ -227,9 +304,9 @@ export class Controller {
     }
     if (screen == "result") {
       const result = resultForAttempt(next);
-      this.deps.reporter.event(result == "pending" ? "PENDING" : "ERROR", {
-        error_code: next.status_detail ?? next.status,
-      });
+      // PENDING is not an error: it carries no error_code.
+      if (result == "pending") this.deps.reporter.event("PENDING", {});
+      else this.deps.reporter.event("ERROR", { error_code: next.status_detail ?? next.status });
       return this.go("result", { attempt: next, result });
     }
     this.set({
@@ -286,7 +363,6 @@ export class Controller {
     const { screen, result, completion, session, attempt } = this.state;
     const status = exitStatusFor(screen, result, completion != null);
     this.polling?.abort();
-    this.deps.reporter.event("EXIT", { view: screen });
     if (this.deps.api.token && completion == null) {
       // Bounded: the host removes this frame on `exit`, so the server is told first.
       await Promise.race([this.deps.api.exit().catch(() => undefined), this.sleep(1500)]);
@@ -296,7 +372,7 @@ export class Controller {
     const utility = completion?.utility ?? session?.utility;
     if (utility) Object.assign(metadata, { utility_id: utility.id, utility_name: utility.name });
     if (attempt?.status_detail) metadata["status_detail"] = attempt.status_detail;
-    this.deps.reporter.exit(status, metadata);
+    this.deps.reporter.exit(status, metadata, screen);
     this.go("closed");
   }
 
@@ -321,13 +397,17 @@ export class Controller {
   }
 
   private fail(error: unknown): void {
-    if (!(error instanceof ApiError)) {
-      this.set({ busy: false, error: "result.error.body" });
-      return;
-    }
-    if (error.status == 401) return this.go("result", { result: "ended" });
-    const key: MessageKey =
-      error.status == 0 ? "networkError" : error.status == 429 ? "result.rateLimited" : "result.error.body";
-    this.set({ busy: false, error: key });
+    if (error instanceof ApiError && error.status == 401) return this.go("result", { result: "ended" });
+    this.set({ busy: false, error: errorMessage(error) });
   }
+}
+
+function errorMessage(error: unknown): MessageKey {
+  if (!(error instanceof ApiError)) return "result.error.body";
+  return error.status == 0 ? "networkError" : error.status == 429 ? "result.rateLimited" : "result.error.body";
+}
+
+function startError(error: unknown): MessageKey {
+  const key = errorMessage(error);
+  return key == "result.error.body" ? "result.notStarted.body" : key;
 }

@@ -9,7 +9,8 @@ export type Screen =
 
 /** The failure (or wait) a finished attempt — or the session — ended in. */
 export type ResultKind =
-  | "rejected" | "locked" | "mfaFailed" | "unsupportedMfa" | "timeout" | "error" | "pending" | "ended";
+  | "rejected" | "locked" | "mfaFailed" | "unsupportedMfa" | "timeout" | "error" | "pending" | "ended"
+  | "notStarted"; // no session could be opened (network, server error): Connect never started
 
 export function screenForAttempt(attempt: Attempt): Screen {
   switch (attempt.status) {
@@ -57,6 +58,7 @@ export function exitStatusFor(screen: Screen, result: ResultKind | null, succeed
     case "pending":
       return "pending";
     case "error":
+    case "notStarted":
       return "error";
     case "ended":
       return "token_invalid";
@@ -138,4 +140,15 @@ export function returnUrl(uri: string, status: ExitStatus, credentialId: string 
   url.searchParams.set("status", status);
   if (credentialId) url.searchParams.set("utility_credential_id", credentialId);
   return url.toString();
+}
+
+/** The utility search's query for the field's text: a ZIP code (ZIP+4 too), else a name, else
+ * nothing (the whole list); null while a ZIP code is still being typed. */
+export function searchParams(text: string): { zip: string } | { q: string } | Record<string, never> | null {
+  const value = text.trim();
+  if (!value) return {};
+  const zip = /^(\d{5})(-\d{4})?$/.exec(value);
+  if (zip) return { zip: zip[1]! };
+  if (/^\d+-?\d*$/.test(value)) return null;
+  return { q: value };
 }

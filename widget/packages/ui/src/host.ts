@@ -13,7 +13,8 @@ export interface Reporter {
   ready(): void;
   event(name: string, metadata?: Metadata): void;
   success(result: Completion): void;
-  exit(status: ExitStatus, metadata?: Metadata): void;
+  /** The one end: `view` is the screen it was closed on (the loader's EXIT event carries it). */
+  exit(status: ExitStatus, metadata?: Metadata, view?: string): void;
   /** True once `exit` was sent: the session is over for the host. */
   readonly ended: boolean;
 }
@@ -75,12 +76,17 @@ export function createReporter(win: HostWindow, transport: Transport, hostOrigin
         send("success", { utility_credential_id, authorization_code, utility, accounts });
       }
     },
-    exit(exitStatus, metadata = {}) {
+    exit(exitStatus, metadata = {}, view) {
       if (ended) return;
       // Once the connection succeeded the session's result is "verified", however it closes.
       const final = succeeded ? "verified" : exitStatus;
-      if (bare) status("EXIT", { ...metadata, status: final });
-      else send("exit", { status: final, metadata });
+      const where = view ? { view } : {};
+      // Bare iframes and webviews: the exit IS the EXIT status event, sent once with its status.
+      if (bare) status("EXIT", { ...metadata, ...where, status: final });
+      else {
+        send("event", { name: "EXIT", metadata: where });
+        send("exit", { status: final, metadata });
+      }
       ended = true;
     },
   };

@@ -9,6 +9,9 @@ export interface Launch {
   ticket: string | null;
   linkToken: string | null;
   transport: Transport;
+  /** The session's language, when the frame URL names it (`?lang=`): spoken before the session
+   * is traded, e.g. on the first loading card. */
+  language: string | null;
 }
 
 /** Reads the fragment, then drops it with history.replaceState (no new history entry). */
@@ -25,7 +28,7 @@ export function readLaunch(win: Window, page: PageKind): Launch {
     if (query.get("embed") != "bare") transport = "loader";
     else transport = fragment.get("webview") == "1" ? "webview" : "bare";
   }
-  return { page, ticket, linkToken, transport };
+  return { page, ticket, linkToken, transport, language: query.get("lang") };
 }
 
 /** What a reload needs to resume: kept in sessionStorage (never a cookie), per frame. */

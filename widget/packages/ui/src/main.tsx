@@ -5,9 +5,7 @@ import { Api } from "./api";
 import { App } from "./app";
 import { Controller } from "./controller";
 import { createReporter, listenToHost } from "./host";
-import { pickLanguage, translator } from "./i18n";
 import { loadSaved, readLaunch, save, type PageKind } from "./launch";
-import { applyAccent } from "./theme";
 
 function boot(): void {
   const root = document.getElementById("gridlink-root");
@@ -39,22 +37,10 @@ function boot(): void {
   });
   if (hostOrigin) stopListening = listenToHost(window, hostOrigin, () => void controller.close());
 
-  let lang = pickLanguage(null, navigator.languages ?? [navigator.language]);
-  const env = { controller, page, t: translator(lang) };
-  controller.subscribe(() => {
-    const session = controller.state.session;
-    if (!session) return;
-    applyAccent(document.documentElement, session.client.accent_color);
-    const wanted = pickLanguage(session.language, navigator.languages ?? [navigator.language]);
-    if (wanted != lang) {
-      lang = wanted;
-      env.t = translator(lang);
-    }
-    document.documentElement.lang = lang;
-    document.title = env.t("title");
-  });
-  document.documentElement.lang = lang;
-  render(<App env={env} />, root);
+  // Rendered first: the UI is subscribed to the controller before start() can change it.
+  const browser = navigator.languages ?? [navigator.language];
+  const languages = launch.language ? [launch.language, ...browser] : browser;
+  render(<App controller={controller} page={page} languages={languages} />, root);
 
   const opening = launch.ticket
     ? { frame_ticket: launch.ticket }

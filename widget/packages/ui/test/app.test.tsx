@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { App } from "../src/app";
 import { Controller } from "../src/controller";
 import { createReporter } from "../src/host";
-import { translator, type Lang } from "../src/i18n";
+import type { Lang } from "../src/i18n";
 import { applyAccent, inkFor } from "../src/theme";
 import { COMPLETION, attempt, fakeApi, recordingHost, session } from "./fakes";
 
@@ -11,7 +11,7 @@ async function mount(handler: Parameters<typeof fakeApi>[0], lang: Lang = "en") 
   const { api, calls } = fakeApi(handler);
   const host = recordingHost();
   const controller = new Controller({ api, reporter: createReporter(host, "loader", "https://app.example"), persist: () => {} });
-  render(<App env={{ controller, page: "frame", t: translator(lang) }} />);
+  render(<App controller={controller} page="frame" languages={[lang]} />);
   await controller.start({ frame_ticket: "glwt_sandbox_t" });
   return { controller, calls, host };
 }
@@ -29,8 +29,8 @@ describe("screens", () => {
     const heading = await screen.findByRole("heading", { name: "Acme Energy uses Gridlink to connect your utility account" });
     await waitFor(() => expect(document.activeElement).toBe(heading));
     fireEvent.click(screen.getByRole("button", { name: "Agree and continue" }));
-    const zip = await screen.findByLabelText("ZIP code");
-    await waitFor(() => expect(document.activeElement).toBe(zip));
+    const search = await screen.findByLabelText("ZIP code or utility name");
+    await waitFor(() => expect(document.activeElement).toBe(search));
     expect(screen.getByRole("button", { name: "Back" })).toBeTruthy();
     expect(screen.getByRole("button", { name: "Close" })).toBeTruthy();
   });
@@ -47,12 +47,14 @@ describe("screens", () => {
       if (path.startsWith("/utilities")) return { data: [] };
       throw new Error(path);
     });
-    fireEvent.input(await screen.findByLabelText("ZIP code"), { target: { value: "00011" } });
-    fireEvent.click(screen.getByRole("button", { name: "Find" }));
+    const field = await screen.findByLabelText("ZIP code or utility name");
+    fireEvent.input(field, { target: { value: "00011" } });
+    fireEvent.keyDown(field, { key: "Enter" }); // Enter searches at once (and does not continue)
     const best = await screen.findByRole("radio", { name: /Sandbox Power & Light/ });
     expect((best as HTMLInputElement).checked).toBe(true);
     expect(screen.getByText("Best match")).toBeTruthy();
     expect(calls.some((c) => c.path.startsWith("/utilities?zip=00011"))).toBe(true);
+    expect(calls.some((c) => c.path == "/session/utility")).toBe(false);
   });
 
   it("label the sign-in form, show the password on request and link the utility's forgot-password page", async () => {
@@ -92,6 +94,116 @@ describe("screens", () => {
   });
 });
 
+describe("the utility screen", () => {
+  const UTILITIES = [
+    { id: "sandbox_electric", name: "Sandbox Power & Light", commodities: ["electric"], status: "active" },
+    { id: "sandbox_gas", name: "Sandbox Gas Company", commodities: ["gas"], status: "active" },
+  ];
+
+  function handler(_m: string, path: string) {
+    if (path == "/sessions") return started({ step: "utility" });
+    if (path.startsWith("/utilities")) {
+      const q = new URLSearchParams(path.split("?")[1]).get("q");
+      return { data: UTILITIES.filter((u) => !q || u.name.toLowerCase().includes(q.toLowerCase())) };
+    }
+    if (path == "/session/utility") return session({ step: "credentials", utility: { ...UTILITIES[1]!, status: "active" } as never });
+    throw new Error(path);
+  }
+
+  it("has one field that searches by name as the end user types, and lists everything at first without an event", async () => {
+    const { calls, host } = await mount(handler);
+    await screen.findByRole("radio", { name: /Sandbox Gas Company/ });
+    expect(screen.getAllByRole("radio")).toHaveLength(2);
+    expect(calls.filter((c) => c.path.startsWith("/utilities"))).toHaveLength(1);
+    const events = () => host.sent.map((s) => s.message as { name?: string; metadata?: unknown }).filter((m) => m.name == "SEARCH_UTILITY");
+    expect(events()).toEqual([]); // the first list is not a search
+    fireEvent.input(screen.getByRole("searchbox", { name: "ZIP code or utility name" }), { target: { value: "gas" } });
+    await waitFor(() => expect(screen.getAllByRole("radio")).toHaveLength(1));
+    expect(calls.at(-1)!.path).toMatch(/^\/utilities\?q=gas/);
+    expect(events()).toEqual([expect.objectContaining({ metadata: { by: "name" } })]);
+    // Each utility has its mark: initials drawn by CSS, not part of the radio's name.
+    const mark = screen.getByRole("radio", { name: /Sandbox Gas Company/ }).closest("label")!.querySelector(".mark")!;
+    expect(mark.getAttribute("data-initials")).toBe("SG");
+    expect(screen.getByRole("radio").closest("label")!.textContent!.startsWith("Sandbox Gas Company")).toBe(true);
+  });
+
+  it("comes back from the sign-in form as it was left: the search, the list and the choice", async () => {
+    await mount(handler);
+    const field = await screen.findByLabelText("ZIP code or utility name");
+    fireEvent.input(field, { target: { value: "gas" } });
+    fireEvent.keyDown(field, { key: "Enter" });
+    await waitFor(() => expect(screen.getAllByRole("radio")).toHaveLength(1));
+    fireEvent.click(screen.getByRole("radio", { name: /Sandbox Gas Company/ }));
+    fireEvent.click(screen.getByRole("button", { name: "Continue" }));
+    await screen.findByRole("heading", { name: "Sign in to Sandbox Gas Company" });
+    fireEvent.click(screen.getByRole("button", { name: "Back" }));
+    await screen.findByRole("heading", { name: "Find your utility" });
+    expect((screen.getByLabelText("ZIP code or utility name") as HTMLInputElement).value).toBe("gas");
+    expect(screen.getAllByRole("radio")).toHaveLength(1);
+    expect((screen.getByRole("radio", { name: /Sandbox Gas Company/ }) as HTMLInputElement).checked).toBe(true);
+  });
+
+  it("says a half-typed ZIP code is not one when Enter is pressed, and asks for a choice before continuing", async () => {
+    await mount(handler);
+    const field = await screen.findByLabelText("ZIP code or utility name");
+    await screen.findAllByRole("radio");
+    fireEvent.input(field, { target: { value: "941" } });
+    fireEvent.keyDown(field, { key: "Enter" });
+    expect((await screen.findByRole("alert")).textContent).toBe("Enter a 5-digit ZIP code.");
+    fireEvent.click(screen.getByRole("button", { name: "Continue" }));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("Choose a utility to continue."));
+  });
+});
+
+describe("the sign-in form", () => {
+  it("keeps the username (never the password) when the end user tries again", async () => {
+    await mount((_m, path) => {
+      if (path == "/sessions") return started({ step: "credentials" });
+      if (path == "/attempts") return attempt({ status: "rejected", status_detail: "INVALID_CREDENTIALS", seq: 2, finished: true });
+      if (path.startsWith("/attempts/")) return new Promise(() => {});
+      throw new Error(path);
+    });
+    fireEvent.input(await screen.findByLabelText("Username"), { target: { value: "user_good" } });
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "not_the_password" } });
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Try again" }));
+    await screen.findByRole("heading", { name: "Sign in to Sandbox Power & Light" });
+    expect((screen.getByLabelText("Username") as HTMLInputElement).value).toBe("user_good");
+    expect((screen.getByLabelText("Password") as HTMLInputElement).value).toBe("");
+  });
+});
+
+describe("the MFA method screen", () => {
+  it("keeps a masked phone number in one piece", async () => {
+    const options = [{ id: "sms", method: "sms" as const, destination: "***-***-4821" }, { id: "email", method: "email" as const, destination: "u***@example.com" }];
+    await mount((_m, path) => {
+      if (path == "/sessions") return started({ step: "credentials", attempt: attempt({ status: "mfa_method", seq: 2, mfa: { options } }) });
+      if (path.startsWith("/attempts/")) return new Promise(() => {});
+      throw new Error(path);
+    });
+    const sms = await screen.findByRole("radio", { name: "Text message to ***-***-4821" });
+    const number = sms.closest("label")!.querySelector(".nowrap")!;
+    expect(number.textContent).toBe("***-***-4821");
+  });
+});
+
+describe("icons", () => {
+  it("are drawn, never glyphs", async () => {
+    await mount((_m, path) => {
+      if (path == "/sessions") return started({ step: "utility" });
+      if (path.startsWith("/utilities")) return { data: [] };
+      throw new Error(path);
+    });
+    await screen.findByRole("heading", { name: "Find your utility" });
+    for (const name of ["Back", "Close"]) {
+      const button = screen.getByRole("button", { name });
+      expect(button.querySelector("svg path")).not.toBeNull();
+      expect(button.textContent).toBe("");
+    }
+    expect(document.body.textContent).not.toMatch(/[✓‹×]/);
+  });
+});
+
 describe("the accent colour", () => {
   it("is set as CSS custom properties (CSSOM, allowed by the CSP) with a readable ink", () => {
     applyAccent(document.documentElement, "#0b6e4f");
@@ -116,7 +228,7 @@ describe("the accent colour", () => {
         throw new Error(path);
       });
       const controller = new Controller({ api, reporter: createReporter(recordingHost(), "none", null), persist: () => {} });
-      render(<App env={{ controller, page: "link", t: translator("en") }} />);
+      render(<App controller={controller} page="link" languages={["en"]} />);
       await controller.start({ connect_link_token: "glcl_sandbox_l" });
       fireEvent.input(await screen.findByLabelText("Username"), { target: { value: "user_good" } });
       fireEvent.input(screen.getByLabelText("Password"), { target: { value: "pass_good" } });

@@ -33,6 +33,79 @@ function setup(handler: Handler) {
 
 const started = (patch = {}) => ({ session_token: "glcs_sandbox_1", host_origin: HOST, session: session(patch) });
 
+/** A run per embedding style: messages as the host receives them, counted by kind. */
+function countsFor(transport: "loader" | "bare" | "webview") {
+  const host = recordingHost();
+  const polls: ((a: Attempt) => void)[] = [];
+  const { api } = fakeApi((method, path) => {
+    if (path == "/sessions") return started({ step: "credentials" });
+    if (path == "/attempts") return attempt({ status: "queued", seq: 1 });
+    if (method == "GET" && path.startsWith("/attempts/")) {
+      const next = deferred<Attempt>();
+      polls.push(next.resolve);
+      return next.promise;
+    }
+    if (path.endsWith("/complete")) return COMPLETION;
+    return undefined;
+  });
+  const controller = new Controller({ api, reporter: createReporter(host, transport, HOST), persist: () => {}, sleep: () => Promise.resolve() });
+  // Each message as a name: the loader's type (event names for events), the bare status event.
+  const names = () => [
+    ...host.sent.map(({ message }) => {
+      const m = message as { type: string; name?: string; event?: string };
+      if (m.type == "event") return "event:" + m.name;
+      return m.type == "gridlink:status" ? "status:" + m.event : m.type.replace("gridlink:", "");
+    }),
+    ...host.visited.map((url) => {
+      const [, kind, json] = url.match(/^gridlinkconnect:\/\/(\w+)\?(.*)$/)!;
+      return kind == "status" ? "status:" + (JSON.parse(decodeURIComponent(json!)) as { event: string }).event : kind!;
+    }),
+  ];
+  return { controller, polls, names, host };
+}
+
+describe("every embedding style", () => {
+  it.each(["loader", "bare", "webview"] as const)("%s: one success and one exit for a connection closed twice", async (transport) => {
+    const { controller, polls, names } = countsFor(transport);
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    controller.shown();
+    void controller.submitCredentials("user_good", "pass_good");
+    await tick();
+    polls[0]!(attempt({ status: "verified", seq: 2, finished: true }));
+    await tick();
+    await tick();
+    await Promise.all([controller.close(), controller.close()]);
+    await controller.close();
+    const seen = names();
+    const success = transport == "loader" ? "success" : "connected";
+    const exit = transport == "loader" ? "exit" : "status:EXIT";
+    expect(seen.filter((n) => n == success)).toHaveLength(1);
+    expect(seen.filter((n) => n == exit)).toHaveLength(1);
+    expect(seen.indexOf(success)).toBeLessThan(seen.indexOf(exit));
+    expect(seen.at(-1)).toBe(exit); // nothing after the exit
+    if (transport == "loader") expect(seen.filter((n) => n == "event:EXIT")).toHaveLength(1);
+  });
+
+  it.each(["loader", "bare", "webview"] as const)("%s: one exit for a session closed before any result", async (transport) => {
+    const { controller, names } = countsFor(transport);
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    await Promise.all([controller.close(), controller.close()]);
+    const exit = transport == "loader" ? "exit" : "status:EXIT";
+    expect(names().filter((n) => n == exit)).toHaveLength(1);
+    expect(names().filter((n) => n == "success" || n == "connected")).toHaveLength(0);
+  });
+
+  it("bare: the one EXIT carries the status, the screen and what is known of the session", async () => {
+    const { controller, host } = countsFor("bare");
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    await controller.close();
+    const exits = host.sent.map((s) => s.message as { event?: string; metadata?: unknown }).filter((m) => m.event == "EXIT");
+    expect(exits).toEqual([expect.objectContaining({
+      metadata: { status: "user_initiated_exit", view: "credentials", session_id: "csn_1", utility_id: "sandbox_electric", utility_name: "Sandbox Power & Light" },
+    })]);
+  });
+});
+
 describe("the flow", () => {
   it("goes consent → utility → credentials → connecting → MFA → success, following by long-poll only", async () => {
     const { controller, calls, polls, sent, events, stored } = setup((method, path) => {
@@ -50,7 +123,10 @@ describe("the flow", () => {
     expect(calls[0]).toMatchObject({ method: "POST", path: "/sessions", body: { frame_ticket: "glwt_sandbox_t" }, auth: null });
     expect(stored).toEqual(["glcs_sandbox_1"]);
     expect(controller.state.screen).toBe("consent");
-    expect(sent()[sent().length - 1]!.type).toBe("ready");
+    // `ready` waits for the UI to paint that screen (test/ready.test.tsx).
+    expect(sent().map((m) => m.type)).not.toContain("ready");
+    controller.shown();
+    expect(sent().at(-1)!.type).toBe("ready");
 
     await controller.agree();
     expect(calls.at(-1)).toMatchObject({ path: "/session/consent", body: { consent_version: "2026-11-01" }, auth: "Bearer glcs_sandbox_1" });
@@ -112,7 +188,7 @@ describe("the flow", () => {
     [{ status: "error" }, "error", "error"],
     [{ status: "pending" }, "pending", "pending"],
   ] as const)("ends %o on a %s result with a way forward", async (patch, result, exit) => {
-    const { controller, polls, sent, calls } = setup((_m, path) => {
+    const { controller, polls, sent, calls, host } = setup((_m, path) => {
       if (path == "/sessions") return started({ step: "credentials" });
       if (path == "/attempts") return attempt({ status: "connecting", seq: 1 });
       if (path == "/session/exit") return undefined;
@@ -124,6 +200,11 @@ describe("the flow", () => {
     polls[0]!.answer(attempt({ ...patch, seq: 2, finished: true }));
     await tick();
     expect(controller.state).toMatchObject({ screen: "result", result });
+    // ERROR says why; PENDING is not an error and says nothing of one.
+    const outcome = host.sent.map((s) => s.message as { name?: string; metadata?: object }).find((m) => m.name == "PENDING" || m.name == "ERROR")!;
+    if (result == "pending") expect(outcome).toMatchObject({ name: "PENDING", metadata: {} });
+    else expect(outcome).toMatchObject({ name: "ERROR", metadata: { error_code: "status_detail" in patch ? patch.status_detail : patch.status } });
+    expect(outcome.metadata).not.toHaveProperty(result == "pending" ? "error_code" : "none");
     await controller.close();
     expect(calls.at(-1)!.path).toBe("/session/exit");
     expect(sent().at(-1)).toMatchObject({ type: "exit", status: exit });
@@ -163,9 +244,25 @@ describe("the flow", () => {
     const { controller, sent } = setup(() => 401);
     await controller.start({ frame_ticket: "glwt_sandbox_used" });
     expect(controller.state).toMatchObject({ screen: "result", result: "ended" });
-    expect(sent()[sent().length - 1]!.type).toBe("ready");
     await controller.close();
     expect(sent().at(-1)).toMatchObject({ type: "exit", status: "token_invalid" });
+  });
+
+  it.each([
+    [0, "networkError"],
+    [500, "result.notStarted.body"],
+  ] as const)("shows a start that failed with %s as a screen that can try the ticket again", async (status, error) => {
+    let tries = 0;
+    const { controller, sent } = setup((_m, path) => {
+      if (path != "/sessions") throw new Error(path);
+      if (tries++ == 0) return status == 0 ? Promise.reject(new TypeError("offline")) : status;
+      return started();
+    });
+    await controller.start({ frame_ticket: "glwt_sandbox_t" });
+    expect(controller.state).toMatchObject({ screen: "result", result: "notStarted", error });
+    await controller.restart();
+    expect(controller.state.screen).toBe("consent");
+    expect(sent().filter((m) => m.type == "exit")).toEqual([]);
   });
 
   it("resumes a saved session after a reload and follows its unfinished attempt", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, wrongCode } from "../src/flow";
+import { backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams, wrongCode } from "../src/flow";
 import { attempt, session } from "./fakes";
 
 describe("screens from attempt statuses", () => {
@@ -110,5 +110,20 @@ describe("where a session opens and Back leads", () => {
     expect(backCancelsAttempt("mfa_code", "mfa_method")).toBe(false);
     expect(backCancelsAttempt("credentials", "utility")).toBe(false);
     expect(screenForAttempt(attempt({ status: "cancelled", finished: true }))).toBe("credentials");
+  });
+});
+
+describe("the utility search field", () => {
+  it.each([
+    ["", {}],
+    ["  ", {}],
+    ["94110", { zip: "94110" }],
+    [" 94110-1234 ", { zip: "94110" }],
+    ["941", null],
+    ["94110-", null],
+    ["pacific gas", { q: "pacific gas" }],
+    ["PG&E 2", { q: "PG&E 2" }],
+  ] as const)("reads %j as %j", (text, params) => {
+    expect(searchParams(text)).toEqual(params);
   });
 });

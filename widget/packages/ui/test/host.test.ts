@@ -27,9 +27,10 @@ describe("messages to the host (loader)", () => {
     reporter.exit("error");
     reporter.event("EXIT");
     const types = win.sent.map((s) => (s.message as { type: string }).type);
-    expect(types).toEqual(["ready", "success", "exit"]);
+    // The loader's EXIT event (onEvent) comes with the one exit (onExit).
+    expect(types).toEqual(["ready", "success", "event", "exit"]);
     // After a success the session's result is verified, however it is closed.
-    expect(win.sent[2]!.message).toMatchObject({ status: "verified", metadata: { session_id: "csn_1" } });
+    expect(win.sent[3]!.message).toMatchObject({ status: "verified", metadata: { session_id: "csn_1" } });
     expect(win.sent[1]!.message).not.toHaveProperty("client_user_id");
     expect(reporter.ended).toBe(true);
   });
@@ -58,6 +59,17 @@ describe("bare iframes and webviews", () => {
         client_user_id: "user-123", utility_id: "sandbox_electric", authorization_code: "glac_sandbox_x",
       },
       { source: "gridlink", v: 1, type: "gridlink:status", event: "EXIT", metadata: { session_id: "csn_1", status: "verified" } },
+    ]);
+  });
+
+  it("send EXIT once, with its status and the screen it was closed on, even when asked twice", () => {
+    const win = recordingHost();
+    const reporter = createReporter(win, "bare", HOST);
+    reporter.exit("user_initiated_exit", { session_id: "csn_1" }, "consent");
+    reporter.exit("error", {}, "closed");
+    reporter.event("EXIT", {});
+    expect(win.sent.map((s) => s.message)).toEqual([
+      { source: "gridlink", v: 1, type: "gridlink:status", event: "EXIT", metadata: { session_id: "csn_1", view: "consent", status: "user_initiated_exit" } },
     ]);
   });
 

@@ -10,11 +10,16 @@ describe("the ticket in the URL", () => {
     at("/connect/frame?client=cli_1#ticket=glwt_sandbox_secret");
     const before = window.history.length;
     const launch = readLaunch(window, "frame");
-    expect(launch).toEqual({ page: "frame", ticket: "glwt_sandbox_secret", linkToken: null, transport: "loader" });
+    expect(launch).toEqual({ page: "frame", ticket: "glwt_sandbox_secret", linkToken: null, transport: "loader", language: null });
     expect(window.location.href).not.toContain("glwt_");
     expect(window.location.hash).toBe("");
     expect(window.location.search).toBe("?client=cli_1");
     expect(window.history.length).toBe(before); // replaced, not pushed: Back cannot bring it back
+  });
+
+  it("names the session's language when the frame URL carries it, before any session", () => {
+    at("/connect/frame?client=cli_1&embed=bare&lang=es#ticket=glwt_sandbox_secret");
+    expect(readLaunch(window, "frame")).toMatchObject({ language: "es", transport: "bare" });
   });
 
   it("tells bare iframes and webviews from the loader", () => {

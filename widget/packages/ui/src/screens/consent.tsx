@@ -1,11 +1,13 @@
 import { names, useEnv } from "../context";
 import type { MessageKey } from "../i18n";
-import { Actions, Announce, ExternalLink, Heading } from "../parts";
+import { Icon, type IconName } from "../icons";
+import { Mark } from "../marks";
+import { Announce, ExternalLink, Heading, Screen } from "../parts";
 
-const PRODUCT_TEXT: Record<string, MessageKey> = {
-  accounts: "consent.accounts",
-  statements: "consent.statements",
-  intervals: "consent.intervals",
+const PRODUCTS: Record<string, [MessageKey, IconName]> = {
+  accounts: ["consent.accounts", "home"],
+  statements: ["consent.statements", "bill"],
+  intervals: ["consent.intervals", "chart"],
 };
 
 export function Consent() {
@@ -15,17 +17,39 @@ export function Consent() {
   if (!session) return null;
   const values = names(env);
   // "customer" adds nothing the end user would not already read under accounts.
-  const products = session.products.map((p) => PRODUCT_TEXT[p]).filter((key): key is MessageKey => !!key);
+  const products = session.products.flatMap((p) => (PRODUCTS[p] ? [PRODUCTS[p]] : []));
+  const agree = (
+    <button type="button" class="primary" disabled={busy} onClick={() => controller.agree()}>
+      {t("consent.agree")}
+    </button>
+  );
   return (
-    <>
+    <Screen actions={agree}>
+      <div class="pair" aria-hidden="true">
+        <Mark name={session.client.name} logo={session.client.logo_url} size="lg" />
+        <span class="link-dot">
+          <Icon name="link" size={20} />
+        </span>
+        <span class="mark lg neutral">
+          <Icon name="plug" size={28} />
+        </span>
+      </div>
       <Heading>{t("consent.heading", values)}</Heading>
-      <p>{t("consent.intro", values)}</p>
-      <ul class="checks">
-        {products.map((key) => (
-          <li key={key}>{t(key)}</li>
+      <p class="lead">{t("consent.intro", values)}</p>
+      <ul class="features">
+        {products.map(([key, icon]) => (
+          <li key={key}>
+            <span class="feature-icon">
+              <Icon name={icon} size={20} />
+            </span>
+            <span>{t(key)}</span>
+          </li>
         ))}
       </ul>
-      <p class="small">{t("consent.purpose", values)}</p>
+      <p class="note">
+        <Icon name="lock" size={16} />
+        <span>{t("consent.purpose", values)}</span>
+      </p>
       {(session.terms_url || session.privacy_url) && (
         <p class="small legal">
           {session.terms_url && <ExternalLink href={session.terms_url}>{t("consent.terms")}</ExternalLink>}
@@ -33,11 +57,6 @@ export function Consent() {
         </p>
       )}
       <Announce message={error} kind="alert" />
-      <Actions>
-        <button type="button" class="primary" disabled={busy} onClick={() => controller.agree()}>
-          {t("consent.agree")}
-        </button>
-      </Actions>
-    </>
+    </Screen>
   );
 }

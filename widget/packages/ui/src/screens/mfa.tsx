@@ -2,11 +2,21 @@ import { useState } from "preact/hooks";
 import type { MfaOption } from "../api";
 import { names, useEnv } from "../context";
 import type { MessageKey, Translate } from "../i18n";
-import { Actions, Announce, Heading } from "../parts";
+import { Icon, type IconName } from "../icons";
+import { Announce, Badge, Heading, Screen, rich } from "../parts";
 
-const METHOD_TEXT: Record<MfaOption["method"], MessageKey> = { sms: "mfa.sms", call: "mfa.call", email: "mfa.email" };
+const METHOD: Record<MfaOption["method"], [MessageKey, IconName]> = {
+  sms: ["mfa.sms", "message"],
+  call: ["mfa.call", "phone"],
+  email: ["mfa.email", "mail"],
+};
 
-const describe = (t: Translate, option: MfaOption) => t(METHOD_TEXT[option.method], { destination: option.destination });
+/** A masked phone number or address: one piece that never breaks across lines. */
+const destination = (value: string) => <span class="nowrap">{value}</span>;
+
+function describe(t: Translate, option: MfaOption) {
+  return rich((d) => t(METHOD[option.method][0], { destination: d }), destination(option.destination));
+}
 
 export function MfaMethod() {
   const env = useEnv();
@@ -21,29 +31,49 @@ export function MfaMethod() {
     if (choice) void controller.chooseMfa(choice);
   }
 
+  const action = <button type="submit" class="primary" disabled={busy}>{busy ? t("mfa.checking") : t("mfa.send")}</button>;
   return (
-    <>
+    <Screen onSubmit={send} actions={action}>
+      <Badge icon="lock" />
       <Heading>{t("mfa.methodHeading")}</Heading>
-      <p>{t("mfa.methodIntro", names(env))}</p>
-      <form onSubmit={send} noValidate>
-        <fieldset class="choices">
-          <legend>{t("mfa.methodLegend")}</legend>
-          {options.map((option, index) => (
-            <label key={option.id} class="choice">
-              <input
-                type="radio" name="mfa" value={option.id} data-autofocus={index == 0 ? true : undefined}
-                checked={(selected ?? options[0]?.id) == option.id} onChange={() => setSelected(option.id)}
-              />
-              <span class="name">{describe(t, option)}</span>
-            </label>
-          ))}
-        </fieldset>
-        <Announce message={error} kind="alert" />
-        <Actions>
-          <button type="submit" class="primary" disabled={busy}>{busy ? t("mfa.checking") : t("mfa.send")}</button>
-        </Actions>
-      </form>
-    </>
+      <p class="lead">{t("mfa.methodIntro", names(env))}</p>
+      <fieldset class="choices">
+        <legend class="caption">{t("mfa.methodLegend")}</legend>
+        {options.map((option, index) => (
+          <Option
+            key={option.id} option={option} first={index == 0} on={(selected ?? options[0]?.id) == option.id}
+            onSelect={() => setSelected(option.id)}
+          />
+        ))}
+      </fieldset>
+      <Announce message={error} kind="alert" />
+    </Screen>
+  );
+}
+
+function Option({ option, first, on, onSelect }: {
+  option: MfaOption;
+  first: boolean;
+  on: boolean;
+  onSelect: () => void;
+}) {
+  const { t } = useEnv();
+  return (
+    <label class={on ? "choice selected" : "choice"}>
+      <input
+        type="radio" name="mfa" value={option.id} data-autofocus={first ? true : undefined} checked={on}
+        onChange={onSelect}
+      />
+      <span class="mark neutral">
+        <Icon name={METHOD[option.method][1]} size={20} />
+      </span>
+      <span class="choice-text">
+        <span class="name">{describe(t, option)}</span>
+      </span>
+      <span class={on ? "radio on" : "radio"} aria-hidden="true">
+        <Icon name="check" size={14} />
+      </span>
+    </label>
   );
 }
 
@@ -63,28 +93,31 @@ export function MfaCode() {
     setCode("");
   }
 
-  return (
+  const actions = (
     <>
-      <Heading>{t("mfa.codeHeading")}</Heading>
-      {option && <p>{t("mfa.codeSent", { ...names(env), destination: option.destination })}</p>}
-      <form onSubmit={submit} noValidate>
-        <div class="field">
-          <label for="gl-code">{t("mfa.code")}</label>
-          <input
-            id="gl-code" name="code" data-autofocus inputMode="numeric" autoComplete="one-time-code" maxLength={20}
-            value={code} aria-invalid={wrong ? "true" : undefined} onInput={(e) => setCode(e.currentTarget.value)}
-          />
-        </div>
-        <p role="alert" class={wrong ? "alert" : "quiet"}>{wrong ?? ""}</p>
-        <Announce message={error} kind="alert" />
-        <Announce message={notice} kind="status" />
-        <Actions>
-          <button type="submit" class="primary" disabled={busy}>{busy ? t("mfa.checking") : t("mfa.verify")}</button>
-          <button type="button" class="link" disabled={busy} onClick={() => controller.resend()}>
-            {t("mfa.resend")}
-          </button>
-        </Actions>
-      </form>
+      <button type="submit" class="primary" disabled={busy}>{busy ? t("mfa.checking") : t("mfa.verify")}</button>
+      <button type="button" class="secondary" disabled={busy} onClick={() => controller.resend()}>
+        {t("mfa.resend")}
+      </button>
     </>
+  );
+  return (
+    <Screen onSubmit={submit} actions={actions}>
+      <Badge icon={option ? METHOD[option.method][1] : "lock"} />
+      <Heading>{t("mfa.codeHeading")}</Heading>
+      {option && (
+        <p class="lead">{rich((d) => t("mfa.codeSent", { ...names(env), destination: d }), destination(option.destination))}</p>
+      )}
+      <div class="field">
+        <label for="gl-code">{t("mfa.code")}</label>
+        <input
+          id="gl-code" name="code" class="code" data-autofocus inputMode="numeric" autoComplete="one-time-code"
+          maxLength={20} value={code} aria-invalid={wrong ? "true" : undefined} onInput={(e) => setCode(e.currentTarget.value)}
+        />
+      </div>
+      <p role="alert" class={wrong ? "alert" : "quiet"}>{wrong ?? ""}</p>
+      <Announce message={error} kind="alert" />
+      <Announce message={notice} kind="status" />
+    </Screen>
   );
 }

@@ -1,27 +1,36 @@
 // The screens without a form: waiting, the result, and the end.
+import type { ComponentChildren } from "preact";
 import { names, useEnv } from "../context";
 import { exitStatusFor, returnUrl, type ResultKind } from "../flow";
 import type { MessageKey } from "../i18n";
-import { Actions, ExternalLink, Heading } from "../parts";
+import { Icon, type IconName } from "../icons";
+import { Mark, sameOrigin } from "../marks";
+import { Badge, ExternalLink, Heading, Screen } from "../parts";
 
+/** The card the loader draws too (connect's overlay.ts): a spinner in the middle, nothing else. */
 export function Loading() {
   const { t } = useEnv();
   return (
-    <div class="center" role="status">
+    <div class="loading">
+      <h1 class="sr-only">{t("title")}</h1>
       <span class="spinner" aria-hidden="true" />
-      <p>{t("loading")}</p>
+      <p role="status" class="sr-only">{t("loading")}</p>
     </div>
   );
 }
 
 export function Connecting() {
   const env = useEnv();
+  const utility = env.controller.state.session?.utility;
   return (
-    <div class="center">
-      <span class="spinner" aria-hidden="true" />
+    <Screen center>
+      <span class="working" aria-hidden="true">
+        <span class="spinner large" />
+        {utility && <Mark name={utility.name} logo={sameOrigin(utility.logo_url) ? utility.logo_url : null} size="lg" />}
+      </span>
       <Heading>{env.t("connecting.heading")}</Heading>
-      <p role="status">{env.t("connecting.body", names(env))}</p>
-    </div>
+      <p role="status" class="lead">{env.t("connecting.body", names(env))}</p>
+    </Screen>
   );
 }
 
@@ -36,9 +45,26 @@ function ReturnLink() {
   const href = returnUrl(session.return_uri, status, credential);
   if (!href) return null;
   return (
-    <p class="return">
-      <a href={href}>{env.t("success.return", names(env))}</a>
-    </p>
+    <a class="return" href={href}>
+      {env.t("success.return", names(env))}
+    </a>
+  );
+}
+
+/** Result screens: a badge, the heading and text in the middle; the ways on at the bottom. */
+function Outcome({ icon, tone, heading, children, actions }: {
+  icon: IconName;
+  tone: "accent" | "danger" | "neutral";
+  heading: string;
+  children: ComponentChildren;
+  actions?: ComponentChildren;
+}) {
+  return (
+    <Screen center actions={actions || <ReturnLink />}>
+      <Badge icon={icon} tone={tone} />
+      <Heading>{heading}</Heading>
+      {children}
+    </Screen>
   );
 }
 
@@ -48,33 +74,40 @@ export function Success() {
   const completion = controller.state.completion;
   const values = names(env);
   const accounts = completion?.accounts ?? [];
-  return (
+  const actions = (
     <>
+      <button type="button" class="primary" onClick={() => controller.close()}>{t("done")}</button>
+      <ReturnLink />
+    </>
+  );
+  return (
+    <Screen actions={actions}>
       <div class="center">
-        <span class="tick" aria-hidden="true">✓</span>
+        <Badge icon="check" />
         <Heading>{t("success.heading")}</Heading>
-        <p>{t("success.body", values)}</p>
+        <p class="lead">{t("success.body", values)}</p>
       </div>
       {accounts.length ? (
         <section aria-labelledby="gl-accounts">
-          <h2 id="gl-accounts">{t("success.accounts")}</h2>
+          <h2 id="gl-accounts" class="caption">{t("success.accounts")}</h2>
           <ul class="accounts">
             {accounts.map((account) => (
               <li key={account.id}>
-                <span class="name">{t("success.account", { number: account.number })}</span>
-                {address(account.service_address) && <span class="small">{address(account.service_address)}</span>}
+                <span class="mark neutral">
+                  <Icon name="home" size={20} />
+                </span>
+                <span class="choice-text">
+                  <span class="name nowrap">{t("success.account", { number: account.number })}</span>
+                  {address(account.service_address) && <span class="small">{address(account.service_address)}</span>}
+                </span>
               </li>
             ))}
           </ul>
         </section>
       ) : (
-        <p>{t("success.noAccounts", values)}</p>
+        <p class="lead center-text">{t("success.noAccounts", values)}</p>
       )}
-      <Actions>
-        <button type="button" class="primary" onClick={() => controller.close()}>{t("done")}</button>
-      </Actions>
-      <ReturnLink />
-    </>
+    </Screen>
   );
 }
 
@@ -86,74 +119,82 @@ function address(value: Record<string, unknown> | null | undefined): string {
     .join(", ");
 }
 
-const RESULT_TEXT: Record<ResultKind, [MessageKey, MessageKey]> = {
-  rejected: ["result.rejected.heading", "result.rejected.body"],
-  locked: ["result.locked.heading", "result.locked.body"],
-  mfaFailed: ["result.mfaFailed.heading", "result.mfaFailed.body"],
-  unsupportedMfa: ["result.unsupportedMfa.heading", "result.unsupportedMfa.body"],
-  timeout: ["result.timeout.heading", "result.timeout.body"],
-  error: ["result.error.heading", "result.error.body"],
-  pending: ["result.pending.heading", "result.pending.body"],
-  ended: ["result.ended.heading", "result.ended.body"],
+const RESULT: Record<ResultKind, [MessageKey, MessageKey, IconName, "danger" | "neutral" | "accent"]> = {
+  rejected: ["result.rejected.heading", "result.rejected.body", "alert", "danger"],
+  locked: ["result.locked.heading", "result.locked.body", "lock", "danger"],
+  mfaFailed: ["result.mfaFailed.heading", "result.mfaFailed.body", "alert", "danger"],
+  unsupportedMfa: ["result.unsupportedMfa.heading", "result.unsupportedMfa.body", "lock", "neutral"],
+  timeout: ["result.timeout.heading", "result.timeout.body", "clock", "neutral"],
+  error: ["result.error.heading", "result.error.body", "alert", "danger"],
+  pending: ["result.pending.heading", "result.pending.body", "clock", "accent"],
+  ended: ["result.ended.heading", "result.ended.body", "clock", "neutral"],
+  notStarted: ["result.notStarted.heading", "result.notStarted.body", "alert", "danger"],
 };
 
 /** Kinds the end user can fix by signing in again. */
-const RETRY: ReadonlySet<ResultKind> = new Set(["rejected", "locked", "mfaFailed", "timeout", "error"]);
+const RETRY: ReadonlySet<ResultKind> = new Set(["rejected", "locked", "mfaFailed", "timeout", "error", "notStarted"]);
 
 export function Result() {
   const env = useEnv();
   const { t, controller } = env;
   const kind = controller.state.result ?? "error";
-  const [heading, body] = RESULT_TEXT[kind];
+  const [heading, text, icon, tone] = RESULT[kind];
+  // Connect could not start: the reason (no network, too many tries) is the body.
+  const body = kind == "notStarted" ? controller.state.error ?? text : text;
   const values = names(env);
   const forgot = controller.state.session?.utility?.forgot_password_url;
   const retry = RETRY.has(kind);
-  return (
+  const actions = (
     <>
-      <Heading>{t(heading, values)}</Heading>
-      <p role="alert">{t(body, values)}</p>
+      {retry && (
+        <button
+          type="button" class="primary"
+          onClick={() => (kind == "notStarted" ? controller.restart() : controller.retry())}
+        >
+          {t("tryAgain")}
+        </button>
+      )}
+      <button type="button" class={retry ? "secondary" : "primary"} onClick={() => controller.close()}>
+        {kind == "pending" ? t("done") : t("close")}
+      </button>
+      <ReturnLink />
+    </>
+  );
+  return (
+    <Outcome icon={icon} tone={tone} heading={t(heading, values)} actions={actions}>
+      <p role="alert" class="lead">{t(body, values)}</p>
       {forgot && (kind == "rejected" || kind == "locked") && (
         <p>
           <ExternalLink href={forgot}>{t("credentials.forgot")}</ExternalLink>
         </p>
       )}
-      <Actions>
-        {retry && (
-          <button type="button" class="primary" onClick={() => controller.retry()}>{t("tryAgain")}</button>
-        )}
-        <button type="button" class={retry ? "secondary" : "primary"} onClick={() => controller.close()}>
-          {kind == "pending" ? t("done") : t("close")}
-        </button>
-      </Actions>
-      <ReturnLink />
-    </>
+    </Outcome>
   );
 }
 
 export function Unsupported() {
   const env = useEnv();
   const { t, controller } = env;
-  return (
+  const actions = (
     <>
-      <Heading>{t("unsupported.heading", names(env))}</Heading>
-      <p>{t("unsupported.body", names(env))}</p>
-      <Actions>
-        {controller.canGoBack && (
-          <button type="button" class="primary" onClick={() => controller.back()}>{t("unsupported.other")}</button>
-        )}
-        <button type="button" class="secondary" onClick={() => controller.close()}>{t("close")}</button>
-      </Actions>
+      {controller.canGoBack && (
+        <button type="button" class="primary" onClick={() => controller.back()}>{t("unsupported.other")}</button>
+      )}
+      <button type="button" class="secondary" onClick={() => controller.close()}>{t("close")}</button>
     </>
+  );
+  return (
+    <Outcome icon="plug" tone="neutral" heading={t("unsupported.heading", names(env))} actions={actions}>
+      <p class="lead">{t("unsupported.body", names(env))}</p>
+    </Outcome>
   );
 }
 
 export function Closed() {
   const { t } = useEnv();
   return (
-    <div class="center">
-      <Heading>{t("closed.heading")}</Heading>
-      <p>{t("closed.body")}</p>
-      <ReturnLink />
-    </div>
+    <Outcome icon="check" tone="neutral" heading={t("closed.heading")}>
+      <p class="lead">{t("closed.body")}</p>
+    </Outcome>
   );
 }

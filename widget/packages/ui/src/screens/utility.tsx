@@ -1,110 +1,103 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+// One search field (a ZIP code or a name) above the list of utilities. What was typed and found
+// lives in the controller, so Back brings the screen back as it was.
+import { useEffect, useRef } from "preact/hooks";
 import type { Utility } from "../api";
 import { useEnv } from "../context";
-import type { MessageKey } from "../i18n";
-import { Actions, Announce, Heading } from "../parts";
+import type { MessageKey, Translate } from "../i18n";
+import { Icon } from "../icons";
+import { Mark, sameOrigin } from "../marks";
+import { Heading, Screen } from "../parts";
 
 const SEARCH_DELAY_MS = 300;
 
 export function UtilityScreen() {
   const { t, controller } = useEnv();
-  const [zip, setZip] = useState("");
-  const [query, setQuery] = useState("");
-  const [results, setResults] = useState<Utility[] | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
-  const [bestMatch, setBestMatch] = useState<string | null>(null);
-  const [error, setError] = useState<MessageKey | null>(null);
-  const latest = useRef(0); // answers that arrive out of order are dropped
+  const { busy, error, search } = controller.state;
+  const { query, results, bestMatch, selected, problem } = search;
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  async function load(params: { zip?: string; q?: string }, fromZip: boolean): Promise<void> {
-    const ticket = ++latest.current;
-    try {
-      const found = await controller.searchUtilities(params);
-      if (ticket != latest.current) return;
-      setResults(found);
-      setError(found.length ? null : "utility.none");
-      // A zip pre-fills the best match (the first, ranked by the zip data).
-      const best = fromZip ? found[0] ?? null : null;
-      setBestMatch(best?.id ?? null);
-      setSelected(best?.id ?? null);
-    } catch {
-      if (ticket == latest.current) setError("networkError");
-    }
-  }
-
   useEffect(() => {
-    void load({}, false);
+    if (results == null) void controller.search(); // the first list: everything, no event
     return () => clearTimeout(timer.current);
   }, []);
 
-  function findByZip(event: Event): void {
-    event.preventDefault();
-    if (!/^\d{5}$/.test(zip.trim())) return setError("utility.zipInvalid");
-    void load({ zip: zip.trim() }, true);
-  }
-
-  function search(value: string): void {
-    setQuery(value);
+  function type(value: string): void {
+    controller.typeQuery(value);
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => void load(value.trim() ? { q: value.trim() } : {}, false), SEARCH_DELAY_MS);
+    timer.current = setTimeout(() => void controller.search(), SEARCH_DELAY_MS);
   }
 
-  function choose(event: Event): void {
+  function searchNow(event: KeyboardEvent): void {
+    if (event.key != "Enter") return;
+    event.preventDefault(); // Enter searches here; it does not submit the screen
+    clearTimeout(timer.current);
+    void controller.search(true);
+  }
+
+  function submit(event: Event): void {
     event.preventDefault();
-    const utility = results?.find((u) => u.id == selected);
-    if (!utility) return setError("utility.choose");
-    void controller.chooseUtility(utility);
+    void controller.chooseSelected();
   }
 
-  const busy = controller.state.busy;
+  const message = problem ?? error;
+  const cont = <button type="submit" class="primary" disabled={busy}>{t("continue")}</button>;
   return (
-    <>
+    <Screen onSubmit={submit} actions={cont}>
       <Heading>{t("utility.heading")}</Heading>
-      <form class="row" onSubmit={findByZip} noValidate>
-        <div class="field grow">
-          <label for="gl-zip">{t("utility.zip")}</label>
-          <input
-            id="gl-zip" name="zip" data-autofocus inputMode="numeric" autoComplete="postal-code" maxLength={10}
-            aria-describedby="gl-zip-hint" value={zip} onInput={(e) => setZip(e.currentTarget.value)}
-          />
-          <p id="gl-zip-hint" class="small">{t("utility.zipHint")}</p>
-        </div>
-        <button type="submit" class="secondary">{t("utility.find")}</button>
-      </form>
-      <div class="field">
+      <div class="search">
         <label for="gl-search">{t("utility.search")}</label>
-        <input
-          id="gl-search" name="q" type="search" autoComplete="off" maxLength={100}
-          value={query} onInput={(e) => search(e.currentTarget.value)}
-        />
+        <span class="search-field">
+          <Icon name="search" size={20} />
+          <input
+            id="gl-search" name="q" type="search" data-autofocus autoComplete="off" maxLength={100}
+            aria-describedby="gl-search-hint" value={query}
+            onInput={(e) => type(e.currentTarget.value)} onKeyDown={searchNow}
+          />
+        </span>
+        <p id="gl-search-hint" class="small">{t("utility.hint")}</p>
       </div>
-      <form onSubmit={choose} noValidate>
-        {results && results.length > 0 && (
-          <fieldset class="choices">
-            <legend>{t("utility.list")}</legend>
-            {results.map((utility) => (
-              <label key={utility.id} class="choice">
-                <input
-                  type="radio" name="utility" value={utility.id} checked={selected == utility.id}
-                  onChange={() => setSelected(utility.id)}
-                />
-                <span>
-                  <span class="name">{utility.name}</span>
-                  <span class="small">
-                    {utility.commodities.map((c) => t(`commodity.${c}` as MessageKey)).join(" · ")}
-                    {utility.id == bestMatch && <strong class="badge"> {t("utility.bestMatch")}</strong>}
-                  </span>
-                </span>
-              </label>
-            ))}
-          </fieldset>
-        )}
-        <Announce message={error ?? controller.state.error} kind="alert" />
-        <Actions>
-          <button type="submit" class="primary" disabled={busy}>{t("continue")}</button>
-        </Actions>
-      </form>
-    </>
+      <p role="status" class="sr-only">{results ? count(t, results.length) : ""}</p>
+      {results && results.length > 0 && (
+        <fieldset class="choices">
+          <legend class="caption">{t("utility.list")}</legend>
+          {results.map((utility) => (
+            <Choice
+              key={utility.id} utility={utility} t={t} best={utility.id == bestMatch}
+              checked={selected == utility.id} onSelect={() => controller.selectUtility(utility.id)}
+            />
+          ))}
+        </fieldset>
+      )}
+      <p role="alert" class={message ? "alert" : "quiet"}>{message ? t(message) : ""}</p>
+    </Screen>
+  );
+}
+
+function count(t: Translate, n: number): string {
+  return n == 1 ? t("utility.countOne") : t("utility.countMany", { count: n });
+}
+
+function Choice({ utility, t, best, checked, onSelect }: {
+  utility: Utility;
+  t: Translate;
+  best: boolean;
+  checked: boolean;
+  onSelect: () => void;
+}) {
+  return (
+    <label class={checked ? "choice selected" : "choice"}>
+      <input type="radio" name="utility" value={utility.id} checked={checked} onChange={onSelect} />
+      <Mark name={utility.name} logo={sameOrigin(utility.logo_url) ? utility.logo_url : null} />
+      <span class="choice-text">
+        <span class="name">{utility.name}</span>
+        <span class="small">
+          {utility.commodities.map((c) => t(`commodity.${c}` as MessageKey)).join(" · ")}
+          {best && <span class="pill">{t("utility.bestMatch")}</span>}
+        </span>
+      </span>
+      <span class={checked ? "radio on" : "radio"} aria-hidden="true">
+        <Icon name="check" size={14} />
+      </span>
+    </label>
   );
 }
