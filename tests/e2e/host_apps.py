@@ -43,7 +43,8 @@ REACT_HOST = ROOT / "widget" / "examples" / "react-host"
 OPEN_BUTTON = "Link your utility account"
 FRAME_TITLE = "Connect your utility account"
 
-# What every host page records, in order, in window.hostLog: {kind, ...}. Kinds: "load",
+# What every host page records, in order, in window.hostLog: {kind, ...}. Kinds: "open" (at:
+# when the page called open(), in ms since the epoch, as bench/widget.py compares), "load",
 # "event" (name, metadata), "success" (payload), "exit" (status, metadata), "exchange" (what the
 # backend answered), "message" (a raw postMessage from Connect's origin: data).
 HOST_LOG_JS = """
@@ -85,7 +86,10 @@ fetch("/api/connect_token", {{method: "POST", headers: {{"Content-Type": "applic
     onExit: (status, metadata) => note("exit", {{status, metadata}}),
   }});
   const button = document.getElementById("open");
-  button.onclick = () => handle.open();
+  button.onclick = () => {{
+    note("open", {{at: performance.timeOrigin + performance.now()}});
+    handle.open();
+  }};
   button.disabled = false;
 }});
 </script></body></html>

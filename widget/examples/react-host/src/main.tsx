@@ -53,10 +53,14 @@ function LinkButton({ made }: { made: Made }) {
     },
     onExit: (status: ExitStatus, metadata: ExitMetadata) => note("exit", { status, metadata }),
   });
+  const opening = (): void => {
+    note("open", { at: performance.timeOrigin + performance.now() }); // bench/widget.py times from here
+    open();
+  };
   if (error) return <p role="alert">{error.message}</p>;
   return (
     <>
-      <button type="button" disabled={!ready} onClick={open}>
+      <button type="button" disabled={!ready} onClick={opening}>
         Link your utility account
       </button>
       {linked && <p>Linked: {linked}</p>}
