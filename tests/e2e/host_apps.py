@@ -40,6 +40,8 @@ import httpx
 from tests.e2e.harness import ROOT, Server
 
 REACT_HOST = ROOT / "widget" / "examples" / "react-host"
+VITE = ROOT / "widget" / "node_modules" / ".bin" / "vite"
+REACT_PACKAGE = ROOT / "widget" / "packages" / "react" / "dist" / "index.js"
 OPEN_BUTTON = "Link your utility account"
 FRAME_TITLE = "Connect your utility account"
 
@@ -323,8 +325,11 @@ def build_react_host(out_dir: Path) -> Path:
     """Build widget/examples/react-host for production into ``out_dir`` (a fresh build every
     time, so it always bundles the @gridlink/react and loader that `make widget-build` just
     built; a few seconds)."""
+    for needed in (VITE, REACT_PACKAGE):
+        if not needed.is_file():
+            raise RuntimeError(f"{needed} is missing: run `make widget-build`")
     done = subprocess.run(
-        ["npx", "vite", "build", "--mode", "production", "--outDir", str(out_dir), "--emptyOutDir"],
+        [str(VITE), "build", "--mode", "production", "--outDir", str(out_dir), "--emptyOutDir"],
         cwd=REACT_HOST,
         capture_output=True,
         text=True,
