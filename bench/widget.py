@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import Browser, Error, Frame, Page, Request, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from tests.e2e.embedded import CONNECTED, Embedded, new_context, wait_for_entries
+from tests.e2e.embedded import CONNECTED, Embedded, Person, new_context, wait_for_entries
 from tests.e2e.harness import (
     CHROMIUM,
     LAUNCH_ARGS,
@@ -165,7 +165,7 @@ def one_run(browser: Browser, url: str, gridlink: str, stuck_after_ms: float) ->
             return run, served(from_gridlink(finished, gridlink))
         run.first_screen_ms = float(frame.evaluate(SEEN_AT, CONSENT_TEXT)) - opened_at
         run.requests_to_first_screen = len(from_gridlink(finished[before_open:], gridlink))
-        connect.connect_user_good()
+        Person(connect.ui).connect_user_good()
         frame.wait_for_function(FIND, arg=CONNECTED)
         run.connection_ms = float(frame.evaluate(SEEN_AT, CONNECTED)) - opened_at
         everything = from_gridlink(finished, gridlink)

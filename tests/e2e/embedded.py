@@ -112,22 +112,48 @@ class Embedded:
             return f"stuck after the host heard ready: the frame shows {shown[:80]!r}"
         return "the host heard ready before the first screen was visible"
 
+
+class Person:
+    """Goes through Connect's screens as a person does: real mouse input on buttons named as
+    the driving table says. ``dom_clicks`` is for the webview style only: there Chromium stands
+    in for a native webview and hands every gridlinkconnect:// navigation to the operating
+    system, after which it drops real input events (a native webview cancels those navigations
+    first, in shouldOverrideUrlLoading or decidePolicyFor), so buttons get DOM click events,
+    which run the same handlers."""
+
+    def __init__(self, ui: Page | FrameLocator, *, dom_clicks: bool = False) -> None:
+        self.ui = ui
+        self.dom_clicks = dom_clicks
+
+    def press(self, target: Locator) -> None:
+        if self.dom_clicks:
+            target.dispatch_event("click")
+        else:
+            target.click()
+
+    def button(self, name: str) -> None:
+        self.press(self.ui.get_by_role("button", name=name, exact=True))
+
+    def heading(self, name: str | re.Pattern[str]) -> None:
+        expect(self.ui.get_by_role("heading", level=1, name=name)).to_be_visible()
+
+    def sign_in(self, heading: str) -> None:
+        self.heading(heading)
+        self.ui.get_by_label("Username").fill("user_good")
+        self.ui.get_by_label("Password", exact=True).fill("pass_good")
+        self.button("Connect")
+
     def connect_user_good(self) -> None:
         """From consent to the success screen: Sandbox Power & Light, user_good / pass_good."""
-        expect(self.heading(CONSENT)).to_be_visible()
-        self.button("Agree and continue").click()
-        expect(self.heading("Find your utility")).to_be_visible()
-        self.ui.get_by_role("radio", name=re.compile(re.escape(UTILITY))).check()
-        self.button("Continue").click()
-        sign_in(self.ui, f"Sign in to {UTILITY}")
-        expect(self.heading(CONNECTED)).to_be_visible()
-
-
-def sign_in(ui: Page | FrameLocator, heading: str) -> None:
-    expect(ui.get_by_role("heading", level=1, name=heading)).to_be_visible()
-    ui.get_by_label("Username").fill("user_good")
-    ui.get_by_label("Password", exact=True).fill("pass_good")
-    ui.get_by_role("button", name="Connect", exact=True).click()
+        self.heading(CONSENT)
+        self.button("Agree and continue")
+        self.heading("Find your utility")
+        utility = self.ui.get_by_role("radio", name=re.compile(re.escape(UTILITY)))
+        self.press(utility)
+        expect(utility).to_be_checked()
+        self.button("Continue")
+        self.sign_in(f"Sign in to {UTILITY}")
+        self.heading(CONNECTED)
 
 
 def open_many(browser: Browser, runs: int, one: Callable[[Page], str | None]) -> list[str]:

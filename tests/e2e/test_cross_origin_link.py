@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.embedded import CONNECTED, UTILITY, failure_report, new_context, open_many, sign_in
+from tests.e2e.embedded import CONNECTED, UTILITY, Person, failure_report, new_context, open_many
 from tests.e2e.harness import Server
 from tests.e2e.host_apps import HostApp, host_app
 
@@ -65,8 +65,9 @@ def test_a_sign_in_returns_to_the_host_with_the_result(
     try:
         page = context.new_page()
         assert open_and_check(page, link["url"]) is None
-        sign_in(page, FIRST_SCREEN)
-        expect(page.get_by_role("heading", level=1, name=CONNECTED)).to_be_visible()
+        person = Person(page)
+        person.sign_in(FIRST_SCREEN)
+        person.heading(CONNECTED)
         page.get_by_role("link", name="Return to Host app").click()
         expect(page.get_by_role("heading", name="Back in Host app")).to_be_visible()
         returned = urlsplit(page.url)

@@ -23,15 +23,15 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Frame, FrameLocator, Locator, Page, Request, expect
+from playwright.sync_api import Browser, Frame, FrameLocator, Page, Request, expect
 
 from tests.e2e.embedded import (
     BARE_READY_OR_ENDED,
-    CONNECTED,
     CONSENT,
     LOADED_OR_ENDED,
     UTILITY,
     Embedded,
+    Person,
     entries,
     frame_messages,
     new_context,
@@ -125,7 +125,9 @@ class Webview:
 # Opening and closing in each style ---------------------------------------------------------
 
 
-def open_connect(style: str, page: Page, host: HostApp) -> tuple[Page | FrameLocator, Any]:
+def open_connect(
+    style: str, page: Page, host: HostApp
+) -> tuple[Page | FrameLocator, Webview | None]:
     """Open Connect in ``style`` up to its first screen; returns where its screens are and the
     style's observer (the Webview for "webview", else None)."""
     if style == "webview":
@@ -145,44 +147,9 @@ def open_connect(style: str, page: Page, host: HostApp) -> tuple[Page | FrameLoc
     return connect.ui, None
 
 
-class Person:
-    """Presses buttons in Connect's screens as a person does (real mouse input), except in the
-    webview: there Chromium stands in for a native webview and hands every gridlinkconnect://
-    navigation to the operating system, after which it drops real input (a native webview
-    cancels those navigations first, in shouldOverrideUrlLoading or decidePolicyFor). So in
-    that style buttons get DOM click events, which run the same handlers."""
-
-    def __init__(self, ui: Page | FrameLocator, style: str) -> None:
-        self.ui = ui
-        self.by_event = style == "webview"
-
-    def press(self, target: Locator) -> None:
-        if self.by_event:
-            target.dispatch_event("click")
-        else:
-            target.click()
-
-    def button(self, name: str) -> None:
-        self.press(self.ui.get_by_role("button", name=name, exact=True))
-
-    def heading(self, name: str | re.Pattern[str]) -> None:
-        expect(self.ui.get_by_role("heading", level=1, name=name)).to_be_visible()
-
-    def connect_user_good(self) -> None:
-        self.button("Agree and continue")
-        self.heading("Find your utility")
-        utility = self.ui.get_by_role("radio", name=re.compile(re.escape(UTILITY)))
-        self.press(utility)
-        expect(utility).to_be_checked()
-        self.button("Continue")
-        self.heading(f"Sign in to {UTILITY}")
-        self.ui.get_by_label("Username").fill("user_good")
-        self.ui.get_by_label("Password", exact=True).fill("pass_good")
-        self.button("Connect")
-        self.heading(CONNECTED)
-
-
-def wait_until_ended(style: str, page: Page, ui: Page | FrameLocator, webview: Any) -> None:
+def wait_until_ended(
+    style: str, page: Page, ui: Page | FrameLocator, webview: Webview | None
+) -> None:
     """Wait for the end as the host sees it, then for the barrier behind every earlier
     message."""
     if style in LOADER_STYLES:
@@ -193,7 +160,7 @@ def wait_until_ended(style: str, page: Page, ui: Page | FrameLocator, webview: A
         wait_for_entries(page, "barrier")
         return
     expect(ui.get_by_role("heading", level=1, name=CLOSED)).to_be_visible()
-    if style == "webview":
+    if webview is not None:
         webview.barrier()
         return
     frame = page.locator("iframe").element_handle().content_frame()
@@ -212,7 +179,7 @@ def test_a_connection_sends_one_success_then_one_exit(
     style: str, page: Page, host: HostApp
 ) -> None:
     ui, webview = open_connect(style, page, host)
-    person = Person(ui, style)
+    person = Person(ui, dom_clicks=style == "webview")
     person.connect_user_good()
     person.button("Done")
     wait_until_ended(style, page, ui, webview)
@@ -241,6 +208,7 @@ def test_a_connection_sends_one_success_then_one_exit(
         exits = statuses(page, "EXIT")
         user = page.evaluate("() => window.clientUserId")
     else:
+        assert webview is not None
         connected_messages = webview.of("connected")
         exits = webview.of("status", "EXIT")
         user = "host-webview-user"
@@ -273,7 +241,7 @@ def test_closing_on_the_first_screen_sends_one_exit_and_no_success(
     style: str, page: Page, host: HostApp
 ) -> None:
     ui, webview = open_connect(style, page, host)
-    Person(ui, style).button("Close")
+    Person(ui, dom_clicks=style == "webview").button("Close")
     wait_until_ended(style, page, ui, webview)
 
     if style in LOADER_STYLES:
@@ -289,6 +257,7 @@ def test_closing_on_the_first_screen_sends_one_exit_and_no_success(
         assert frame_messages(page, "gridlink:connected") == []
         exits = statuses(page, "EXIT")
     else:
+        assert webview is not None
         assert webview.of("connected") == []
         exits = webview.of("status", "EXIT")
     assert len(exits) == 1, f"{len(exits)} EXIT messages: {exits}"
