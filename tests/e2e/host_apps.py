@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -232,6 +233,13 @@ def _page(template: str, app: HostApp) -> bytes:
     ).encode()
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser context closed mid-answer (the end of a run) is no error of the app's.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _handler(app: HostApp) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -296,7 +304,7 @@ def _handler(app: HostApp) -> type[BaseHTTPRequestHandler]:
 def host_app(server: Server, react_dist: Path | None = None) -> Iterator[HostApp]:
     """Start the host app on http://localhost:<free port>, with a client of its own that has
     that origin (and its /returned page as a redirect URI) registered; stop it after."""
-    http = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    http = _Server(("127.0.0.1", 0), BaseHTTPRequestHandler)
     origin = f"http://localhost:{http.server_address[1]}"
     made = json.loads(
         server.cli(
