@@ -78,11 +78,17 @@ def check_success(payload: dict[str, Any]) -> None:
     assert len(payload["accounts"]) == 1, payload
 
 
-def check_exit_metadata(metadata: dict[str, Any], *, utility_known: bool) -> None:
+def check_exit_metadata(
+    metadata: dict[str, Any], *, utility_known: bool, bare: bool = False
+) -> None:
     """Exit metadata: {session_id, utility_id, utility_name, status_detail, request_id} as far
-    as known; the session is always known once a screen was shown."""
+    as known; the session is always known once a screen was shown. The bare EXIT also names the
+    screen it was closed on (`view`: the loader sends that in its EXIT event instead)."""
     assert metadata["session_id"].startswith("csn_"), metadata
-    assert set(metadata) - {"status"} <= EXIT_METADATA, metadata
+    allowed = EXIT_METADATA | {"view"} if bare else EXIT_METADATA
+    assert set(metadata) - {"status"} <= allowed, metadata
+    if bare:
+        assert isinstance(metadata["view"], str), metadata
     if utility_known:
         assert (metadata["utility_id"], metadata["utility_name"]) == (UTILITY_ID, UTILITY)
 
@@ -220,7 +226,7 @@ def test_a_connection_sends_one_success_then_one_exit(
     assert len(exits) == 1, f"{len(exits)} EXIT messages: {exits}"
     [ended] = exits
     assert ended["metadata"]["status"] == "verified", ended
-    check_exit_metadata(ended["metadata"], utility_known=True)
+    check_exit_metadata(ended["metadata"], utility_known=True, bare=True)
     if style == "bare":
         check_envelope(connected)
         check_envelope(ended)
@@ -263,4 +269,4 @@ def test_closing_on_the_first_screen_sends_one_exit_and_no_success(
     assert len(exits) == 1, f"{len(exits)} EXIT messages: {exits}"
     [ended] = exits
     assert ended["metadata"]["status"] == "user_initiated_exit", ended
-    check_exit_metadata(ended["metadata"], utility_known=False)
+    check_exit_metadata(ended["metadata"], utility_known=False, bare=True)
