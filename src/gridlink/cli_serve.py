@@ -17,6 +17,7 @@ from gridlink.kit.clock import SystemClock
 from gridlink.kit.db import Database
 from gridlink.kit.keyring import open_key_source
 from gridlink.kit.migrations import upgrade_to_head
+from gridlink.kit.process import harden_process
 from gridlink.kit.vault import Vault
 from gridlink.worker.registry import JOBS, build_connectors, build_loops
 from gridlink.worker.runner import Worker
@@ -63,6 +64,7 @@ def _banner(settings: Settings, sandbox: SandboxClient) -> str:
 
 
 async def serve(settings: Settings) -> int:
+    harden_process()
     db = await open_database(settings)
     public = urlsplit(settings.resolved_public_url())
     try:
@@ -117,6 +119,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 async def run_worker(settings: Settings) -> int:
+    harden_process()
     db = await open_database(settings)
     master_keys = settings.master_keys.get_secret_value() if settings.master_keys else None
     clock = SystemClock()
