@@ -13,6 +13,7 @@ import uvicorn
 from gridlink.app import create_app
 from gridlink.clients.service import SandboxClient, ensure_sandbox_client
 from gridlink.config import Settings
+from gridlink.demo.service import ensure_demo_client
 from gridlink.kit.clock import SystemClock
 from gridlink.kit.db import Database
 from gridlink.kit.keyring import open_key_source
@@ -41,7 +42,7 @@ def _banner(settings: Settings, sandbox: SandboxClient) -> str:
         f"  API reference:  {url}/docs",
         f"  Health:         {url}/readyz",
     ]
-    if settings.demo:
+    if settings.demo_enabled():
         lines.append(f"  Demo app:       {url}/demo  (try user_good / pass_good)")
     lines.append("")
     if sandbox.secret is not None:
@@ -69,9 +70,10 @@ async def serve(settings: Settings) -> int:
     public = urlsplit(settings.resolved_public_url())
     try:
         async with db.transaction() as session:
-            sandbox = await ensure_sandbox_client(
-                session, SystemClock(), f"{public.scheme}://{public.netloc}"
-            )
+            origin = f"{public.scheme}://{public.netloc}"
+            sandbox = await ensure_sandbox_client(session, SystemClock(), origin)
+            if settings.demo_enabled():
+                await ensure_demo_client(session, SystemClock(), origin)
     finally:
         await db.dispose()
     app = create_app(settings.model_copy(update={"migrate_on_start": False}))
