@@ -8,6 +8,7 @@ events tail           print events as they are written
 webhooks verify       check a webhook's signature (debug a receiver)
 utilities import-eia  load EIA/OpenEI utility-by-zip tables into the catalog
 keys list|rotate|rewrap|retire
+db backup             copy the SQLite database while the server runs (PostgreSQL: pg_dump)
 
 Bad arguments print one line and exit with status 2.
 """
@@ -110,6 +111,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_webhook_commands(commands)
     _add_utilities_commands(commands)
     _add_keys_commands(commands)
+    _add_db_commands(commands)
     return parser
 
 
@@ -191,6 +193,16 @@ def _add_keys_commands(commands: Any) -> None:
     retire.add_argument("key_id")
 
 
+def _add_db_commands(commands: Any) -> None:
+    database = commands.add_parser("db", help="database maintenance")
+    db_commands = database.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    backup = db_commands.add_parser(
+        "backup",
+        help="copy the SQLite database consistently while the server runs (PostgreSQL: pg_dump)",
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="file to write; must not exist")
+
+
 def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
     """Run the long-lived commands on uvloop where available (faster I/O)."""
     try:
@@ -224,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "webhooks": _webhooks,
         "utilities": _utilities,
         "keys": _keys,
+        "db": _db,
     }
     try:
         return handlers[args.command](args, settings)
@@ -362,6 +375,12 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     if args.keys_command == "rotate":
         return cli_keys.rotate(settings, args.batch_size)
     return cli_keys.rewrap(settings, args.batch_size)
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink.cli_db import backup
+
+    return backup(settings, args.path)
 
 
 def _print_created(client_id: str, secret: str, as_json: bool) -> None:
