@@ -47,7 +47,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text.strip())
     if not match:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 24h, 30m, 7d or 0")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except (OverflowError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is longer than any duration") from exc
 
 
 def _build_parser() -> argparse.ArgumentParser:
