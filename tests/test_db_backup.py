@@ -30,7 +30,7 @@ import httpx
 import pytest
 from standardwebhooks import Webhook
 
-from gridlink.cli_db import copy_sqlite
+from gridlink.kit.backup import copy_sqlite
 from gridlink.kit.keyring import key_file_path
 from tests.conftest import DATABASES, PG_ADMIN_URL
 from tests.receiver import Receiver
