@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget clean
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget clean fuzz fuzz-all fuzz-long
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -79,3 +79,24 @@ bench-widget: install widget-build
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache $(WIDGET)/node_modules
+
+# Control 41: coverage-guided fuzzing of the parsers of outside input (fuzz/targets.py) with
+# Atheris, pinned here and added for the run only (it is not in uv.lock). One target:
+#   make fuzz TARGET=eia SECONDS=600
+# Every target in turn (the nightly job): make fuzz-all SECONDS=600
+# The test suite runs a bounded Hypothesis budget of the same parsers; fuzz-long raises it.
+ATHERIS := atheris==3.0.0
+SECONDS ?= 600
+TARGET ?= eia
+FUZZ_TARGETS := eia webhook_signature webhook_verify_command cursor token basic_auth retry_after urls units master_keys duration
+
+fuzz: install
+	$(UV) run --no-sync --with '$(ATHERIS)' python fuzz/run.py $(TARGET) -max_total_time=$(SECONDS)
+
+fuzz-all: install
+	for target in $(FUZZ_TARGETS); do \
+		$(UV) run --no-sync --with '$(ATHERIS)' python fuzz/run.py $$target -max_total_time=$(SECONDS) || exit 1; \
+	done
+
+fuzz-long: install
+	GRIDLINK_FUZZ_EXAMPLES=20000 $(BIN)/pytest -n $(PYTEST_WORKERS) tests/test_fuzz_parsers.py

@@ -8,6 +8,7 @@ events tail           print events as they are written
 webhooks verify       check a webhook's signature (debug a receiver)
 utilities import-eia  load EIA/OpenEI utility-by-zip tables into the catalog
 keys list|rotate|rewrap|retire|init|public
+db backup             copy the SQLite database while the server runs (PostgreSQL: pg_dump)
 
 Bad arguments print one line and exit with status 2.
 """
@@ -46,7 +47,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text.strip())
     if not match:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 24h, 30m, 7d or 0")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except (OverflowError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is longer than any duration") from exc
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -111,6 +115,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_webhook_commands(commands)
     _add_utilities_commands(commands)
     _add_keys_commands(commands)
+    _add_db_commands(commands)
     return parser
 
 
@@ -246,6 +251,16 @@ def _add_keys_commands(commands: Any) -> None:
     public.add_argument("--output", type=Path, help="write it to this file (mode 0644) instead")
 
 
+def _add_db_commands(commands: Any) -> None:
+    database = commands.add_parser("db", help="database maintenance")
+    db_commands = database.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    backup = db_commands.add_parser(
+        "backup",
+        help="copy the SQLite database consistently while the server runs (PostgreSQL: pg_dump)",
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="file to write; must not exist")
+
+
 def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
     """Run the long-lived commands on uvloop where available (faster I/O)."""
     try:
@@ -279,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "webhooks": _webhooks,
         "utilities": _utilities,
         "keys": _keys,
+        "db": _db,
     }
     from gridlink.kit.keyring import KeyringError
 
@@ -438,6 +454,12 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     if args.keys_command == "rotate":
         return cli_keys.rotate(settings, args.batch_size)
     return cli_keys.rewrap(settings, args.batch_size)
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink.cli_db import backup
+
+    return backup(settings, args.path)
 
 
 def _print_created(client_id: str, secret: str, as_json: bool) -> None:

@@ -13,10 +13,12 @@ import uvicorn
 from gridlink.app import create_app
 from gridlink.clients.service import SandboxClient, ensure_sandbox_client
 from gridlink.config import Settings
+from gridlink.demo.service import ensure_demo_client
 from gridlink.kit.clock import SystemClock
 from gridlink.kit.db import Database
 from gridlink.kit.key_modes import keys_for_app, keys_for_worker
 from gridlink.kit.migrations import upgrade_to_head
+from gridlink.kit.process import harden_process
 from gridlink.kit.vault import Vault
 from gridlink.worker.registry import JOBS, build_connectors, build_loops
 from gridlink.worker.runner import Worker
@@ -40,7 +42,7 @@ def _banner(settings: Settings, sandbox: SandboxClient) -> str:
         f"  API reference:  {url}/docs",
         f"  Health:         {url}/readyz",
     ]
-    if settings.demo:
+    if settings.demo_enabled():
         lines.append(f"  Demo app:       {url}/demo  (try user_good / pass_good)")
     lines.append("")
     if sandbox.secret is not None:
@@ -63,14 +65,16 @@ def _banner(settings: Settings, sandbox: SandboxClient) -> str:
 
 
 async def serve(settings: Settings) -> int:
+    harden_process()
     keys_for_app(settings, run_worker=settings.run_worker)  # a key mode error stops us here
     db = await open_database(settings)
     public = urlsplit(settings.resolved_public_url())
     try:
         async with db.transaction() as session:
-            sandbox = await ensure_sandbox_client(
-                session, SystemClock(), f"{public.scheme}://{public.netloc}"
-            )
+            origin = f"{public.scheme}://{public.netloc}"
+            sandbox = await ensure_sandbox_client(session, SystemClock(), origin)
+            if settings.demo_enabled():
+                await ensure_demo_client(session, SystemClock(), origin)
     finally:
         await db.dispose()
     app = create_app(settings.model_copy(update={"migrate_on_start": False}))
@@ -118,6 +122,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 async def run_worker(settings: Settings) -> int:
+    harden_process()
     clock = SystemClock()
     vault = Vault(keys_for_worker(settings).secrets, clock)
     db = await open_database(settings)

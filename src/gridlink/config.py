@@ -5,8 +5,10 @@ Every field here is listed in docs/reference/configuration.md (a test keeps the 
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -99,6 +101,12 @@ class Settings(BaseSettings):
     )
     webhook_batch_size: int = Field(
         default=50, ge=1, description="Deliveries a worker claims per database round trip."
+    )
+    webhook_allow_loopback: bool | Literal["auto"] = Field(
+        default="auto",
+        description="Whether sandbox clients may send webhooks to loopback addresses "
+        "(http://localhost:3000/...). auto: only on a local server (see is_local). Live clients "
+        "never may.",
     )
 
     connect_wait_seconds: float = Field(
@@ -205,11 +213,10 @@ class Settings(BaseSettings):
         "(built by `make serve`).",
     )
 
-    demo: bool = Field(
-        default=True,
+    demo: bool | Literal["auto"] = Field(
+        default="auto",
         description="Serve the demo app at /demo: a sample host page that opens Connect for the "
-        "sandbox client (sandbox utilities only, end users named demo-...). Turn off on a "
-        "server reachable by others.",
+        "demo's own sandbox client. auto: only on a local server (see is_local).",
     )
 
     connect_terms_url: str | None = Field(
@@ -231,3 +238,28 @@ class Settings(BaseSettings):
 
     def resolved_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def is_local(self) -> bool:
+        """True when only this machine can reach the server: it listens on a loopback address
+        and its public URL, if set, names a loopback host (a server behind a proxy listens on
+        127.0.0.1 but is reachable at its public URL). What ``auto`` settings go by."""
+        public = urlsplit(self.public_url).hostname if self.public_url else self.host
+        return _is_loopback_host(self.host) and _is_loopback_host(public or "")
+
+    def demo_enabled(self) -> bool:
+        return self.is_local() if self.demo == "auto" else self.demo
+
+    def webhook_loopback_allowed(self) -> bool:
+        if self.webhook_allow_loopback == "auto":
+            return self.is_local()
+        return self.webhook_allow_loopback
+
+
+def _is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -15,27 +15,31 @@ import pytest
 from fastapi import FastAPI
 
 from gridlink import Settings
+from gridlink.clients.service import DEMO_CLIENT_ID, rotate_secret
+from tests.demo.conftest import BrowserFactory
 from tests.demo.test_demo_api import link_with_demo
-from tests.factories import TestClient, assert_error, make_client
+from tests.factories import TestClient, assert_error
 
 
 @pytest.fixture
-async def sandbox(app: FastAPI) -> TestClient:
-    return await make_client(app, name="Sandbox app", origins=["http://testserver"])
+async def sandbox(app: FastAPI, demo: None) -> TestClient:
+    """The demo's own client, given a secret here so the test can read the same rows through
+    the data API (an operator could do the same with `gridlink clients rotate-secret`)."""
+    async with app.state.db.transaction() as session:
+        made = await rotate_secret(session, app.state.clock, DEMO_CLIENT_ID, timedelta(0))
+    return TestClient(DEMO_CLIENT_ID, made.client_secret)
 
 
-async def demo_data(api: httpx.AsyncClient, user: str, credential_id: str) -> httpx.Response:
-    return await api.get(
-        "/demo/api/data", params={"client_user_id": user, "utility_credential_id": credential_id}
-    )
+async def demo_data(api: httpx.AsyncClient, credential_id: str) -> httpx.Response:
+    return await api.get("/demo/api/data", params={"utility_credential_id": credential_id})
 
 
 async def wait_until_ready(
-    api: httpx.AsyncClient, user: str, credential_id: str, within: float = 60.0
+    api: httpx.AsyncClient, credential_id: str, within: float = 60.0
 ) -> dict[str, Any]:
     deadline = time.monotonic() + within
     while True:
-        answer = await demo_data(api, user, credential_id)
+        answer = await demo_data(api, credential_id)
         assert answer.status_code == 200, answer.text
         body: dict[str, Any] = answer.json()
         if body["state"] == "ready":
@@ -47,8 +51,8 @@ async def wait_until_ready(
 async def test_a_synced_credential_shows_its_accounts_meters_bills_and_usage(
     api: httpx.AsyncClient, sandbox: TestClient
 ) -> None:
-    credential = await link_with_demo(api, "demo-alice")
-    body = await wait_until_ready(api, "demo-alice", credential["id"])
+    credential = await link_with_demo(api)
+    body = await wait_until_ready(api, credential["id"])
     assert body["sync"]["state"] == "scheduled"
     assert body["sync"]["progress"] == 1
     # The same rows the data API gives the sandbox client for this credential.
@@ -74,9 +78,7 @@ async def test_a_synced_credential_shows_its_accounts_meters_bills_and_usage(
     real_pdf = await api.get(f"/v1/utility_statements/{newest['id']}/pdf", auth=sandbox.auth)
     assert pdf.content == real_pdf.content
 
-    usage = await api.get(
-        "/demo/api/usage", params={"client_user_id": "demo-alice", "meter_id": meter["id"]}
-    )
+    usage = await api.get("/demo/api/usage", params={"meter_id": meter["id"]})
     assert usage.status_code == 200, usage.text
     series = usage.json()
     assert series["state"] == "ready"
@@ -108,27 +110,19 @@ async def test_a_synced_credential_shows_its_accounts_meters_bills_and_usage(
     assert series["daily"][-1]["value"] == pytest.approx(days.json()["data"][-1]["value"])
 
 
-async def test_another_demo_users_credential_bills_and_meters_read_as_unknown(
-    api: httpx.AsyncClient, sandbox: TestClient
+async def test_another_browsers_credential_bills_and_meters_read_as_unknown(
+    api: httpx.AsyncClient, browser: BrowserFactory
 ) -> None:
-    credential = await link_with_demo(api, "demo-bob")
-    body = await wait_until_ready(api, "demo-bob", credential["id"])
+    credential = await link_with_demo(api)
+    body = await wait_until_ready(api, credential["id"])
     [meter] = body["meters"]
     statement = body["statements"][0]
-    assert_error(await demo_data(api, "demo-eve", credential["id"]), 404, "not_found")
-    pdf = await api.get(
-        f"/demo/api/statements/{statement['id']}/pdf", params={"client_user_id": "demo-eve"}
-    )
-    assert_error(pdf, 404, "not_found")
-    usage = await api.get(
-        "/demo/api/usage", params={"client_user_id": "demo-eve", "meter_id": meter["id"]}
-    )
+    other = await browser()
+    assert_error(await demo_data(other, credential["id"]), 404, "not_found")
+    assert_error(await other.get(statement["pdf_url"]), 404, "not_found")
+    usage = await other.get("/demo/api/usage", params={"meter_id": meter["id"]})
     assert_error(usage, 404, "not_found")
-    # Not a demo user at all: refused before any lookup.
-    assert_error(await demo_data(api, "user-1", credential["id"]), 422, "invalid_request")
-    unknown = await api.get(
-        "/demo/api/statements/stm_nope/pdf", params={"client_user_id": "demo-bob"}
-    )
+    unknown = await api.get("/demo/api/statements/stm_nope/pdf")
     assert_error(unknown, 404, "not_found")
 
 
@@ -140,10 +134,10 @@ class TestWhileTheFirstSyncRuns:
     async def test_data_unavailable_is_a_syncing_state_with_progress(
         self, api: httpx.AsyncClient, sandbox: TestClient
     ) -> None:
-        credential = await link_with_demo(api, "demo-carol")
+        credential = await link_with_demo(api)
         deadline = time.monotonic() + 30
         while True:
-            answer = await demo_data(api, "demo-carol", credential["id"])
+            answer = await demo_data(api, credential["id"])
             assert answer.status_code == 200, answer.text
             body = answer.json()
             if body["sync"] and body["sync"]["state"] == "running" and body["sync"]["progress"] > 0:
@@ -163,8 +157,6 @@ class TestWhileTheFirstSyncRuns:
             auth=sandbox.auth,
         )
         assert_error(real, 503, "data_unavailable")
-        usage = await api.get(
-            "/demo/api/usage", params={"client_user_id": "demo-carol", "meter_id": "mtr_x"}
-        )
+        usage = await api.get("/demo/api/usage", params={"meter_id": "mtr_x"})
         assert usage.status_code == 200, usage.text
         assert usage.json()["state"] == "syncing"

@@ -49,6 +49,7 @@ async def make_dispatcher(app: FastAPI) -> AsyncIterator[DispatcherFactory]:
     made: list[Dispatcher] = []
 
     async def factory(resolver: Resolver = system_resolver, **settings: Any) -> Dispatcher:
+        settings.setdefault("allow_loopback", True)  # the receivers here listen on 127.0.0.1
         dispatcher = Dispatcher(
             app.state.db,
             app.state.clock,

@@ -16,6 +16,7 @@ from gridlink.kit.clock import ManualClock
 from gridlink.kit.keyring import Keyring
 from gridlink.webhooks.dispatcher import Dispatcher
 from gridlink.webhooks.schedule import RETRY_DELAYS
+from gridlink.webhooks.sender import CONNECTION_FAILED
 from gridlink.webhooks.signing import InvalidSignature, verify
 from tests.event_helpers import emit_user_deleted
 from tests.factories import TestClient, make_client
@@ -100,7 +101,7 @@ async def test_receiver_down_then_up_gets_every_event_with_the_same_id(
             verify(endpoint["secret"], request.headers, request.body, clock.now().timestamp(), 3600)
     log = await attempts(api, client, endpoint["id"])
     assert [a["outcome"] for a in log].count("succeeded") == 3
-    assert {a["error"] for a in log[:6]} == {"could not connect to the receiver"}
+    assert {a["error"] for a in log[:6]} == {CONNECTION_FAILED}
 
 
 async def test_retry_times_follow_the_schedule(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -70,7 +69,7 @@ def parse_basic(value: str) -> tuple[str, str]:
     """``Basic base64(id:secret)`` → (id, secret); raises Unauthorized when malformed."""
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # binascii.Error, or not ASCII at all
         raise Unauthorized(BAD_CREDENTIALS) from exc
     client_id, sep, secret = decoded.partition(":")
     if not sep:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.kit.db import insert_or_ignore
 from gridlink.models import Client, ClientSecret
 
 
@@ -17,6 +19,10 @@ class ClientRepository:
         await self.session.flush()
         self.session.add(secret)
         await self.session.flush()
+
+    async def add_if_absent(self, values: dict[str, Any]) -> None:
+        """Insert a client with a fixed id unless it exists (two servers may start at once)."""
+        await self.session.execute(insert_or_ignore(self.session, Client, ["id"]).values(values))
 
     async def add_secret(self, secret: ClientSecret) -> None:
         self.session.add(secret)
@@ -36,11 +42,17 @@ class ClientRepository:
         )
         return int(await self.session.scalar(query) or 0)
 
-    async def count(self) -> int:
-        return int(await self.session.scalar(select(func.count()).select_from(Client)) or 0)
+    async def count(self, excluding: str = "") -> int:
+        query = select(func.count()).select_from(Client).where(Client.id != excluding)
+        return int(await self.session.scalar(query) or 0)
 
-    async def first_sandbox_client(self) -> Client | None:
-        query = select(Client).where(Client.environment == "sandbox").order_by(Client.id).limit(1)
+    async def first_sandbox_client(self, excluding: str = "") -> Client | None:
+        query = (
+            select(Client)
+            .where(Client.environment == "sandbox", Client.id != excluding)
+            .order_by(Client.id)
+            .limit(1)
+        )
         return await self.session.scalar(query)
 
     async def list_with_active_secret_counts(self, now: datetime) -> list[tuple[Client, int]]:

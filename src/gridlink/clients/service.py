@@ -210,6 +210,8 @@ async def rotate_secret(
 
 
 SANDBOX_CLIENT_NAME = "Sandbox app"
+# The demo app's own sandbox client (demo/service.py makes it): never the integrator's.
+DEMO_CLIENT_ID = "cli_demo"
 
 
 @dataclass(frozen=True)
@@ -219,13 +221,13 @@ class SandboxClient:
 
 
 async def ensure_sandbox_client(session: AsyncSession, clock: Clock, origin: str) -> SandboxClient:
-    """On first start (no clients at all), create a sandbox client for the local demo."""
+    """On first start (no clients but the demo's), create a sandbox client for the integrator."""
     repo = ClientRepository(session)
-    if await repo.count() == 0:
+    if await repo.count(excluding=DEMO_CLIENT_ID) == 0:
         origins = sorted({origin, origin.replace("127.0.0.1", "localhost")})
         created = await create_client(
             session, clock, NewClient(SANDBOX_CLIENT_NAME, origins, [], "sandbox")
         )
         return SandboxClient(created.client_id, created.client_secret)
-    existing = await repo.first_sandbox_client()
+    existing = await repo.first_sandbox_client(excluding=DEMO_CLIENT_ID)
     return SandboxClient(existing.id if existing else "(none)", None)

@@ -1,7 +1,7 @@
 """The demo's data views: what a host backend reads once a credential is linked.
 
 Everything goes through the data API's own read functions (gridlink.data.reads) for the demo's
-sandbox client, then is narrowed to one ``demo-`` end user: another user's credential,
+sandbox client, then is narrowed to the calling browser's demo user: another user's credential,
 statement or meter reads as unknown. While the first sync runs, the data API answers
 ``data_unavailable``; here that is a state the page shows ("Loading your data… N%"), not an error.
 """
@@ -68,9 +68,8 @@ def _retry_after(error: DataUnavailable) -> int | None:
 
 def _statement(row: UtilityStatementOut) -> DemoStatement:
     pdf_url = None
-    if row.has_pdf:
-        user = quote(row.client_user_id, safe="")
-        pdf_url = f"/demo/api/statements/{row.id}/pdf?client_user_id={user}"
+    if row.has_pdf:  # the browser's cookie says whose bill it may open
+        pdf_url = f"/demo/api/statements/{quote(row.id, safe='')}/pdf"
     return DemoStatement(
         id=row.id,
         utility_account_id=row.utility_account_id,

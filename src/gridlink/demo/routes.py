@@ -1,6 +1,8 @@
 """/demo: the sample host page (static files, strict CSP) and its backend under /demo/api.
 
-Off with GRIDLINK_DEMO=false (every /demo path then answers 404). Not in the OpenAPI document:
+On when ``Settings.demo_enabled()`` (by default only on a local server; every /demo path
+answers 404 otherwise). Loading the page binds the browser to its own demo user (a cookie,
+demo/browser.py); every /demo/api call acts for that user only. Not in the OpenAPI document:
 this is an example app, not part of Gridlink's API.
 """
 
@@ -17,8 +19,8 @@ from gridlink.auth.dependencies import AppClock, AppSettings, Session
 from gridlink.credentials.schemas import UtilityCredentialOut
 from gridlink.data.files import FileStore
 from gridlink.demo import data, service
+from gridlink.demo.browser import demo_user, ensure_cookie
 from gridlink.demo.schemas import (
-    DEMO_USER_PATTERN,
     DemoClockMove,
     DemoCredentials,
     DemoData,
@@ -47,7 +49,7 @@ COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-re
 
 
 async def demo_enabled(settings: AppSettings) -> None:
-    if not settings.demo:
+    if not settings.demo_enabled():
         raise NotFound(NO_SUCH_ENDPOINT)
 
 
@@ -67,15 +69,17 @@ page_router = APIRouter(prefix="/demo", dependencies=[Depends(demo_enabled)])
 api = APIRouter(
     prefix="/demo/api", tags=["Demo"], dependencies=[Depends(demo_enabled), Depends(api_headers)]
 )
-DemoUser = Annotated[str, Query(pattern=DEMO_USER_PATTERN)]
+DemoUser = Annotated[str, Depends(demo_user)]
 Id = Annotated[str, Query(min_length=1, max_length=40)]
 Json = [Depends(json_only)]
 
 
 @page_router.get("", include_in_schema=False)
-async def page(request: Request) -> Response:
+async def page(request: Request, settings: AppSettings) -> Response:
     headers = {**COMMON_HEADERS, "Content-Security-Policy": PAGE_CSP}
-    return await _static(request, STATIC / "index.html", "text/html; charset=utf-8", headers)
+    response = await _static(request, STATIC / "index.html", "text/html; charset=utf-8", headers)
+    ensure_cookie(request, response, settings)
+    return response
 
 
 @page_router.get("/static/{name}", include_in_schema=False)
@@ -98,73 +102,66 @@ async def _static(
 async def get_status(
     session: Session,
     clock: AppClock,
+    user: DemoUser,
     origin: Annotated[str | None, Query(max_length=200)] = None,
 ) -> DemoStatus:
-    return await service.status(session, clock, origin)
+    return await service.status(session, clock, user, origin)
 
 
 @api.post("/connect_token", include_in_schema=False, dependencies=Json)
 async def post_connect_token(
-    body: DemoTokenRequest, session: Session, clock: AppClock
+    body: DemoTokenRequest, session: Session, clock: AppClock, user: DemoUser
 ) -> DemoToken:
-    return await service.connect_token(
-        session, clock, body.client_user_id, body.utility_credential_id
-    )
+    return await service.connect_token(session, clock, user, body.utility_credential_id)
 
 
 @api.post("/exchange", include_in_schema=False, dependencies=Json)
 async def post_exchange(
-    body: DemoExchangeRequest, session: Session, clock: AppClock
+    body: DemoExchangeRequest, session: Session, clock: AppClock, user: DemoUser
 ) -> UtilityCredentialOut:
-    return await service.exchange(session, clock, body.client_user_id, body.authorization_code)
+    return await service.exchange(session, clock, user, body.authorization_code)
 
 
 @api.get("/credentials", include_in_schema=False)
-async def get_credentials(session: Session, client_user_id: DemoUser) -> DemoCredentials:
-    return await service.credentials(session, client_user_id)
+async def get_credentials(session: Session, user: DemoUser) -> DemoCredentials:
+    return await service.credentials(session, user)
 
 
 @api.post("/clock", include_in_schema=False, dependencies=Json)
-async def post_clock(body: DemoClockMove, session: Session, clock: AppClock) -> DemoStatus:
-    return await service.move_clock(session, clock, body)
+async def post_clock(
+    body: DemoClockMove, session: Session, clock: AppClock, user: DemoUser
+) -> DemoStatus:
+    return await service.move_clock(session, clock, user, body)
 
 
 @api.post("/connect_link", include_in_schema=False, dependencies=Json)
 async def post_connect_link(
-    body: DemoLinkRequest, session: Session, clock: AppClock, settings: AppSettings
+    body: DemoLinkRequest, session: Session, clock: AppClock, settings: AppSettings, user: DemoUser
 ) -> DemoLink:
     return await service.connect_link(
-        session,
-        clock,
-        settings.resolved_public_url(),
-        body.client_user_id,
-        body.utility_credential_id,
+        session, clock, settings.resolved_public_url(), user, body.utility_credential_id
     )
 
 
 @api.get("/data", include_in_schema=False)
-async def get_data(
-    session: Session, client_user_id: DemoUser, utility_credential_id: Id
-) -> DemoData:
-    return await data.credential_data(session, client_user_id, utility_credential_id)
+async def get_data(session: Session, user: DemoUser, utility_credential_id: Id) -> DemoData:
+    return await data.credential_data(session, user, utility_credential_id)
 
 
 @api.get("/usage", include_in_schema=False)
-async def get_usage(
-    session: Session, clock: AppClock, client_user_id: DemoUser, meter_id: Id
-) -> DemoUsage:
-    return await data.usage(session, clock, client_user_id, meter_id)
+async def get_usage(session: Session, clock: AppClock, user: DemoUser, meter_id: Id) -> DemoUsage:
+    return await data.usage(session, clock, user, meter_id)
 
 
 @api.get("/statements/{statement_id}/pdf", include_in_schema=False)
 async def get_statement_pdf(
     session: Session,
     settings: AppSettings,
-    client_user_id: DemoUser,
+    user: DemoUser,
     statement_id: Annotated[str, PathParam(min_length=1, max_length=40)],
 ) -> FileResponse:
     files = FileStore(settings.resolved_files_dir())
-    path = await data.statement_pdf(session, files, client_user_id, statement_id)
+    path = await data.statement_pdf(session, files, user, statement_id)
     return FileResponse(
         path,
         media_type="application/pdf",

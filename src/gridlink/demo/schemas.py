@@ -12,13 +12,22 @@ from gridlink.credentials.schemas import UtilityCredentialOut
 from gridlink.data.schemas import UtilityAccountOut, UtilityMeterOut
 from gridlink.sync.schemas import SyncOut
 
-# The demo acts for browser-made end users only: ids it cannot confuse with a real app's.
-DemoUserId = str
-DEMO_USER_PATTERN = r"^demo-[A-Za-z0-9_-]{1,60}$"
+
+class DemoRequest(BaseModel):
+    """A body the page sends. The demo user is never taken from it: it is the browser's
+    (demo/browser.py). A page loaded before that change still sends ``client_user_id``, which
+    is accepted and ignored, so it cannot name another browser's user."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_user_id: str | None = Field(
+        default=None, max_length=100, description="Ignored: the demo user is the browser's."
+    )
 
 
 class DemoStatus(BaseModel):
-    client_id: str = Field(description="The sandbox client the demo acts for.")
+    client_user_id: str = Field(description="This browser's demo end user.")
+    client_id: str = Field(description="The demo's own sandbox client.")
     client_name: str
     origin_allowed: bool | None = Field(
         default=None,
@@ -30,13 +39,10 @@ class DemoStatus(BaseModel):
     sandbox_offset_seconds: int
 
 
-class DemoTokenRequest(BaseModel):
-    """Create mode for ``client_user_id``; update mode when ``utility_credential_id`` is given
-    too (a credential of that same demo user)."""
+class DemoTokenRequest(DemoRequest):
+    """Create mode; update mode when ``utility_credential_id`` names a credential of this
+    browser's demo user."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    client_user_id: DemoUserId = Field(pattern=DEMO_USER_PATTERN)
     utility_credential_id: str | None = Field(default=None, max_length=40)
 
 
@@ -46,10 +52,7 @@ class DemoToken(BaseModel):
     expires_at: datetime
 
 
-class DemoExchangeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    client_user_id: DemoUserId = Field(pattern=DEMO_USER_PATTERN)
+class DemoExchangeRequest(DemoRequest):
     authorization_code: str = Field(max_length=200)
 
 
@@ -63,10 +66,7 @@ class DemoClockMove(BaseModel):
     advance_seconds: int = Field(gt=0, le=366 * 24 * 3600)
 
 
-class DemoLinkRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    client_user_id: DemoUserId = Field(pattern=DEMO_USER_PATTERN)
+class DemoLinkRequest(DemoRequest):
     utility_credential_id: str = Field(max_length=40)
 
 

@@ -1,9 +1,10 @@
-"""The demo's backend: what a host app's server does, in-process, for the sandbox client.
+"""The demo's backend: what a host app's server does, in-process, for the demo's own client.
 
-It acts only for a sandbox-environment client (the one `gridlink serve` creates on first start,
-which sees only sandbox utilities) and only for end users whose id starts with ``demo-`` (the
-page makes one per browser tab), so it cannot read or change a real app's end users. No client
-secret ever reaches the browser: the calls below go straight to the services the API uses.
+It acts only for the demo's dedicated sandbox client (``cli_demo``, made by `gridlink serve` at
+start-up while the demo is on; never the integrator's sandbox client the banner prints, so the
+demo cannot read that client's end users or move its clock) and, within it, only for the
+calling browser's demo user (demo/browser.py). No client secret ever reaches the browser: the
+calls below go straight to the services the API uses.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient, exchange_authorization_code
 from gridlink.clients.repository import ClientRepository
+from gridlink.clients.service import DEMO_CLIENT_ID
 from gridlink.connect.schemas import ConnectTokenRequest
 from gridlink.connect.service import create_connect_token
 from gridlink.credentials.schemas import CredentialFilters, UtilityCredentialOut
@@ -30,17 +32,39 @@ from gridlink.links.service import create_link
 from gridlink.sandbox import service as sandbox
 from gridlink.sandbox.schemas import SandboxClockMove
 
-NO_SANDBOX_CLIENT = (
-    "The demo needs a sandbox client and there is none: `gridlink serve` creates one on a fresh "
-    "data folder, or make one with `gridlink clients create --environment sandbox`."
+DEMO_CLIENT_NAME = "Gridlink demo"
+NO_DEMO_CLIENT = (
+    "The demo's sandbox client does not exist yet: `gridlink serve` makes it at start-up while "
+    "the demo is on (GRIDLINK_DEMO)."
 )
 
 
+async def ensure_demo_client(session: AsyncSession, clock: Clock, origin: str) -> None:
+    """Make the demo's client, or point it at this server's current origin (the demo page is
+    served from here, so that is the one origin that embeds Connect for it). It has no secret:
+    the demo acts in-process, and nobody can call the API as it."""
+    repo = ClientRepository(session)
+    origins = sorted({origin, origin.replace("127.0.0.1", "localhost")})
+    await repo.add_if_absent(
+        {
+            "id": DEMO_CLIENT_ID,
+            "name": DEMO_CLIENT_NAME,
+            "environment": "sandbox",
+            "allowed_origins": origins,
+            "redirect_uris": [],
+            "created_at": clock.now(),
+            "sandbox_clock_offset_seconds": 0,
+        }
+    )
+    row = await repo.get(DEMO_CLIENT_ID)
+    assert row is not None
+    row.allowed_origins = origins
+
+
 async def demo_client(session: AsyncSession) -> AuthenticatedClient:
-    """The oldest sandbox client: the one `ensure_sandbox_client` made and names in the banner."""
-    row = await ClientRepository(session).first_sandbox_client()
+    row = await ClientRepository(session).get(DEMO_CLIENT_ID)
     if row is None:
-        raise NotFound(NO_SANDBOX_CLIENT)
+        raise NotFound(NO_DEMO_CLIENT)
     return AuthenticatedClient(
         id=row.id,
         name=row.name,
@@ -52,10 +76,13 @@ async def demo_client(session: AsyncSession) -> AuthenticatedClient:
     )
 
 
-async def status(session: AsyncSession, clock: Clock, origin: str | None) -> DemoStatus:
+async def status(
+    session: AsyncSession, clock: Clock, client_user_id: str, origin: str | None
+) -> DemoStatus:
     client = await demo_client(session)
     now = sandbox.read_clock(clock, client)
     return DemoStatus(
+        client_user_id=client_user_id,
         client_id=client.id,
         client_name=client.name,
         origin_allowed=None if origin is None else origin in client.allowed_origins,
@@ -108,13 +135,17 @@ async def credentials(session: AsyncSession, client_user_id: str) -> DemoCredent
     return DemoCredentials(data=page.data)
 
 
-async def move_clock(session: AsyncSession, clock: Clock, body: DemoClockMove) -> DemoStatus:
-    """Moves the sandbox client's clock (for every demo user: it is the client's clock)."""
+async def move_clock(
+    session: AsyncSession, clock: Clock, client_user_id: str, body: DemoClockMove
+) -> DemoStatus:
+    """Moves the demo client's clock: every demo user's (a sandbox clock is per client), never
+    the integrator's sandbox client's."""
     client = await demo_client(session)
     moved = await sandbox.move_clock(
         session, clock, client, SandboxClockMove(advance_seconds=body.advance_seconds)
     )
     return DemoStatus(
+        client_user_id=client_user_id,
         client_id=client.id,
         client_name=client.name,
         allowed_origins=list(client.allowed_origins),

@@ -2,10 +2,18 @@
 
 Migrations run on a connection we hand to Alembic (``config.attributes["connection"]``), so the
 same code works inside a running event loop and on both databases.
+
+On SQLite, foreign keys are off while a migration runs, and checked before it commits. SQLite
+cannot alter most of a table in place, so Alembic's batch mode copies the table, drops the old
+one and renames the copy; with foreign keys on, that DROP TABLE deletes every row first and
+``ON DELETE CASCADE`` empties the child tables (altering ``utility_credentials`` in 0004 used to
+delete every update-mode connect token). ``PRAGMA foreign_keys`` only changes outside a
+transaction, hence the dance below (SQLite's documented procedure for schema changes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from alembic import command
@@ -30,12 +38,60 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
-async def upgrade_to_head(db: Database) -> None:
-    def _upgrade(connection: Connection) -> None:
-        command.upgrade(_config(connection), "head")
+def revisions() -> list[str]:
+    """Every revision, oldest first."""
+    script = ScriptDirectory.from_config(_config())
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
-    async with db.write_slot(write=True), db.engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+
+async def upgrade_to_head(db: Database) -> None:
+    await upgrade_to(db, "head")
+
+
+async def upgrade_to(db: Database, revision: str) -> None:
+    await _migrate(db, lambda connection: command.upgrade(_config(connection), revision))
+
+
+async def downgrade_to(db: Database, revision: str) -> None:
+    """Back to ``revision`` (``"base"``: an empty schema). For rollbacks of a bad deploy and for
+    the round-trip test of every migration; data in what a migration added is lost."""
+    await _migrate(db, lambda connection: command.downgrade(_config(connection), revision))
+
+
+class ForeignKeyViolation(RuntimeError):
+    """A migration left rows whose foreign keys point nowhere; it was rolled back."""
+
+
+async def _migrate(db: Database, step: Callable[[Connection], None]) -> None:
+    async with db.write_slot(write=True), db.engine.connect() as connection:
+        await connection.run_sync(_run_sqlite if db.is_sqlite else _run, step)
+
+
+def _run(connection: Connection, step: Callable[[Connection], None]) -> None:
+    with connection.begin():
+        step(connection)
+
+
+def _run_sqlite(connection: Connection, step: Callable[[Connection], None]) -> None:
+    _outside_transaction(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            step(connection)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise ForeignKeyViolation(f"rows with dangling foreign keys: {broken[:5]}")
+    finally:
+        _outside_transaction(connection, "PRAGMA foreign_keys=ON")
+
+
+def _outside_transaction(connection: Connection, pragma: str) -> None:
+    # On the driver's connection: SQLAlchemy would open a transaction first, where SQLite
+    # ignores this pragma. The driver runs in autocommit mode (kit/db.py).
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(pragma)
+    finally:
+        cursor.close()
 
 
 async def current_revision(db: Database) -> str | None:

@@ -141,9 +141,15 @@ def edition_of(path: Path) -> int | None:
     return int(years[-1]) if years else None
 
 
+def _is_number(text: str, most_digits: int) -> bool:
+    """ASCII digits only: str.isdigit() also says yes to '²' and other scripts' digits, some of
+    which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) <= most_digits
+
+
 def _normal_zip(value: str) -> str | None:
     digits = value.strip().split("-")[0]
-    if not digits.isdigit() or len(digits) > 5:
+    if not _is_number(digits, 5):
         return None
     return digits.zfill(5)
 
@@ -158,16 +164,24 @@ def _rate(value: str | None) -> float:
 def _rows(path: Path) -> Iterator[dict[str, str]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        header = [name.strip().lower() for name in next(reader, [])]
-        missing = [name for name in REQUIRED_COLUMNS if name not in header]
-        if missing:
+        try:
+            header = [name.strip().lower() for name in next(reader, [])]
+            missing = [name for name in REQUIRED_COLUMNS if name not in header]
+            if missing:
+                raise EiaFormatError(
+                    f"{path}: no column {', '.join(missing)}; expected an EIA/OpenEI "
+                    f"utility-by-zip table with the header {','.join(REQUIRED_COLUMNS)},..."
+                )
+            for values in reader:
+                if values:  # a short row reads as empty cells (then "not a number" below)
+                    values += [""] * (len(header) - len(values))
+                    yield dict(zip(header, values, strict=False))
+        except UnicodeDecodeError as exc:
             raise EiaFormatError(
-                f"{path}: no column {', '.join(missing)}; expected an EIA/OpenEI utility-by-zip "
-                f"table with the header {','.join(REQUIRED_COLUMNS)},..."
-            )
-        for values in reader:
-            if values:
-                yield dict(zip(header, values, strict=False))
+                f"{path}:{reader.line_num + 1}: not UTF-8 text; save the table as UTF-8 CSV"
+            ) from exc
+        except csv.Error as exc:  # e.g. a NUL byte, or a field beyond csv's size limit
+            raise EiaFormatError(f"{path}:{reader.line_num}: not a CSV table ({exc})") from exc
 
 
 def read_files(paths: Iterable[Path], edition: int | None = None) -> EiaData:
@@ -182,7 +196,7 @@ def read_files(paths: Iterable[Path], edition: int | None = None) -> EiaData:
         for line, row in enumerate(_rows(path), start=2):
             zip_code = _normal_zip(row["zip"])
             eiaid = row["eiaid"].strip()
-            if zip_code is None or not eiaid.isdigit():
+            if zip_code is None or not _is_number(eiaid, 10):
                 raise EiaFormatError(f"{path}:{line}: zip or eiaid is not a number")
             service = row["service_type"].strip().lower()
             ownership = row["ownership"].strip()[:40]

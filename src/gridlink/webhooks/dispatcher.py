@@ -29,7 +29,7 @@ from gridlink.webhooks.delivery_repository import ClaimedDelivery, DeliveryRepos
 from gridlink.webhooks.outbox import WAKEUP_CHANNEL
 from gridlink.webhooks.recording import record_results
 from gridlink.webhooks.sender import AttemptResult, Sender, describe_error
-from gridlink.webhooks.targets import Resolver, system_resolver
+from gridlink.webhooks.targets import Resolver, Targets, system_resolver
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class DeliverySettings:
     concurrency: int = 100
     poll_seconds: float = 1.0
     timeout_seconds: float = 15.0
+    allow_loopback: bool = False  # sandbox clients' loopback receivers (a local server only)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliverySettings:
@@ -58,6 +59,7 @@ class DeliverySettings:
             concurrency=settings.webhook_concurrency,
             poll_seconds=settings.webhook_poll_seconds,
             timeout_seconds=settings.webhook_timeout_seconds,
+            allow_loopback=settings.webhook_loopback_allowed(),
         )
 
 
@@ -88,7 +90,7 @@ class Dispatcher:
             self._sender = Sender(
                 self.clock,
                 self.keyring,
-                self.resolver,
+                Targets(self.resolver, self.settings.allow_loopback),
                 timeout_seconds=self.settings.timeout_seconds,
                 max_connections=self.settings.concurrency,
             )

@@ -4,7 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from gridlink.auth.dependencies import AppClock, CurrentClient, Session, current_client
+from gridlink.auth.dependencies import (
+    AppClock,
+    AppSettings,
+    CurrentClient,
+    Session,
+    current_client,
+)
 from gridlink.events.schemas import NO_NUL, EventOut
 from gridlink.idempotency.dependencies import idempotent_for
 from gridlink.kit.keyring import Ring
@@ -19,7 +25,7 @@ from gridlink.webhooks.schemas import (
     WebhookEndpointOut,
     WebhookEndpointUpdate,
 )
-from gridlink.webhooks.targets import Resolver, system_resolver
+from gridlink.webhooks.targets import Resolver, Targets, system_resolver
 
 router = APIRouter(tags=["Webhooks"])
 
@@ -34,14 +40,15 @@ def get_keyring(request: Request) -> Ring:
     return keyring
 
 
-def get_resolver(request: Request) -> Resolver:
-    """Name resolution for the URL check; tests put a stub on ``app.state``."""
+def get_targets(request: Request, settings: AppSettings) -> Targets:
+    """What the URL check needs: name resolution (tests put a stub on ``app.state``) and
+    whether this server lets sandbox clients use loopback receivers."""
     resolver: Resolver = getattr(request.app.state, "webhook_resolver", system_resolver)
-    return resolver
+    return Targets(resolver, settings.webhook_loopback_allowed())
 
 
 AppKeyring = Annotated[Ring, Depends(get_keyring)]
-AppResolver = Annotated[Resolver, Depends(get_resolver)]
+AppTargets = Annotated[Targets, Depends(get_targets)]
 
 
 @router.post(
@@ -58,11 +65,11 @@ async def create_endpoint(
     session: Session,
     clock: AppClock,
     keyring: AppKeyring,
-    resolver: AppResolver,
+    targets: AppTargets,
 ) -> WebhookEndpointCreated:
     """The answer holds the endpoint's signing secret (`whsec_...`), shown only this once.
     Every delivery is signed with it per Standard Webhooks; see the webhooks guide."""
-    return await service.create_endpoint(session, clock, keyring, resolver, client, body)
+    return await service.create_endpoint(session, clock, keyring, targets, client, body)
 
 
 @router.get(
@@ -100,10 +107,10 @@ async def update_endpoint(
     client: CurrentClient,
     session: Session,
     clock: AppClock,
-    resolver: AppResolver,
+    targets: AppTargets,
     endpoint_id: EndpointIdPath,
 ) -> WebhookEndpointOut:
-    return await service.update_endpoint(session, clock, resolver, client, endpoint_id, body)
+    return await service.update_endpoint(session, clock, targets, client, endpoint_id, body)
 
 
 @router.delete(

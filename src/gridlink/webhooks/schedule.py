@@ -53,11 +53,13 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return timedelta(seconds=int(value))
+    if value.isascii() and value.isdigit():
+        # Nine digits (31 years) are plenty, the wait is capped at 24 h anyway; int() of
+        # thousands of digits would raise.
+        return timedelta(seconds=int(value) if len(value) <= 9 else 10**9)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
     if moment.tzinfo is None:
         return None

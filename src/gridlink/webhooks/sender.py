@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from gridlink.webhooks.delivery_repository import ClaimedDelivery
 from gridlink.webhooks.schedule import RETRY_AFTER_STATUSES, parse_retry_after
 from gridlink.webhooks.sealing import open_secret
 from gridlink.webhooks.signing import webhook_headers
-from gridlink.webhooks.targets import Resolver, TargetPolicy, UnsafeTarget, guarded_client
+from gridlink.webhooks.targets import Targets, UnsafeTarget, guarded_client
 
 USER_AGENT = "Gridlink-Webhooks/1"
 MAX_RESPONSE_BYTES = 64 * 1024  # read (then drop) this much, so the connection can be reused
@@ -58,7 +59,7 @@ class Sender:
         self,
         clock: Clock,
         keyring: Ring,
-        resolver: Resolver,
+        targets: Targets,
         *,
         timeout_seconds: float,
         max_connections: int,
@@ -70,8 +71,8 @@ class Sender:
         # waits for a connection (time the timeout would count against the receiver).
         self._clients = {
             environment: guarded_client(
-                TargetPolicy(environment),
-                resolver,
+                targets.policy(environment),
+                targets.resolver,
                 timeout=timeout_seconds,
                 max_connections=max_connections,
             )
@@ -102,7 +103,7 @@ class Sender:
                 code, retry_after = await self._post(delivery, headers, body)
         except Exception as exc:  # every failure is an outcome to record, never a crash
             return AttemptResult(delivery, now, None, _ms_since(started), describe_error(exc))
-        error = None if 200 <= code < 300 else f"the receiver answered HTTP {code}"
+        error = describe_status(code)
         return AttemptResult(delivery, now, code, _ms_since(started), error, retry_after)
 
     async def _post(
@@ -131,14 +132,38 @@ def _ms_since(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
 
 
+# The reasons an attempt failed, as the deliveries log shows them. Deliberately coarse: a client
+# picks the URL, so a finer reason ("ProtocolError", "connection refused", "reset") would tell it
+# what listens at an address (a port scanner). What an integrator needs stays: the guard's
+# refusal, no connection or no HTTP answer, a timeout, a TLS problem, the HTTP status.
+CONNECTION_FAILED = "connection failed (no HTTP answer from the receiver)"
+TIMED_OUT = "timed out (no complete answer within the timeout)"
+TLS_FAILED = "TLS error (the receiver's certificate or TLS handshake was not accepted)"
+
+
+def describe_status(code: int) -> str | None:
+    return None if 200 <= code < 300 else f"the receiver answered HTTP {code}"
+
+
 def describe_error(exc: BaseException) -> str:
     """A short reason for the deliveries log. Never the URL: it may carry the client's token."""
     if isinstance(exc, UnsafeTarget):
         return f"refused: {exc}"[:300]
     if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return "timed out (no complete answer within the timeout)"
-    if isinstance(exc, httpx.ConnectError):
-        return "could not connect to the receiver"
-    if isinstance(exc, httpx.HTTPError):
-        return f"HTTP error: {type(exc).__name__}"
+        return TIMED_OUT
+    if _caused_by_tls(exc):
+        return TLS_FAILED
+    if isinstance(exc, httpx.TransportError):
+        return CONNECTION_FAILED
     return f"delivery error: {type(exc).__name__}"
+
+
+def _caused_by_tls(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError | ssl.CertificateError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

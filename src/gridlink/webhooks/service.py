@@ -28,7 +28,7 @@ from gridlink.webhooks.schemas import (
 )
 from gridlink.webhooks.sealing import seal_secret
 from gridlink.webhooks.signing import generate_secret
-from gridlink.webhooks.targets import Resolver, TargetPolicy, UnsafeTarget
+from gridlink.webhooks.targets import Targets, UnsafeTarget
 
 MAX_ENDPOINTS_PER_CLIENT = 20
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -50,9 +50,9 @@ def to_out(endpoint: WebhookEndpoint) -> WebhookEndpointOut:
     )
 
 
-async def check_url(url: str, client: AuthenticatedClient, resolver: Resolver) -> None:
+async def check_url(url: str, client: AuthenticatedClient, targets: Targets) -> None:
     try:
-        await TargetPolicy(client.environment).check_url(url, resolver)
+        await targets.policy(client.environment).check_url(url, targets.resolver)
     except UnsafeTarget as exc:
         raise InvalidRequest(f"url is not allowed: {exc}.", fields=["url"]) from exc
 
@@ -82,12 +82,12 @@ async def create_endpoint(
     session: AsyncSession,
     clock: Clock,
     keyring: Ring,
-    resolver: Resolver,
+    targets: Targets,
     client: AuthenticatedClient,
     body: WebhookEndpointCreate,
 ) -> WebhookEndpointCreated:
     event_types = _event_types(body.events)
-    await check_url(body.url, client, resolver)
+    await check_url(body.url, client, targets)
     repo = EndpointRepository(session)
     if await repo.count(client.id) >= MAX_ENDPOINTS_PER_CLIENT:
         raise Conflict(
@@ -132,7 +132,7 @@ async def get_endpoint(
 async def update_endpoint(
     session: AsyncSession,
     clock: Clock,
-    resolver: Resolver,
+    targets: Targets,
     client: AuthenticatedClient,
     endpoint_id: str,
     body: WebhookEndpointUpdate,
@@ -146,7 +146,7 @@ async def update_endpoint(
                 "url cannot be null: send the new URL, or leave url out to keep it.",
                 fields=["url"],
             )
-        await check_url(body.url, client, resolver)
+        await check_url(body.url, client, targets)
         endpoint.url = body.url
     if "events" in sent:
         endpoint.event_types = _event_types(body.events)

@@ -81,14 +81,19 @@ def verify(
     msg_id = _header(headers, "webhook-id")
     raw_timestamp = _header(headers, "webhook-timestamp")
     signatures = _header(headers, "webhook-signature")
-    if not raw_timestamp.isdigit():
+    # ASCII digits only (str.isdigit() accepts '²', which int() refuses), and few enough that
+    # int() never meets its digit limit.
+    if not (raw_timestamp.isascii() and raw_timestamp.isdigit() and len(raw_timestamp) <= 20):
         raise InvalidSignature("webhook-timestamp is not whole seconds since 1970")
     timestamp = int(raw_timestamp)
     if timestamp < now - tolerance:
         raise InvalidSignature(f"webhook-timestamp is more than {tolerance} s old")
     if timestamp > now + tolerance:
         raise InvalidSignature(f"webhook-timestamp is more than {tolerance} s in the future")
-    expected = _mac(secret_key(secret), msg_id, timestamp, body)
+    try:
+        expected = _mac(secret_key(secret), msg_id, timestamp, body)
+    except UnicodeEncodeError as exc:  # a lone surrogate (e.g. from a command line)
+        raise InvalidSignature("webhook-id is not valid text") from exc
     for candidate in signatures.split():
         version, _, encoded = candidate.partition(",")
         if version != "v1":

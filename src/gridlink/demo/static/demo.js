@@ -5,15 +5,9 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const USER_KEY = "gridlink-demo-user";
 
-  // One end user per browser tab, named demo-… (the only ids the demo backend acts for).
-  let userId = sessionStorage.getItem(USER_KEY);
-  if (!userId || !/^demo-[A-Za-z0-9_-]{1,60}$/.test(userId)) {
-    userId = "demo-" + crypto.randomUUID();
-    sessionStorage.setItem(USER_KEY, userId);
-  }
-  $("user-id").textContent = userId;
+  // One end user per browser: the backend knows which from the cookie it set when it served
+  // this page (HttpOnly, so this script never sees it) and names the user in its status.
 
   function problem(message) {
     const node = $("problem");
@@ -60,7 +54,7 @@
       onSuccess: (result) => {
         log("success", result.utility.id, { utility_credential_id: result.utility_credential_id });
         // A real app sends the code to its backend, which confirms it with POST /v1/auth/exchange.
-        call("POST", "exchange", { client_user_id: userId, authorization_code: result.authorization_code })
+        call("POST", "exchange", { authorization_code: result.authorization_code })
           .then((credential) => {
             log("exchange", credential.status, { utility_credential_id: credential.id });
             showData(credential);
@@ -80,7 +74,7 @@
   async function connect(credentialId) {
     problem("");
     try {
-      const body = { client_user_id: userId };
+      const body = {};
       if (credentialId) body.utility_credential_id = credentialId;
       const token = await call("POST", "connect_token", body);
       open(token.connect_token);
@@ -92,7 +86,7 @@
   async function connectLink(credentialId) {
     problem("");
     try {
-      const link = await call("POST", "connect_link", { client_user_id: userId, utility_credential_id: credentialId });
+      const link = await call("POST", "connect_link", { utility_credential_id: credentialId });
       $("link-url").href = link.url;
       $("link-url").textContent = link.url;
       $("link-out").hidden = false;
@@ -141,7 +135,7 @@
     try {
       const [status, list] = await Promise.all([
         call("GET", "status?origin=" + encodeURIComponent(location.origin)),
-        call("GET", "credentials?client_user_id=" + encodeURIComponent(userId)),
+        call("GET", "credentials"),
       ]);
       showStatus(status);
       $("credentials").replaceChildren(...list.data.map(credentialItem));
@@ -156,11 +150,12 @@
   function showStatus(status) {
     // The app's name as Connect shows it to the end user: the demo client's own name.
     $("app-name").textContent = status.client_name;
+    $("user-id").textContent = status.client_user_id;
     $("clock-now").textContent = new Date(status.sandbox_now).toLocaleString();
     $("clock-now").dateTime = status.sandbox_now;
     if (status.origin_allowed === false) {
       problem(
-        "This page's origin (" + location.origin + ") is not registered for the sandbox client " +
+        "This page's origin (" + location.origin + ") is not registered for the demo's client " +
           status.client_id + ", so Connect will refuse to open here. Open the demo at " +
           status.allowed_origins.join(" or ") + "/demo.",
       );
@@ -197,8 +192,7 @@
     try {
       data = await call(
         "GET",
-        "data?client_user_id=" + encodeURIComponent(userId) +
-          "&utility_credential_id=" + encodeURIComponent(credentialId),
+        "data?utility_credential_id=" + encodeURIComponent(credentialId),
       );
     } catch (error) {
       if (shown === credentialId) dataStatus("Could not read the data: " + error.message);
@@ -299,7 +293,7 @@
     try {
       usage = await call(
         "GET",
-        "usage?client_user_id=" + encodeURIComponent(userId) + "&meter_id=" + encodeURIComponent(meter.id),
+        "usage?meter_id=" + encodeURIComponent(meter.id),
       );
     } catch (error) {
       return [text("p", "Could not read the usage of meter " + meter.number + ": " + error.message, "problem")];
