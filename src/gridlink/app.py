@@ -22,6 +22,7 @@ from gridlink.kit.control_characters import ControlCharacterMiddleware
 from gridlink.kit.db import Database
 from gridlink.kit.keyring import open_key_source
 from gridlink.kit.migrations import is_current, upgrade_to_head
+from gridlink.kit.openapi import install_exact_openapi
 from gridlink.kit.security_headers import SecurityHeadersMiddleware
 from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
 from gridlink.kit.vault import Vault
@@ -106,4 +107,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_error_handlers(app)
     install_replay_handler(app)
     app.include_router(build_router())
+    install_exact_openapi(app)
     return app

@@ -46,9 +46,8 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
         yield where, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            inner = f"{where}.{key}" if where else str(key)
-            yield inner, str(key)
-            yield from _strings(item, inner)
+            yield where or "body", str(key)  # a bad key is named by where it is, not echoed
+            yield from _strings(item, f"{where}.{key}" if where else str(key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _strings(item, f"{where}.{index}" if where else str(index))
