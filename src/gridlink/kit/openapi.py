@@ -105,8 +105,7 @@ def make_exact(document: dict[str, Any]) -> dict[str, Any]:
     """What the edge middlewares enforce for every operation, written into the document: no
     control characters in any request string (422), and a body size limit (413)."""
     document.setdefault("components", {}).setdefault("schemas", {})[ANY_JSON] = {
-        "description": "Any JSON value whose strings (and member names) hold no control "
-        "character.",
+        "description": "Any JSON value whose strings (and member names) hold no control character.",
         "anyOf": [
             {"type": "string", "pattern": NO_CONTROL_CHARACTERS},
             {"type": ["number", "boolean", "null"]},
