@@ -21,15 +21,18 @@ Error tree::
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 from starlette.types import Scope
 
 from gridlink.kit.request_context import REQUEST_ID_HEADER, current_request_id
@@ -225,12 +228,18 @@ def allowed_methods(scope: Scope) -> list[str]:
     """Every method some route accepts at this path. Starlette's own 405 names only the first
     route that matched the path, so a path served by two routes (GET and DELETE
     /v1/users/{id}) would advertise one of them."""
+    path = scope["path"]
     methods: set[str] = set()
-    for route in scope["app"].router.routes:
-        route_methods = getattr(route, "methods", None)
-        if route_methods and route.matches(scope)[0] is not Match.NONE:
-            methods.update(route_methods)
+    for route in iter_route_contexts(scope["app"].routes):
+        if route.methods and _path_regex(route.path_format).match(path):
+            methods.update(route.methods)
     return sorted(methods)
+
+
+@functools.cache
+def _path_regex(path_format: str) -> re.Pattern[str]:
+    regex: re.Pattern[str] = compile_path(path_format)[0]
+    return regex
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
