@@ -4,10 +4,13 @@ A real `gridlink serve` process (debug logging) is driven over HTTP on SQLite an
 a client is created with the CLI, trades its secret for an access token, creates connect tokens
 (one retried with an Idempotency-Key, so a saved response exists), and makes mistakes an
 integrator makes (the secret in a query string, in a JSON body, as a bearer token, a wrong
-password). Then the server stops and the SQLite files, a `pg_dump` and the captured output are
-searched for every secret and token in clear, and for anything shaped like one. Each search
-also looks for a value that must be there (the client id, a request id), so a search that
-silently read nothing fails instead of passing.
+password), and registers a webhook endpoint whose URL carries an API key in its query string;
+the server's worker delivers two test events to it (the first refused with a 500, the second
+taken). Then the server stops and the SQLite files, a `pg_dump` and the captured output are
+searched for every secret and token in clear, and for anything shaped like one; the logs also
+for the receiver's API key (the database keeps the URL: delivery needs it). Each search also
+looks for a value that must be there (the client id, a request id, the delivery's log line), so
+a search that silently read nothing fails instead of passing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import http.server
 import json
 import os
 import re
@@ -22,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -42,6 +47,9 @@ GRIDLINK = Path(sys.executable).with_name("gridlink")  # the installed entry poi
 # letters can sit right next to a stored value.
 ANY_TOKEN = re.compile(TOKEN_PATTERN.pattern.replace(r"\b", "").encode())
 START_TIMEOUT = 60.0  # seconds; generous for a loaded machine, a healthy start takes ~1 s
+DELIVERY_TIMEOUT = 60.0  # seconds; a delivery normally arrives within one worker poll
+# The receiver's own API key, in the endpoint URL's query string (a common receiver set-up).
+RECEIVER_KEY = f"rk-canary-{uuid.uuid4().hex}"
 
 
 @dataclass
@@ -50,6 +58,36 @@ class Server:
     data_dir: Path
     logs: list[Path]
     request_ids: list[str] = field(default_factory=list)
+
+
+class _Hooks(http.server.BaseHTTPRequestHandler):
+    """Answers the first delivery 500, the rest 200; records the paths it was sent."""
+
+    received: list[str]
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", "0")))
+        self.received.append(self.path)
+        self.send_response(500 if len(self.received) == 1 else 200)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[str]]]:
+    received: list[str] = []
+    handler = type("Hooks", (_Hooks,), {"received": received})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hooks?api_key={RECEIVER_KEY}", received
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _free_port() -> int:
@@ -179,6 +217,21 @@ def _exercise(server: Server, client_id: str, secret: str) -> list[str]:
         call("POST", "/v1/auth/connect_token", 422, json=misplaced, headers=bearer)
         call("POST", "/v1/auth/connect_token", 422, content=secret, headers=bearer)
         call("GET", "/v1/users/canary-user-1", 200, headers=bearer)
+
+        # A webhook endpoint whose URL holds the receiver's API key; two test deliveries.
+        with webhook_receiver() as (hook_url, received):
+            endpoint = call(
+                "POST", "/v1/webhook_endpoints", 201, json={"url": hook_url}, headers=bearer
+            )
+            issued.append(endpoint.json()["secret"])
+            test = f"/v1/webhook_endpoints/{endpoint.json()['id']}/test"
+            for expected in (1, 2):
+                call("POST", test, 202, headers=bearer)
+                deadline = time.monotonic() + DELIVERY_TIMEOUT
+                while len(received) < expected:
+                    assert time.monotonic() < deadline, "the test event was not delivered"
+                    time.sleep(0.05)
+            assert all(path.endswith(f"?api_key={RECEIVER_KEY}") for path in received)
     return issued
 
 
@@ -207,11 +260,14 @@ def _assert_no_secret_left(
     server: Server, database: dict[str, bytes], client_id: str, issued: list[str]
 ) -> None:
     logs = {path.name: path.read_bytes() for path in server.logs}
-    # First, the searches can see: the client is in the database, every request in the logs.
+    # First, the searches can see: the client is in the database, every request in the logs,
+    # and the worker's delivery requests (httpx logs each one, at debug level).
     assert any(client_id.encode() in blob for blob in database.values()), list(database)
     assert all(rid.encode() in logs["serve.stderr"] for rid in server.request_ids)
     assert b"Gridlink is running at" in logs["serve.stdout"]
+    assert logs["serve.stderr"].count(b"HTTP Request: POST http://127.0.0.1:") >= 2
     assert _search({**database, **logs}, _needles(client_id, issued)) == []
+    assert _search(logs, [RECEIVER_KEY]) == []
 
 
 @pytest.mark.slow

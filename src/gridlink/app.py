@@ -16,12 +16,16 @@ from gridlink.connect.headers import ConnectHeadersMiddleware
 from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.errors import install_error_handlers
 from gridlink.idempotency.dependencies import install_replay_handler
+from gridlink.kit.body_limit import BodyLimitMiddleware, BodyLimits
 from gridlink.kit.clock import Clock, SystemClock
 from gridlink.kit.compression import CompressionMiddleware
+from gridlink.kit.control_characters import ControlCharacterMiddleware
 from gridlink.kit.db import Database
 from gridlink.kit.key_modes import keys_for_app
 from gridlink.kit.keyring import LiveRing
 from gridlink.kit.migrations import is_current, upgrade_to_head
+from gridlink.kit.openapi import install_exact_openapi
+from gridlink.kit.security_headers import SecurityHeadersMiddleware
 from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
 from gridlink.kit.vault import Vault
 from gridlink.utilities.catalog import ensure_connector_utilities
@@ -96,11 +100,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
+    # Outermost last. The edge (body size, control characters) answers before any transaction.
+    body_limits = BodyLimits(settings.max_body_bytes)
     app.add_middleware(TransactionMiddleware)
+    app.add_middleware(ControlCharacterMiddleware, limits=body_limits)
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(ConnectHeadersMiddleware)
     app.add_middleware(CompressionMiddleware, precompressed=PRECOMPRESSED)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     install_replay_handler(app)
     app.include_router(build_router())
+    install_exact_openapi(app)
     return app

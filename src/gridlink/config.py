@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="debug, info, warning or error."
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted, in bytes (1 MiB). A larger body is refused "
+        "with 413 `payload_too_large` before it is read.",
+    )
     master_keys: SecretStr | None = Field(
         default=None,
         description="Master keys as `id:base64key,...` (the first is primary). Unset: a key file "

@@ -14,23 +14,29 @@ Error tree::
     ├── PdfUnavailable            404 pdf_unavailable   (the utility gave no PDF for this bill)
     ├── Conflict                  409 conflict
     ├── InvalidGrant              400 invalid_grant     (a code already used, expired or foreign)
+    ├── PayloadTooLarge           413 payload_too_large (a body over the size limit, unread)
     ├── RateLimited               429 rate_limited      (wait ``Retry-After`` seconds)
     └── DataUnavailable           503 data_unavailable  (data still loading; ``Retry-After``)
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
+from starlette.types import Scope
 
-from gridlink.kit.redaction import redact_text
 from gridlink.kit.request_context import REQUEST_ID_HEADER, current_request_id
+from gridlink.kit.security_headers import apply_security_headers
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +111,11 @@ class InvalidGrant(GridlinkError):
     code = "invalid_grant"
 
 
+class PayloadTooLarge(GridlinkError):
+    status_code = 413
+    code = "payload_too_large"
+
+
 class RateLimited(GridlinkError):
     status_code = 429
     code = "rate_limited"
@@ -132,6 +143,7 @@ ERROR_CODES = (
     "attempt_finished",
     "credential_not_verified",
     "invalid_grant",
+    "payload_too_large",
     "rate_limited",
     "data_unavailable",
     "internal",
@@ -157,8 +169,10 @@ def error_response(
     request_id = current_request_id()
     if request_id:
         all_headers[REQUEST_ID_HEADER] = request_id
-    # Messages can quote caller input; the redaction set applies to error bodies as to logs.
-    body = error_body(code, redact_text(message), fields)
+    # Never redacted: a response goes back to the caller who sent the request, and redaction is
+    # for log output (it once turned "or as HTTP Basic authentication" into "[REDACTED]").
+    # Messages do not echo caller input, so there is nothing of someone else's to hide.
+    body = error_body(code, message, fields)
     return JSONResponse(body, status_code=status, headers=all_headers)
 
 
@@ -167,13 +181,19 @@ def _field_name(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def render_error(exc: GridlinkError) -> JSONResponse:
+    """The response for one of our errors (also for middlewares, which run outside the
+    handlers)."""
+    return error_response(
+        exc.status_code, exc.code, exc.message, fields=exc.fields, headers=exc.headers
+    )
+
+
 async def _on_gridlink_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GridlinkError)
     if exc.status_code >= 500:
         logger.error("request failed: %s", exc.message, extra={"error_code": exc.code})
-    return error_response(
-        exc.status_code, exc.code, exc.message, fields=exc.fields, headers=exc.headers
-    )
+    return render_error(exc)
 
 
 async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -195,10 +215,34 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
 # What an unknown route answers. Sandbox-only endpoints answer live clients the same way.
 NO_SUCH_ENDPOINT = "No such endpoint. See /docs for the API reference."
 
-_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
+_HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(scope: Scope) -> list[str]:
+    """Every method some route accepts at this path. Starlette's own 405 names only the first
+    route that matched the path, so a path served by two routes (GET and DELETE
+    /v1/users/{id}) would advertise one of them."""
+    path = scope["path"]
+    methods: set[str] = set()
+    for route in iter_route_contexts(scope["app"].routes):
+        if route.methods and _path_regex(route.path_format).match(path):
+            methods.update(route.methods)
+    return sorted(methods)
+
+
+@functools.cache
+def _path_regex(path_format: str) -> re.Pattern[str]:
+    regex: re.Pattern[str] = compile_path(path_format)[0]
+    return regex
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     if status == 400:
@@ -216,18 +260,24 @@ async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
         message = "This endpoint does not accept that HTTP method. See /docs."
     else:
         message = str(exc.detail)
+    headers = dict(exc.headers or {})
+    if status == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.scope))
     code = _HTTP_CODES.get(status, "invalid_request" if status < 500 else "internal")
-    return error_response(status, code, message, headers=dict(exc.headers or {}))
+    return error_response(status, code, message, headers=headers)
 
 
-async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
-    return error_response(
+    response = error_response(
         500,
         "internal",
         "Something went wrong on our side and nothing was changed. Retry the request; if it "
         "keeps failing, report the request id to the server's operator.",
     )
+    # Starlette sends this answer from outside every middleware: add their headers here.
+    apply_security_headers(request.url.path, response.headers)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -22,6 +22,7 @@ BASE = {
     "referrer-policy": "no-referrer",
     "cache-control": "no-store",
     "x-content-type-options": "nosniff",
+    "cross-origin-opener-policy": "same-origin",
 }
 
 
@@ -41,8 +42,8 @@ async def test_every_connect_response_carries_the_headers(
     ]
     for response in responses:
         assert_base_headers(response)
-    health = await api.get("/healthz")
-    assert "referrer-policy" not in health.headers
+    health = await api.get("/healthz")  # the /connect-only ones (tests/test_security_headers.py)
+    assert "cross-origin-opener-policy" not in health.headers
 
 
 async def test_the_frame_page_is_framed_only_by_the_clients_origins(

@@ -72,11 +72,14 @@ async def test_unknown_foreign_and_malformed_ids_answer_alike(
     theirs = await make_client(app, name="Other")
     foreign = await add_credential(app, theirs)
     messages = set()
-    for credential_id in (foreign, new_id("ucr"), "not-an-id", "ucr_\x00", "x" * 40):
+    for credential_id in (foreign, new_id("ucr"), "not-an-id", "x" * 40):
         url = "/v1/utility_credentials/" + quote(credential_id, safe="")
         error = assert_error(await api.get(url, auth=mine.auth), 404, "not_found")
         messages.add(error["message"])
     assert len(messages) == 1
+    # A control character is refused at the edge, before any lookup: it cannot be an id.
+    nul = await api.get("/v1/utility_credentials/ucr_%00", auth=mine.auth)
+    assert assert_error(nul, 422, "invalid_request")["fields"] == ["path"]
 
 
 async def _ids(api: httpx.AsyncClient, client: TestClient, **params: str | int) -> list[str]:

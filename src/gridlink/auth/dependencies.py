@@ -46,6 +46,10 @@ bearer_scheme = _DocumentedScheme(
 basic_scheme = _DocumentedScheme(
     HTTPBase(scheme="basic", description="Client id and client secret"), "basicAuth"
 )
+# The widget API's (/connect/api): checked by connect/widget_routes.py.
+connect_session_scheme = _DocumentedScheme(
+    HTTPBearer(description="Session token from POST /connect/api/sessions"), "connectSession"
+)
 
 
 async def get_clock(request: Request) -> Clock:

@@ -85,13 +85,15 @@ async def token_client(request: Request, session: Session, clock: AppClock) -> A
     dependencies=[Depends(idempotent_for(token_client))],
     responses=error_responses(401, 409, 422),
     openapi_extra={
+        # HTTP Basic, or (the empty requirement) client_id and client_secret in the body.
+        "security": [{"basicAuth": []}, {}],
         "requestBody": {
             "required": True,
             "content": {
                 "application/x-www-form-urlencoded": {"schema": TokenRequest.model_json_schema()},
                 "application/json": {"schema": TokenRequest.model_json_schema()},
             },
-        }
+        },
     },
 )
 async def create_token(

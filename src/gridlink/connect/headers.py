@@ -1,5 +1,14 @@
 """Headers for everything under /connect: never cached, never leaking a Referer, never sniffed,
-and CORS for the one endpoint a host page calls across origins (POST /connect/api/frames).
+a browsing context group of its own when opened top-level, and CORS for the one endpoint a host
+page calls across origins (POST /connect/api/frames).
+
+``Cross-Origin-Opener-Policy: same-origin``: browsers apply COOP to top-level documents only, so
+the framed page (the loader's overlay, bare iframes) is untouched and keeps talking to its host
+through ``parent.postMessage``. Opened top-level (a connect link, a webview), the page uses no
+``window.opener`` and keeps no handle on the windows it opens: the utility's forgot-password
+page opens with ``rel="noopener noreferrer"``, a group of its own under any policy, so
+``same-origin-allow-popups`` would buy nothing. ``same-origin`` also takes away the handle of a
+page that opened the link with ``window.open`` (no navigating it away, no probing it).
 
 A middleware rather than a route dependency, so error responses carry the headers too: the
 loader must be able to read a 403 that names an unregistered origin.
@@ -17,6 +26,7 @@ CONNECT_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Opener-Policy": "same-origin",
 }
 
 

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gridlink.kit.openapi import exactly_one_of
 from gridlink.users.schemas import ClientUserId
 
 Product = Literal["accounts", "statements", "intervals", "customer"]
@@ -16,6 +17,7 @@ class ConnectTokenRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "oneOf": exactly_one_of("client_user_id", "utility_credential_id"),
             "examples": [
                 {"client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11"},
                 {
@@ -25,7 +27,7 @@ class ConnectTokenRequest(BaseModel):
                     "language": "es",
                 },
                 {"utility_credential_id": "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S"},
-            ]
+            ],
         },
     )
 

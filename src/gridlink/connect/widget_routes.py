@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response, Security
 
 from gridlink.attempts import service as attempts
 from gridlink.attempts.schemas import (
@@ -18,7 +18,7 @@ from gridlink.attempts.schemas import (
     MfaCodeIn,
     MfaOptionIn,
 )
-from gridlink.auth.dependencies import AppClock, AppSettings, Session
+from gridlink.auth.dependencies import AppClock, AppSettings, Session, connect_session_scheme
 from gridlink.connect import frames, sessions
 from gridlink.connect.widget_schemas import (
     ConsentIn,
@@ -34,6 +34,7 @@ from gridlink.kit.openapi import error_responses
 from gridlink.kit.pagination import Page
 from gridlink.kit.vault import Vault
 from gridlink.utilities.schemas import UtilityOut
+from gridlink.utilities.service import CURSOR_PATTERN as UTILITIES_CURSOR
 from gridlink.utilities.service import UtilityFilters, list_utilities
 
 router = APIRouter(prefix="/connect/api", tags=["Connect widget"])
@@ -47,7 +48,10 @@ def _bearer(request: Request) -> str:
 
 
 async def current_session(
-    request: Request, session: Session, clock: AppClock
+    request: Request,
+    session: Session,
+    clock: AppClock,
+    _documented: Annotated[None, Security(connect_session_scheme)] = None,
 ) -> sessions.SessionContext:
     return await sessions.authenticate(session, clock, _bearer(request))
 
@@ -138,7 +142,7 @@ async def utilities(
     zip: Annotated[str | None, Query(max_length=10)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(pattern=UTILITIES_CURSOR)] = None,
 ) -> Page[UtilityOut]:
     filters = UtilityFilters(zip=zip, q=q, state=None, commodity=None)
     return await list_utilities(session, context.environment, filters, limit, cursor)
@@ -192,6 +196,7 @@ async def submit(
     "/attempts/{attempt_id}",
     summary="Follow an attempt (long-poll)",
     response_model=AttemptOut,
+    dependencies=[Security(connect_session_scheme)],
     responses=error_responses(401, 404, 422),
 )
 async def follow(

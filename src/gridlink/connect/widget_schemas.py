@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gridlink.attempts.schemas import AttemptOut
 from gridlink.connect.schemas import Language, Product
+from gridlink.connect.sessions import CONSENT_VERSION
+from gridlink.kit.openapi import exactly_one_of
 from gridlink.users.schemas import ClientUserId
 from gridlink.utilities.schemas import UtilityOut
 
@@ -20,10 +22,11 @@ class SessionStart(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "oneOf": exactly_one_of("connect_token", "connect_link_token", "frame_ticket"),
             "examples": [
                 {"connect_token": "glct_sandbox_..."},
                 {"frame_ticket": "glwt_sandbox_..."},
-            ]
+            ],
         },
     )
 
@@ -78,6 +81,7 @@ class WidgetUrlRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "oneOf": exactly_one_of("client_user_id", "utility_credential_id"),
             "examples": [
                 {
                     "client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11",
@@ -88,7 +92,7 @@ class WidgetUrlRequest(BaseModel):
                     "target_origin": "https://app.acme.example",
                     "language": "es",
                 },
-            ]
+            ],
         },
     )
 
@@ -222,7 +226,13 @@ class ConsentIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"consent_version": "2026-11-01"}]}
     )
 
-    consent_version: str = Field(max_length=20)
+    # The service checks it and answers a stale version with a message saying what to do; the
+    # document says the one value it accepts.
+    consent_version: str = Field(
+        max_length=20,
+        description="The session's consent_version: the consent text the end user was shown.",
+        json_schema_extra={"const": CONSENT_VERSION},
+    )
 
 
 class UtilityChoice(BaseModel):

@@ -32,8 +32,10 @@ def idempotent_for(
             str | None,
             Header(
                 alias="Idempotency-Key",
-                description="Retry-safe key (e.g. a UUID); the same key and body within 24 h "
-                "return the first response instead of acting twice.",
+                pattern=service.KEY_PATTERN,
+                description="Retry-safe key (e.g. a UUID): 1-255 printable ASCII characters, no "
+                "space first or last. The same key and body within 24 h return the first "
+                "response instead of acting twice.",
             ),
         ] = None,
     ) -> None:

@@ -9,6 +9,7 @@ so the same key may be retried once the problem is fixed. Keys live 24 hours.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +25,10 @@ from gridlink.models import IdempotencyKey
 
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+# 1-255 printable ASCII characters, not starting or ending with a space (HTTP trims those, so
+# such a key could not arrive as sent). The OpenAPI document declares this same pattern.
+KEY_PATTERN = r"^[\x21-\x7E]([\x20-\x7E]{0,253}[\x21-\x7E])?$"
+_KEY = re.compile(KEY_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class Replay(Exception):
 
 
 def check_key(key: str) -> None:
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+    if _KEY.fullmatch(key) is None:
         raise InvalidRequest(
             "Idempotency-Key must be 1 to 255 printable ASCII characters; a UUID works well.",
             fields=["Idempotency-Key"],

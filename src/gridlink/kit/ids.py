@@ -35,7 +35,9 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-_ID_SHAPE = re.compile(r"[a-z][a-z0-9]*_[0-9A-Z]{26}")
+# Every id we mint: a lower-case prefix, "_", a ULID (the OpenAPI document declares this form).
+ID_PATTERN = r"^[a-z][a-z0-9]{0,15}_[0-9A-Z]{26}$"
+_ID_SHAPE = re.compile(ID_PATTERN)
 
 
 def looks_like_id(value: str) -> bool:

@@ -1,7 +1,14 @@
 """Structured logs: one JSON object per line, every line redacted.
 
-Redaction lives in the formatter, so it covers our own records, uvicorn's and any library's,
-and it cannot be bypassed by a handler added later through ``configure_logging``.
+Redaction happens twice, so no logger escapes it:
+- when a record is made (``logging.setLogRecordFactory``): its message is formatted and
+  redacted, and so is the traceback, before any handler sees it. This covers every logger —
+  root, uvicorn, httpx, SQLAlchemy, any library — whatever handler it has, including a handler
+  a library attaches after start-up;
+- in ``RedactingJsonFormatter``, for the structured extras (``extra={...}``), which are set on a
+  record after it is made.
+``configure_logging`` also sends every logger that exists to the one JSON handler (their own
+handlers removed, propagation on), so every line has the same shape.
 """
 
 from __future__ import annotations
@@ -40,13 +47,37 @@ class RedactingJsonFormatter(logging.Formatter):
             entry.update(redact(extra))
         if record.exc_info and record.exc_info[0] is not None:
             # Exception messages can quote input (a SQL parameter, a header): redact them too.
-            text = "".join(traceback.format_exception(*record.exc_info))
+            text = record.exc_text or "".join(traceback.format_exception(*record.exc_info))
             entry["exc"] = redact_text(text)
         return orjson.dumps(entry, default=str).decode()
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _redacting_record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    try:
+        message = record.getMessage()
+    except Exception:
+        message = str(record.msg)
+    record.msg, record.args = redact_text(message), None
+    if record.exc_info and record.exc_info[0] is not None:
+        text = "".join(traceback.format_exception(*record.exc_info))
+        record.exc_text = redact_text(text).rstrip("\n")
+    if record.stack_info:
+        record.stack_info = redact_text(record.stack_info)
+    return record
+
+
+def install_record_redaction() -> None:
+    """Redact every log record when it is made (idempotent)."""
+    logging.setLogRecordFactory(_redacting_record_factory)
+
+
 def configure_logging(level: str = "info", stream: TextIO | None = None) -> logging.Handler:
     """Route every logger through one redacting JSON handler. Returns that handler."""
+    install_record_redaction()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingJsonFormatter())
     root = logging.getLogger()
@@ -54,7 +85,8 @@ def configure_logging(level: str = "info", stream: TextIO | None = None) -> logg
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "alembic"):
+    names = {"uvicorn", "uvicorn.error", "uvicorn.access", "alembic", "httpx", "sqlalchemy"}
+    for name in names | set(logging.root.manager.loggerDict):
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True

@@ -1,13 +1,15 @@
 """Cursor pagination: ``?limit=&cursor=`` in, ``{data, next_cursor, has_more}`` out.
 
-Cursors are opaque to clients (base64 of the last id seen). Ids are time-ordered, so "after
-this id" is a stable position even while new rows arrive.
+A cursor is the last id seen, as it is: ids are time-ordered, so "after this id" is a stable
+position even while new rows arrive. Clients pass ``next_cursor`` back unchanged; the document
+declares the cursor's exact form (``CURSOR_PATTERN``, the shape of every id we mint), and any
+string of that form is a position, whether or not such a row exists, so the document and the
+API agree on what is valid. (Cursors were base64 of the id until 0.1; such a cursor is refused
+once with 422: start the listing again.)
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from fastapi import Query
@@ -15,11 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from gridlink.errors import InvalidRequest
+from gridlink.kit.ids import ID_PATTERN, looks_like_id
 
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+CURSOR_PATTERN = ID_PATTERN
+BAD_CURSOR = "cursor is not one this API issued: pass next_cursor from the previous page unchanged."
 
 
 def _page_examples(schema: JsonDict, model: type[Any]) -> None:
@@ -46,26 +51,15 @@ class Page(BaseModel, Generic[T]):
 
 
 def encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+    return last_id
 
 
 def decode_cursor(cursor: str | None) -> str | None:
     if cursor is None:
         return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = base64.urlsafe_b64decode(padded.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidRequest(
-            "cursor is not one this API issued: pass next_cursor from the previous page unchanged.",
-            fields=["cursor"],
-        ) from exc
-    if not value or "_" not in value or not value.isascii() or not value.isprintable():
-        raise InvalidRequest(
-            "cursor is not one this API issued: pass next_cursor from the previous page unchanged.",
-            fields=["cursor"],
-        )
-    return value
+    if not looks_like_id(cursor):
+        raise InvalidRequest(BAD_CURSOR, fields=["cursor"])
+    return cursor
 
 
 class PageParams(BaseModel):
@@ -76,7 +70,8 @@ class PageParams(BaseModel):
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = DEFAULT_LIMIT,
     cursor: Annotated[
-        str | None, Query(max_length=200, description="next_cursor from the previous page.")
+        str | None,
+        Query(pattern=CURSOR_PATTERN, description="next_cursor from the previous page."),
     ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, after=decode_cursor(cursor))

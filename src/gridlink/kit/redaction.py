@@ -1,8 +1,12 @@
-"""The one redaction set. Every log line, error body and diagnostic passes through here.
+"""The one redaction set, for what we write down: log lines and diagnostics. Never applied to
+a response (it goes back to the caller who sent the request; redacting it once turned "or as
+HTTP Basic authentication" into "[REDACTED]").
 
-Two nets: field names that always hold secrets (their values are replaced whatever they look
-like), and value patterns for our own token formats, bearer/basic headers and webhook secrets
-(caught wherever they appear, e.g. inside a message string).
+Three nets: field names that always hold secrets (their values are replaced whatever they look
+like); value patterns for our own token formats, bearer/basic credentials, webhook secrets and
+``secret=value`` pairs (caught wherever they appear, e.g. inside a message string); and URLs,
+which lose their user info, query string and fragment (webhook receivers put API keys there:
+``https://hooks.example/in?api_key=...``), as do request targets (``GET /v1/x?secret=...``).
 """
 
 from __future__ import annotations
@@ -47,12 +51,30 @@ SECRET_FIELDS = frozenset(
 _VALUE_PATTERNS = (
     TOKEN_PATTERN,
     re.compile(r"\bwhsec_[0-9A-Za-z+/=]{16,}"),
-    re.compile(r"(?i)\b(bearer|basic)\s+[0-9A-Za-z._~+/=-]{8,}"),
-    re.compile(r"(?i)(client_secret|password|access_token|code)=[^&\s\"']+"),
+    # A credential is long; "Basic authentication" in a sentence is not one.
+    re.compile(r"(?i)\b(bearer|basic)\s+[0-9A-Za-z._~+/=-]{16,}"),
+    # Whole words only: "status_code=200" in a SQL log line is not a code.
+    re.compile(
+        r"(?i)\b(client_secret|secret|password|access_token|refresh_token|api_key|token|code)"
+        r"=[^&\s\"']+"
+    ),
 )
+# scheme://[userinfo@]host[/path][?query][#fragment], up to whitespace or a quote.
+_URL = re.compile(
+    r"(?i)\b([a-z][a-z0-9+.-]*://)(?:[^/\s\"'<>@]*@)?([^\s\"'<>?#]*)([?#][^\s\"'<>]*)?"
+)
+# A request target with a query, as in an access log line: "GET /v1/users?x=1 HTTP/1.1".
+_TARGET_QUERY = re.compile(r"(?<![\w:/])(/[^\s\"'<>?#]*)\?[^\s\"'<>]*")
+
+
+def _scrub_url(match: re.Match[str]) -> str:
+    scheme, rest, tail = match.group(1), match.group(2), match.group(3)
+    return f"{scheme}{rest}{'?' + REDACTED if tail else ''}"
 
 
 def redact_text(text: str) -> str:
+    text = _URL.sub(_scrub_url, text)
+    text = _TARGET_QUERY.sub(lambda m: f"{m.group(1)}?{REDACTED}", text)
     for pattern in _VALUE_PATTERNS:
         text = pattern.sub(REDACTED, text)
     return text

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from gridlink.kit.openapi import exactly_one_of
+
 # Far enough for any MFA session or billing cycle; keeps every date well inside datetime's range.
 MAX_OFFSET_SECONDS = 10 * 366 * 24 * 3600
 
@@ -23,7 +25,8 @@ class SandboxClockMove(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"advance_seconds": 1209600}, {"now": "2026-12-05T10:00:00Z"}]
+            "oneOf": exactly_one_of("advance_seconds", "now"),
+            "examples": [{"advance_seconds": 1209600}, {"now": "2026-12-05T10:00:00Z"}],
         },
     )
 

@@ -45,7 +45,8 @@ async def list_utilities(
     commodity: Annotated[Commodity | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = DEFAULT_LIMIT,
     cursor: Annotated[
-        str | None, Query(max_length=400, description="next_cursor from the previous page.")
+        str | None,
+        Query(pattern=service.CURSOR_PATTERN, description="next_cursor from the previous page."),
     ] = None,
 ) -> Page[UtilityOut]:
     """Sandbox clients see only the sandbox utilities (zips 00010, 00011, 00020, 00030, 00031

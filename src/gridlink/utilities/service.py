@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 from dataclasses import dataclass, replace
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
@@ -28,21 +26,32 @@ class UtilityFilters:
     commodity: str | None = None
 
 
+# A utilities cursor is the last row's position, "<rank>.<sort name>.<id>" with both names as
+# hex of their UTF-8 (no 00 byte: PostgreSQL text cannot hold NUL). Any string of this form is a
+# position (a name that is not UTF-8 compares with replacement characters), so the documented
+# pattern is exactly what is accepted.
+_HEX_BYTE = "(?:0[1-9a-f]|[1-9a-f][0-9a-f])"
+CURSOR_PATTERN = rf"^[0-9]{{1,6}}\.{_HEX_BYTE}{{0,300}}\.{_HEX_BYTE}{{1,100}}$"
+_CURSOR = re.compile(CURSOR_PATTERN)
+
+
+def _hex(text: str) -> str:
+    return text.encode().hex()
+
+
 def encode_cursor(position: Position) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(list(position))).decode().rstrip("=")
+    rank, sort_name, utility_id = position
+    return f"{rank}.{_hex(sort_name)}.{_hex(utility_id)}"
 
 
 def decode_cursor(cursor: str | None) -> Position | None:
     if cursor is None:
         return None
-    try:
-        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode())
-        rank, sort_name, utility_id = orjson.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as exc:
-        raise InvalidRequest(BAD_CURSOR, fields=["cursor"]) from exc
-    if not (isinstance(rank, int) and isinstance(sort_name, str) and isinstance(utility_id, str)):
+    if _CURSOR.fullmatch(cursor) is None:
         raise InvalidRequest(BAD_CURSOR, fields=["cursor"])
-    return rank, sort_name, utility_id
+    rank, sort_name, utility_id = cursor.split(".")
+    names = [bytes.fromhex(part).decode(errors="replace") for part in (sort_name, utility_id)]
+    return int(rank), names[0], names[1]
 
 
 def to_out(utility: Utility, states: list[str], matched_by: MatchedBy | None) -> UtilityOut:
