@@ -164,13 +164,22 @@ class _AppBridge:
 async def _send(
     api: httpx.AsyncClient, request: httpx.Request
 ) -> tuple[int, str, list[tuple[str, str]], bytes]:
-    """The answer as sent: status, headers and the body's bytes (not decompressed)."""
+    """The answer as a client reading it off a socket sees it: status, headers, body. Schemathesis
+    asks for gzip (the requests default) but its WSGI transport does not decode it, so the bridge
+    does, as requests would (compressed GET answers, ADR 0013; tests/test_compression.py checks
+    the encoding itself)."""
     response = await api.send(request, stream=True)
     try:
-        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        body = b"".join([chunk async for chunk in response.aiter_bytes()])
     finally:
         await response.aclose()
-    return response.status_code, response.reason_phrase, list(response.headers.multi_items()), raw
+    decoded = (
+        {"content-encoding", "content-length"} if "content-encoding" in response.headers else set()
+    )
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in decoded]
+    if decoded:
+        headers.append(("content-length", str(len(body))))
+    return response.status_code, response.reason_phrase, headers, body
 
 
 class _Credentials:

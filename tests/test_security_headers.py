@@ -32,7 +32,9 @@ CARRY_SECRETS = {
     "POST /connect/api/sessions",
     "POST /connect/api/frames",
 }
+# Not security headers: what varies per request, and the transport's own (compression, ADR 0013).
 VOLATILE = {"date", "x-request-id", "content-length", "content-type", "server", "etag"}
+VOLATILE |= {"content-encoding", "vary"}
 
 
 def _security_headers(response: httpx.Response) -> dict[str, str]:

@@ -65,8 +65,8 @@ def _banner(settings: Settings, sandbox: SandboxClient) -> str:
 
 
 async def serve(settings: Settings) -> int:
-    harden_process()
     keys_for_app(settings, run_worker=settings.run_worker)  # a key mode error stops us here
+    harden_process()  # after the checks that can refuse to start: a refusal changes nothing
     db = await open_database(settings)
     public = urlsplit(settings.resolved_public_url())
     try:
@@ -122,9 +122,10 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 async def run_worker(settings: Settings) -> int:
-    harden_process()
+    secrets = keys_for_worker(settings).secrets  # a key mode error stops us here
+    harden_process()  # after the checks that can refuse to start: a refusal changes nothing
     clock = SystemClock()
-    vault = Vault(keys_for_worker(settings).secrets, clock)
+    vault = Vault(secrets, clock)
     db = await open_database(settings)
     worker = Worker(
         db,
