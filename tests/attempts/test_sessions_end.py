@@ -312,3 +312,23 @@ async def test_create_mode_never_runs_another_login_on_a_verified_credential(
     assert other["status"] == "verified", other
     assert other["utility_credential_id"] != credential_id
     assert await account_numbers(app, credential_id) == numbers
+
+
+async def test_deleting_credentials_while_they_sync_never_fails(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    """The sync engine holds a credential's sync row through each step; a deletion (and a
+    verification) takes that row first too, so the two wait for each other instead of
+    deadlocking (PostgreSQL answered such a DELETE with a 500)."""
+    client = await make_client(app)
+
+    async def connect_then_delete(i: int) -> int:
+        _widget, attempt = await sign_in(api, client, f"user_good+{i}", user=f"u{i}")
+        assert attempt["status"] == "verified"
+        await asyncio.sleep(0.02 * (i % 5))  # land in different steps of its first sync
+        credential_id = attempt["utility_credential_id"]
+        deleted = await api.delete(f"/v1/utility_credentials/{credential_id}", auth=client.auth)
+        assert deleted.status_code == 204, deleted.text
+        return deleted.status_code
+
+    assert await asyncio.gather(*(connect_then_delete(i) for i in range(12))) == [204] * 12

@@ -129,6 +129,8 @@ async def verified(
     accounts: Sequence[Account],
 ) -> None:
     repo = AttemptRepository(session)
+    # Locks in the one order: sync row, credential, token or link, session (see sessions.py).
+    await repo.lock_sync_of(attempt.credential_id)
     credential = await repo.credential(attempt.credential_id, for_update=True)
     if credential is None:  # deleted by the app while the sign-in ran: nothing to keep
         await vault.destroy(session, Owner(attempt.client_id, attempt.id))

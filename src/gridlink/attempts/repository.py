@@ -16,6 +16,7 @@ from gridlink.models import (
     User,
     UtilityAccount,
     UtilityCredential,
+    UtilitySync,
 )
 
 TERMINAL = ("verified", "rejected", "timeout", "error", "pending", "cancelled")
@@ -155,6 +156,16 @@ class AttemptRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return list((await self.session.scalars(query)).all())
+
+    async def lock_sync_of(self, credential_id: str) -> None:
+        """Lock the credential's sync row, if it has one (PostgreSQL): taken before the
+        credential's own lock, in the order the sync engine and deletions take them."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.scalars(
+                select(UtilitySync.id)
+                .where(UtilitySync.credential_id == credential_id)
+                .with_for_update()
+            )
 
     async def credential(
         self, credential_id: str, *, for_update: bool = False

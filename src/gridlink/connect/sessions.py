@@ -8,9 +8,12 @@ A token or link opens Connect again, each time in a new session, until it expire
 connection succeeds with it, or until its sessions used up their failed sign-ins (as Plaid's
 ``link_token``). Sessions of one token live side by side (a React StrictMode double open, a
 double click, a second tab); the success of one ends the others, and so does revoking a link:
-an ended session's bearer is refused and nothing in it verifies. The checks and the spending
-take the token's (or link's) row lock first, then the session's, in every path, so opens,
-revocations and successes of one token run one after the other.
+an ended session's bearer is refused and nothing in it verifies.
+
+Row locks (PostgreSQL) are taken in one order everywhere: a credential's sync row, the
+credential, the token or link, the session. Opens and revocations take the token's (link's) row
+before touching sessions, and a success takes it before spending it, so opens, revocations and
+successes of one token run one after the other and never deadlock.
 """
 
 from __future__ import annotations
