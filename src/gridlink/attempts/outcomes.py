@@ -7,9 +7,10 @@ verified); a failed repair in update mode leaves a credential as it was, with it
 A verification is stored only if its session may still verify (``connect.sessions.
 lock_for_verification``: not ended, its token or link not spent elsewhere or revoked) and, for
 a credential verified before, only if the new login is the credential's own: the same username,
-or one that reaches at least one of the credential's utility accounts. Otherwise nothing of the
-new login is kept (``ACCOUNT_MISMATCH``), so a link cannot be used to attach someone else's
-utility accounts to a credential.
+or one that reaches at least one of the credential's utility accounts; and never a login another
+credential of the same end user holds. Otherwise nothing of the new login is kept
+(``ACCOUNT_MISMATCH``), so a link cannot be used to attach someone else's utility accounts to a
+credential, nor one login be connected twice.
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ ACCOUNT_MISMATCH = Failure(
     "ACCOUNT_MISMATCH",
     "This login reaches other utility accounts than the ones this connection is for. Sign in "
     "with the login you connected before; to add another login, connect it as a new account.",
+    action_required=True,
+)
+ALREADY_CONNECTED = Failure(
+    "rejected",
+    "ACCOUNT_MISMATCH",
+    "This login is already connected as another of your connections. Sign in with the login "
+    "this connection is for.",
     action_required=True,
 )
 SESSION_ENDED = "SESSION_ENDED"
@@ -149,8 +157,9 @@ async def verified(
         for field in ("username", "password"):
             login[field] = await vault.open(session, owner=attempt_owner, field=field)
         new_hash = limits.username_hash(credential.utility_id, login["username"].decode())
-        if not await _is_own_login(repo, credential, new_hash, accounts):
-            await failed(session, clock, vault, attempt, ACCOUNT_MISMATCH, None)
+        refusal = await _refusal(repo, credential, new_hash, accounts)
+        if refusal is not None:
+            await failed(session, clock, vault, attempt, refusal, None)
             return
         for field, value in login.items():
             await vault.seal(session, owner=credential_owner, field=field, plaintext=value)
@@ -193,22 +202,30 @@ async def verified(
     await announce(session, update_channel(attempt.id))
 
 
-async def _is_own_login(
+async def _refusal(
     repo: AttemptRepository,
     credential: UtilityCredential,
     new_hash: str,
     accounts: Sequence[Account],
-) -> bool:
-    """May this login be stored on the credential? A credential never verified has no accounts
-    yet: its first verified login defines them. One verified before keeps its own: the same
-    username, or a login that reaches at least one of its utility accounts (the same customer,
-    perhaps with a new account or a changed username)."""
+) -> Failure | None:
+    """Why this new login may not be stored on the credential, or None if it may.
+
+    A login another credential of the same end user already holds stays there (one credential
+    per login). A credential never verified has no accounts yet: its first verified login
+    defines them. One verified before keeps its own: the same username, or a login that reaches
+    at least one of its utility accounts (the same customer, perhaps with a new account or a
+    changed username)."""
+    twin = await repo.other_credential_for_login(
+        credential.user_id, credential.utility_id, new_hash, credential.id
+    )
+    if twin is not None:
+        return ALREADY_CONNECTED
     if credential.verified_at is None or credential.username_hash == new_hash:
-        return True
+        return None
     known = {account.number for account in await repo.accounts(credential.id)}
-    if not known:
-        return False  # verified with no account: only its username identifies it
-    return not known.isdisjoint(account.number for account in accounts)
+    if known and not known.isdisjoint(account.number for account in accounts):
+        return None
+    return ACCOUNT_MISMATCH  # (verified with no account: only its username identifies it)
 
 
 async def session_ended(

@@ -190,6 +190,20 @@ class AttemptRepository:
             .limit(1)
         )
 
+    async def other_credential_for_login(
+        self, user_id: str, utility_id: str, username_hash: str, except_id: str
+    ) -> UtilityCredential | None:
+        return await self.session.scalar(
+            select(UtilityCredential)
+            .where(
+                UtilityCredential.user_id == user_id,
+                UtilityCredential.utility_id == utility_id,
+                UtilityCredential.username_hash == username_hash,
+                UtilityCredential.id != except_id,
+            )
+            .limit(1)
+        )
+
     async def add_credential(self, credential: UtilityCredential) -> None:
         self.session.add(credential)
         await self.session.flush()
