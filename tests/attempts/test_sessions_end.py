@@ -314,6 +314,35 @@ async def test_create_mode_never_runs_another_login_on_a_verified_credential(
     assert await account_numbers(app, credential_id) == numbers
 
 
+async def test_one_login_is_never_connected_twice(app: FastAPI, api: httpx.AsyncClient) -> None:
+    """Found by the state machine: a failed credential repaired with a login another credential
+    of the same end user holds would have made two credentials of one login."""
+    client = await make_client(app)
+
+    async def create_mode_session() -> WidgetSession:
+        token = await connect_token(api, client, client_user_id="u1")
+        widget = await open_session(api, token)
+        chosen = await widget.post("/session/utility", {"utility_id": "sandbox_electric"})
+        assert chosen.status_code == 200, chosen.text
+        return widget
+
+    first = await create_mode_session()
+    assert (await first.follow(await first.submit("user_good", "wrong")))["status"] == "rejected"
+    held = await first.follow(await first.submit("user_good+other"))  # retried on the same one
+    assert held["status"] == "verified"
+    second = await create_mode_session()
+    failed = await second.follow(await second.submit("user_good", "wrong"))
+    assert failed["status"] == "rejected"
+    assert failed["utility_credential_id"] != held["utility_credential_id"]
+
+    _w, twin = await repair(
+        api, client, failed["utility_credential_id"], "user_good+other", link=False
+    )
+    assert (twin["status"], twin["status_detail"]) == ("rejected", "ACCOUNT_MISMATCH")
+    assert "already connected" in twin["message"]
+    assert await account_numbers(app, failed["utility_credential_id"]) == set()
+
+
 async def test_deleting_credentials_while_they_sync_never_fails(
     app: FastAPI, api: httpx.AsyncClient
 ) -> None:
