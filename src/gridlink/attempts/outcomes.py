@@ -55,6 +55,8 @@ class Failure:
     message: str
     action_required: bool
     counts_as_failed_login: bool = False
+    # False: a verdict on the login, not on the credential, which keeps its status and events.
+    changes_credential: bool = True
 
 
 ACCOUNT_MISMATCH = Failure(
@@ -63,6 +65,7 @@ ACCOUNT_MISMATCH = Failure(
     "This login reaches other utility accounts than the ones this connection is for. Sign in "
     "with the login you connected before; to add another login, connect it as a new account.",
     action_required=True,
+    changes_credential=False,
 )
 ALREADY_CONNECTED = Failure(
     "rejected",
@@ -70,6 +73,7 @@ ALREADY_CONNECTED = Failure(
     "This login is already connected as another of your connections. Sign in with the login "
     "this connection is for.",
     action_required=True,
+    changes_credential=False,
 )
 SESSION_ENDED = "SESSION_ENDED"
 
@@ -300,7 +304,7 @@ async def failed(
     if credential is None:  # deleted by the app meanwhile (its attempts went with it)
         await vault.destroy(session, Owner(attempt.client_id, attempt.id))
         return
-    if credential.verified_at is None:
+    if credential.verified_at is None and failure.changes_credential:
         credential.status = failure.status
         credential.status_detail = failure.status_detail
         credential.action_required = failure.action_required
