@@ -341,6 +341,9 @@ async def test_one_login_is_never_connected_twice(app: FastAPI, api: httpx.Async
     assert (twin["status"], twin["status_detail"]) == ("rejected", "ACCOUNT_MISMATCH")
     assert "already connected" in twin["message"]
     assert await account_numbers(app, failed["utility_credential_id"]) == set()
+    kept = await credential_row(app, failed["utility_credential_id"])
+    assert kept is not None
+    assert (kept.status, kept.status_detail) == ("rejected", "INVALID_CREDENTIALS")  # as it was
 
 
 async def test_deleting_credentials_while_they_sync_never_fails(
