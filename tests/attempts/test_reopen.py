@@ -181,3 +181,21 @@ async def test_an_open_racing_a_success_is_refused_or_ended(
         else:
             assert_error(answer, 401, "token_invalid")
     assert_error(await start(api, token), 401, "token_invalid")
+
+
+async def test_two_sign_ins_at_once_in_sessions_of_one_token_run_one_at_a_time(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    """The failure count of a token must not be outrun by parallel sign-ins (on PostgreSQL the
+    two requests truly race)."""
+    client = await make_client(app)
+    for round_ in range(4):
+        token = await connect_token(
+            api, client, client_user_id=f"u{round_}", utility_id="sandbox_electric"
+        )
+        first, second = await open_session(api, token), await open_session(api, token)
+        body = {"username": "user_mfa_sms", "password": "pass_good"}
+        answers = await asyncio.gather(
+            first.post("/attempts", body), second.post("/attempts", body)
+        )
+        assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]

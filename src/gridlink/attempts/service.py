@@ -23,7 +23,12 @@ from gridlink.attempts.schemas import (
     MfaOut,
 )
 from gridlink.auth.service import new_authorization_code
-from gridlink.connect.sessions import SessionContext, failed_logins_of_source, require_open
+from gridlink.connect.sessions import (
+    SessionContext,
+    failed_logins_of_source,
+    lock_source,
+    require_open,
+)
 from gridlink.errors import AttemptFinished, Conflict, InvalidRequest, NotFound
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
@@ -77,6 +82,7 @@ async def submit(
             "Gridlink cannot connect to this utility yet; the app has been told you tried."
         )
     repo = AttemptRepository(session)
+    await lock_source(session, row)
     if await repo.unfinished_in_session(row.id) is not None:
         raise Conflict("A sign-in is already in progress in this session; wait for it.")
     if (row.connect_token_id or row.connect_link_id) and await repo.unfinished_from_source(

@@ -206,6 +206,15 @@ def require_open(context: SessionContext) -> None:
         raise TokenInvalid(SESSION_UNUSABLE)
 
 
+async def lock_source(session: AsyncSession, row: ConnectSession) -> None:
+    """Hold the row of the token or link that opened this session until the transaction ends,
+    so sign-ins starting in two of its sessions at once are checked one after the other."""
+    if row.connect_token_id is not None:
+        await ConnectTokenRepository(session).lock(row.connect_token_id)
+    elif row.connect_link_id is not None:
+        await lock_link(session, row.connect_link_id)
+
+
 async def failed_logins_of_source(session: AsyncSession, row: ConnectSession) -> int:
     """Failed sign-ins in every session opened with this session's token or link (its own
     when it has neither, as the sandbox shortcut's)."""
