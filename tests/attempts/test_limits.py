@@ -11,11 +11,13 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 import gridlink.app
 from gridlink import Settings, create_app
 from gridlink.attempts import limits
 from gridlink.kit.clock import ManualClock
+from gridlink.models import LoginFailure, MfaCodeEvent
 from tests.attempts.flows import connect_token, open_session
 from tests.attempts.live_twin import TWIN, registry_with_twin
 from tests.factories import TestClient, assert_error, make_client
@@ -235,3 +237,29 @@ async def test_the_login_limit_says_when_to_come_back(
     allowed = await try_sign_in(api, client, "u", "user_locked", "pass_good")
     assert isinstance(allowed, dict)  # not refused up front; the utility says locked
     assert allowed["status_detail"] == "ACCOUNT_LOCKED"
+
+
+async def test_failures_and_codes_older_than_a_day_are_purged(
+    app: FastAPI, api: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    client = await make_client(app)
+    await fail(api, client, "u", "user_good")
+    token = await connect_token(api, client, client_user_id="u", utility_id=SANDBOX)
+    widget = await open_session(api, token)
+    await widget.follow(await widget.submit("user_mfa_sms"), {"mfa_code"})  # one code sent
+
+    async def rows() -> int:
+        async with app.state.db.transaction(write=False) as session:
+            failures = await session.scalar(select(func.count()).select_from(LoginFailure))
+            codes = await session.scalar(select(func.count()).select_from(MfaCodeEvent))
+        return int(failures or 0) + int(codes or 0)
+
+    async def purge() -> int:
+        async with app.state.db.transaction() as session:
+            return await limits.purge_expired(session, clock)
+
+    assert await rows() == 2
+    clock.advance(timedelta(hours=23))
+    assert (await purge(), await rows()) == (0, 2)
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert (await purge(), await rows()) == (2, 0)
