@@ -23,6 +23,19 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.attempts import limits, outcomes
+from gridlink.attempts.endings import (
+    CHALLENGE_EXPIRED,
+    INTERRUPTED,
+    MFA_AFTER_PENDING,
+    USER_TIMEOUT,
+    AttemptGone,
+    ChallengeExpired,
+    InputTimeout,
+    MfaLimitReached,
+    SessionEnded,
+    WentBack,
+    failure_of,
+)
 from gridlink.attempts.repository import AttemptRepository
 from gridlink.attempts.service import BACK, CLOSE, WORK_CHANNEL
 from gridlink.clients.clock import client_clock
@@ -52,59 +65,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Change = Callable[[AsyncSession, ConnectionAttempt], Awaitable[None]]
 
-INTERRUPTED = outcomes.Failure(
-    "error",
-    "CONNECTION_INTERRUPTED",
-    "The connection to your utility was interrupted. Please try again.",
-    action_required=False,
-)
-USER_TIMEOUT = outcomes.Failure(
-    "timeout",
-    outcomes.MFA_REQUIRED,
-    "The verification was not finished in time. Start again to get a new code.",
-    action_required=True,
-)
-CHALLENGE_EXPIRED = outcomes.Failure(
-    "timeout",
-    outcomes.MFA_REQUIRED,
-    "The verification code has expired. Start again to get a new code.",
-    action_required=True,
-)
-MFA_AFTER_PENDING = outcomes.Failure(
-    "rejected",
-    outcomes.MFA_REQUIRED,
-    "The utility asked for a verification code after Connect was closed. Open Connect again.",
-    action_required=True,
-)
-
-
-class InputTimeout(Exception):
-    """The end user did not answer in time (or closed Connect)."""
-
-
-class WentBack(Exception):
-    """The end user went Back from the MFA dialog to sign in again."""
-
-
-class SessionEnded(Exception):
-    """The attempt's session ended (its link was revoked, or it was spent elsewhere)."""
-
-
-class AttemptGone(Exception):
-    """The attempt's row is gone: the app deleted the credential or the end user meanwhile."""
-
-
-class ChallengeExpired(Exception):
-    """The MFA challenge outlived ``limits.MFA_CHALLENGE_TTL``."""
-
-
-class MfaLimitReached(Exception):
-    """No more codes may be sent or tried for this login now (``limits``)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
 
 @dataclass
 class Job:
@@ -112,19 +72,6 @@ class Job:
     credentials: Credentials
     session_token: SessionToken | None
     who: limits.SignIn
-
-
-def failure_of(error: ConnectorError) -> outcomes.Failure:
-    """A verification failed with too many wrong codes counts as a failed sign-in, as a wrong
-    password does: guessing codes must not be free of the sign-in limits."""
-    return outcomes.Failure(
-        status=error.status if error.status in ("rejected", "error", "timeout") else "rejected",
-        status_detail=error.status_detail,
-        message=error.message,
-        action_required=error.action_required,
-        counts_as_failed_login=error.status_detail in limits.FAILURE_STATUS_DETAILS
-        or isinstance(error, MfaChallengeClosed),
-    )
 
 
 class Execution:
@@ -326,12 +273,12 @@ class Execution:
     async def _mfa_refusal(self, kind: str) -> str | None:
         assert self.who is not None
         async with self.runner.db.transaction(write=False) as session:
-            return await limits.mfa_refusal(AttemptRepository(session), self.who, kind, self._now())
+            return await limits.mfa_refusal(session, self.who, kind, self._now())
 
     async def _record_mfa(self, kind: str) -> None:
         assert self.who is not None
         async with self.runner.db.transaction() as session:
-            await limits.record_mfa(AttemptRepository(session), self.who, kind, self._now())
+            await limits.record_mfa(session, self.who, kind, self._now())
 
     @staticmethod
     def _sent(challenge: MfaChallenge, option_id: str | None) -> str:
@@ -434,4 +381,4 @@ class Execution:
             )
 
 
-__all__ = ["Execution", "InputTimeout", "WentBack", "failure_of"]
+__all__ = ["Execution"]

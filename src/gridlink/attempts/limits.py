@@ -50,7 +50,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridlink.attempts.repository import AttemptRepository, LimitKey
+from gridlink.attempts.limit_repository import LimitKey, LimitRepository
 from gridlink.config import Settings
 from gridlink.errors import RateLimited
 from gridlink.kit.clock import Clock
@@ -141,7 +141,7 @@ def username_hash(utility_id: str, username: str) -> str:
 async def purge_expired(session: AsyncSession, clock: Clock) -> int:
     """Failures and codes older than the longest window no longer count; a worker job removes
     them."""
-    return await AttemptRepository(session).purge_limit_rows(clock.now() - DAY)
+    return await LimitRepository(session).purge(clock.now() - DAY)
 
 
 def _seconds_until(times: list[datetime], window: timedelta, now: datetime) -> int:
@@ -150,13 +150,14 @@ def _seconds_until(times: list[datetime], window: timedelta, now: datetime) -> i
 
 
 async def check_sign_in(
-    repo: AttemptRepository,
+    session: AsyncSession,
     who: SignIn,
     source_failures: int,
     now: datetime,
     ceilings: Ceilings,
 ) -> None:
     """Refuse to start a sign-in past any limit (429 ``rate_limited``, ``Retry-After``)."""
+    repo = LimitRepository(session)
     if source_failures >= MAX_FAILED_PER_SOURCE:
         raise RateLimited(SOURCE_REFUSED, retry_after=0)
     checks: list[tuple[LimitKey | None, int, timedelta, str]] = [
@@ -186,9 +187,9 @@ async def check_sign_in(
             raise RateLimited(message, retry_after=_seconds_until(times, window, now))
 
 
-async def record_failure(repo: AttemptRepository, who: SignIn, now: datetime) -> None:
+async def record_failure(session: AsyncSession, who: SignIn, now: datetime) -> None:
     if who.username_hash is not None:
-        await repo.add_failure(
+        await LimitRepository(session).add_failure(
             client_id=who.client_id,
             user_id=who.user_id,
             utility_id=who.utility_id,
@@ -198,7 +199,7 @@ async def record_failure(repo: AttemptRepository, who: SignIn, now: datetime) ->
         )
 
 
-async def mfa_refusal(repo: AttemptRepository, who: SignIn, kind: str, now: datetime) -> str | None:
+async def mfa_refusal(session: AsyncSession, who: SignIn, kind: str, now: datetime) -> str | None:
     """Why no (more) code may be sent or tried for this login now, or None if one may."""
     key = who.login()
     if key is None:
@@ -209,14 +210,14 @@ async def mfa_refusal(repo: AttemptRepository, who: SignIn, kind: str, now: date
         else (MFA_TRIED_LIMITS, MFA_TRIED_REFUSED)
     )
     for window, limit in limits:
-        if len(await repo.mfa_times(key, kind, now - window, limit)) >= limit:
+        if len(await LimitRepository(session).mfa_times(key, kind, now - window, limit)) >= limit:
             return message
     return None
 
 
-async def record_mfa(repo: AttemptRepository, who: SignIn, kind: str, now: datetime) -> None:
+async def record_mfa(session: AsyncSession, who: SignIn, kind: str, now: datetime) -> None:
     if who.username_hash is not None:
-        await repo.add_mfa_event(
+        await LimitRepository(session).add_mfa_event(
             kind=kind,
             client_id=who.client_id,
             user_id=who.user_id,
@@ -224,3 +225,10 @@ async def record_mfa(repo: AttemptRepository, who: SignIn, kind: str, now: datet
             username_hash=who.username_hash,
             now=now,
         )
+
+
+async def clear_failures(
+    session: AsyncSession, client_id: str, utility_id: str, username_hash: str
+) -> None:
+    """The right password was given: the login's earlier failures stop counting (OWASP)."""
+    await LimitRepository(session).clear_failures(client_id, utility_id, username_hash)

@@ -168,10 +168,10 @@ async def verified(
         for field, value in login.items():
             await vault.seal(session, owner=credential_owner, field=field, plaintext=value)
         credential.username_hash = new_hash
-        await repo.clear_failures(credential.client_id, credential.utility_id, new_hash)
+        await limits.clear_failures(session, credential.client_id, credential.utility_id, new_hash)
     elif credential.username_hash is not None:
-        await repo.clear_failures(
-            credential.client_id, credential.utility_id, credential.username_hash
+        await limits.clear_failures(
+            session, credential.client_id, credential.utility_id, credential.username_hash
         )
     if token is not None:
         await vault.seal(
@@ -323,7 +323,7 @@ async def failed(
             attempt.client_ip,
             environment == "live",
         )
-        await limits.record_failure(repo, who, now)
+        await limits.record_failure(session, who, now)
     attempt.status_detail = failure.status_detail
     attempt.message = failure.message
     _finish(attempt, failure.status, now)

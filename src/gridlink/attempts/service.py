@@ -112,7 +112,7 @@ async def submit(
         row.client_id, row.user_id, row.utility_id, login_hash, ip, context.environment == "live"
     )
     source_failures = await failed_logins_of_source(session, row)
-    await limits.check_sign_in(repo, who, source_failures, now, ceilings or limits.Ceilings())
+    await limits.check_sign_in(session, who, source_failures, now, ceilings or limits.Ceilings())
     credential = await _credential_for(repo, context, new_hash, now)
     attempt = ConnectionAttempt(
         id=new_id("att"),
