@@ -47,8 +47,12 @@ async def test_codes_sent_are_capped_per_hour_across_sessions(
     _w, sixth = await challenge(api, client)
     assert (sixth["status"], sixth["status_detail"]) == (
         "rejected",
-        "MULTI_FACTOR_AUTHENTICATION_REQUIRED",
+        "MULTI_FACTOR_AUTHENTICATION_RATE_LIMITED",
     )
+    status = await api.get(
+        f"/v1/utility_credentials/{sixth['utility_credential_id']}", auth=client.auth
+    )
+    assert status.json()["status_detail"] == "MULTI_FACTOR_AUTHENTICATION_RATE_LIMITED"
     assert sixth["message"] == limits.MFA_SENT_REFUSED
     # Another client's end user with the same utility login is not affected.
     _w, elsewhere = await challenge(api, await make_client(app))
@@ -108,6 +112,7 @@ async def test_codes_tried_are_capped_across_challenges(
     # Ten codes tried this hour: even the right one is not passed on to the utility.
     stopped = await _mfa(widget, attempt, RIGHT)
     assert (stopped["status"], stopped["message"]) == ("rejected", limits.MFA_TRIED_REFUSED)
+    assert stopped["status_detail"] == "MULTI_FACTOR_AUTHENTICATION_RATE_LIMITED"
     # No new code is sent for a login that may not try one.
     _w, fourth = await challenge(api, client)
     assert (fourth["status"], fourth["message"]) == ("rejected", limits.MFA_TRIED_REFUSED)

@@ -72,3 +72,12 @@ def failure_of(error: ConnectorError) -> outcomes.Failure:
         counts_as_failed_login=error.status_detail in limits.FAILURE_STATUS_DETAILS
         or isinstance(error, MfaChallengeClosed),
     )
+
+
+MFA_RATE_LIMITED = "MULTI_FACTOR_AUTHENTICATION_RATE_LIMITED"
+
+
+def mfa_limited(message: str) -> outcomes.Failure:
+    """The login had its share of codes sent or tried (``limits``): the end user must wait,
+    which is not "too many wrong codes" — a new sign-in now would be refused again."""
+    return outcomes.Failure("rejected", MFA_RATE_LIMITED, message, action_required=True)

@@ -35,6 +35,7 @@ from gridlink.attempts.endings import (
     SessionEnded,
     WentBack,
     failure_of,
+    mfa_limited,
 )
 from gridlink.attempts.repository import AttemptRepository
 from gridlink.attempts.service import BACK, CLOSE, WORK_CHANNEL
@@ -100,9 +101,7 @@ class Execution:
         except ChallengeExpired:
             await self._fail(CHALLENGE_EXPIRED)
         except MfaLimitReached as reached:
-            await self._fail(
-                outcomes.Failure("rejected", outcomes.MFA_REQUIRED, reached.message, True)
-            )
+            await self._fail(mfa_limited(reached.message))
         except SessionEnded:
             await self._session_ended()
         except WentBack:
