@@ -199,3 +199,55 @@ async def test_two_sign_ins_at_once_in_sessions_of_one_token_run_one_at_a_time(
             first.post("/attempts", body), second.post("/attempts", body)
         )
         assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+
+
+def _without_request_id(response: httpx.Response) -> tuple[int, dict[str, object]]:
+    error = dict(response.json()["error"])
+    error.pop("request_id")
+    return response.status_code, error
+
+
+async def test_every_refused_open_reads_the_same(
+    app: FastAPI, api: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    """Control 36: unknown, malformed, expired, spent, worn out and deleted tokens get one
+    answer; so do unknown, used, revoked and expired links."""
+    client = await make_client(app)
+
+    async def token(user: str) -> str:
+        return await connect_token(api, client, client_user_id=user, utility_id="sandbox_electric")
+
+    spent = await token("spent")
+    widget = await open_session(api, spent)
+    done = await widget.follow(await widget.submit("user_good"))
+    assert done["status"] == "verified"
+    worn = await token("worn")
+    widget = await open_session(api, worn)
+    for _ in range(3):
+        assert (await widget.follow(await widget.submit("user_good", "x")))["status"] == "rejected"
+    deleted = await token("deleted")
+    assert (await api.delete("/v1/users/deleted", auth=client.auth)).status_code == 204
+    expired = await token("expired")
+
+    link_of = done["utility_credential_id"]
+    links = {}
+    for name in ("used", "revoked", "expired"):
+        made = await api.post(f"/v1/utility_credentials/{link_of}/connect_link", auth=client.auth)
+        links[name] = (made.json()["id"], made.json()["url"].split("#token=", 1)[1])
+    used = await open_session(api, links["used"][1], link=True)
+    assert (await used.follow(await used.submit("user_good")))["status"] == "verified"
+    await api.delete(f"/v1/connect_links/{links['revoked'][0]}", auth=client.auth)
+    clock.advance(timedelta(hours=72, seconds=1))
+
+    tokens = [spent, worn, deleted, expired, "glct_sandbox_" + "A" * 43, "not-a-token"]
+    answers = [_without_request_id(await start(api, value)) for value in tokens]
+    assert answers == [answers[0]] * len(tokens)
+    assert answers[0][0] == 401
+    link_values = [value for _id, value in links.values()] + ["glcl_sandbox_" + "A" * 43]
+    link_answers = [
+        _without_request_id(
+            await api.post("/connect/api/sessions", json={"connect_link_token": value})
+        )
+        for value in link_values
+    ]
+    assert link_answers == [link_answers[0]] * len(link_values)
