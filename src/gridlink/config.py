@@ -136,6 +136,18 @@ class Settings(BaseSettings):
     attempt_concurrency: int = Field(
         default=100, gt=0, description="Sign-ins one worker runs at the same time."
     )
+    sign_in_failures_per_ip_hour: int = Field(
+        default=20,
+        gt=0,
+        description="Live clients: failed utility sign-ins from one IP address per client in an "
+        "hour before further sign-ins from it are refused (429).",
+    )
+    sign_in_failures_per_client_hour: int = Field(
+        default=300,
+        gt=0,
+        description="Live clients: failed utility sign-ins per client in an hour before further "
+        "sign-ins are refused (429), against spraying from many end users.",
+    )
     sandbox_slow_seconds: float = Field(
         default=40.0, gt=0, description="How long the sandbox's `user_slow` takes to verify."
     )

@@ -95,9 +95,8 @@ async def test_an_unregistered_origin_is_refused_readably(
         if origin:
             assert repr(origin) in str(error["message"])
             assert response.headers["access-control-allow-origin"] == origin
-    # A refused origin does not burn the token: the registered page can still use it.
+    # A refused origin opens nothing: the registered page can still use the token.
     assert (await frame(api, token)).status_code == 200
-    assert_error(await frame(api, token), 401, "token_invalid")
 
 
 async def test_the_ticket_is_traded_once_for_a_session_that_works(

@@ -1,5 +1,6 @@
-"""The demo page itself in a real browser: it loads under its strict CSP, is accessible, and a
-bad connect token ends the session with onExit("token_invalid")."""
+"""The demo page itself in a real browser: it loads under its strict CSP, is accessible, a bad
+connect token ends the session with onExit("token_invalid"), and a connect token opens Connect
+again until a connection succeeds with it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.flows import Connect
 from tests.e2e.harness import Server
 from tests.e2e.screens import Screens
 
@@ -54,7 +56,21 @@ def test_an_unknown_connect_token_ends_with_token_invalid(page: Page, server: Se
     expect(page.get_by_role("dialog")).to_have_count(0)
 
 
-def test_a_connect_token_used_once_is_refused_the_second_time(page: Page, server: Server) -> None:
+# Opens Connect with the given token; resolves "loaded" at onLoad (the handle stays open in
+# window.reopened) or with the exit status if it ended first.
+OPEN_AND_WAIT_FOR_LOAD = """(token) => new Promise((resolve) => {
+  const handle = window.Gridlink.create({connectToken: token, onSuccess() {},
+    onLoad: () => resolve("loaded"), onExit: (status) => resolve(status)});
+  window.reopened = handle;
+  handle.open();
+})"""
+
+
+def test_a_connect_token_opens_connect_again_until_a_connection_succeeds(
+    page: Page, server: Server
+) -> None:
+    """Issue 10 item 4: closing Connect and opening it again with the same token shows Connect
+    again (a new session); once a connection succeeded with it, the token opens nothing."""
     open_demo(page, server)
     token = page.evaluate(
         """async () => {
@@ -77,5 +93,10 @@ def test_a_connect_token_used_once_is_refused_the_second_time(page: Page, server
         token,
     )
     assert first == "user_initiated_exit"
-    second = page.evaluate(OPEN_AND_WAIT_FOR_EXIT, token)
-    assert second["status"] == "token_invalid"
+    assert page.evaluate(OPEN_AND_WAIT_FOR_LOAD, token) == "loaded"
+    connect = Connect(page)
+    connect.connect_user_good()  # from the consent screen: a full connection
+    connect.button("Done").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    third = page.evaluate(OPEN_AND_WAIT_FOR_EXIT, token)
+    assert third["status"] == "token_invalid"

@@ -4,7 +4,10 @@ The dialog follows the connector contract: log in; on ``MfaRequired`` show the o
 for the end user's choice and code (they arrive through the attempt's row), submit, log in with
 the session token; then discover accounts. Every state the widget should see is committed at
 once (attempts/outcomes.py). A utility slower than ``connect_wait`` makes the attempt
-``pending`` while it goes on; silence from the end user past ``input_timeout`` ends it.
+``pending`` while it goes on; silence from the end user past ``input_timeout`` ends it, and so
+does a challenge older than ``limits.MFA_CHALLENGE_TTL`` (absolute: input does not extend it),
+a session the end user closed, or one that ended (its link revoked). Every code sent and tried
+is counted per login across sessions (``limits``) before the utility is asked.
 """
 
 from __future__ import annotations
@@ -20,6 +23,20 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.attempts import limits, outcomes
+from gridlink.attempts.endings import (
+    CHALLENGE_EXPIRED,
+    INTERRUPTED,
+    MFA_AFTER_PENDING,
+    USER_TIMEOUT,
+    AttemptGone,
+    ChallengeExpired,
+    InputTimeout,
+    MfaLimitReached,
+    SessionEnded,
+    WentBack,
+    failure_of,
+    mfa_limited,
+)
 from gridlink.attempts.repository import AttemptRepository
 from gridlink.attempts.service import BACK, CLOSE, WORK_CHANNEL
 from gridlink.clients.clock import client_clock
@@ -49,50 +66,13 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Change = Callable[[AsyncSession, ConnectionAttempt], Awaitable[None]]
 
-INTERRUPTED = outcomes.Failure(
-    "error",
-    "CONNECTION_INTERRUPTED",
-    "The connection to your utility was interrupted. Please try again.",
-    action_required=False,
-)
-USER_TIMEOUT = outcomes.Failure(
-    "timeout",
-    outcomes.MFA_REQUIRED,
-    "The verification was not finished in time. Start again to get a new code.",
-    action_required=True,
-)
-MFA_AFTER_PENDING = outcomes.Failure(
-    "rejected",
-    outcomes.MFA_REQUIRED,
-    "The utility asked for a verification code after Connect was closed. Open Connect again.",
-    action_required=True,
-)
-
-
-class InputTimeout(Exception):
-    """The end user did not answer in time (or closed Connect)."""
-
-
-class WentBack(Exception):
-    """The end user went Back from the MFA dialog to sign in again."""
-
 
 @dataclass
 class Job:
     utility_id: str
     credentials: Credentials
     session_token: SessionToken | None
-    username_hash: str | None
-
-
-def failure_of(error: ConnectorError) -> outcomes.Failure:
-    return outcomes.Failure(
-        status=error.status if error.status in ("rejected", "error", "timeout") else "rejected",
-        status_detail=error.status_detail,
-        message=error.message,
-        action_required=error.action_required,
-        counts_as_failed_login=error.status_detail in limits.FAILURE_STATUS_DETAILS,
-    )
+    who: limits.SignIn
 
 
 class Execution:
@@ -105,6 +85,8 @@ class Execution:
         self.handled_input = 0
         self.new_token: SessionToken | None = None
         self.username_hash: str | None = None
+        self.who: limits.SignIn | None = None
+        self.challenge_expires_at: datetime | None = None
 
     async def run(self) -> None:
         try:
@@ -112,8 +94,16 @@ class Execution:
         except asyncio.CancelledError:
             await self._fail(INTERRUPTED)
             raise
+        except AttemptGone:
+            pass  # deleted with its credential or end user; its secrets went with them
         except InputTimeout:
             await self._fail(USER_TIMEOUT)
+        except ChallengeExpired:
+            await self._fail(CHALLENGE_EXPIRED)
+        except MfaLimitReached as reached:
+            await self._fail(mfa_limited(reached.message))
+        except SessionEnded:
+            await self._session_ended()
         except WentBack:
             await self._cancelled()
         except ConnectorError as error:
@@ -127,7 +117,8 @@ class Execution:
 
     async def _run(self) -> None:
         job, offset = await self._load()
-        self.username_hash = job.username_hash
+        self.username_hash = job.who.username_hash
+        self.who = job.who
         context = ConnectorContext(clock=client_clock(self.runner.clock, offset))
         connector = self.runner.registry.create(job.utility_id, context)
         connector_session = await self._login(connector, job)
@@ -136,7 +127,8 @@ class Execution:
             token = connector_session.session_token or self.new_token
         async with self.runner.db.transaction() as session:
             attempt = await AttemptRepository(session).get(self.attempt_id)
-            assert attempt is not None
+            if attempt is None:
+                raise AttemptGone
             await outcomes.verified(
                 session,
                 self.runner.clock,
@@ -151,9 +143,9 @@ class Execution:
         async with self.runner.db.transaction(write=False) as session:
             repo = AttemptRepository(session)
             attempt = await repo.get(self.attempt_id)
-            assert attempt is not None
-            credential = await repo.credential(attempt.credential_id)
-            assert credential is not None
+            credential = None if attempt is None else await repo.credential(attempt.credential_id)
+            if attempt is None or credential is None:
+                raise AttemptGone
             source = Owner(attempt.client_id, attempt.id if attempt.new_login else credential.id)
             username = (await vault.open(session, owner=source, field="username")).decode()
             password = (await vault.open(session, owner=source, field="password")).decode()
@@ -164,12 +156,16 @@ class Execution:
                 )
                 token = SessionToken(value.decode(), credential.mfa_session_expires_at)
             offset = await repo.client_offset(attempt.client_id)
-        job = Job(
+            environment = await repo.client_environment(attempt.client_id)
+        who = limits.SignIn(
+            attempt.client_id,
+            credential.user_id,
             attempt.utility_id,
-            Credentials(username, password),
-            token,
             limits.username_hash(attempt.utility_id, username),
+            attempt.client_ip,
+            environment == "live",
         )
+        job = Job(attempt.utility_id, Credentials(username, password), token, who)
         return job, offset
 
     async def _login(self, connector: Connector, job: Job) -> ConnectorSession:
@@ -199,11 +195,12 @@ class Execution:
         return self.runner.clock.now()
 
     async def _mfa(self, connector: Connector, challenge: MfaChallenge) -> SessionToken:
+        self.challenge_expires_at = self._now() + limits.MFA_CHALLENGE_TTL
         options = challenge.options
         selected: str | None = None
         if len(options) == 1:
+            await self._send_code(connector, challenge, options[0].id)
             selected = options[0].id
-            await self._utility(connector.select_mfa_option(challenge, selected))
         status = "mfa_method" if len(options) > 1 else "mfa_code"
         await self._show(
             status, challenge, selected, limits.MAX_MFA_CODES, self._sent(challenge, selected)
@@ -216,8 +213,16 @@ class Execution:
             if kind == BACK:
                 raise WentBack
             if kind in ("mfa_option", "resend") and option_id is not None:
+                refusal = await self._mfa_refusal(limits.SENT)
+                if refusal is not None and selected is not None:
+                    # A code is on its way already: the end user may still enter it.
+                    left = limits.MAX_MFA_CODES - codes
+                    await self._show("mfa_code", challenge, selected, left, refusal)
+                    continue
+                if refusal is not None:
+                    raise MfaLimitReached(refusal)
                 try:
-                    await self._utility(connector.select_mfa_option(challenge, option_id))
+                    await self._send_code(connector, challenge, option_id)
                 except MfaOptionInvalid as invalid:
                     await self._show("mfa_method", challenge, None, None, invalid.message)
                     continue
@@ -232,6 +237,10 @@ class Execution:
                 continue
             if kind != "mfa_code" or code is None:
                 continue
+            refusal = await self._mfa_refusal(limits.TRIED)
+            if refusal is not None:
+                raise MfaLimitReached(refusal)
+            await self._record_mfa(limits.TRIED)
             codes += 1
             try:
                 return await self._utility(connector.submit_mfa_code(challenge, code))
@@ -248,6 +257,27 @@ class Execution:
                     left,
                     f"That code is not right. {left} attempt(s) left.",
                 )
+
+    async def _send_code(self, connector: Connector, challenge: MfaChallenge, option: str) -> None:
+        """Have the utility send a code, unless this login had its share (counted first: a
+        send that fails at the utility may still have reached the phone)."""
+        refusal = await self._mfa_refusal(limits.SENT)
+        if refusal is None:
+            refusal = await self._mfa_refusal(limits.TRIED)  # no code could be tried anyway
+        if refusal is not None:
+            raise MfaLimitReached(refusal)
+        await self._record_mfa(limits.SENT)
+        await self._utility(connector.select_mfa_option(challenge, option))
+
+    async def _mfa_refusal(self, kind: str) -> str | None:
+        assert self.who is not None
+        async with self.runner.db.transaction(write=False) as session:
+            return await limits.mfa_refusal(session, self.who, kind, self._now())
+
+    async def _record_mfa(self, kind: str) -> None:
+        assert self.who is not None
+        async with self.runner.db.transaction() as session:
+            await limits.record_mfa(session, self.who, kind, self._now())
 
     @staticmethod
     def _sent(challenge: MfaChallenge, option_id: str | None) -> str:
@@ -279,12 +309,18 @@ class Execution:
         await self._update(change)
 
     async def _next_input(self) -> tuple[str, str | None, str | None]:
-        """Wait for the end user's next input (arrives through the attempt's row)."""
+        """Wait for the end user's next input (arrives through the attempt's row), within the
+        idle limit and the challenge's absolute lifetime, while the session lives."""
         limit = self.loop.time() + self.runner.settings.input_timeout.total_seconds()
         async with Waiter(self.runner.db, WORK_CHANNEL, listen=False) as waiter:
             while True:
                 waiter.clear()
                 found = await self._read_input()
+                if (
+                    self.challenge_expires_at is not None
+                    and self._now() >= self.challenge_expires_at
+                ):
+                    raise ChallengeExpired
                 if found is not None:
                     self.deadline = (
                         self.loop.time() + self.runner.settings.connect_wait.total_seconds()
@@ -296,9 +332,16 @@ class Execution:
 
     async def _read_input(self) -> tuple[str, str | None, str | None] | None:
         async with self.runner.db.transaction(write=False) as session:
-            attempt = await AttemptRepository(session).get(self.attempt_id)
-            assert attempt is not None
+            repo = AttemptRepository(session)
+            attempt = await repo.get(self.attempt_id)
+            if attempt is None:
+                raise AttemptGone
+            connect_session = await repo.connect_session(attempt.session_id)
+            if connect_session is None or connect_session.ended_at is not None:
+                raise SessionEnded
             if attempt.input_seq <= self.handled_input or attempt.input_kind is None:
+                if connect_session.closed_at is not None:
+                    return CLOSE, None, None  # closed without a word (e.g. the tab went away)
                 return None
             self.handled_input = attempt.input_seq
             code = None
@@ -311,8 +354,15 @@ class Execution:
     async def _update(self, change: Change) -> None:
         async with self.runner.db.transaction() as session:
             attempt = await AttemptRepository(session).get(self.attempt_id)
-            assert attempt is not None
+            if attempt is None:
+                raise AttemptGone
             await change(session, attempt)
+
+    async def _session_ended(self) -> None:
+        async with self.runner.db.transaction() as session:
+            attempt = await AttemptRepository(session).get(self.attempt_id)
+            if attempt is not None:
+                await outcomes.session_ended(session, self.runner.clock, self.runner.vault, attempt)
 
     async def _cancelled(self) -> None:
         async with self.runner.db.transaction() as session:
@@ -330,4 +380,4 @@ class Execution:
             )
 
 
-__all__ = ["Execution", "InputTimeout", "WentBack", "failure_of"]
+__all__ = ["Execution"]

@@ -2,22 +2,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridlink.kit.ids import new_id
 from gridlink.models import (
     Client,
     ConnectionAttempt,
     ConnectSession,
-    LoginFailure,
     User,
     UtilityAccount,
     UtilityCredential,
+    UtilitySync,
 )
 
 TERMINAL = ("verified", "rejected", "timeout", "error", "pending", "cancelled")
 RUNNING = ("connecting", "mfa_method", "mfa_code")
+UNFINISHED = ("queued", *RUNNING)
 
 
 class AttemptRepository:
@@ -50,9 +50,35 @@ class AttemptRepository:
         return await self.session.scalar(
             select(ConnectionAttempt).where(
                 ConnectionAttempt.session_id == session_id,
-                ConnectionAttempt.status.in_(("queued", *RUNNING)),
+                ConnectionAttempt.status.in_(UNFINISHED),
             )
         )
+
+    async def unfinished_from_source(
+        self, *, token_id: str | None, link_id: str | None
+    ) -> ConnectionAttempt | None:
+        """An unfinished attempt in any session the same connect token or link opened."""
+        source = (
+            ConnectSession.connect_token_id == token_id
+            if token_id is not None
+            else ConnectSession.connect_link_id == link_id
+        )
+        return await self.session.scalar(
+            select(ConnectionAttempt)
+            .join(ConnectSession, ConnectSession.id == ConnectionAttempt.session_id)
+            .where(source, ConnectionAttempt.status.in_(UNFINISHED))
+            .limit(1)
+        )
+
+    async def verified_in_session(self, session_id: str) -> bool:
+        found = await self.session.scalar(
+            select(ConnectionAttempt.id)
+            .where(
+                ConnectionAttempt.session_id == session_id, ConnectionAttempt.status == "verified"
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def claim_queued(
         self, owner: str, lease_until: datetime, now: datetime, limit: int
@@ -103,6 +129,16 @@ class AttemptRepository:
             query = query.with_for_update(skip_locked=True)
         return list((await self.session.scalars(query)).all())
 
+    async def lock_sync_of(self, credential_id: str) -> None:
+        """Lock the credential's sync row, if it has one (PostgreSQL): taken before the
+        credential's own lock, in the order the sync engine and deletions take them."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.scalars(
+                select(UtilitySync.id)
+                .where(UtilitySync.credential_id == credential_id)
+                .with_for_update()
+            )
+
     async def credential(
         self, credential_id: str, *, for_update: bool = False
     ) -> UtilityCredential | None:
@@ -126,6 +162,20 @@ class AttemptRepository:
             .limit(1)
         )
 
+    async def other_credential_for_login(
+        self, user_id: str, utility_id: str, username_hash: str, except_id: str
+    ) -> UtilityCredential | None:
+        return await self.session.scalar(
+            select(UtilityCredential)
+            .where(
+                UtilityCredential.user_id == user_id,
+                UtilityCredential.utility_id == utility_id,
+                UtilityCredential.username_hash == username_hash,
+                UtilityCredential.id != except_id,
+            )
+            .limit(1)
+        )
+
     async def add_credential(self, credential: UtilityCredential) -> None:
         self.session.add(credential)
         await self.session.flush()
@@ -139,36 +189,15 @@ class AttemptRepository:
         )
         return int(value or 0)
 
+    async def client_environment(self, client_id: str) -> str:
+        value = await self.session.scalar(select(Client.environment).where(Client.id == client_id))
+        assert value is not None
+        return value
+
     async def client_user_id(self, user_id: str) -> str:
         value = await self.session.scalar(select(User.client_user_id).where(User.id == user_id))
         assert value is not None
         return value
-
-    async def recent_failures(self, utility_id: str, username_hash: str, since: datetime) -> int:
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(
-                LoginFailure.utility_id == utility_id,
-                LoginFailure.username_hash == username_hash,
-                LoginFailure.failed_at > since,
-            )
-        )
-        return int(count or 0)
-
-    async def add_failure(self, utility_id: str, username_hash: str, now: datetime) -> None:
-        self.session.add(
-            LoginFailure(
-                id=new_id("lf"), utility_id=utility_id, username_hash=username_hash, failed_at=now
-            )
-        )
-        await self.session.flush()
-
-    async def purge_failures(self, before: datetime) -> int:
-        result = await self.session.execute(
-            delete(LoginFailure).where(LoginFailure.failed_at <= before)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
 
     async def accounts(self, credential_id: str) -> list[UtilityAccount]:
         rows = await self.session.scalars(

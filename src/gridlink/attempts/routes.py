@@ -31,7 +31,7 @@ async def client_in_own_transaction(
     "/sandbox/utility_credentials",
     summary="Sandbox: connect a utility account without the widget",
     response_model=SandboxCredentialOut,
-    responses=error_responses(401, 404, 422),
+    responses=error_responses(401, 404, 422, 429),
 )
 async def create_sandbox_credential(
     body: SandboxCredentialIn,
@@ -41,7 +41,8 @@ async def create_sandbox_credential(
 ) -> SandboxCredentialOut:
     """Runs the same connection attempt as the widget, answering MFA with `mfa_method` and
     `mfa_code`, and returns the credential with its status (sandbox clients only). Not
-    idempotent by key: each call is a new sign-in, as in the widget."""
+    idempotent by key: each call is a new sign-in, as in the widget, under the same limits
+    (429 `rate_limited`, counted per end user in the sandbox)."""
     settings = request.app.state.settings
     return await shortcut.run(
         request.app.state.db,

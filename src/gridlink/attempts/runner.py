@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from gridlink.attempts import outcomes
-from gridlink.attempts.execution import INTERRUPTED, Execution
+from gridlink.attempts.endings import INTERRUPTED
+from gridlink.attempts.execution import Execution
 from gridlink.attempts.repository import AttemptRepository
 from gridlink.attempts.service import WORK_CHANNEL
 from gridlink.config import Settings

@@ -23,7 +23,12 @@ from gridlink.attempts.schemas import (
     MfaOut,
 )
 from gridlink.auth.service import new_authorization_code
-from gridlink.connect.sessions import SessionContext, require_open
+from gridlink.connect.sessions import (
+    SessionContext,
+    failed_logins_of_source,
+    lock_source,
+    require_open,
+)
 from gridlink.errors import AttemptFinished, Conflict, InvalidRequest, NotFound
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
@@ -54,8 +59,17 @@ def masked_account(number: str) -> str:
 
 
 async def submit(
-    session: AsyncSession, clock: Clock, vault: Vault, context: SessionContext, body: CredentialsIn
+    session: AsyncSession,
+    clock: Clock,
+    vault: Vault,
+    context: SessionContext,
+    body: CredentialsIn,
+    *,
+    ip: str | None = None,
+    ceilings: limits.Ceilings | None = None,
 ) -> AttemptOut:
+    """Record a sign-in for the worker, after the abuse limits (attempts/limits.py). ``ip``:
+    the end user's address (None when a backend calls, as the sandbox shortcut)."""
     require_open(context)
     row = context.row
     if row.mode == "create" and row.consented_at is None:
@@ -68,8 +82,18 @@ async def submit(
             "Gridlink cannot connect to this utility yet; the app has been told you tried."
         )
     repo = AttemptRepository(session)
+    await lock_source(session, row)
     if await repo.unfinished_in_session(row.id) is not None:
         raise Conflict("A sign-in is already in progress in this session; wait for it.")
+    if (row.connect_token_id or row.connect_link_id) and await repo.unfinished_from_source(
+        token_id=row.connect_token_id, link_id=row.connect_link_id
+    ):
+        raise Conflict(
+            "A sign-in is already in progress in another Connect window; finish it there, or "
+            "wait for it to end."
+        )
+    if await repo.verified_in_session(row.id):
+        raise Conflict("A utility account was already connected in this session.")
     new_login = body.username is not None or body.password is not None
     if new_login and (body.username is None or body.password is None):
         raise InvalidRequest(
@@ -78,9 +102,18 @@ async def submit(
     if not new_login and row.mode != "update":
         raise InvalidRequest("Enter your username and password.", fields=["username", "password"])
     now = clock.now()
-    login_hash = limits.username_hash(row.utility_id, body.username) if body.username else None
-    await limits.check(repo, row, row.utility_id, login_hash, now)
-    credential = await _credential_for(repo, context, login_hash, now)
+    new_hash = limits.username_hash(row.utility_id, body.username) if body.username else None
+    login_hash = new_hash
+    if login_hash is None and row.credential_id is not None:  # update mode: the stored login
+        stored = await repo.credential(row.credential_id)
+        login_hash = stored.username_hash if stored is not None else None
+    ip = (ip or "")[:64] or None
+    who = limits.SignIn(
+        row.client_id, row.user_id, row.utility_id, login_hash, ip, context.environment == "live"
+    )
+    source_failures = await failed_logins_of_source(session, row)
+    await limits.check_sign_in(session, who, source_failures, now, ceilings or limits.Ceilings())
+    credential = await _credential_for(repo, context, new_hash, now)
     attempt = ConnectionAttempt(
         id=new_id("att"),
         client_id=row.client_id,
@@ -89,6 +122,7 @@ async def submit(
         utility_id=row.utility_id,
         mode=row.mode,
         new_login=new_login,
+        client_ip=ip,
         status="queued",
         seq=1,
         input_seq=0,
@@ -109,10 +143,13 @@ async def submit(
 async def _credential_for(
     repo: AttemptRepository, context: SessionContext, login_hash: str | None, now: datetime
 ) -> UtilityCredential:
-    """The credential this attempt works on: the session's, an existing one for the same login
-    (never a duplicate), or a new pending one."""
+    """The credential this attempt works on. Update mode: the session's. Create mode: an
+    existing one for the same login (never a duplicate); else the one an earlier sign-in of
+    this session made, if it was never verified (a retry after a typo); else a new pending one.
+    A different login never lands on a verified credential here."""
     row = context.row
-    if row.credential_id is not None:
+    if row.mode == "update":
+        assert row.credential_id is not None
         credential = await repo.credential(row.credential_id)
         assert credential is not None
         return credential
@@ -122,6 +159,10 @@ async def _credential_for(
         if existing is not None:
             row.credential_id = existing.id
             return existing
+    if row.credential_id is not None:
+        earlier = await repo.credential(row.credential_id)
+        if earlier is not None and earlier.verified_at is None:
+            return earlier
     credential = UtilityCredential(
         id=new_id("ucr"),
         client_id=row.client_id,

@@ -34,7 +34,8 @@ async def open_frame(
     clock: AppClock,
     origin: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> FrameOut:
-    """Trades the connect token (once) for a frame URL whose fragment carries a single-use,
+    """Opens a session with the connect token (each open a new one, until a connection succeeds
+    with the token) and answers a frame URL whose fragment carries a single-use,
     5-minute frame ticket. The request's `Origin` must be one of the client's registered
     origins. Answers CORS preflights from any origin; credentials are never included."""
     opened = await frames.open_frame(

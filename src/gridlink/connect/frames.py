@@ -91,7 +91,8 @@ async def open_frame(
     connect_token: str,
     origin: str | None,
 ) -> OpenedFrame:
-    """Trade a connect token (once) for a frame ticket, if ``origin`` is registered."""
+    """Open a session with a connect token and issue its frame ticket, if ``origin`` is
+    registered."""
     environment = tokens.parse(connect_token, tokens.TokenKind.CONNECT_TOKEN)
     row, _bearer = await sessions.open_from_token(session, clock, connect_token)
     assert environment is not None  # open_from_token refused malformed tokens

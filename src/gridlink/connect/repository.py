@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.models import (
@@ -11,6 +11,19 @@ from gridlink.models import (
     ConnectSession,
     ConnectToken,
 )
+
+
+def _locking(session: AsyncSession) -> bool:
+    """Row locks exist on PostgreSQL; SQLite serializes writers anyway (one at a time)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _source(token_id: str | None, link_id: str | None) -> ColumnElement[bool]:
+    """The sessions one connect token or one connect link opened."""
+    if token_id is not None:
+        return ConnectSession.connect_token_id == token_id
+    assert link_id is not None
+    return ConnectSession.connect_link_id == link_id
 
 
 class ClientView(NamedTuple):
@@ -37,25 +50,34 @@ class ConnectTokenRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def claim(self, token_hash: str, now: datetime) -> ConnectToken | None:
-        """Mark an unused, unexpired token used and return it; None if it cannot be used.
+    async def lock_openable(self, token_hash: str, now: datetime) -> ConnectToken | None:
+        """The token if it may open Connect (unexpired, no connection succeeded with it), locked
+        until the transaction ends: an open and the success that spends the token then run one
+        after the other, so no session opens unseen by the success that ends its siblings."""
+        query = select(ConnectToken).where(
+            ConnectToken.token_hash == token_hash,
+            ConnectToken.used_at.is_(None),
+            ConnectToken.expires_at > now,
+        )
+        if _locking(self.session):
+            query = query.with_for_update()
+        return await self.session.scalar(query.execution_options(populate_existing=True))
 
-        One conditional UPDATE, so two concurrent exchanges of one token cannot both win.
-        """
+    async def lock(self, token_id: str) -> ConnectToken | None:
+        return await self.session.get(
+            ConnectToken, token_id, populate_existing=True, with_for_update=_locking(self.session)
+        )
+
+    async def mark_used(self, token_id: str, now: datetime) -> bool:
+        """Spend the token (a connection succeeded with it). One conditional UPDATE: of two
+        racing successes, one wins."""
         result = await self.session.execute(
             update(ConnectToken)
-            .where(
-                ConnectToken.token_hash == token_hash,
-                ConnectToken.used_at.is_(None),
-                ConnectToken.expires_at > now,
-            )
+            .where(ConnectToken.id == token_id, ConnectToken.used_at.is_(None))
             .values(used_at=now)
+            .execution_options(synchronize_session=False)
         )
-        if not getattr(result, "rowcount", 0):
-            return None
-        return await self.session.scalar(
-            select(ConnectToken).where(ConnectToken.token_hash == token_hash)
-        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 class ConnectSessionRepository:
@@ -73,6 +95,53 @@ class ConnectSessionRepository:
 
     async def get(self, session_id: str) -> ConnectSession | None:
         return await self.session.get(ConnectSession, session_id)
+
+    async def lock(self, session_id: str) -> ConnectSession | None:
+        return await self.session.get(
+            ConnectSession,
+            session_id,
+            populate_existing=True,
+            with_for_update=_locking(self.session),
+        )
+
+    async def failed_logins_of(self, *, token_id: str | None, link_id: str | None) -> int:
+        """Failed sign-ins in every session one token or link opened."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(ConnectSession.failed_logins), 0)).where(
+                _source(token_id, link_id)
+            )
+        )
+        return int(total or 0)
+
+    async def end(
+        self,
+        *,
+        token_id: str | None,
+        link_id: str | None,
+        now: datetime,
+        reason: str,
+        except_id: str | None = None,
+    ) -> list[str]:
+        """End the sessions a token or link opened (all, or all but ``except_id``): their
+        bearers stop working and nothing in them may verify. Returns the ids ended now."""
+        query = select(ConnectSession.id).where(
+            _source(token_id, link_id), ConnectSession.ended_at.is_(None)
+        )
+        if except_id is not None:
+            query = query.where(ConnectSession.id != except_id)
+        ids = list((await self.session.scalars(query)).all())
+        if ids:
+            await self.session.execute(
+                update(ConnectSession)
+                .where(ConnectSession.id.in_(ids), ConnectSession.ended_at.is_(None))
+                .values(
+                    ended_at=now,
+                    end_reason=reason,
+                    closed_at=func.coalesce(ConnectSession.closed_at, now),
+                )
+                .execution_options(synchronize_session="fetch")
+            )
+        return ids
 
     async def claim_ticket(self, ticket_hash: str, now: datetime) -> ConnectSession | None:
         """Mark an unused, unexpired frame ticket used and return its session, else None.

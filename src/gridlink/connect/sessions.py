@@ -1,7 +1,19 @@
-"""Connect sessions: what the widget holds once it has traded a connect token (once).
+"""Connect sessions: what the widget holds once it has opened Connect with a connect token or
+a connect link.
 
 A session knows its end user, its mode (create or update), the utility (preselected, chosen, or
 the credential's), whether consent was given, and the credential its attempts work on.
+
+A token or link opens Connect again, each time in a new session, until it expires, until a
+connection succeeds with it, or until its sessions used up their failed sign-ins (as Plaid's
+``link_token``). Sessions of one token live side by side (a React StrictMode double open, a
+double click, a second tab); the success of one ends the others, and so does revoking a link:
+an ended session's bearer is refused and nothing in it verifies.
+
+Row locks (PostgreSQL) are taken in one order everywhere: a credential's sync row, the
+credential, the token or link, the session. Opens and revocations take the token's (link's) row
+before touching sessions, and a success takes it before spending it, so opens, revocations and
+successes of one token run one after the other and never deadlock.
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.attempts.limits import MAX_FAILED_PER_SOURCE
 from gridlink.connect.repository import ConnectSessionRepository, ConnectTokenRepository
 from gridlink.connectors.errors import MfaSessionExpired
 from gridlink.credentials.repository import CredentialRepository
@@ -18,7 +31,7 @@ from gridlink.errors import Conflict, InvalidRequest, TokenInvalid
 from gridlink.kit import tokens
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
-from gridlink.links.service import find_usable_link
+from gridlink.links.service import find_usable_link, lock_link, mark_link_used
 from gridlink.models import ConnectSession
 from gridlink.utilities.catalog import find_visible
 
@@ -26,13 +39,16 @@ CONSENT_VERSION = "2026-11-01"
 MFA_REFRESH = MfaSessionExpired.status_detail
 
 START_REFUSED = (
-    "This connect token cannot be used: it is unknown, expired or already used. Ask the app "
-    "for a new one (its backend creates them with POST /v1/auth/connect_token)."
+    "This connect token cannot be used: it is unknown or expired, a connection already "
+    "succeeded with it, or it had too many failed sign-ins. Ask the app for a new one (its "
+    "backend creates them with POST /v1/auth/connect_token)."
 )
 LINK_REFUSED = (
-    "This link cannot be used: it has expired, was already used or was withdrawn. Ask the app "
-    "for a new link."
+    "This link cannot be used: it has expired, was already used, was withdrawn or had too many "
+    "failed sign-ins. Ask the app for a new link."
 )
+# ConnectSession.end_reason when a connection succeeded with the token or link elsewhere.
+SPENT = "spent"
 SESSION_UNUSABLE = (
     "This Connect session has ended or expired. Close Connect and open it again from the app."
 )
@@ -59,8 +75,15 @@ async def open_from_token(
     now = clock.now()
     token = None
     if environment is not None:
-        token = await ConnectTokenRepository(session).claim(tokens.digest(connect_token), now)
-    if token is None or environment is None:
+        token = await ConnectTokenRepository(session).lock_openable(
+            tokens.digest(connect_token), now
+        )
+    if (
+        token is None
+        or environment is None
+        or await ConnectSessionRepository(session).failed_logins_of(token_id=token.id, link_id=None)
+        >= MAX_FAILED_PER_SOURCE
+    ):
         raise TokenInvalid(START_REFUSED)
     spec = SessionSpec(
         client_id=token.client_id,
@@ -72,6 +95,7 @@ async def open_from_token(
         language=token.language,
         redirect_uri=token.redirect_uri,
         expires_at=token.expires_at,
+        connect_token_id=token.id,
     )
     return await create_session(session, clock, spec, environment)
 
@@ -82,16 +106,23 @@ LINK_SESSION_TTL = timedelta(minutes=30)
 async def open_from_link(
     session: AsyncSession, clock: Clock, link_token: str
 ) -> tuple[ConnectSession, str]:
-    """Open an update-mode session from a connect link (72 h, dead once a repair succeeded)."""
+    """Open an update-mode session from a connect link (72 h, dead once a repair succeeded).
+    The session lasts 30 minutes, never past the link's own expiry."""
     environment = tokens.parse(link_token, tokens.TokenKind.CONNECT_LINK)
     now = clock.now()
-    link = await find_usable_link(session, clock, link_token)
+    link = await find_usable_link(session, clock, link_token, lock=True)
     credential = (
         None
         if link is None
         else await CredentialRepository(session).get_for_client(link.client_id, link.credential_id)
     )
-    if link is None or credential is None or environment is None:
+    if (
+        link is None
+        or credential is None
+        or environment is None
+        or await ConnectSessionRepository(session).failed_logins_of(token_id=None, link_id=link.id)
+        >= MAX_FAILED_PER_SOURCE
+    ):
         raise TokenInvalid(LINK_REFUSED)
     spec = SessionSpec(
         client_id=link.client_id,
@@ -102,11 +133,10 @@ async def open_from_link(
         products=["accounts", "statements", "intervals"],
         language=None,
         redirect_uri=link.redirect_uri,
-        expires_at=now + LINK_SESSION_TTL,
+        expires_at=min(now + LINK_SESSION_TTL, link.expires_at),
+        connect_link_id=link.id,
     )
-    row, bearer = await create_session(session, clock, spec, environment)
-    row.connect_link_id = link.id
-    return row, bearer
+    return await create_session(session, clock, spec, environment)
 
 
 @dataclass(frozen=True)
@@ -120,6 +150,8 @@ class SessionSpec:
     language: str | None
     redirect_uri: str | None
     expires_at: datetime
+    connect_token_id: str | None = None
+    connect_link_id: str | None = None
 
 
 async def create_session(
@@ -135,6 +167,8 @@ async def create_session(
         utility_id=spec.utility_id,
         utility_preselected=spec.utility_id is not None,
         credential_id=spec.credential_id,
+        connect_token_id=spec.connect_token_id,
+        connect_link_id=spec.connect_link_id,
         products=spec.products,
         language=spec.language,
         redirect_uri=spec.redirect_uri,
@@ -147,12 +181,13 @@ async def create_session(
 
 
 async def authenticate(session: AsyncSession, clock: Clock, bearer: str) -> SessionContext:
-    """The session behind a widget's bearer; unknown, expired and closed look alike."""
+    """The session behind a widget's bearer; unknown, expired and ended look alike. (A closed
+    session still reads, to show how it ended; ``require_open`` refuses input to it.)"""
     if tokens.parse(bearer, tokens.TokenKind.CONNECT_SESSION) is None:
         raise TokenInvalid(SESSION_UNUSABLE)
     repo = ConnectSessionRepository(session)
     row = await repo.by_hash(tokens.digest(bearer))
-    if row is None or row.expires_at <= clock.now():
+    if row is None or row.expires_at <= clock.now() or row.ended_at is not None:
         raise TokenInvalid(SESSION_UNUSABLE)
     client = await repo.client_view(row.client_id)
     assert client is not None
@@ -167,8 +202,72 @@ async def authenticate(session: AsyncSession, clock: Clock, bearer: str) -> Sess
 
 
 def require_open(context: SessionContext) -> None:
-    if context.row.closed_at is not None:
+    if context.row.closed_at is not None or context.row.ended_at is not None:
         raise TokenInvalid(SESSION_UNUSABLE)
+
+
+async def lock_source(session: AsyncSession, row: ConnectSession) -> None:
+    """Hold the row of the token or link that opened this session until the transaction ends,
+    so sign-ins starting in two of its sessions at once are checked one after the other."""
+    if row.connect_token_id is not None:
+        await ConnectTokenRepository(session).lock(row.connect_token_id)
+    elif row.connect_link_id is not None:
+        await lock_link(session, row.connect_link_id)
+
+
+async def failed_logins_of_source(session: AsyncSession, row: ConnectSession) -> int:
+    """Failed sign-ins in every session opened with this session's token or link (its own
+    when it has neither, as the sandbox shortcut's)."""
+    if row.connect_token_id is None and row.connect_link_id is None:
+        return row.failed_logins
+    return await ConnectSessionRepository(session).failed_logins_of(
+        token_id=row.connect_token_id, link_id=row.connect_link_id
+    )
+
+
+async def lock_for_verification(
+    session: AsyncSession, clock: Clock, session_id: str
+) -> ConnectSession | None:
+    """Lock what a verification in this session would spend (its token or link, then the
+    session) and return the session if it may still verify: not ended, its token not spent by
+    another session, its link still usable. None otherwise. Call with the credential locked."""
+    row = await ConnectSessionRepository(session).get(session_id)
+    if row is None:
+        return None
+    token_id, link_id = row.connect_token_id, row.connect_link_id
+    if token_id is not None:
+        token = await ConnectTokenRepository(session).lock(token_id)
+        if token is None or token.used_at is not None:
+            return None
+    elif link_id is not None:
+        link = await lock_link(session, link_id)
+        now = clock.now()
+        if link is None or link.used_at or link.revoked_at or link.expires_at <= now:
+            return None
+    locked = await ConnectSessionRepository(session).lock(session_id)
+    if locked is None or locked.ended_at is not None:
+        return None
+    return locked
+
+
+async def spend(session: AsyncSession, clock: Clock, row: ConnectSession) -> None:
+    """A connection succeeded in ``row``: its token or link opens Connect no more, and the
+    other sessions it opened end (after ``lock_for_verification`` in the same transaction)."""
+    now = clock.now()
+    repo = ConnectSessionRepository(session)
+    if row.connect_token_id is not None:
+        await ConnectTokenRepository(session).mark_used(row.connect_token_id, now)
+    elif row.connect_link_id is not None:
+        await mark_link_used(session, clock, row.connect_link_id)
+    else:
+        return
+    await repo.end(
+        token_id=row.connect_token_id,
+        link_id=row.connect_link_id,
+        now=now,
+        reason=SPENT,
+        except_id=row.id,
+    )
 
 
 async def record_consent(

@@ -1,7 +1,9 @@
 """The widget-facing API under /connect/api (used by the Connect UI, never by app backends).
 
-The connect token (or a connect link's token) is traded once for a session bearer; every later
-call sends that bearer in the Authorization header, never in a URL. Responses are not cached.
+A connect token, a connect link's token or a frame ticket opens a session and gets its bearer
+(a token or link opens Connect again, in a new session each time, until a connection succeeds
+with it; a frame ticket once); every later call sends that bearer in the Authorization header,
+never in a URL. Responses are not cached.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, Security
 
 from gridlink.attempts import service as attempts
+from gridlink.attempts.limits import Ceilings
 from gridlink.attempts.schemas import (
     AttemptOut,
     CompletionOut,
@@ -73,8 +76,8 @@ def _vault(request: Request) -> Vault:
 async def start_session(
     body: SessionStart, session: Session, clock: AppClock, settings: AppSettings
 ) -> SessionStarted:
-    """Trade a connect token (once), a connect link's token or a frame ticket (once, within 5
-    minutes) for a session bearer."""
+    """Open a session with a connect token or a connect link's token (each opens Connect again
+    until a connection succeeds with it) or a frame ticket (once, within 5 minutes)."""
     given = [body.connect_token, body.connect_link_token, body.frame_ticket]
     if sum(value is not None for value in given) != 1:
         raise InvalidRequest(
@@ -183,13 +186,24 @@ async def exit_session(context: WidgetSession, session: Session, clock: AppClock
 )
 async def submit(
     body: CredentialsIn,
+    request: Request,
     context: WidgetSession,
     session: Session,
     clock: AppClock,
+    settings: AppSettings,
     vault: Annotated[Vault, Depends(_vault)],
 ) -> AttemptOut:
-    """Starts a connection attempt; follow it with GET /connect/api/attempts/{id}."""
-    return await attempts.submit(session, clock, vault, context, body)
+    """Starts a connection attempt; follow it with GET /connect/api/attempts/{id}. 429
+    `rate_limited` past a sign-in limit (docs/reference/connect-widget-api.md#limits)."""
+    return await attempts.submit(
+        session,
+        clock,
+        vault,
+        context,
+        body,
+        ip=request.client.host if request.client else None,
+        ceilings=Ceilings.from_settings(settings),
+    )
 
 
 @router.get(

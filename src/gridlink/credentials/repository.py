@@ -92,15 +92,28 @@ class CredentialRepository:
         self, client_id: str, *, credential_id: str | None = None, user_id: str | None = None
     ) -> list[str]:
         """Ids of the client's credentials (one, or one user's), locked on PostgreSQL until the
-        transaction ends so nothing seals new secrets for them while they are deleted."""
+        transaction ends so nothing seals new secrets for them while they are deleted.
+
+        Their sync rows are locked first: the order every writer takes (a sync step holds its
+        sync row, then the credential; a verification too), so a deletion waits for a running
+        sync step instead of deadlocking with it."""
         query = select(UtilityCredential.id).where(UtilityCredential.client_id == client_id)
         if credential_id is not None:
             query = query.where(UtilityCredential.id == credential_id)
         if user_id is not None:
             query = query.where(UtilityCredential.user_id == user_id)
+        query = query.order_by(UtilityCredential.id)
         if self.session.get_bind().dialect.name == "postgresql":
+            ids = list((await self.session.scalars(query)).all())
+            if ids:
+                await self.session.scalars(
+                    select(UtilitySync.id)
+                    .where(UtilitySync.credential_id.in_(ids))
+                    .order_by(UtilitySync.id)
+                    .with_for_update()
+                )
             query = query.with_for_update()
-        return list((await self.session.scalars(query.order_by(UtilityCredential.id))).all())
+        return list((await self.session.scalars(query)).all())
 
     async def attempt_ids(self, credential_ids: Sequence[str]) -> list[str]:
         if not credential_ids:

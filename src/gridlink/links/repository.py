@@ -35,9 +35,23 @@ class ConnectLinkRepository:
         query = query.order_by(ConnectLink.id).limit(limit + 1)
         return list((await self.session.scalars(query)).all())
 
-    async def usable_by_hash(self, token_hash: str, now: datetime) -> ConnectLink | None:
+    async def usable_by_hash(
+        self, token_hash: str, now: datetime, *, lock: bool = False
+    ) -> ConnectLink | None:
+        """``lock``: hold the row until the transaction ends (PostgreSQL; SQLite has one writer
+        at a time), so opening, revoking and spending one link happen one after the other."""
         query = select(ConnectLink).where(ConnectLink.token_hash == token_hash, *_usable(now))
-        return await self.session.scalar(query)
+        if lock and self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        return await self.session.scalar(query.execution_options(populate_existing=True))
+
+    async def lock(self, link_id: str) -> ConnectLink | None:
+        return await self.session.get(
+            ConnectLink,
+            link_id,
+            populate_existing=True,
+            with_for_update=self.session.get_bind().dialect.name == "postgresql",
+        )
 
     async def mark_used(self, link_id: str, now: datetime) -> bool:
         """Only a usable link changes (one conditional UPDATE: of two racing uses, one wins)."""

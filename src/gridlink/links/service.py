@@ -7,7 +7,9 @@ server, so it cannot end up in an access log or a ``Referer`` header; the Connec
 removes it from the address bar and trades it for a session.
 
 The engine calls ``find_usable_link`` when the page presents a token and ``mark_link_used``
-in the transaction that records the repaired credential.
+in the transaction that records the repaired credential. A link opens Connect again until it
+is used, revoked or expired; revoking it ends the sessions it opened at once (their next call
+is refused and a sign-in running in them does not verify).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
+from gridlink.connect.repository import ConnectSessionRepository
 from gridlink.credentials.service import find_credential_id
 from gridlink.errors import InvalidRequest
 from gridlink.kit import tokens
@@ -29,6 +32,7 @@ from gridlink.models import ConnectLink
 
 CONNECT_LINK_TTL = timedelta(hours=72)
 LINK_PATH = "/connect/link"
+LINK_REVOKED = "link_revoked"  # ConnectSession.end_reason
 
 
 def link_status(link: ConnectLink, now: datetime) -> LinkStatus:
@@ -109,18 +113,34 @@ async def list_links(
 async def revoke_link(
     session: AsyncSession, clock: Clock, client: AuthenticatedClient, link_id: str
 ) -> None:
-    """Idempotent: unknown, foreign, used and already revoked links change nothing."""
-    if looks_like_id(link_id):
-        await ConnectLinkRepository(session).revoke(client.id, link_id, clock.now())
+    """Idempotent: unknown, foreign, used and already revoked links change nothing. Revoking
+    ends the sessions the link opened (the row lock taken by the UPDATE comes first, as in the
+    success that would spend the link, so the two run one after the other)."""
+    if not looks_like_id(link_id):
+        return
+    now = clock.now()
+    if await ConnectLinkRepository(session).revoke(client.id, link_id, now):
+        await ConnectSessionRepository(session).end(
+            token_id=None, link_id=link_id, now=now, reason=LINK_REVOKED
+        )
 
 
-async def find_usable_link(session: AsyncSession, clock: Clock, token: str) -> ConnectLink | None:
+async def find_usable_link(
+    session: AsyncSession, clock: Clock, token: str, *, lock: bool = False
+) -> ConnectLink | None:
     """The link ``token`` opens, if it is well-formed, not used, not revoked and not expired;
     else None (the caller answers all of those alike). ``link.client_id`` and
-    ``link.credential_id`` say whose credential it repairs."""
+    ``link.credential_id`` say whose credential it repairs. ``lock``: hold its row until the
+    transaction ends (opening a session from it)."""
     if tokens.parse(token, tokens.TokenKind.CONNECT_LINK) is None:
         return None
-    return await ConnectLinkRepository(session).usable_by_hash(tokens.digest(token), clock.now())
+    return await ConnectLinkRepository(session).usable_by_hash(
+        tokens.digest(token), clock.now(), lock=lock
+    )
+
+
+async def lock_link(session: AsyncSession, link_id: str) -> ConnectLink | None:
+    return await ConnectLinkRepository(session).lock(link_id)
 
 
 async def mark_link_used(session: AsyncSession, clock: Clock, link_id: str) -> bool:

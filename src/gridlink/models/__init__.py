@@ -13,6 +13,7 @@ from gridlink.models.event import Event
 from gridlink.models.event_counter import EventCounter
 from gridlink.models.idempotency_key import IdempotencyKey
 from gridlink.models.login_failure import LoginFailure
+from gridlink.models.mfa_code_event import MfaCodeEvent
 from gridlink.models.sealed_secret import SealedSecret
 from gridlink.models.user import User
 from gridlink.models.utility import Utility
@@ -42,6 +43,7 @@ __all__ = [
     "EventCounter",
     "IdempotencyKey",
     "LoginFailure",
+    "MfaCodeEvent",
     "SealedSecret",
     "User",
     "Utility",

@@ -9,11 +9,18 @@ from gridlink.models.base import Base, UTCDateTime
 
 
 class ConnectSession(Base):
-    """One end user's visit to Connect, opened by trading a connect token (once).
+    """One end user's visit to Connect, opened with a connect token or a connect link.
 
     The widget authenticates with the session's bearer (stored as its SHA-256). In create mode
     ``credential_id`` is set by the first credentials submitted and reused by retries; in
     update mode it is the credential being repaired from the start.
+
+    ``connect_token_id`` / ``connect_link_id`` name what opened it (a token or link opens
+    Connect again until a connection succeeds with it; its sessions share its failed sign-ins).
+    ``closed_at``: no more input (the end user closed Connect, completed it, or opened it again
+    elsewhere); a sign-in already at the utility still finishes. ``ended_at``: its bearer is
+    dead and nothing in it may verify (its link was revoked, or its token or link succeeded in
+    another session); ``end_reason`` says which.
     """
 
     __tablename__ = "connect_sessions"
@@ -28,7 +35,8 @@ class ConnectSession(Base):
     credential_id: Mapped[str | None] = mapped_column(
         ForeignKey("utility_credentials.id", ondelete="CASCADE"), nullable=True, index=True
     )
-    connect_link_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    connect_token_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    connect_link_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     products: Mapped[list[str]] = mapped_column(JSON)
     language: Mapped[str | None] = mapped_column(String(10), nullable=True)
     redirect_uri: Mapped[str | None] = mapped_column(String(2000), nullable=True)
@@ -38,6 +46,8 @@ class ConnectSession(Base):
     consent_user_agent: Mapped[str | None] = mapped_column(String(500), nullable=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Embed protocol: a single-use frame ticket (SHA-256) the framed UI trades for the bearer,

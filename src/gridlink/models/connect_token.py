@@ -12,7 +12,9 @@ class ConnectToken(Base):
     """A short-lived, single-purpose token that opens Connect for one end user.
 
     Stored as its SHA-256. ``mode`` is ``create`` (link a new utility account) or ``update``
-    (repair ``utility_credential_id``).
+    (repair ``utility_credential_id``). It opens Connect as often as needed until it expires,
+    until a connection succeeds with it (``used_at``), or until its sessions used up their
+    failed sign-ins.
     """
 
     __tablename__ = "connect_tokens"

@@ -32,6 +32,8 @@ class ConnectionAttempt(Base):
     utility_id: Mapped[str] = mapped_column(String(100))
     mode: Mapped[str] = mapped_column(String(10))
     new_login: Mapped[bool] = mapped_column(default=True)
+    # The end user's address when they signed in (per-IP failure ceiling; never shown).
+    client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(20))
     status_detail: Mapped[str | None] = mapped_column(String(60), nullable=True)
     message: Mapped[str | None] = mapped_column(String(500), nullable=True)
