@@ -22,8 +22,9 @@ export type Exit = (force?: boolean) => void;
 
 type FrameMessage = { source?: unknown; v?: unknown; type?: unknown; [key: string]: unknown };
 
-const asObject = (value: unknown): Record<string, unknown> =>
-  value && typeof value == "object" ? (value as Record<string, unknown>) : {};
+// The value itself when it is an object, a new {} for null or undefined. (A primitive comes back
+// wrapped, with no fields: a message that is one is ignored.)
+const asObject = (value: unknown): Record<string, unknown> => Object(value);
 
 // Several overlays may be open at once; the page scrolls again only when the last one closes.
 let scrollLocks = 0;
@@ -74,7 +75,6 @@ export function startSession(config: ConnectConfig, [connectToken, baseUrl, fram
   );
   // Sized by its padding and border alone: 40 px whatever box-sizing the host page sets.
   const spinner = element(card, "div", "padding:16px;border-radius:50%;border:4px solid #d5dae0;border-top-color:#1f5fbf");
-  // One keyframe: from the spinner's own rotation to a full turn, for ever.
   spinner.animate?.({ rotate: "1turn" }, { duration: 900, iterations: 1 / 0 });
   const status = element(card, "p", "position:absolute;opacity:0", { role: "status" });
   // Styles set in full where a host page's own CSS (margins, button padding) would change them.
