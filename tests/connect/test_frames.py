@@ -3,11 +3,16 @@ whose fragment carries a single-use, 5-minute frame ticket, traded by the frame 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
+from gridlink.connect.loading_card import LABELS, card_language
+from gridlink.connect.schemas import Language
 from gridlink.kit.clock import ManualClock
 from tests.attempts.flows import connect_token
 from tests.factories import assert_error, make_client
@@ -27,8 +32,19 @@ def ticket_of(url: str) -> str:
     return fragment.removeprefix("ticket=")
 
 
-async def frame(api: httpx.AsyncClient, token: str, origin: str | None = HOST) -> httpx.Response:
+UI_MESSAGES = Path(__file__).resolve().parents[2] / "widget/packages/ui/src/messages"
+
+
+async def frame(
+    api: httpx.AsyncClient,
+    token: str,
+    origin: str | None = HOST,
+    *,
+    accept_language: str | None = None,
+) -> httpx.Response:
     headers = {"Origin": origin} if origin else {}
+    if accept_language is not None:
+        headers["Accept-Language"] = accept_language
     return await api.post("/connect/api/frames", json={"connect_token": token}, headers=headers)
 
 
@@ -71,6 +87,11 @@ async def test_the_answer_carries_what_the_loading_card_shows(
     # The page speaks it before the session is traded (the query, not the ticket's fragment).
     assert f"/connect/frame?client={branded.id}&lang=es#ticket=" in body["frame_url"]
     assert body["client"] == {"name": "Acme Energía", "accent_color": "#0b6e4f"}
+    assert body["labels"] == {
+        "title": "Conecte su cuenta de servicios públicos",
+        "close": "Cerrar",
+        "loading": "Cargando…",
+    }
     started = await api.post(
         "/connect/api/sessions", json={"frame_ticket": ticket_of(body["frame_url"])}
     )
@@ -80,7 +101,90 @@ async def test_the_answer_carries_what_the_loading_card_shows(
     body = (await frame(api, await connect_token(api, plain, client_user_id="u2"))).json()
     assert body["language"] is None
     assert body["client"] == {"name": "Plain App", "accent_color": None}
-    assert set(body) == {"frame_url", "expires_at", "session_id", "language", "client"}
+    assert body["labels"] == LABELS["en"]  # no language anywhere: English
+    assert set(body) == {"frame_url", "expires_at", "session_id", "language", "client", "labels"}
+
+
+async def test_the_card_labels_follow_the_browser_until_the_session_names_a_language(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    """The loader has no translations: the answer's labels are in the language Connect will
+    speak, the session's, else the browser's first one it speaks (Accept-Language)."""
+    client = await make_client(app, origins=[HOST])
+    for header, expected in [
+        ("es-MX,es;q=0.9,en;q=0.8", "es"),
+        ("fr-FR, es;q=0.5, en;q=0.4", "es"),  # the first language Connect speaks
+        ("en;q=0.3, es;q=0.7", "es"),  # by weight, not by place
+        ("de, fr", "en"),
+        ("es;q=0, en", "en"),
+        ("", "en"),
+    ]:
+        token = await connect_token(api, client, client_user_id="u1")
+        body = (await frame(api, token, accept_language=header)).json()
+        assert body["labels"] == LABELS[expected], header
+        assert body["language"] is None
+    token = await connect_token(api, client, client_user_id="u2", language="en")
+    body = (await frame(api, token, accept_language="es-ES,es")).json()
+    assert body["labels"]["close"] == "Close"  # the session's language wins
+
+
+@pytest.mark.parametrize(
+    ("session", "header", "expected"),
+    [
+        (None, "ES-es", "es"),
+        (None, "es;q=abc, en", "en"),  # a malformed weight counts as "not this one"
+        (None, ";;,,q=1,  ,es", "es"),
+        (None, "*", "en"),
+        ("es", None, "es"),
+        ("xx", "es", "es"),  # a stored language Connect does not speak is skipped, like the UI
+    ],
+)
+def test_card_language_reads_any_header_without_failing(
+    session: str | None, header: str | None, expected: str
+) -> None:
+    assert card_language(session, header) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_card_labels_are_the_connect_uis_own_texts(language: Language) -> None:
+    """The same words as the frame's card (its title, close button and loading status), so the
+    swap from the loader's card to the frame's changes nothing a screen reader reads."""
+    messages = json.loads((UI_MESSAGES / f"{language}.json").read_text(encoding="utf-8"))
+    assert LABELS[language] == {key: messages[key] for key in ("title", "close", "loading")}
+
+
+async def test_the_loaders_text_plain_body_is_read_as_json_with_no_preflight(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    """connect.js sends its JSON as text/plain, which browsers send without a CORS preflight."""
+    client = await make_client(app, origins=[HOST])
+    token = await connect_token(api, client, client_user_id="u1")
+    response = await api.post(
+        "/connect/api/frames",
+        content=json.dumps({"connect_token": token}),
+        headers={"Origin": HOST, "Content-Type": "text/plain;charset=UTF-8"},
+    )
+    assert response.status_code == 200, response.text
+    ticket_of(response.json()["frame_url"])
+    assert response.headers["access-control-allow-origin"] == HOST
+    # Still JSON that is checked: not JSON, or another form, is a clear error.
+    for content_type, content in [
+        ("text/plain", "connect_token=" + token),
+        ("application/x-www-form-urlencoded", "connect_token=" + token),
+    ]:
+        refused = await api.post(
+            "/connect/api/frames",
+            content=content,
+            headers={"Origin": HOST, "Content-Type": content_type},
+        )
+        assert_error(refused, 422, "invalid_request")
+    # Other endpoints keep wanting application/json.
+    plain = await api.post(
+        "/connect/api/sessions",
+        content=json.dumps({"connect_token": token}),
+        headers={"Content-Type": "text/plain"},
+    )
+    assert_error(plain, 422, "invalid_request")
 
 
 async def test_an_unregistered_origin_is_refused_readably(

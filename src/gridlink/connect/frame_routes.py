@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 
 from gridlink.auth.dependencies import AppClock, AppSettings, Session
 from gridlink.config import Settings
-from gridlink.connect import frames, ui_assets
-from gridlink.connect.widget_schemas import FrameClient, FrameOut, FrameRequest
+from gridlink.connect import frames, loading_card, ui_assets
+from gridlink.connect.widget_schemas import FrameClient, FrameLabels, FrameOut, FrameRequest
 from gridlink.errors import NotFound
 from gridlink.kit.openapi import error_responses
 from gridlink.kit.static_files import file_response
@@ -33,6 +33,7 @@ async def open_frame(
     session: Session,
     clock: AppClock,
     origin: Annotated[str | None, Header(include_in_schema=False)] = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> FrameOut:
     """Opens a session with the connect token (each open a new one, until a connection succeeds
     with the token) and answers a frame URL whose fragment carries a single-use,
@@ -42,12 +43,14 @@ async def open_frame(
         session, clock, settings.resolved_public_url(), body.connect_token, origin
     )
     ticket, client = opened.ticket, opened.client
+    labels = loading_card.LABELS[loading_card.card_language(ticket.language, accept_language)]
     return FrameOut(
         frame_url=ticket.url,
         expires_at=ticket.expires_at,
         session_id=ticket.session_id,
         language=ticket.language if ticket.language in ("en", "es") else None,
         client=FrameClient(name=client.name, accent_color=client.accent_color),
+        labels=FrameLabels(**labels),
     )
 
 

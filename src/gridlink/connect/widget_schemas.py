@@ -50,6 +50,15 @@ class FrameClient(BaseModel):
     )
 
 
+class FrameLabels(BaseModel):
+    """The loader's loading card in the language Connect will speak: the dialog's and the
+    frame's title, the close button's name and the status it announces."""
+
+    title: str
+    close: str
+    loading: str
+
+
 class FrameOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -61,6 +70,11 @@ class FrameOut(BaseModel):
                     "session_id": "csn_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
                     "language": "es",
                     "client": {"name": "Acme Energy", "accent_color": "#0b6e4f"},
+                    "labels": {
+                        "title": "Conecte su cuenta de servicios públicos",
+                        "close": "Cerrar",
+                        "loading": "Cargando…",
+                    },
                 }
             ]
         }
@@ -75,6 +89,10 @@ class FrameOut(BaseModel):
         default=None, description="The session's language, when the connect token named one."
     )
     client: FrameClient
+    labels: FrameLabels = Field(
+        description="The loading card's labels: in the session's language, else the first of "
+        "the browser's (Accept-Language) that Connect speaks, else English."
+    )
 
 
 class WidgetUrlRequest(BaseModel):

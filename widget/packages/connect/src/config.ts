@@ -3,17 +3,18 @@ import type { ConnectConfig } from "./types";
 
 export const DEFAULT_LOAD_TIMEOUT_MS = 15000;
 
-/** A config whose values were checked; baseUrl has no trailing slash. */
-export interface CheckedConfig extends ConnectConfig {
-  baseUrl: string;
-  loadTimeoutMs: number;
-}
+/**
+ * What create() checked: the connect token, the server's URL without a trailing slash, its origin
+ * (the frame's) and the load timeout, read once. The callbacks are not copied: they are read from the config when called, so a
+ * config whose callbacks change later (the React hook's) calls the newest ones.
+ */
+export type Checked = [connectToken: string, baseUrl: string, origin: string, loadTimeoutMs: number];
 
 function fail(message: string): never {
   throw new Error("Gridlink: " + message);
 }
 
-export function checkConfig(config: ConnectConfig, defaultBaseUrl: string | undefined): CheckedConfig {
+export function checkConfig(config: ConnectConfig, defaultBaseUrl: string | undefined): Checked {
   const token: unknown = config?.connectToken;
   // One check, one message: a missing token and a pasted client secret or access token (which
   // would leak to every visitor of the page) have the same fix.
@@ -27,10 +28,7 @@ export function checkConfig(config: ConnectConfig, defaultBaseUrl: string | unde
   const timeout = config.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
   // `| 0` keeps whole numbers below 2^31 only: browsers fire a longer setTimeout at once.
   if (!(timeout === (timeout | 0) && timeout > 0)) fail("loadTimeoutMs must be a positive number.");
-  return { ...config, baseUrl: checkBaseUrl(config.baseUrl ?? defaultBaseUrl), loadTimeoutMs: timeout };
-}
-
-function checkBaseUrl(baseUrl: unknown): string {
+  const baseUrl: unknown = config.baseUrl ?? defaultBaseUrl;
   let url: URL | undefined;
   try {
     url = new URL(String(baseUrl));
@@ -40,5 +38,5 @@ function checkBaseUrl(baseUrl: unknown): string {
   if (!url || !/^https?:$/.test(url.protocol)) {
     fail("baseUrl must be an http(s) URL, not " + baseUrl);
   }
-  return (url.origin + url.pathname).replace(/\/+$/, "");
+  return [token, (url.origin + url.pathname).replace(/\/+$/, ""), url.origin, timeout];
 }

@@ -9,10 +9,11 @@ declare global {
   }
 }
 
-// The Gridlink server serves this script at its root: by default talk to where it came from.
-const script = document.currentScript;
-const scriptBase = script instanceof HTMLScriptElement && script.src ? new URL(".", script.src).href : undefined;
+// The Gridlink server serves this script at its root: by default talk to where it came from (an
+// SVG <script> or an inline one has no `src`: then the page's own origin).
+const src = (document.currentScript as HTMLScriptElement | null)?.src;
+const defaultBaseUrl = src ? new URL(".", src).href : location.origin;
 
 window.Gridlink ||= {
-  create: (config: ConnectConfig) => createHandle(config, scriptBase ?? location.origin),
+  create: (config: ConnectConfig) => createHandle(config, defaultBaseUrl),
 };

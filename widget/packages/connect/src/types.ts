@@ -56,6 +56,11 @@ export interface SuccessPayload {
   accounts: unknown[];
 }
 
+/**
+ * What `create()` takes. It checks and reads `connectToken`, `baseUrl` and `loadTimeoutMs` once;
+ * the callbacks are read from this object each time they are called, so changing them later takes
+ * effect (the React hook relies on it).
+ */
 export interface ConnectConfig {
   /** A connect token (`glct_…`) your backend made with POST /v1/auth/connect_token. */
   connectToken: string;

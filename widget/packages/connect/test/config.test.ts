@@ -1,7 +1,7 @@
 // create() checks the config at once and says how to fix a mistake; it touches nothing else.
 import { describe, expect, it, vi } from "vitest";
 import { create, type ConnectConfig } from "../src/index";
-import { BASE_URL, TOKEN, stubFrames } from "./helpers";
+import { BASE_URL, TOKEN, frameMessage, handles, openFrame, post, stubFrames } from "./helpers";
 
 const valid = (): ConnectConfig => ({ connectToken: TOKEN, baseUrl: BASE_URL, onSuccess: () => {} });
 const createWith = (overrides: Record<string, unknown>) => () => create({ ...valid(), ...overrides } as ConnectConfig);
@@ -69,5 +69,29 @@ describe("create() alone", () => {
     prefixed.open();
     expect(fetchMock).toHaveBeenLastCalledWith("https://example.com/gridlink/connect/api/frames", expect.anything());
     prefixed.destroy();
+  });
+});
+
+describe("a config after create()", () => {
+  it("is read for its callbacks when they are called; the token, server and timeout were read once", async () => {
+    const fetchMock = stubFrames();
+    const first = { onExit: vi.fn(), onLoad: vi.fn() };
+    const config: ConnectConfig = { ...valid(), ...first };
+    const handle = create(config);
+    handles.push(handle);
+    Object.assign(config, { connectToken: "glct_changed", baseUrl: "https://elsewhere.example", loadTimeoutMs: 1 });
+    const frame = await openFrame(handle);
+    expect(fetchMock).toHaveBeenCalledWith(`${BASE_URL}/connect/api/frames`, expect.anything());
+    expect(JSON.parse(String(fetchMock.mock.calls[0]![1]!.body))).toEqual({ connect_token: TOKEN });
+
+    // Changed while Connect is open (as the React hook's config changes on a re-render).
+    const later = { onExit: vi.fn(), onLoad: vi.fn() };
+    Object.assign(config, later);
+    post(frame, frameMessage("ready"));
+    post(frame, frameMessage("exit", { status: "pending", metadata: {} }));
+    expect(later.onLoad).toHaveBeenCalledTimes(1);
+    expect(later.onExit).toHaveBeenCalledExactlyOnceWith("pending", {});
+    expect(first.onLoad).not.toHaveBeenCalled();
+    expect(first.onExit).not.toHaveBeenCalled();
   });
 });

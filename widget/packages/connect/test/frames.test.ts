@@ -49,8 +49,17 @@ describe("a session that cannot start", () => {
     expect(overlays()).toHaveLength(0);
   });
 
-  it("refuses a frame URL on another origin than baseUrl", async () => {
-    stubFrames({ status: 201, body: { frame_url: "https://evil.example/connect/frame#ticket=x" } });
+  it.each([
+    "https://evil.example/connect/frame#ticket=x",
+    // Look-alikes that start with baseUrl's origin but name another host, port or scheme.
+    "https://connect.example.com.evil.example/connect/frame#ticket=x",
+    "https://connect.example.com@evil.example/connect/frame#ticket=x",
+    "https://connect.example.com:444/connect/frame#ticket=x",
+    "http://connect.example.com/connect/frame#ticket=x",
+    "//evil.example/connect/frame#ticket=x",
+    "/connect/frame#ticket=x",
+  ])("refuses a frame URL on another origin than baseUrl: %s", async (frameUrl) => {
+    stubFrames({ status: 201, body: { frame_url: frameUrl } });
     const { handle, onExit } = makeHandle();
     handle.open();
     await settle();

@@ -15,10 +15,13 @@ export const SUCCESS = {
   accounts: [{ id: "ua_01" }],
 };
 
+/** The loading card's labels as the server sends them for an English session. */
+export const LABELS_EN = { title: "Connect your utility account", close: "Close", loading: "Loading…" };
+
 type FakeAnswer = { status: number; body: unknown } | Error;
 
 /** Replaces fetch: every call answers `answer` (default: a frame URL). Returns the mock. */
-export function stubFrames(answer: FakeAnswer = { status: 201, body: { frame_url: FRAME_URL, expires_at: "x" } }) {
+export function stubFrames(answer: FakeAnswer = { status: 201, body: { frame_url: FRAME_URL, expires_at: "x", labels: LABELS_EN } }) {
   const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => {
     if (answer instanceof Error) throw answer;
     // Only what the loader reads: ok, status and json().

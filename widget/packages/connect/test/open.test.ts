@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   BASE_URL,
   FRAME_URL,
+  LABELS_EN,
   TOKEN,
   frameMessage,
   iframes,
@@ -25,7 +26,10 @@ describe("open()", () => {
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe(`${BASE_URL}/connect/api/frames`);
     expect(url).not.toContain(TOKEN);
-    expect(init).toMatchObject({ method: "POST", credentials: "omit", headers: { "Content-Type": "application/json" } });
+    expect(init).toMatchObject({ method: "POST", credentials: "omit" });
+    // No headers: a string body goes as text/plain, a request browsers send without a preflight.
+    expect(init!.headers).toBeUndefined();
+    expect(typeof init!.body).toBe("string");
     expect(JSON.parse(String(init!.body))).toEqual({ connect_token: TOKEN });
     await settle();
     expect(theFrame().src).toBe(FRAME_URL);
@@ -38,18 +42,25 @@ describe("open()", () => {
     const [dialog] = overlays();
     expect(overlays()).toHaveLength(1);
     expect(dialog!.getAttribute("aria-modal")).toBe("true");
-    expect(dialog!.getAttribute("aria-label")).toBe("Connect your utility account");
-    expect(dialog!.querySelector('[role="status"]')!.textContent).toBe("Loading…");
+    // Before the server's answer the loader knows no language: names that are the same in all,
+    // and a status with nothing to say yet (the spinner shows it).
+    expect(dialog!.getAttribute("aria-label")).toBe("Gridlink");
+    const status = dialog!.querySelector('[role="status"]')!;
+    expect(status.textContent).toBe("");
     const close = dialog!.querySelector("button")!;
-    expect(close.getAttribute("aria-label")).toBe("Close");
-    expect(close.querySelector("svg path")!.getAttribute("d")).toBeTruthy(); // a drawn ×, not a glyph
+    expect(close.getAttribute("aria-label")).toBe("×");
+    // A drawn ×, not a glyph: two crossed strokes, no text.
+    expect(close.children).toHaveLength(2);
     expect(close.textContent).toBe("");
     expect(document.activeElement).toBe(close);
 
     await settle();
+    // The server's answer names everything in the session's language.
+    expect(dialog!.getAttribute("aria-label")).toBe(LABELS_EN.title);
+    expect(close.getAttribute("aria-label")).toBe(LABELS_EN.close);
+    expect(status.textContent).toBe(LABELS_EN.loading);
     const frame = theFrame();
-    expect(frame.title).toBe("Connect your utility account");
-    expect(frame.getAttribute("allow")).toBe("");
+    expect(frame.title).toBe(LABELS_EN.title);
     expect(frame.hasAttribute("sandbox")).toBe(false);
     // Under the card, not hidden: browsers stop rendering hidden cross-origin frames, so a hidden
     // frame could never paint its first screen.
@@ -70,7 +81,13 @@ describe("open()", () => {
   it("draws the card in the session's language and the client's colour once the server answers", async () => {
     stubFrames({
       status: 200,
-      body: { frame_url: FRAME_URL, session_id: "csn_1", language: "es", client: { name: "Acme", accent_color: "#0b6e4f" } },
+      body: {
+        frame_url: FRAME_URL,
+        session_id: "csn_1",
+        language: "es",
+        client: { name: "Acme", accent_color: "#0b6e4f" },
+        labels: { title: "Conecte su cuenta de servicios públicos", close: "Cerrar", loading: "Cargando…" },
+      },
     });
     const { handle } = makeHandle();
     handle.open();
@@ -82,6 +99,17 @@ describe("open()", () => {
     expect(theFrame().title).toBe("Conecte su cuenta de servicios públicos");
     const spinner = dialog!.querySelector('[role="status"]')!.previousElementSibling as HTMLElement;
     expect(spinner.style.borderTopColor).toBe("rgb(11, 110, 79)");
+  });
+
+  it("keeps its names for every language when an older server sends no labels", async () => {
+    stubFrames({ status: 200, body: { frame_url: FRAME_URL, language: "es" } });
+    const { handle } = makeHandle();
+    handle.open();
+    await settle();
+    const [dialog] = overlays();
+    expect(dialog!.getAttribute("aria-label")).toBe("Gridlink");
+    expect(dialog!.querySelector("button")!.getAttribute("aria-label")).toBe("×");
+    expect(theFrame().title).toBe("Gridlink");
   });
 
   it("ignores an accent colour that is not a colour", async () => {
