@@ -183,9 +183,10 @@ async def test_every_migration_goes_up_down_and_up_again_keeping_every_row(
         assert_kept(down, again, f"upgrade to {revision} again")
         assert set(again) == set(snapshot)
         snapshot = again
-    # One row from every step survives to the head, in every table that has been there since.
+    # One row from every step survives to the head, in every table that has been there since
+    # (a table the newest migration creates lost its row with that migration's downgrade).
     for table, rows in snapshot.items():
-        assert rows, f"{table} has no row"
+        assert rows or table not in before, f"{table} has no row"
     # The first step's rows went with the downgrade to an empty schema; every later step's
     # client row is still there.
     assert len(snapshot["clients"]) == len(chain) - 1
