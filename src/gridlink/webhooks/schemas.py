@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from gridlink.events.schemas import NO_NUL
 from gridlink.events.types import EventType
@@ -14,6 +14,14 @@ _URL = Field(
     description="Where events are POSTed. Live clients: https, on a public address. Sandbox "
     "clients may also use http://localhost or http://127.0.0.1 for local development.",
 )
+# What an endpoint may subscribe to: every type but `test` (the service refuses it with a message
+# saying why; the document says so too, so a request valid by the schema is never refused).
+Subscribable = Annotated[
+    EventType,
+    WithJsonSchema(
+        {"type": "string", "enum": [e.value for e in EventType if e is not EventType.TEST]}
+    ),
+]
 _EVENTS = Field(
     default=None,
     min_length=1,
@@ -50,7 +58,7 @@ class WebhookEndpointCreate(BaseModel):
     )
 
     url: str = _URL
-    events: list[EventType] | None = _EVENTS
+    events: list[Subscribable] | None = _EVENTS
     description: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
 
 
@@ -65,7 +73,7 @@ class WebhookEndpointUpdate(BaseModel):
     )
 
     url: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
-    events: list[EventType] | None = _EVENTS
+    events: list[Subscribable] | None = _EVENTS
     enabled: bool | None = Field(
         default=None,
         description="false pauses deliveries (pending ones fail; redeliver them later); true "
