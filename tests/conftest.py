@@ -17,7 +17,6 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -26,6 +25,7 @@ from gridlink.kit.clock import ManualClock
 from gridlink.kit.db import Database
 from gridlink.kit.migrations import upgrade_to_head
 from gridlink.models import Base
+from tests.lifespan import running
 
 PG_ADMIN_URL = os.environ.get(
     "GRIDLINK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -136,7 +136,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
 @pytest.fixture
 async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[FastAPI]:
     application = create_app(settings, clock=clock)
-    async with LifespanManager(application):
+    async with running(application):
         yield application
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from gridlink import Settings, create_app
 from gridlink.kit.clock import ManualClock
 from tests.conftest import TEST_MASTER_KEYS
+from tests.lifespan import running
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def app(settings: Settings, clock: ManualClock) -> AsyncIterator[FastAPI]:
     application = create_app(settings, clock=clock)
-    async with LifespanManager(application):
+    async with running(application):
         yield application
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -25,6 +24,7 @@ from gridlink.kit.vault import Owner, Vault
 from gridlink.models import DataKey, SealedSecret
 from gridlink.worker.registry import JOBS, build_connectors, build_loops
 from gridlink.worker.runner import Worker
+from tests.lifespan import running
 
 API_KEYS = "kapi:" + base64.b64encode(b"\x05" * 32).decode()
 
@@ -78,7 +78,7 @@ def worker_settings(db_url: str, tmp_path: Path, pairs: OpeningKeys) -> Settings
 @pytest.fixture
 async def api_app(api_settings: Settings, clock: ManualClock) -> AsyncIterator[FastAPI]:
     application = create_app(api_settings, clock=clock)
-    async with LifespanManager(application):
+    async with running(application):
         yield application
 
 

@@ -55,6 +55,7 @@ from gridlink.connectors.errors import (
     MfaOptionInvalid,
     MfaRequired,
 )
+from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Owner, SealedValueMissing
 from gridlink.kit.wakeup import Waiter
 from gridlink.models import ConnectionAttempt
@@ -184,12 +185,18 @@ class Execution:
     async def _utility(self, call: Awaitable[T]) -> T:
         """Await a call to the utility; past the widget's wait, show ``pending`` and go on."""
         task = asyncio.ensure_future(call)
-        if not self.is_pending:
-            done, _ = await asyncio.wait({task}, timeout=max(0.0, self.deadline - self.loop.time()))
-            if not done:
-                self.is_pending = True
-                await self._update(lambda s, a: outcomes.mark_pending(s, self._now(), a))
-        return await task
+        try:
+            if not self.is_pending:
+                wait = max(0.0, self.deadline - self.loop.time())
+                done, _ = await asyncio.wait({task}, timeout=wait)
+                if not done:
+                    self.is_pending = True
+                    await self._update(lambda s, a: outcomes.mark_pending(s, self._now(), a))
+            return await task
+        finally:
+            # Cancelled while waiting (the worker stops): the call to the utility ends too.
+            if not task.done():
+                await cancel_and_wait(task)
 
     def _now(self) -> datetime:
         return self.runner.clock.now()

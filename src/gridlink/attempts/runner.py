@@ -25,6 +25,7 @@ from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_worker_id
+from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
 
@@ -78,11 +79,7 @@ class AttemptRunner:
                     await self.claim()
                     await waiter.wait_or_stop(stop, self.settings.poll_seconds * 4)
         finally:
-            heartbeat.cancel()
-            for task in list(self.tasks.values()):
-                task.cancel()
-            if self.tasks:
-                await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+            await cancel_and_wait(heartbeat, *self.tasks.values())
 
     async def claim(self) -> list[str]:
         free = self.settings.concurrency - len(self.tasks)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 
 from gridlink.kit.db import Database
+from gridlink.kit.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +112,7 @@ class Waiter:
         try:
             await asyncio.wait({stopped, woken}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            stopped.cancel()
-            woken.cancel()
+            await cancel_and_wait(stopped, woken)
 
     def _on_notify(self, *_args: object) -> None:
         self.bell.set()

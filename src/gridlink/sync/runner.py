@@ -22,6 +22,7 @@ from gridlink.data.files import FileStore
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_worker_id
+from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
 from gridlink.sync.flow import SyncRun
@@ -63,7 +64,11 @@ class SyncRunner:
         self.files = files
         self.settings = settings or SyncSettings()
         self.worker_id = new_worker_id()
+        # The run holding each sync's lease (renewed by the heartbeat), and every run task still
+        # alive: a run ending in a claim can start the next run of its own sync, so one sync id
+        # can briefly have two tasks, and shut-down must wait for both.
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.alive: set[asyncio.Task[None]] = set()
         # Set at shut-down: running syncs stop after their current step (see SyncRun._owned).
         self.stopping = asyncio.Event()
         # The latest runs only (what the overlap test reads); a long-lived worker must not grow.
@@ -83,19 +88,19 @@ class SyncRunner:
                     await waiter.wait_or_stop(stop, self.settings.poll_seconds)
         finally:
             await self._stop_runs()
-            heartbeat.cancel()
+            await cancel_and_wait(heartbeat)
 
     async def _stop_runs(self) -> None:
         """Let running syncs finish their current step and hand their leases back; cancel
         what is still talking to a utility after the grace period (its lease then runs out)."""
         self.stopping.set()
-        running = list(self.tasks.values())
-        if not running:
-            return
-        _, late = await asyncio.wait(running, timeout=self.settings.stop_grace.total_seconds())
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*running, return_exceptions=True)
+        grace_ends = asyncio.get_running_loop().time() + self.settings.stop_grace.total_seconds()
+        # A run that ends looks for more work; a claim already past its `stopping` check can
+        # start a run after this began, so wait until none is left, not for a snapshot.
+        while running := list(self.alive):
+            left = max(0.0, grace_ends - asyncio.get_running_loop().time())
+            _, late = await asyncio.wait(running, timeout=left)
+            await cancel_and_wait(*late)
 
     async def claim(self) -> list[str]:
         free = self.settings.concurrency - len(self.tasks)
@@ -120,6 +125,7 @@ class SyncRunner:
         for sync_id in ids:
             task = asyncio.create_task(self._run(sync_id), name=sync_id)
             self.tasks[sync_id] = task
+            self.alive.add(task)
             task.add_done_callback(self._forget)
         return ids
 
@@ -134,7 +140,9 @@ class SyncRunner:
             await self.claim()
 
     def _forget(self, task: asyncio.Task[None]) -> None:
-        self.tasks.pop(task.get_name(), None)
+        self.alive.discard(task)
+        if self.tasks.get(task.get_name()) is task:  # not the next run of the same sync
+            del self.tasks[task.get_name()]
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         interval = self.settings.lease.total_seconds() / 3

@@ -13,7 +13,6 @@ now and returns: for tests and one-shot use.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_worker_id
 from gridlink.kit.keyring import Ring
+from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.wakeup import Waiter
 from gridlink.webhooks.delivery_repository import ClaimedDelivery, DeliveryRepository
 from gridlink.webhooks.outbox import WAKEUP_CHANNEL
@@ -144,7 +144,7 @@ class Dispatcher:
                 try:
                     await self._claim_forever(stop, waiter, inflight, results)
                 finally:
-                    stopper.cancel()
+                    await cancel_and_wait(stopper)
         finally:
             await _finish(inflight)
             results.put_nowait(None)
@@ -216,7 +216,4 @@ async def _finish(inflight: set[asyncio.Task[None]]) -> None:
     if not inflight:
         return
     _done, pending = await asyncio.wait(set(inflight), timeout=SHUTDOWN_GRACE_SECONDS)
-    for task in pending:
-        task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.gather(*pending, return_exceptions=True)
+    await cancel_and_wait(*pending)
