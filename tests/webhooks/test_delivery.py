@@ -12,12 +12,14 @@ import pytest
 from fastapi import FastAPI
 from standardwebhooks import Webhook
 
+from gridlink import Settings
 from gridlink.kit.clock import ManualClock
 from gridlink.kit.keyring import Keyring
 from gridlink.webhooks.dispatcher import Dispatcher
-from gridlink.webhooks.schedule import RETRY_DELAYS
+from gridlink.webhooks.schedule import MAX_RETRY_AFTER, RETRY_DELAYS
 from gridlink.webhooks.sender import CONNECTION_FAILED
 from gridlink.webhooks.signing import InvalidSignature, verify
+from gridlink.worker.registry import build_connectors, build_loops
 from tests.event_helpers import emit_user_deleted
 from tests.factories import TestClient, make_client
 from tests.receiver import Received, Receiver, Reply
@@ -174,7 +176,13 @@ async def test_410_disables_the_endpoint_and_records_it_once(
     [
         (429, "120", timedelta(seconds=120)),
         (503, "http-date+600", timedelta(seconds=600)),
-        (500, "3600", RETRY_DELAYS[0]),  # only 429 and 503 carry a meaningful Retry-After
+        (502, "120", timedelta(seconds=120)),
+        (504, "http-date+600", timedelta(seconds=600)),
+        (429, "90000", MAX_RETRY_AFTER),  # a day at most, whatever the receiver asks
+        (504, "1", RETRY_DELAYS[0]),  # never sooner than the schedule
+        # Only the throttling answers (429, 502, 503, 504) carry a meaningful Retry-After.
+        (500, "3600", RETRY_DELAYS[0]),
+        (404, "3600", RETRY_DELAYS[0]),
     ],
 )
 async def test_retry_after_is_honoured(
@@ -201,18 +209,25 @@ async def test_retry_after_is_honoured(
     assert logged["status_code"] == status
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 async def test_redirects_are_not_followed(
-    app: FastAPI, api: httpx.AsyncClient, receiver: Receiver, make_dispatcher: DispatcherFactory
+    app: FastAPI,
+    api: httpx.AsyncClient,
+    receiver: Receiver,
+    make_dispatcher: DispatcherFactory,
+    status: int,
 ) -> None:
     target = await Receiver().start()
     try:
-        receiver.respond = lambda _r: Reply(307, {"location": target.url})
+        receiver.respond = lambda _r: Reply(status, {"location": target.url})
         client = await make_client(app)
         endpoint = await make_endpoint(api, client, receiver.url)
         await emit_user_deleted(app, client.id, "user-1")
         assert await (await make_dispatcher()).run_once() == 1
         [logged] = await attempts(api, client, endpoint["id"])
-        assert (logged["status_code"], logged["outcome"]) == (307, "retrying")
+        assert (logged["status_code"], logged["outcome"]) == (status, "retrying")
+        wait = at(logged["next_attempt_at"]) - at(logged["attempted_at"])
+        assert RETRY_DELAYS[0] <= wait <= RETRY_DELAYS[0] * 1.1  # an ordinary failure
         assert target.requests == []
     finally:
         await target.stop()
@@ -245,6 +260,27 @@ async def test_a_slow_receiver_times_out(
     assert logged["error"].startswith("timed out")
     assert logged["status_code"] is None
     assert logged["outcome"] == "retrying"
+
+
+async def test_the_default_delivery_timeout_is_fifteen_seconds(
+    app: FastAPI, settings: Settings
+) -> None:
+    """Standard Webhooks' 15 s, from the setting's default to the worker's HTTP clients (the
+    test above shows the timeout is enforced; this one, which value a server runs with)."""
+    assert Settings.model_fields["webhook_timeout_seconds"].default == 15.0
+    assert settings.webhook_timeout_seconds == 15.0
+    loops = build_loops(
+        app.state.db, app.state.clock, app.state.vault, settings, build_connectors(settings)
+    )
+    [dispatcher] = [loop for loop in loops if isinstance(loop, Dispatcher)]
+    try:
+        sender = dispatcher.sender
+        assert sender.timeout_seconds == 15.0  # the whole attempt (asyncio.timeout)
+        assert sender._clients  # one client per environment
+        for client in sender._clients.values():
+            assert client.timeout == httpx.Timeout(15.0)  # connect, read, write and pool
+    finally:
+        await dispatcher.aclose()
 
 
 async def test_an_endpoint_failing_everything_for_five_days_is_disabled(

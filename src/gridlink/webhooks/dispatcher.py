@@ -27,7 +27,7 @@ from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.wakeup import Waiter
 from gridlink.webhooks.delivery_repository import ClaimedDelivery, DeliveryRepository
 from gridlink.webhooks.outbox import WAKEUP_CHANNEL
-from gridlink.webhooks.recording import record_results
+from gridlink.webhooks.recording import record_results, report_failed
 from gridlink.webhooks.sender import AttemptResult, Sender, describe_error
 from gridlink.webhooks.targets import Resolver, Targets, system_resolver
 
@@ -123,7 +123,8 @@ class Dispatcher:
 
     async def record(self, results: list[AttemptResult]) -> None:
         async with self.db.transaction() as session:
-            await record_results(session, self.clock, results)
+            ended = await record_results(session, self.clock, results)
+        report_failed(ended)  # after the commit: a rolled-back batch is sent and reported again
 
     async def run_once(self) -> int:
         """Deliver everything due now (in batches) and return how many attempts were made."""

@@ -65,12 +65,14 @@ def _log_and_update(result: AttemptResult, now: datetime) -> tuple[dict[str, Any
 
 async def record_results(
     session: AsyncSession, clock: Clock, results: Sequence[AttemptResult]
-) -> None:
-    """Store a batch of outcomes in the caller's (short) transaction."""
+) -> list[AttemptResult]:
+    """Store a batch of outcomes in the caller's (short) transaction. Returns the results that
+    ended their delivery as ``failed``, for ``report_failed`` once the transaction commits."""
     now = clock.now()
     repo = DeliveryRepository(session)
     await repo.wait_for_disk(False)
     logged = [_log_and_update(result, now) for result in results]
+    ended = [r for r, (_, update) in zip(results, logged, strict=True) if update.status == "failed"]
     await repo.add_attempts([attempt for attempt, _ in logged])
     await repo.apply_updates([update for _, update in logged])
     healthy = {r.delivery.endpoint_id for r in results if r.succeeded}
@@ -85,6 +87,35 @@ async def record_results(
     cutoff = now - DISABLE_FAILING_ENDPOINT_AFTER
     for endpoint_id in await repo.failing_since_before(failing - gone, cutoff):
         await disable_endpoint(session, clock, endpoint_id, "failing")
+    return ended
+
+
+def report_failed(ended: Sequence[AttemptResult]) -> None:
+    """Tell the operator, once per delivery, that an event will not reach an endpoint (unless
+    redelivered): one WARNING naming the endpoint, the event and the delivery, never the URL
+    (it may carry the client's token), the secret or the body. Called after the outcome is
+    committed, so a batch whose recording failed (and is sent again) is not reported twice."""
+    for result in ended:
+        delivery = result.delivery
+        logger.warning(
+            "webhook delivery failed: no further attempts",
+            extra={
+                "webhook_endpoint_id": delivery.endpoint_id,
+                "event_id": delivery.event_id,
+                "delivery_id": delivery.delivery_id,
+                "attempts": delivery.attempts_made + 1,
+                "reason": _failure_reason(result),
+                "status_code": result.status_code,
+            },
+        )
+
+
+def _failure_reason(result: AttemptResult) -> str:
+    if result.gone:
+        return "endpoint gone (HTTP 410)"
+    if not result.delivery.enabled:
+        return "endpoint disabled"
+    return "retries exhausted"
 
 
 async def disable_endpoint(

@@ -4,7 +4,8 @@ The delays follow the Standard Webhooks example: after the first attempt fails, 
 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h between attempts (ten attempts over about
 75.6 hours), then the delivery is marked failed. Each delay gets up to 10 % of random jitter,
 added, never subtracted, so retries never come early and a recovering receiver is not hit by
-every retry at the same second.
+every retry at the same second. A throttling answer (429, 502, 503, 504) may ask for a longer
+wait with ``Retry-After``: the retry then comes no earlier than that (capped at 24 h).
 """
 
 from __future__ import annotations
@@ -29,7 +30,10 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 JITTER = 0.1
 MAX_RETRY_AFTER = timedelta(hours=24)
 DISABLE_FAILING_ENDPOINT_AFTER = timedelta(days=5)
-RETRY_AFTER_STATUSES = frozenset({429, 503})
+# The answers that mean "slow down" (Standard Webhooks, Svix): too many requests, and a gateway
+# or server that is overloaded or down for a while. Their ``Retry-After`` is honoured; any other
+# answer's is ignored (a 500 or a 404 saying when to retry is not a throttle).
+RETRY_AFTER_STATUSES = frozenset({429, 502, 503, 504})
 
 
 def next_delay(
