@@ -55,6 +55,7 @@ from gridlink.connectors.errors import (
     MfaOptionInvalid,
     MfaRequired,
 )
+from gridlink.kit.logging import crash_trace
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Owner, SealedValueMissing
 from gridlink.kit.wakeup import Waiter
@@ -112,8 +113,16 @@ class Execution:
                 await self._fail(MFA_AFTER_PENDING)
             else:
                 await self._fail(failure_of(error))
-        except Exception:
-            logger.exception("connection attempt crashed", extra={"attempt_id": self.attempt_id})
+        except Exception as error:
+            # A connector's bug may quote this sign-in's secrets: where, never what (crash_trace).
+            logger.error(
+                "connection attempt crashed",
+                extra={
+                    "attempt_id": self.attempt_id,
+                    "error": type(error).__name__,
+                    "trace": crash_trace(error),
+                },
+            )
             await self._fail(INTERRUPTED)
 
     async def _run(self) -> None:

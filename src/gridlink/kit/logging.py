@@ -9,6 +9,10 @@ Redaction happens twice, so no logger escapes it:
   record after it is made.
 ``configure_logging`` also sends every logger that exists to the one JSON handler (their own
 handlers removed, propagation on), so every line has the same shape.
+
+Both nets match patterns (field names, token formats), not values: a password is just a word.
+An exception from code that held one (a connector) is therefore logged with ``crash_trace``,
+which keeps where it happened and drops what it said.
 """
 
 from __future__ import annotations
@@ -68,6 +72,37 @@ def _redacting_record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
     if record.stack_info:
         record.stack_info = redact_text(record.stack_info)
     return record
+
+
+def crash_trace(error: BaseException) -> str:
+    """Where ``error`` and the exceptions that led to it were raised: their types and the code
+    locations of their tracebacks, oldest first, as Python prints them, but without their
+    messages, notes or locals.
+
+    For exceptions from code given secrets, e.g. a connector's unexpected crash: its message (or
+    its cause's) may quote the username, password, MFA code or session token it held, in any
+    form (URL-encoded, in a dict's repr), which no redaction pattern can recognise. Dropping the
+    message is simpler and surer than finding those values in it; the type and the lines say
+    enough to find the bug. The lines shown are source code, not data.
+    """
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts = []
+    for exception in reversed(chain):
+        kind = type(exception)
+        name = (
+            kind.__qualname__
+            if kind.__module__ == "builtins"
+            else f"{kind.__module__}.{kind.__qualname__}"
+        )
+        frames = "".join(traceback.format_tb(exception.__traceback__))
+        parts.append(f"Traceback (most recent call last):\n{frames}{name} (message not logged)")
+    return "\n\nwhich led to:\n\n".join(parts)
 
 
 def install_record_redaction() -> None:

@@ -1,0 +1,195 @@
+"""A connector that crashes holding every secret of the sign-in leaks none of them.
+
+A connector is third-party code: an unexpected exception from it may quote whatever it was
+given (the username, the password, the MFA code, the utility's session token) in its message,
+in a chained cause and in the locals of the frame that raised. The attempt must end in a plain
+``error``, and none of those values may reach a log line, the widget, an event, a webhook or the
+database outside ciphertext.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import datetime
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+import gridlink.app
+from gridlink import Settings, create_app
+from gridlink.connectors.base import (
+    Connector,
+    ConnectorSession,
+    Credentials,
+    MfaChallenge,
+    MfaOption,
+    SessionToken,
+)
+from gridlink.connectors.errors import MfaRequired
+from gridlink.connectors.metadata import (
+    ConnectorInfo,
+    Environment,
+    MfaMethod,
+    SignInKind,
+    UtilityInfo,
+)
+from gridlink.connectors.models import Account, Commodity, IntervalReading, Meter, Statement
+from gridlink.connectors.registry import ConnectorRegistry
+from gridlink.kit.clock import ManualClock
+from gridlink.kit.logging import configure_logging
+from gridlink.worker.registry import build_connectors
+from tests.attempts.flows import connect_token, open_session
+from tests.attempts.test_secrets import _database_bytes
+from tests.factories import make_client
+from tests.lifespan import running
+from tests.receiver import Receiver
+from tests.webhooks.conftest import make_endpoint
+
+CRASHING = "crashing_electric"
+CANARY_USERNAME = "un-canary-31c7d4"
+CANARY_PASSWORD = "pw-canary-8b02e6"
+CANARY_CODE = "614253"
+CANARY_TOKEN = "st-canary-d94a17"
+CANARIES = (CANARY_USERNAME, CANARY_PASSWORD, CANARY_CODE, CANARY_TOKEN)
+
+
+class CrashingSession(ConnectorSession):
+    def __init__(self, secrets: str) -> None:
+        self._secrets = secrets
+
+    async def fetch_accounts(self) -> Sequence[Account]:
+        everything = self._secrets  # a local of the crashing frame, as a debugger would show
+        try:
+            raise KeyError(f"no account in the answer to {everything}")
+        except KeyError as error:
+            raise RuntimeError(f"the utility choked on {everything}") from error
+
+    async def fetch_meters(self, account: Account) -> Sequence[Meter]:
+        raise NotImplementedError
+
+    async def fetch_statements(
+        self, meter: Meter, since: object | None = None
+    ) -> Sequence[Statement]:
+        raise NotImplementedError
+
+    async def fetch_intervals(
+        self, meter: Meter, start: datetime, end: datetime
+    ) -> Sequence[IntervalReading]:
+        raise NotImplementedError
+
+
+class CrashingConnector(Connector):
+    """Asks for a code, takes any, then crashes with all it was given in the exception."""
+
+    info = ConnectorInfo(
+        id="crashing",
+        display_name="A connector with a bug",
+        utilities=(
+            UtilityInfo(
+                id=CRASHING,
+                name="Crashing Electric",
+                states=("CA",),
+                commodities=(Commodity.ELECTRIC,),
+                sign_in_kinds=(SignInKind.PASSWORD_MFA,),
+                mfa_methods=(MfaMethod.SMS,),
+                environment=Environment.SANDBOX,
+                zips=("90001",),
+            ),
+        ),
+    )
+    code = ""
+
+    async def login(
+        self, credentials: Credentials, *, session_token: SessionToken | None = None
+    ) -> ConnectorSession:
+        if session_token is None:
+            raise MfaRequired(MfaChallenge((MfaOption("sms", MfaMethod.SMS, "***-***-0101"),)))
+        given = (credentials.username, credentials.password, self.code, session_token.value)
+        return CrashingSession(" / ".join(given))
+
+    async def select_mfa_option(self, challenge: MfaChallenge, option_id: str) -> None:
+        challenge.selected_option_id = option_id
+
+    async def submit_mfa_code(self, challenge: MfaChallenge, code: str) -> SessionToken:
+        self.code = code
+        return SessionToken(CANARY_TOKEN)
+
+
+def registry_with_crashing(settings: Settings) -> ConnectorRegistry:
+    registry = build_connectors(settings)
+    registry.register(CrashingConnector, source="tests")
+    return registry
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"webhook_allow_loopback": True})
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[FastAPI]:
+    monkeypatch.setattr(gridlink.app, "build_connectors", registry_with_crashing)
+    application = create_app(settings, clock=clock)
+    async with running(application):
+        yield application
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    server = await Receiver().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    handler = configure_logging("debug", stream)
+    yield stream
+    logging.getLogger().removeHandler(handler)
+
+
+async def test_a_crashing_connector_leaks_no_secret(
+    app: FastAPI,
+    api: httpx.AsyncClient,
+    db_url: str,
+    receiver: Receiver,
+    captured_logs: io.StringIO,
+) -> None:
+    client = await make_client(app)
+    await make_endpoint(api, client, receiver.url)
+    token = await connect_token(api, client, client_user_id="u", utility_id=CRASHING)
+    widget = await open_session(api, token)
+    attempt = await widget.follow(
+        await widget.submit(CANARY_USERNAME, CANARY_PASSWORD), {"mfa_code", "error"}
+    )
+    assert attempt["status"] == "mfa_code", attempt
+    sent = await widget.post(f"/attempts/{attempt['id']}/mfa/code", {"code": CANARY_CODE})
+    assert sent.status_code == 200, sent.text
+    ended = await widget.follow(sent.json())
+
+    assert ended["status"] == "error", ended
+    assert ended["status_detail"] == "CONNECTION_INTERRUPTED", ended
+    events = (await api.get("/v1/events", params={"limit": 100}, auth=client.auth)).json()
+    assert events["data"], "the failed attempt emitted no event"
+    assert await receiver.wait_for(lambda got: len(got) >= len(events["data"]), 10)
+    logs = captured_logs.getvalue()
+    assert "connection attempt crashed" in logs
+    haystacks = {
+        "widget answers": str([attempt, sent.text, ended]).encode(),
+        "events": str(events).encode(),
+        "webhooks": b"".join(r.body for r in receiver.requests),
+        "logs": logs.encode(),
+        "database": _database_bytes(db_url),
+    }
+    assert client.id.encode() in haystacks["database"]  # the search can find things
+    for name, haystack in haystacks.items():
+        for canary in CANARIES:
+            assert canary.encode() not in haystack, f"{canary} is in the {name}"
+    assert '"error":"RuntimeError"' in logs  # what failed and where stay visible
+    assert "in fetch_accounts" in logs
