@@ -1,5 +1,5 @@
 """A canary password and MFA code never appear in logs, events, error bodies or the database
-outside ciphertext."""
+outside ciphertext; nor does the session token a utility gives for a passed MFA."""
 
 from __future__ import annotations
 
@@ -12,14 +12,18 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from gridlink.kit.logging import configure_logging
+from gridlink.kit.vault import Owner, VaultError
+from gridlink.models import DataKey, SealedSecret
 from tests.attempts.flows import connect_token, open_session
-from tests.factories import make_client
+from tests.factories import TestClient, make_client
 
 CANARY_PASSWORD = "pw-canary-5f3e9a"
 CANARY_CODE = "770077"
+SANDBOX_CODE = "123456"  # the right code for every sandbox MFA user (docs/reference/sandbox.md)
 
 
 def _database_bytes(db_url: str) -> bytes:
@@ -90,3 +94,60 @@ async def test_canaries_stay_secret(
     for name, haystack in haystacks.items():
         assert CANARY_PASSWORD.encode() not in haystack, name
         assert CANARY_CODE.encode() not in haystack, name
+
+
+async def _verified_mfa_sign_in(
+    api: httpx.AsyncClient, client: TestClient, user: str, username: str
+) -> str:
+    """A sandbox MFA sign-in with the right code; the credential's id."""
+    token = await connect_token(api, client, client_user_id=user, utility_id="sandbox_electric")
+    widget = await open_session(api, token)
+    attempt = await widget.follow(
+        await widget.submit(username, "pass_good"), {"mfa_code", "verified", "rejected"}
+    )
+    assert attempt["status"] == "mfa_code", attempt
+    sent = await widget.post(f"/attempts/{attempt['id']}/mfa/code", {"code": SANDBOX_CODE})
+    assert sent.status_code == 200, sent.text
+    verified = await widget.follow(sent.json())
+    assert verified["status"] == "verified", verified
+    return str(verified["utility_credential_id"])
+
+
+async def _open_session_token(app: FastAPI, owner: Owner) -> str:
+    async with app.state.db.transaction(write=False) as session:
+        value: bytes = await app.state.vault.open(session, owner=owner, field="session_token")
+    return value.decode()
+
+
+async def test_an_mfa_session_token_is_stored_only_sealed_and_bound_to_its_credential(
+    app: FastAPI, api: httpx.AsyncClient, db_url: str
+) -> None:
+    client = await make_client(app)
+    first = Owner(client.id, await _verified_mfa_sign_in(api, client, "a", "user_mfa_sms"))
+    second = Owner(client.id, await _verified_mfa_sign_in(api, client, "b", "user_mfa_email"))
+    token = await _open_session_token(app, first)
+    assert token.startswith("gls1.")  # the sandbox's token, as its connector returned it
+    assert token != await _open_session_token(app, second)
+
+    dump = _database_bytes(db_url)
+    assert first.record_id.encode() in dump  # the search can find things
+    for part in (token, *token.split(".")[1:]):  # whole, and its payload and MAC alone
+        # As stored, and as hex (a PostgreSQL dump shows bytea so).
+        for form in (part.encode(), part.encode().hex().encode()):
+            assert form not in dump, part
+
+    async with app.state.db.transaction() as session:
+        keys = {
+            k.record_id: k.id
+            for k in (await session.scalars(select(DataKey))).all()
+            if k.client_id == client.id
+        }
+        sealed = await session.get(SealedSecret, (keys[first.record_id], "session_token"))
+        assert sealed is not None
+        target = await session.get(SealedSecret, (keys[second.record_id], "session_token"))
+        assert target is not None
+        target.ciphertext = sealed.ciphertext  # the first credential's token, on the second's row
+    with pytest.raises(VaultError, match="does not authenticate") as refused:
+        await _open_session_token(app, second)
+    assert token not in str(refused.value)
+    assert await _open_session_token(app, first) == token  # the original still opens
