@@ -93,6 +93,9 @@ async def test_receiver_down_then_up_gets_every_event_with_the_same_id(
     assert await dispatcher.run_once() == 3
     assert await dispatcher.run_once() == 0
 
+    for request in receiver.requests:  # signed as "{id}.{timestamp}.{body}": no "." inside
+        for name in ("webhook-id", "webhook-timestamp"):
+            assert "." not in request.headers[name], f"{name}: {request.headers[name]}"
     assert receiver.ids() == {e.id for e in events}
     for event in events:
         arrivals = [r for r in receiver.requests if r.webhook_id == event.id]
