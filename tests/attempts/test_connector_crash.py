@@ -2,13 +2,14 @@
 
 A connector is third-party code: an unexpected exception from it may quote whatever it was
 given (the username, the password, the MFA code, the utility's session token) in its message,
-in a chained cause and in the locals of the frame that raised. The attempt must end in a plain
-``error``, and none of those values may reach a log line, the widget, an event, a webhook or the
-database outside ciphertext.
+in a chained cause and in the locals of the frame that raised. Whether it crashes in the
+sign-in (which must end in a plain ``error``) or in a later sync, none of those values may reach
+a log line, the widget, an event, a webhook or the database outside ciphertext.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -48,7 +49,8 @@ from tests.lifespan import running
 from tests.receiver import Receiver
 from tests.webhooks.conftest import make_endpoint
 
-CRASHING = "crashing_electric"
+CRASHING = "crashing_electric"  # asks for a code, then crashes in the sign-in
+CRASHING_LATER = "crashing_gas"  # signs in with a password; crashes in the sync that follows
 CANARY_USERNAME = "un-canary-31c7d4"
 CANARY_PASSWORD = "pw-canary-8b02e6"
 CANARY_CODE = "614253"
@@ -56,19 +58,27 @@ CANARY_TOKEN = "st-canary-d94a17"
 CANARIES = (CANARY_USERNAME, CANARY_PASSWORD, CANARY_CODE, CANARY_TOKEN)
 
 
+def crash(everything: str) -> None:
+    """Raise with the secrets in the message, in the cause's and in a local of this frame."""
+    try:
+        raise KeyError(f"no account in the answer to {everything}")
+    except KeyError as error:
+        raise RuntimeError(f"the utility choked on {everything}") from error
+
+
 class CrashingSession(ConnectorSession):
-    def __init__(self, secrets: str) -> None:
+    def __init__(self, utility_id: str, secrets: str) -> None:
+        self._utility_id = utility_id
         self._secrets = secrets
 
     async def fetch_accounts(self) -> Sequence[Account]:
-        everything = self._secrets  # a local of the crashing frame, as a debugger would show
-        try:
-            raise KeyError(f"no account in the answer to {everything}")
-        except KeyError as error:
-            raise RuntimeError(f"the utility choked on {everything}") from error
+        if self._utility_id == CRASHING:
+            crash(self._secrets)
+        return [Account("4471", None)]
 
     async def fetch_meters(self, account: Account) -> Sequence[Meter]:
-        raise NotImplementedError
+        crash(self._secrets)
+        raise AssertionError("unreachable")
 
     async def fetch_statements(
         self, meter: Meter, since: object | None = None
@@ -98,6 +108,15 @@ class CrashingConnector(Connector):
                 environment=Environment.SANDBOX,
                 zips=("90001",),
             ),
+            UtilityInfo(
+                id=CRASHING_LATER,
+                name="Crashing Gas",
+                states=("CA",),
+                commodities=(Commodity.GAS,),
+                sign_in_kinds=(SignInKind.PASSWORD,),
+                environment=Environment.SANDBOX,
+                zips=("90001",),
+            ),
         ),
     )
     code = ""
@@ -105,10 +124,13 @@ class CrashingConnector(Connector):
     async def login(
         self, credentials: Credentials, *, session_token: SessionToken | None = None
     ) -> ConnectorSession:
-        if session_token is None:
+        if self.utility.id == CRASHING_LATER:
+            given = (credentials.username, credentials.password)
+        elif session_token is None:
             raise MfaRequired(MfaChallenge((MfaOption("sms", MfaMethod.SMS, "***-***-0101"),)))
-        given = (credentials.username, credentials.password, self.code, session_token.value)
-        return CrashingSession(" / ".join(given))
+        else:
+            given = (credentials.username, credentials.password, self.code, session_token.value)
+        return CrashingSession(self.utility.id, " / ".join(given))
 
     async def select_mfa_option(self, challenge: MfaChallenge, option_id: str) -> None:
         challenge.selected_option_id = option_id
@@ -193,3 +215,35 @@ async def test_a_crashing_connector_leaks_no_secret(
             assert canary.encode() not in haystack, f"{canary} is in the {name}"
     assert '"error":"RuntimeError"' in logs  # what failed and where stay visible
     assert "in fetch_accounts" in logs
+
+
+async def _logged(stream: io.StringIO, text: str) -> str:
+    for _ in range(200):
+        if text in stream.getvalue():
+            return stream.getvalue()
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never logged: {text}")
+
+
+async def test_a_connector_crashing_in_a_sync_leaks_no_secret(
+    app: FastAPI, api: httpx.AsyncClient, db_url: str, captured_logs: io.StringIO
+) -> None:
+    client = await make_client(app)
+    token = await connect_token(api, client, client_user_id="u", utility_id=CRASHING_LATER)
+    widget = await open_session(api, token)
+    verified = await widget.follow(await widget.submit(CANARY_USERNAME, CANARY_PASSWORD))
+    assert verified["status"] == "verified", verified  # the backfill starts now, and crashes
+
+    logs = await _logged(captured_logs, "sync failed")
+    events = (await api.get("/v1/events", params={"limit": 100}, auth=client.auth)).text
+    haystacks = {
+        "widget answers": str(verified).encode(),
+        "events": events.encode(),
+        "logs": logs.encode(),
+        "database": _database_bytes(db_url),
+    }
+    for name, haystack in haystacks.items():
+        for canary in (CANARY_USERNAME, CANARY_PASSWORD):
+            assert canary.encode() not in haystack, f"{canary} is in the {name}"
+    assert '"error":"RuntimeError"' in logs  # what failed and where stay visible
+    assert "in fetch_meters" in logs

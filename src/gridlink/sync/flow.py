@@ -29,6 +29,7 @@ from gridlink.data import service as data
 from gridlink.events.service import record_event
 from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
+from gridlink.kit.logging import crash_trace
 from gridlink.kit.vault import Owner, SealedValueMissing
 from gridlink.models import UtilityCredential, UtilitySync
 from gridlink.sync import reactions
@@ -93,12 +94,16 @@ class SyncRun:
         except ConnectorError as error:
             await self._react(error)
         except Exception as error:
-            # Our own exceptions and connector bugs: never a secret in them, but log the type
-            # and the traceback only (a connector's message could echo what it was given).
+            # Our own exceptions and connector bugs: log the type and where only (crash_trace);
+            # a connector's message could echo what it was given. A traceback (exc_info) would
+            # print that message.
             logger.error(
                 "sync failed",
-                extra={"sync_id": self.sync_id, "error": type(error).__name__},
-                exc_info=error,
+                extra={
+                    "sync_id": self.sync_id,
+                    "error": type(error).__name__,
+                    "trace": crash_trace(error),
+                },
             )
             await self._react(None)
 
