@@ -19,7 +19,7 @@ import pytest
 from fastapi import FastAPI
 
 from gridlink.errors import InvalidRequest, render_error
-from gridlink.kit.logging import configure_logging
+from gridlink.kit.logging import configure_logging, crash_trace
 from gridlink.kit.redaction import REDACTED, redact_text
 from tests.factories import make_client
 
@@ -119,3 +119,30 @@ def test_error_bodies_are_rendered_as_written() -> None:
     message = "Use https://app.example/cb?state=1, send code=abc, or HTTP Basic abcdefghijklmnopq."
     body = json.loads(render_error(InvalidRequest(message)).body)
     assert body["error"]["message"] == message
+
+
+def _failing_lookup(secret: str) -> None:
+    try:
+        {}[secret]
+    except KeyError:
+        raise ValueError(f"bad {secret}") from None  # hides the lookup's error
+
+
+def test_a_crash_trace_names_types_and_places_but_no_message() -> None:
+    """``crash_trace`` (for crashes of code that held secrets) keeps what and where of every
+    exception in the chain, oldest first, and drops messages and notes."""
+    try:
+        try:
+            _failing_lookup(CANARY)
+        except ValueError as error:
+            error.add_note(f"note {CANARY}")
+            raise InvalidRequest(f"wrapped {CANARY}") from error
+    except InvalidRequest as outer:
+        trace = crash_trace(outer)
+    assert CANARY not in trace
+    assert "KeyError" not in trace  # hidden by "from None", as in Python's own traceback
+    first, second = trace.split("which led to:")
+    assert "in _failing_lookup" in first
+    assert "ValueError (message not logged)" in first
+    assert "gridlink.errors.InvalidRequest (message not logged)" in second
+    assert "in test_a_crash_trace_names_types_and_places_but_no_message" in second
