@@ -19,6 +19,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 import sqlalchemy as sa
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
 
 from gridlink.kit import migrations
 from gridlink.kit.db import Database
@@ -90,7 +92,7 @@ async def test_a_migration_behind_a_long_transaction_fails_fast_and_applies_noth
     assert "lock_timeout" in message
     assert "pg_stat_activity" in message
     assert "gridlink migrate" in message
-    assert f"still at revision {previous}" in message
+    assert f"the database is at revision {previous}." in message
     # Nothing half-applied: the columns the run had added to connect_sessions before it reached
     # the locked table are gone with the rollback.
     assert await current_revision(at_previous) == previous
@@ -120,14 +122,43 @@ async def test_a_statement_running_too_long_is_stopped(
     monkeypatch.setattr(migrations, "STATEMENT_TIMEOUT_SECONDS", 1)
 
     def slow_step(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("CREATE TABLE half_done (id integer)")
-        connection.exec_driver_sql("SELECT pg_sleep(30)")
+        with connection.begin():  # as env.py does
+            connection.exec_driver_sql("CREATE TABLE half_done (id integer)")
+            connection.exec_driver_sql("SELECT pg_sleep(30)")
 
     with pytest.raises(MigrationTimeout, match=r"longer than 1 s \(statement_timeout\)"):
         await asyncio.wait_for(migrations._migrate(at_previous, slow_step), timeout=BOUND)
     async with at_previous.engine.connect() as connection:
         tables = await connection.run_sync(lambda c: sa.inspect(c).get_table_names())
     assert "half_done" not in tables
+
+
+async def test_a_migration_can_build_an_index_concurrently_under_the_timeouts(
+    at_previous: Database,
+) -> None:
+    """What the lint asks of an index on an existing table (test_migration_lint.py) is possible
+    in our runner: a step leaves Alembic's transaction for ``CREATE INDEX CONCURRENTLY`` (which
+    PostgreSQL refuses inside one), and the lock timeout still holds there."""
+    seen: dict[str, str] = {}
+
+    def step(connection: sa.Connection) -> None:
+        context = MigrationContext.configure(connection)
+        with context.begin_transaction():
+            operations = Operations(context)
+            with context.autocommit_block():
+                assert context.connection is not None
+                seen["lock_timeout"] = context.connection.exec_driver_sql(
+                    "SHOW lock_timeout"
+                ).scalar_one()
+                operations.create_index(
+                    "ix_clients_name_test", "clients", ["name"], postgresql_concurrently=True
+                )
+
+    await migrations._migrate(at_previous, step)
+    assert seen == {"lock_timeout": f"{LOCK_TIMEOUT_SECONDS}s"}
+    async with at_previous.engine.connect() as connection:
+        indexes = await connection.run_sync(lambda c: sa.inspect(c).get_indexes("clients"))
+    assert "ix_clients_name_test" in {index["name"] for index in indexes}
 
 
 def test_gridlink_migrate_says_what_to_do_in_one_line(

@@ -13,7 +13,7 @@ transaction, hence the dance below (SQLite's documented procedure for schema cha
 On PostgreSQL, a migration waits at most ``LOCK_TIMEOUT_SECONDS`` for each lock and runs no
 statement longer than ``STATEMENT_TIMEOUT_SECONDS`` (ADR 0014). An ``ALTER TABLE`` queued behind
 a long transaction makes every later query of that table queue behind it: the site stops while
-the migration waits. Failing fast instead rolls the whole run back (PostgreSQL's DDL is
+the migration waits. Failing fast instead rolls the run's transaction back (PostgreSQL's DDL is
 transactional) and says what to do.
 """
 
@@ -112,19 +112,37 @@ def _timeout_message(code: str, revision: str | None) -> str:
             "migration its own SET LOCAL statement_timeout"
         )
     return (
-        f"migration stopped: {what}. Nothing of this run was applied; the database is still "
-        f"at revision {revision or 'base (empty)'}. To go on: {todo}."
+        f"migration stopped: {what}. Its transaction was rolled back; the database is at revision "
+        f"{revision or 'base (empty)'}. To go on: {todo}."
     )
 
 
 def _run_postgresql(connection: Connection, step: Callable[[Connection], None]) -> None:
+    # For the session, not SET LOCAL in a transaction of ours: Alembic opens the transaction
+    # itself (env.py), so a migration can leave it for an index built CONCURRENTLY
+    # (``op.get_context().autocommit_block()``) and the timeouts still hold there.
     with connection.begin():
-        # SET LOCAL: for this transaction only, not for the pooled connection afterwards.
-        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
-        connection.exec_driver_sql(
-            f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT_SECONDS}s'"
-        )
+        connection.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
+        connection.exec_driver_sql(f"SET statement_timeout = '{STATEMENT_TIMEOUT_SECONDS}s'")
+    try:
         step(connection)
+    finally:
+        _reset_timeouts(connection)
+
+
+def _reset_timeouts(connection: Connection) -> None:
+    """The pooled connection goes back to the app: without its migration timeouts, or not at
+    all."""
+    try:
+        if connection.in_transaction():
+            connection.rollback()
+        with connection.begin():
+            connection.exec_driver_sql("RESET lock_timeout")
+            connection.exec_driver_sql("RESET statement_timeout")
+    except DBAPIError:
+        # Discarded, so nothing of the migration's settings can reach a request; the error
+        # that broke the connection (if any) is already on its way up.
+        connection.invalidate()
 
 
 def _run_sqlite(connection: Connection, step: Callable[[Connection], None]) -> None:
