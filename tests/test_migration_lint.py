@@ -265,6 +265,20 @@ UPGRADE = "def upgrade():\n"
             [],
         ),
     ],
+    ids=[
+        "index",
+        "index in a batch",
+        "index built concurrently",
+        "foreign key",
+        "unique constraint",
+        "check constraint",
+        "NOT NULL column without a default",
+        "default from a function",
+        "default from SQL text",
+        "nullable column",
+        "constant default",
+        "a table made in the same upgrade",
+    ],
 )
 def test_the_scan_sees_operations_that_lock_a_table(body: str, expected: list[str]) -> None:
     assert blocking_operations(UPGRADE + body) == expected
