@@ -87,7 +87,8 @@ async def test_a_migration_behind_a_long_transaction_fails_fast_and_applies_noth
         waited = time.monotonic() - started
     finally:
         await blocker.close()
-    assert LOCK_TIMEOUT_SECONDS - 0.5 <= waited < LOCK_TIMEOUT_SECONDS + 5
+    # It waited for the lock, then gave up (the upper bound is BOUND, above).
+    assert waited >= LOCK_TIMEOUT_SECONDS - 0.5
     message = str(caught.value)
     assert "lock_timeout" in message
     assert "pg_stat_activity" in message
