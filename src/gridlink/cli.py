@@ -297,12 +297,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "db": _db,
     }
     from gridlink.kit.keyring import KeyringError
+    from gridlink.kit.migrations import MigrationTimeout
 
     try:
         return handlers[args.command](args, settings)
     except KeyringError as exc:  # keys missing, malformed, or not fit for GRIDLINK_KEY_MODE
         print(f"gridlink: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except MigrationTimeout as exc:  # rolled back; the message says what to do
+        print(f"gridlink: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

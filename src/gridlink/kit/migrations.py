@@ -9,6 +9,12 @@ one and renames the copy; with foreign keys on, that DROP TABLE deletes every ro
 ``ON DELETE CASCADE`` empties the child tables (altering ``utility_credentials`` in 0004 used to
 delete every update-mode connect token). ``PRAGMA foreign_keys`` only changes outside a
 transaction, hence the dance below (SQLite's documented procedure for schema changes).
+
+On PostgreSQL, a migration waits at most ``LOCK_TIMEOUT_SECONDS`` for each lock and runs no
+statement longer than ``STATEMENT_TIMEOUT_SECONDS`` (ADR 0014). An ``ALTER TABLE`` queued behind
+a long transaction makes every later query of that table queue behind it: the site stops while
+the migration waits. Failing fast instead rolls the run's transaction back (PostgreSQL's DDL is
+transactional) and says what to do.
 """
 
 from __future__ import annotations
@@ -21,8 +27,19 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from gridlink.kit.db import Database
+
+# Constants, not settings: the cure for a lock timeout is to end the blocking transaction and
+# run again, never a longer wait (every request to the table queues behind a waiting ALTER).
+# A migration that truly needs a longer statement sets ``SET LOCAL statement_timeout`` itself.
+LOCK_TIMEOUT_SECONDS = 5
+# Above anything an expand-only step does on our tables; a statement that gets near it holds its
+# lock all that time and should be a batched copy or a CONCURRENTLY index instead.
+STATEMENT_TIMEOUT_SECONDS = 60
+_LOCK_NOT_AVAILABLE = "55P03"
+_QUERY_CANCELED = "57014"
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -62,14 +79,70 @@ class ForeignKeyViolation(RuntimeError):
     """A migration left rows whose foreign keys point nowhere; it was rolled back."""
 
 
+class MigrationTimeout(RuntimeError):
+    """A PostgreSQL migration waited too long for a lock or ran too long; it was rolled back."""
+
+
 async def _migrate(db: Database, step: Callable[[Connection], None]) -> None:
-    async with db.write_slot(write=True), db.engine.connect() as connection:
-        await connection.run_sync(_run_sqlite if db.is_sqlite else _run, step)
+    try:
+        async with db.write_slot(write=True), db.engine.connect() as connection:
+            await connection.run_sync(_run_sqlite if db.is_sqlite else _run_postgresql, step)
+    except DBAPIError as exc:
+        code = getattr(exc.orig, "sqlstate", None)
+        if code not in (_LOCK_NOT_AVAILABLE, _QUERY_CANCELED):
+            raise
+        at = await current_revision(db)
+        raise MigrationTimeout(_timeout_message(code, at)) from exc
 
 
-def _run(connection: Connection, step: Callable[[Connection], None]) -> None:
+def _timeout_message(code: str, revision: str | None) -> str:
+    if code == _LOCK_NOT_AVAILABLE:
+        what = (
+            f"waited {LOCK_TIMEOUT_SECONDS} s for a table lock (lock_timeout) that another "
+            "transaction holds"
+        )
+        todo = (
+            "find the blocking session in pg_stat_activity (a long query or a transaction "
+            "left open), let it finish or end it, and run `gridlink migrate` again"
+        )
+    else:
+        what = f"a statement ran longer than {STATEMENT_TIMEOUT_SECONDS} s (statement_timeout)"
+        todo = (
+            "split the step (a batched copy, an index built CONCURRENTLY) or give that "
+            "migration its own SET LOCAL statement_timeout"
+        )
+    return (
+        f"migration stopped: {what}. Its transaction was rolled back; the database is at revision "
+        f"{revision or 'base (empty)'}. To go on: {todo}."
+    )
+
+
+def _run_postgresql(connection: Connection, step: Callable[[Connection], None]) -> None:
+    # For the session, not SET LOCAL in a transaction of ours: Alembic opens the transaction
+    # itself (env.py), so a migration can leave it for an index built CONCURRENTLY
+    # (``op.get_context().autocommit_block()``) and the timeouts still hold there.
     with connection.begin():
+        connection.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'")
+        connection.exec_driver_sql(f"SET statement_timeout = '{STATEMENT_TIMEOUT_SECONDS}s'")
+    try:
         step(connection)
+    finally:
+        _reset_timeouts(connection)
+
+
+def _reset_timeouts(connection: Connection) -> None:
+    """The pooled connection goes back to the app: without its migration timeouts, or not at
+    all."""
+    try:
+        if connection.in_transaction():
+            connection.rollback()
+        with connection.begin():
+            connection.exec_driver_sql("RESET lock_timeout")
+            connection.exec_driver_sql("RESET statement_timeout")
+    except DBAPIError:
+        # Discarded, so nothing of the migration's settings can reach a request; the error
+        # that broke the connection (if any) is already on its way up.
+        connection.invalidate()
 
 
 def _run_sqlite(connection: Connection, step: Callable[[Connection], None]) -> None:
