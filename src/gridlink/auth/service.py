@@ -17,7 +17,7 @@ from gridlink.clients.clock import client_clock
 from gridlink.errors import InvalidGrant, Unauthorized
 from gridlink.kit import tokens
 from gridlink.kit.clock import Clock
-from gridlink.kit.ids import looks_like_id, new_id
+from gridlink.kit.ids import new_id
 from gridlink.models import AccessToken
 
 ACCESS_TOKEN_TTL = timedelta(hours=1)
@@ -70,14 +70,14 @@ async def authenticate_secret(
     session: AsyncSession, clock: Clock, client_id: str, secret: str
 ) -> AuthenticatedClient:
     presented = tokens.present(secret, tokens.TokenKind.CLIENT_SECRET)
-    # An id we cannot have minted is looked up as "", which no client has: the same query as for
-    # any other wrong pair, and no byte PostgreSQL refuses (a NUL inside a Basic header's base64
-    # passes the edge's control-character check) reaches it.
-    known_shape = looks_like_id(client_id)
+    # An id no client can have is looked up as "" (nor can it): the same query as for any other
+    # wrong pair, and no character PostgreSQL refuses reaches it (a NUL inside a Basic header's
+    # base64 passes the edge's control-character check). Not looks_like_id: cli_demo is an id.
+    plausible = len(client_id) <= 40 and client_id.isprintable()
     row = await AuthRepository(session).client_by_secret(
-        client_id if known_shape else "", presented.digest, clock.now()
+        client_id if plausible else "", presented.digest, clock.now()
     )
-    if row is None or presented.environment is None or not known_shape:
+    if row is None or presented.environment is None or not plausible:
         raise Unauthorized(BAD_CREDENTIALS)
     return _client(row)
 
