@@ -122,13 +122,13 @@ def _malformed(real: str, kind: Kind) -> dict[str, str]:
     }
 
 
-def _basic(client_id: str, secret: str) -> dict[str, bytes]:
+def _basic(client_id: str, secret: str) -> dict[bytes, bytes]:
     raw = base64.b64encode(f"{client_id}:{secret}".encode("utf-8", "surrogatepass"))
-    return {"Authorization": b"Basic " + raw}
+    return {b"Authorization": b"Basic " + raw}
 
 
-def _bearer(value: str) -> dict[str, bytes]:
-    return {"Authorization": b"Bearer " + value.encode()}
+def _bearer(value: str) -> dict[bytes, bytes]:
+    return {b"Authorization": b"Bearer " + value.encode()}
 
 
 async def _rotate_out(app: FastAPI, client: TestClient) -> None:
@@ -161,7 +161,7 @@ async def test_client_secrets(app: FastAPI, api: httpx.AsyncClient) -> None:
         app, api.get("/v1/users", headers=_basic("cli\x00", mine.secret))
     )
     for label, header in {"not base64": b"Basic !!!", "no colon": b"Basic bm8tY29sb24="}.items():
-        basic[label] = await _answer(app, api.get("/v1/users", headers={"Authorization": header}))
+        basic[label] = await _answer(app, api.get("/v1/users", headers={b"Authorization": header}))
     _assert_alike(basic, 401, "client_secrets")
 
     form = {
