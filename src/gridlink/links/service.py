@@ -129,10 +129,9 @@ async def find_usable_link(
     session: AsyncSession, clock: Clock, token: str, *, lock: bool = False
 ) -> ConnectLink | None:
     """The link ``token`` opens, if it is well-formed, not used, not revoked and not expired;
-        else None (the caller answers all of those alike; a malformed token is looked up too, so
-    each costs the same query). ``link.client_id`` and
-        ``link.credential_id`` say whose credential it repairs. ``lock``: hold its row until the
-        transaction ends (opening a session from it)."""
+    else None (the caller answers all of those alike; a malformed token is looked up too, so each
+    costs the same query). ``link.client_id`` and ``link.credential_id`` say whose credential it
+    repairs. ``lock``: hold its row until the transaction ends (opening a session from it)."""
     presented = tokens.present(token, tokens.TokenKind.CONNECT_LINK)
     link = await ConnectLinkRepository(session).usable_by_hash(
         presented.digest, clock.now(), lock=lock
