@@ -12,7 +12,6 @@ from fastapi.security.base import SecurityBase
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import (
-    BAD_CREDENTIALS,
     AuthenticatedClient,
     authenticate_bearer,
     authenticate_secret,
@@ -70,14 +69,16 @@ def get_settings(request: Request) -> Settings:
 
 
 def parse_basic(value: str) -> tuple[str, str]:
-    """``Basic base64(id:secret)`` → (id, secret); raises Unauthorized when malformed."""
+    """``Basic base64(id:secret)`` → (id, secret). A value that does not decode gives
+    ("", ""), which names no client: it is then looked up like any other wrong pair, so a
+    malformed header is refused after the same work as a wrong secret (control 36)."""
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode()
-    except (ValueError, UnicodeDecodeError) as exc:  # binascii.Error, or not ASCII at all
-        raise Unauthorized(BAD_CREDENTIALS) from exc
+    except (ValueError, UnicodeDecodeError):  # binascii.Error, or not UTF-8 at all
+        return "", ""
     client_id, sep, secret = decoded.partition(":")
     if not sep:
-        raise Unauthorized(BAD_CREDENTIALS)
+        return "", ""
     # RFC 6749 §2.3.1: the parts are form-urlencoded before being joined.
     return unquote(client_id), unquote(secret)
 

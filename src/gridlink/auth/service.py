@@ -1,7 +1,7 @@
 """Who is calling: client secrets (HTTP Basic or the token endpoint) and bearer access tokens.
 
-Unknown, expired, rotated-out and malformed credentials all get the same answer, so a caller
-learns nothing about which part was wrong.
+Unknown, expired, rotated-out and malformed credentials all get the same answer after the same
+lookup (``tokens.present``), so a caller learns nothing about which part was wrong.
 """
 
 from __future__ import annotations
@@ -69,12 +69,15 @@ def _client(row: ClientRow) -> AuthenticatedClient:
 async def authenticate_secret(
     session: AsyncSession, clock: Clock, client_id: str, secret: str
 ) -> AuthenticatedClient:
-    if tokens.parse(secret, tokens.TokenKind.CLIENT_SECRET) is None or len(client_id) > 40:
-        raise Unauthorized(BAD_CREDENTIALS)
+    presented = tokens.present(secret, tokens.TokenKind.CLIENT_SECRET)
+    # An id no client can have is looked up as "" (nor can it): the same query as for any other
+    # wrong pair, and no character PostgreSQL refuses reaches it (a NUL inside a Basic header's
+    # base64 passes the edge's control-character check). Not looks_like_id: cli_demo is an id.
+    plausible = len(client_id) <= 40 and client_id.isprintable()
     row = await AuthRepository(session).client_by_secret(
-        client_id, tokens.digest(secret), clock.now()
+        client_id if plausible else "", presented.digest, clock.now()
     )
-    if row is None:
+    if row is None or presented.environment is None or not plausible:
         raise Unauthorized(BAD_CREDENTIALS)
     return _client(row)
 
@@ -82,10 +85,9 @@ async def authenticate_secret(
 async def authenticate_bearer(
     session: AsyncSession, clock: Clock, token: str
 ) -> AuthenticatedClient:
-    if tokens.parse(token, tokens.TokenKind.ACCESS_TOKEN) is None:
-        raise Unauthorized(BAD_CREDENTIALS)
-    row = await AuthRepository(session).client_by_access_token(tokens.digest(token), clock.now())
-    if row is None:
+    presented = tokens.present(token, tokens.TokenKind.ACCESS_TOKEN)
+    row = await AuthRepository(session).client_by_access_token(presented.digest, clock.now())
+    if row is None or presented.environment is None:
         raise Unauthorized(BAD_CREDENTIALS)
     return _client(row)
 
@@ -129,14 +131,11 @@ async def exchange_authorization_code(
     """Confirm which credential a widget session produced, exactly once (RFC 6749 §4.1.2: a
     code is single use, short-lived and bound to its client). A reused, expired, foreign or
     malformed code all get the same ``invalid_grant``."""
-    if tokens.parse(code, tokens.TokenKind.AUTHORIZATION_CODE) != client.environment:
-        raise InvalidGrant(INVALID_AUTHORIZATION_CODE)
+    presented = tokens.present(code, tokens.TokenKind.AUTHORIZATION_CODE, client.environment)
     repo = AuthRepository(session)
-    credential_id = await repo.redeem_authorization_code(
-        client.id, tokens.digest(code), clock.now()
-    )
+    credential_id = await repo.redeem_authorization_code(client.id, presented.digest, clock.now())
     owner = None if credential_id is None else await repo.credential_owner(credential_id)
-    if credential_id is None or owner is None:
+    if credential_id is None or owner is None or presented.environment is None:
         raise InvalidGrant(INVALID_AUTHORIZATION_CODE)
     client_user_id, utility_id = owner
     return ExchangeResponse(

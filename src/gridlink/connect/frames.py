@@ -162,12 +162,9 @@ async def open_from_ticket(
     session: AsyncSession, clock: Clock, ticket: str
 ) -> tuple[ConnectSession, str]:
     """Trade a frame ticket (once, within 5 minutes) for the session and a fresh bearer."""
-    environment = tokens.parse(ticket, tokens.TokenKind.WIDGET_TOKEN)
-    row = None
-    if environment is not None:
-        row = await ConnectSessionRepository(session).claim_ticket(
-            tokens.digest(ticket), clock.now()
-        )
+    presented = tokens.present(ticket, tokens.TokenKind.WIDGET_TOKEN)
+    environment = presented.environment
+    row = await ConnectSessionRepository(session).claim_ticket(presented.digest, clock.now())
     if row is None or environment is None or row.closed_at is not None:
         raise TokenInvalid(TICKET_REFUSED)
     # The bearer minted when the session opened was never handed out; mint the one we give.

@@ -71,13 +71,9 @@ async def open_from_token(
     session: AsyncSession, clock: Clock, connect_token: str
 ) -> tuple[ConnectSession, str]:
     """Trade a connect token for a session; returns the session and its bearer (shown once)."""
-    environment = tokens.parse(connect_token, tokens.TokenKind.CONNECT_TOKEN)
-    now = clock.now()
-    token = None
-    if environment is not None:
-        token = await ConnectTokenRepository(session).lock_openable(
-            tokens.digest(connect_token), now
-        )
+    presented = tokens.present(connect_token, tokens.TokenKind.CONNECT_TOKEN)
+    environment = presented.environment
+    token = await ConnectTokenRepository(session).lock_openable(presented.digest, clock.now())
     if (
         token is None
         or environment is None
@@ -110,7 +106,7 @@ async def open_from_link(
     The session lasts 30 minutes, never past the link's own expiry."""
     environment = tokens.parse(link_token, tokens.TokenKind.CONNECT_LINK)
     now = clock.now()
-    link = await find_usable_link(session, clock, link_token, lock=True)
+    link = await find_usable_link(session, clock, link_token, lock=True)  # None when malformed
     credential = (
         None
         if link is None
@@ -183,11 +179,15 @@ async def create_session(
 async def authenticate(session: AsyncSession, clock: Clock, bearer: str) -> SessionContext:
     """The session behind a widget's bearer; unknown, expired and ended look alike. (A closed
     session still reads, to show how it ended; ``require_open`` refuses input to it.)"""
-    if tokens.parse(bearer, tokens.TokenKind.CONNECT_SESSION) is None:
-        raise TokenInvalid(SESSION_UNUSABLE)
+    presented = tokens.present(bearer, tokens.TokenKind.CONNECT_SESSION)
     repo = ConnectSessionRepository(session)
-    row = await repo.by_hash(tokens.digest(bearer))
-    if row is None or row.expires_at <= clock.now() or row.ended_at is not None:
+    row = await repo.by_hash(presented.digest)
+    if (
+        row is None
+        or presented.environment is None
+        or row.expires_at <= clock.now()
+        or row.ended_at is not None
+    ):
         raise TokenInvalid(SESSION_UNUSABLE)
     client = await repo.client_view(row.client_id)
     assert client is not None

@@ -129,14 +129,14 @@ async def find_usable_link(
     session: AsyncSession, clock: Clock, token: str, *, lock: bool = False
 ) -> ConnectLink | None:
     """The link ``token`` opens, if it is well-formed, not used, not revoked and not expired;
-    else None (the caller answers all of those alike). ``link.client_id`` and
-    ``link.credential_id`` say whose credential it repairs. ``lock``: hold its row until the
-    transaction ends (opening a session from it)."""
-    if tokens.parse(token, tokens.TokenKind.CONNECT_LINK) is None:
-        return None
-    return await ConnectLinkRepository(session).usable_by_hash(
-        tokens.digest(token), clock.now(), lock=lock
+    else None (the caller answers all of those alike; a malformed token is looked up too, so each
+    costs the same query). ``link.client_id`` and ``link.credential_id`` say whose credential it
+    repairs. ``lock``: hold its row until the transaction ends (opening a session from it)."""
+    presented = tokens.present(token, tokens.TokenKind.CONNECT_LINK)
+    link = await ConnectLinkRepository(session).usable_by_hash(
+        presented.digest, clock.now(), lock=lock
     )
+    return None if presented.environment is None else link
 
 
 async def lock_link(session: AsyncSession, link_id: str) -> ConnectLink | None:
