@@ -31,7 +31,8 @@ export function checkConfig(config: ConnectConfig, defaultBaseUrl: string | unde
   const baseUrl: unknown = config.baseUrl ?? defaultBaseUrl;
   let url: URL | undefined;
   try {
-    url = new URL(String(baseUrl));
+    // (URL converts any value to a string itself.)
+    url = new URL(baseUrl as string);
   } catch {
     // reported below
   }

@@ -8,7 +8,7 @@
 // rendering hidden cross-origin frames) and the card is removed once the frame has painted its
 // first screen: a seamless swap.
 import type { Checked } from "./config";
-import { type Labels, requestFrame } from "./frames";
+import { requestFrame } from "./frames";
 import type { ConnectConfig, ExitMetadata, ExitStatus, SuccessPayload } from "./types";
 
 /** How long the frame has to answer a host `exit` before the overlay closes anyway. */
@@ -22,10 +22,6 @@ export type Exit = (force?: boolean) => void;
 
 type FrameMessage = { source?: unknown; v?: unknown; type?: unknown; [key: string]: unknown };
 
-// The value itself when it is an object, a new {} for null or undefined. (A primitive comes back
-// wrapped, with no fields: a message that is one is ignored.)
-const asObject = (value: unknown): Record<string, unknown> => Object(value);
-
 // Several overlays may be open at once; the page scrolls again only when the last one closes.
 let scrollLocks = 0;
 let savedOverflow = "";
@@ -34,11 +30,14 @@ function element<K extends keyof HTMLElementTagNameMap>(
   parent: Node,
   tag: K,
   css: string,
-  attributes: Record<string, string> = {},
+  attributes?: Record<string, string>,
 ): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
-  // CSSOM, not a style attribute: allowed by a strict CSP without 'unsafe-inline'.
+  // CSSOM, not a style attribute: allowed by a strict CSP without 'unsafe-inline'. (The callers'
+  // declarations are in the order that gzips smallest: no two set the same property, except a
+  // longhand after its shorthand, border-top-color after border, so the order changes nothing.)
   node.style.cssText = css;
+  // (for…in over undefined runs no step.)
   for (const name in attributes) node.setAttribute(name, attributes[name]!);
   return parent.appendChild(node);
 }
@@ -62,9 +61,12 @@ export function startSession(config: ConnectConfig, [connectToken, baseUrl, fram
     }
   };
 
-  const root = element(body, "div", "position:fixed;inset:0;z-index:2147483647;display:grid;place-items:center;background:#0008", {
+  // Names that are the same in every language, until the server's answer brings the card's labels
+  // in the session's language (an older server sends none).
+  const root = element(body, "div", "position:fixed;z-index:2147483647;display:grid;place-items:center;background:#0008;inset:0", {
     role: "dialog",
     "aria-modal": "true",
+    "aria-label": "Gridlink",
   });
   // Phones: the whole screen; else 400 × 640 (less on short screens), as the frame's card.
   const card = element(
@@ -74,28 +76,20 @@ export function startSession(config: ConnectConfig, [connectToken, baseUrl, fram
       (innerWidth > 480 ? "width:400px;height:min(640px,100vh - 32px);border-radius:16px" : "width:100%;height:100%"),
   );
   // Sized by its padding and border alone: 40 px whatever box-sizing the host page sets.
-  const spinner = element(card, "div", "padding:16px;border-radius:50%;border:4px solid #d5dae0;border-top-color:#1f5fbf");
+  const spinner = element(card, "div", "padding:16px;border:4px solid #d5dae0;border-top-color:#1f5fbf;border-radius:50%");
   spinner.animate?.({ rotate: "1turn" }, { duration: 900, iterations: 1 / 0 });
   const status = element(card, "p", "position:absolute;opacity:0", { role: "status" });
   // Styles set in full where a host page's own CSS (margins, button padding) would change them.
   // (No type="button": outside any form, a button submits nothing.)
-  const close = element(card, "button", "position:absolute;top:6px;right:6px;width:44px;height:44px;padding:0;display:grid;place-items:center;border:0;border-radius:50%;background:0;color:#56606b");
+  const close = element(card, "button", "position:absolute;top:6px;right:6px;width:44px;height:44px;padding:0;display:grid;place-items:center;background:0;border:0;color:#56606b;border-radius:50%", {
+    "aria-label": "×",
+  });
   // A drawn ×, the frame's close icon (its 24 px SVG path "M6 6l12 12M18 6 6 18", 2 px round-capped
   // strokes) in two crossed borders: the same size and colour, no SVG nodes to build. Borders, not
   // backgrounds, so that forced colours (Windows high contrast) keep them.
-  element(close, "i", "grid-area:1/1;height:19px;border-left:2px solid;border-radius:1px;transform:rotate(45deg)");
-  element(close, "i", "grid-area:1/1;height:19px;border-left:2px solid;border-radius:1px;transform:rotate(-45deg)");
+  element(close, "i", "grid-area:1/1;height:19px;border-left:2px solid;border-radius:1px;rotate:45deg");
+  element(close, "i", "grid-area:1/1;height:19px;border-left:2px solid;border-radius:1px;rotate:-45deg");
   close.onclick = () => exit();
-
-  // The card's labels (returns the title): names that are the same in every language until the
-  // server's answer brings them in the session's language (an older server sends none).
-  function speak({ title, close: closeLabel, loading }: Labels = { title: "Gridlink", close: "×", loading: "" }): string {
-    root.setAttribute("aria-label", title);
-    close.setAttribute("aria-label", closeLabel);
-    status.textContent = loading;
-    return title;
-  }
-  speak();
 
   root.onkeydown = (event) => {
     if (event.key == "Escape") {
@@ -119,9 +113,13 @@ export function startSession(config: ConnectConfig, [connectToken, baseUrl, fram
     // Exact origin AND the very window of this session's frame: another frame of the same
     // server (a second instance) or any other window cannot drive this session.
     if (event.origin != frameOrigin || !iframe || event.source != iframe.contentWindow) return;
-    const message = asObject(event.data) as FrameMessage;
-    if (message.source !== "gridlink" || message.v !== 1) return;
-    if (message.type == "ready" && !isReady) {
+    // Object(): the value itself when it is an object, a new {} for null or undefined. (A primitive
+    // comes back wrapped, with no fields: a message that is one is ignored.) `rest` is the message
+    // minus its envelope (source, v, type): on success, the payload.
+    const { source, v, type, ...rest }: FrameMessage = Object(event.data);
+    if (source !== "gridlink" || v !== 1) return;
+    const metadata = Object(rest.metadata);
+    if (type == "ready" && !isReady) {
       isReady = true;
       clearTimeout(loadTimer);
       // The frame has painted its first screen: remove the card and move focus into the frame.
@@ -129,17 +127,14 @@ export function startSession(config: ConnectConfig, [connectToken, baseUrl, fram
       iframe.removeAttribute("inert");
       iframe.focus();
       config.onLoad?.();
-    } else if (message.type == "event" && typeof message.name == "string") {
-      const metadata = asObject(message.metadata);
+    } else if (type == "event" && typeof rest.name == "string") {
       learn(metadata);
-      config.onEvent?.(message.name, metadata);
-    } else if (message.type == "success" && !succeeded) {
+      config.onEvent?.(rest.name, metadata);
+    } else if (type == "success" && !succeeded) {
       succeeded = true;
-      // The payload is the message minus its envelope (source, v, type).
-      const { source, v, type, ...payload } = message;
-      config.onSuccess(payload as unknown as SuccessPayload);
-    } else if (message.type == "exit") {
-      end(typeof message.status == "string" ? (message.status as ExitStatus) : "error", asObject(message.metadata));
+      config.onSuccess(rest as unknown as SuccessPayload);
+    } else if (type == "exit") {
+      end(typeof rest.status == "string" ? (rest.status as ExitStatus) : "error", metadata);
     }
   }
 
@@ -173,13 +168,19 @@ export function startSession(config: ConnectConfig, [connectToken, baseUrl, fram
     if (isOver || !frame) return;
     learn(frame);
     // The card in the session's language and the client's colours, and the frame under it.
+    const labels = frame.labels;
+    if (labels) {
+      root.setAttribute("aria-label", labels.title);
+      close.setAttribute("aria-label", labels.close);
+      status.textContent = labels.loading;
+    }
     const accent = frame.client?.accent_color;
     if (accent) spinner.style.borderTopColor = accent; // CSSOM: a bad value is ignored
     // No `sandbox`: the frame runs the same server's code as this script, so it would protect
     // nothing, and popups (the utility's forgot-password page) would inherit its limits.
     // color-scheme as the page's own: else Chromium paints a mismatched frame opaque.
-    iframe = element(root, "iframe", "position:absolute;inset:0;width:100%;height:100%;border:0;color-scheme:light", {
-      title: speak(frame.labels),
+    iframe = element(root, "iframe", "position:absolute;width:100%;height:100%;border:0;color-scheme:light;inset:0", {
+      title: root.getAttribute("aria-label")!,
       // Under the card it must not take focus or clicks: the card's close button has them.
       inert: "",
     });

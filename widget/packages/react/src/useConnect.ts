@@ -45,10 +45,11 @@ export function useConnect(config: ConnectConfig): UseConnectResult {
     }
   }, [connectToken, baseUrl, loadTimeoutMs]);
 
-  // The same open and exit for the component's whole life.
-  const [actions] = useState(() => ({
+  // The same open and exit for the component's whole life: the first render's (a ref keeps them;
+  // later renders' copies are dropped).
+  const actions = useRef({
     open: () => handle.current?.open(),
     exit: (options?: ExitOptions) => handle.current?.exit(options),
-  }));
+  }).current;
   return { ...actions, ready, error };
 }
