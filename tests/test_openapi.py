@@ -234,14 +234,19 @@ def test_links_lead_to_an_operation_with_values_the_answer_has(
     name: str, operation: dict[str, Any], response: dict[str, Any], link: dict[str, Any]
 ) -> None:
     """A link's target exists and takes the parameters it fills; each expression finds a string
-    in the documented examples (a renamed field cannot leave a link pointing at nothing)."""
+    in the documented examples (a renamed field cannot leave a link pointing at nothing), and
+    where the target documents an example of that parameter, the same one (a link that picks
+    the wrong field: an idempotent DELETE would not tell)."""
     target = _pointer(DOCUMENT, link["operationRef"].removeprefix("#"))
-    taken = {p["name"] for p in target.get("parameters", [])}
-    assert set(link["parameters"]) <= taken, name
-    for expression in link["parameters"].values():
+    parameters = {p["name"]: p for p in target.get("parameters", [])}
+    assert set(link["parameters"]) <= set(parameters), name
+    for parameter, expression in link["parameters"].items():
         values = _link_values(operation, response, expression)
         assert values, f"{name}: {expression} finds nothing in the examples"
         assert all(isinstance(value, str) for value in values), f"{name}: {expression}"
+        expected = parameters[parameter]["schema"].get("examples")
+        if expected and not expression.startswith("$request.path."):
+            assert set(values) <= set(expected), f"{name}: {expression} finds {values}"
 
 
 def test_there_are_links_to_check() -> None:
