@@ -189,3 +189,65 @@ def test_the_idempotency_check_tells_the_routes_apart() -> None:
     posts, missing = _post_routes_without_idempotency(app)
     assert posts == ["/bare", "/declared"]
     assert missing == ["/bare"]
+
+
+LINKS = [
+    (f"{method} {path} {status} {name}", operation, response, link)
+    for method, path, operation in OPERATIONS
+    for status, response in operation["responses"].items()
+    for name, link in response.get("links", {}).items()
+]
+
+
+def _pointer(document: Any, pointer: str) -> Any:
+    """RFC 6901: the value at ``pointer`` (KeyError, IndexError when there is none)."""
+    for token in pointer.lstrip("/").split("/") if pointer else []:
+        token = token.replace("~1", "/").replace("~0", "~")
+        document = document[int(token)] if isinstance(document, list) else document[token]
+    return document
+
+
+def _link_values(operation: dict[str, Any], response: dict[str, Any], expression: str) -> list[Any]:
+    """What ``expression`` finds in the documented examples of the request or the answer."""
+    if expression.startswith("$request.path."):
+        names = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
+        return [expression] if expression.removeprefix("$request.path.") in names else []
+    source, _, pointer = expression.partition("#")
+    if source == "$response.body":
+        examples = _examples(response["content"]["application/json"])
+    else:
+        assert source == "$request.body", expression
+        examples = _examples(operation["requestBody"]["content"]["application/json"])
+    values = []
+    for example in examples:
+        try:
+            values.append(_pointer(example, pointer))
+        except (KeyError, IndexError):
+            continue
+    return values
+
+
+@pytest.mark.parametrize(
+    ("name", "operation", "response", "link"), LINKS, ids=[x[0] for x in LINKS]
+)
+def test_links_lead_to_an_operation_with_values_the_answer_has(
+    name: str, operation: dict[str, Any], response: dict[str, Any], link: dict[str, Any]
+) -> None:
+    """A link's target exists and takes the parameters it fills; each expression finds a string
+    in the documented examples (a renamed field cannot leave a link pointing at nothing), and
+    where the target documents an example of that parameter, the same one (a link that picks
+    the wrong field: an idempotent DELETE would not tell)."""
+    target = _pointer(DOCUMENT, link["operationRef"].removeprefix("#"))
+    parameters = {p["name"]: p for p in target.get("parameters", [])}
+    assert set(link["parameters"]) <= set(parameters), name
+    for parameter, expression in link["parameters"].items():
+        values = _link_values(operation, response, expression)
+        assert values, f"{name}: {expression} finds nothing in the examples"
+        assert all(isinstance(value, str) for value in values), f"{name}: {expression}"
+        expected = parameters[parameter]["schema"].get("examples")
+        if expected and not expression.startswith("$request.path."):
+            assert set(values) <= set(expected), f"{name}: {expression} finds {values}"
+
+
+def test_there_are_links_to_check() -> None:
+    assert len(LINKS) >= 14

@@ -44,7 +44,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from gridlink import Settings, create_app
 from tests.attempts.flows import connect_token, open_session
-from tests.factories import assert_error, make_client
+from tests.factories import TestClient, assert_error, make_client
 
 load_all_checks()
 
@@ -187,6 +187,7 @@ class _Credentials:
 
     client: str | None = None
     session: str | None = None
+    sandbox: TestClient | None = None  # the client itself, for tests that add rows of its own
 
     def for_path(self, path: str) -> str | None:
         if path.startswith("/connect/api/"):
@@ -224,9 +225,11 @@ async def served(app: FastAPI, api: httpx.AsyncClient) -> AsyncIterator[httpx.As
     basic = base64.b64encode(f"{client.id}:{client.secret}".encode()).decode()
     BRIDGE.target = (api, asyncio.get_running_loop())
     CREDENTIALS.client, CREDENTIALS.session = f"Basic {basic}", f"Bearer {widget.bearer}"
+    CREDENTIALS.sandbox = client
     yield api
     BRIDGE.target = None
     CREDENTIALS.client = CREDENTIALS.session = None
+    CREDENTIALS.sandbox = None
 
 
 @schema.parametrize()

@@ -14,9 +14,10 @@ from gridlink.connect.schemas import ConnectTokenRequest, ConnectTokenResponse
 from gridlink.connect.service import create_connect_token
 from gridlink.connect.widget_schemas import WidgetUrlOut, WidgetUrlRequest
 from gridlink.idempotency.dependencies import idempotent_for
-from gridlink.kit.openapi import error_responses
+from gridlink.kit.openapi import error_responses, links
 
 router = APIRouter(tags=["Connect"])
+USER = "/v1/users/{client_user_id}"
 
 
 @router.post(
@@ -24,7 +25,15 @@ router = APIRouter(tags=["Connect"])
     summary="Create a connect token to open the widget for one end user",
     response_model=ConnectTokenResponse,
     dependencies=[Depends(idempotent_for(current_client))],
-    responses=error_responses(401, 404, 409, 422),
+    responses={
+        **error_responses(401, 404, 409, 422),
+        # The end user a connect token is for exists from then on.
+        **links(
+            200,
+            GetUser=(f"GET {USER}", {"client_user_id": "$request.body#/client_user_id"}),
+            DeleteUser=(f"DELETE {USER}", {"client_user_id": "$request.body#/client_user_id"}),
+        ),
+    },
 )
 async def post_connect_token(
     body: ConnectTokenRequest, client: CurrentClient, session: Session, clock: AppClock

@@ -7,10 +7,12 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from gridlink.auth.dependencies import AppVault, CurrentClient, Session
 from gridlink.credentials import service
 from gridlink.credentials.schemas import CredentialFilters, CredentialStatus, UtilityCredentialOut
-from gridlink.kit.openapi import error_responses
+from gridlink.kit.openapi import error_responses, links
 from gridlink.kit.pagination import Page, PageParams, page_params
 
 router = APIRouter(tags=["Utility credentials"])
+CREDENTIAL = "/v1/utility_credentials/{utility_credential_id}"
+FIRST_CREDENTIAL = {"utility_credential_id": "$response.body#/data/0/id"}
 
 # No NUL characters: no id can hold one, and PostgreSQL refuses them in text.
 TEXT = r"^[^\x00]*$"
@@ -62,7 +64,16 @@ def credential_filters(
     "/utility_credentials",
     summary="List utility credentials",
     response_model=Page[UtilityCredentialOut],
-    responses=error_responses(401, 422),
+    responses={
+        **error_responses(401, 422),
+        **links(
+            200,
+            GetCredential=(f"GET {CREDENTIAL}", FIRST_CREDENTIAL),
+            DeleteCredential=(f"DELETE {CREDENTIAL}", FIRST_CREDENTIAL),
+            CreateConnectLink=(f"POST {CREDENTIAL}/connect_link", FIRST_CREDENTIAL),
+            ListConnectLinks=(f"GET {CREDENTIAL}/connect_links", FIRST_CREDENTIAL),
+        ),
+    },
 )
 async def list_credentials(
     client: CurrentClient,

@@ -55,6 +55,21 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def links(status: int, **targets: tuple[str, dict[str, str]]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI links on the ``status`` answer: which operation it feeds, and with what. Each
+    target is ``("GET /v1/users/{client_user_id}", {"client_user_id": "$request.body#/..."})``:
+    the operation by method and full path, its parameters as runtime expressions. Readers see
+    where an id goes next; Schemathesis's stateful phase chains the calls the same way
+    (tests/test_schemathesis_stateful.py)."""
+    return {status: {"links": {name: _link(*target) for name, target in targets.items()}}}
+
+
+def _link(operation: str, parameters: dict[str, str]) -> dict[str, Any]:
+    method, path = operation.split(" ", 1)
+    pointer = path.replace("~", "~0").replace("/", "~1")  # RFC 6901
+    return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": parameters}
+
+
 # What a string anywhere in a request may hold: no control character (kit/control_characters.py
 # refuses them at the edge, before validation; the document says so, so it stays exact).
 NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"

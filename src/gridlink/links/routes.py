@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Depends, Path, Response
 from gridlink.auth.dependencies import AppClock, AppSettings, CurrentClient, Session, current_client
 from gridlink.credentials.routes import CredentialIdPath
 from gridlink.idempotency.dependencies import idempotent_for
-from gridlink.kit.openapi import error_responses
+from gridlink.kit.openapi import error_responses, links
 from gridlink.kit.pagination import Page, PageParams, page_params
 from gridlink.links import service
 from gridlink.links.schemas import ConnectLinkCreated, ConnectLinkIn, ConnectLinkOut
@@ -31,7 +31,20 @@ LinkIdPath = Annotated[
     status_code=201,
     response_model=ConnectLinkCreated,
     dependencies=[Depends(idempotent_for(current_client))],
-    responses=error_responses(401, 404, 409, 422),
+    responses={
+        **error_responses(401, 404, 409, 422),
+        **links(
+            201,
+            RevokeConnectLink=(
+                "DELETE /v1/connect_links/{connect_link_id}",
+                {"connect_link_id": "$response.body#/id"},
+            ),
+            ListConnectLinks=(
+                "GET /v1/utility_credentials/{utility_credential_id}/connect_links",
+                {"utility_credential_id": "$request.path.utility_credential_id"},
+            ),
+        ),
+    },
 )
 async def create_link(
     client: CurrentClient,

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Depends, Path, Response
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from gridlink.auth.dependencies import AppClock, AppVault, CurrentClient, Session
-from gridlink.kit.openapi import error_responses
+from gridlink.kit.openapi import error_responses, links
 from gridlink.kit.pagination import Page, PageParams, page_params
 from gridlink.users import service
 from gridlink.users.schemas import UserOut
 
 router = APIRouter(tags=["Users"])
+USER = "/v1/users/{client_user_id}"
 
 
 class _OpaqueIdConvertor(PathConvertor):
@@ -39,7 +40,17 @@ UserIdPath = Annotated[
     "/users",
     summary="List end users",
     response_model=Page[UserOut],
-    responses=error_responses(401, 422),
+    responses={
+        **error_responses(401, 422),
+        **links(
+            200,
+            GetUser=(f"GET {USER}", {"client_user_id": "$response.body#/data/0/client_user_id"}),
+            DeleteUser=(
+                f"DELETE {USER}",
+                {"client_user_id": "$response.body#/data/0/client_user_id"},
+            ),
+        ),
+    },
 )
 async def list_users(
     client: CurrentClient, session: Session, params: Annotated[PageParams, Depends(page_params)]

@@ -14,7 +14,7 @@ from gridlink.auth.dependencies import (
 from gridlink.events.schemas import NO_NUL, EventOut
 from gridlink.idempotency.dependencies import idempotent_for
 from gridlink.kit.keyring import Ring
-from gridlink.kit.openapi import error_responses
+from gridlink.kit.openapi import error_responses, links
 from gridlink.kit.pagination import Page, PageParams, page_params
 from gridlink.webhooks import service
 from gridlink.webhooks.schemas import (
@@ -49,6 +49,8 @@ def get_targets(request: Request, settings: AppSettings) -> Targets:
 
 AppKeyring = Annotated[Ring, Depends(get_keyring)]
 AppTargets = Annotated[Targets, Depends(get_targets)]
+ENDPOINT = "/v1/webhook_endpoints/{endpoint_id}"
+NEW_ENDPOINT = {"endpoint_id": "$response.body#/id"}
 
 
 @router.post(
@@ -57,7 +59,18 @@ AppTargets = Annotated[Targets, Depends(get_targets)]
     status_code=201,
     response_model=WebhookEndpointCreated,
     dependencies=Idempotent,
-    responses=error_responses(401, 409, 422),
+    responses={
+        **error_responses(401, 409, 422),
+        **links(
+            201,
+            GetEndpoint=(f"GET {ENDPOINT}", NEW_ENDPOINT),
+            UpdateEndpoint=(f"PATCH {ENDPOINT}", NEW_ENDPOINT),
+            DeleteEndpoint=(f"DELETE {ENDPOINT}", NEW_ENDPOINT),
+            RotateSecret=(f"POST {ENDPOINT}/rotate_secret", NEW_ENDPOINT),
+            SendTest=(f"POST {ENDPOINT}/test", NEW_ENDPOINT),
+            ListDeliveries=(f"GET {ENDPOINT}/deliveries", NEW_ENDPOINT),
+        ),
+    },
 )
 async def create_endpoint(
     body: WebhookEndpointCreate,
