@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -152,3 +153,20 @@ async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def db(app: FastAPI) -> Database:
     database: Database = app.state.db
     return database
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_as_it_was() -> Iterator[None]:
+    """Tests that configure logging (as `gridlink serve` does) leave the root logger as they
+    found it: a handler left on a stream pytest has closed turns every later log line into a
+    "Logging error" traceback."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)

@@ -42,7 +42,9 @@ async def wait_until_ready(
         answer = await demo_data(api, credential_id)
         assert answer.status_code == 200, answer.text
         body: dict[str, Any] = answer.json()
-        if body["state"] == "ready":
+        # Ready, and the first backfill over: its later steps (runs of their own) may still be
+        # going when the first data can be read.
+        if body["state"] == "ready" and body["sync"]["state"] == "scheduled":
             return body
         assert time.monotonic() < deadline, f"never ready: {body}"
         await asyncio.sleep(0.05)

@@ -59,8 +59,8 @@ def links(status: int, **targets: tuple[str, dict[str, str]]) -> dict[int | str,
     """OpenAPI links on the ``status`` answer: which operation it feeds, and with what. Each
     target is ``("GET /v1/users/{client_user_id}", {"client_user_id": "$request.body#/..."})``:
     the operation by method and full path, its parameters as runtime expressions. Readers see
-    where an id goes next; Schemathesis's stateful phase chains the calls the same way
-    (tests/test_schemathesis_stateful.py)."""
+    where an id goes next, and so can a tool that chains calls (Schemathesis's stateful phase);
+    tests/test_openapi.py checks every link leads somewhere with values its answer has."""
     return {status: {"links": {name: _link(*target) for name, target in targets.items()}}}
 
 
