@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import io
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -24,6 +25,7 @@ from sqlalchemy import text
 from gridlink import Settings, create_app
 from gridlink.kit.clock import ManualClock
 from gridlink.kit.db import Database
+from gridlink.kit.logging import configure_logging
 from gridlink.kit.migrations import upgrade_to_head
 from gridlink.models import Base
 from tests.lifespan import running
@@ -170,3 +172,12 @@ def _root_logger_as_it_was() -> Iterator[None]:
         if handler not in root.handlers:
             root.addHandler(handler)
     root.setLevel(level)
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Every log line of the test, as `gridlink serve` writes them (JSON, redacted), at debug."""
+    stream = io.StringIO()
+    handler = configure_logging("debug", stream)
+    yield stream
+    logging.getLogger().removeHandler(handler)

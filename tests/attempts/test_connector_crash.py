@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 import httpx
@@ -40,7 +39,6 @@ from gridlink.connectors.metadata import (
 from gridlink.connectors.models import Account, Commodity, IntervalReading, Meter, Statement
 from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.kit.clock import ManualClock
-from gridlink.kit.logging import configure_logging
 from gridlink.worker.registry import build_connectors
 from tests.attempts.flows import connect_token, open_session
 from tests.attempts.test_secrets import _database_bytes
@@ -166,14 +164,6 @@ async def receiver() -> AsyncIterator[Receiver]:
     server = await Receiver().start()
     yield server
     await server.stop()
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = configure_logging("debug", stream)
-    yield stream
-    logging.getLogger().removeHandler(handler)
 
 
 async def test_a_crashing_connector_leaks_no_secret(

@@ -4,9 +4,7 @@ outside ciphertext; nor does the session token a utility gives for a passed MFA.
 from __future__ import annotations
 
 import io
-import logging
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,7 +13,6 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from gridlink.kit.logging import configure_logging
 from gridlink.kit.vault import Owner, VaultError
 from gridlink.models import DataKey, SealedSecret
 from tests.attempts.flows import connect_token, open_session
@@ -48,14 +45,6 @@ def _database_bytes(db_url: str) -> bytes:
         timeout=60,
     )
     return dump.stdout
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = configure_logging("debug", stream)
-    yield stream
-    logging.getLogger().removeHandler(handler)
 
 
 async def test_canaries_stay_secret(

@@ -44,9 +44,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def host_server() -> Iterator[int]:
-    """Serve the host page; yields its port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """Serve ``handler`` on a free loopback port, in a thread; yields the port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -54,3 +54,10 @@ def host_server() -> Iterator[int]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def host_server() -> Iterator[int]:
+    """Serve the host page; yields its port."""
+    with serving(_Handler) as port:
+        yield port

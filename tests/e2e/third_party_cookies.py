@@ -19,16 +19,16 @@ which cookies came back.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Playwright
 
 from tests.e2e.harness import CHROMIUM, LAUNCH_ARGS
+from tests.e2e.host import serving
 
 BLOCK_THIRD_PARTY = 1
 ALLOW_ALL = 0
@@ -91,14 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def probe_server() -> Iterator[int]:
     """Serve the probe; yields its port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(server.server_address[1])
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_Handler) as port:
+        yield port
 
 
 def probe(context: BrowserContext, port: int) -> Probed:

@@ -219,8 +219,8 @@ async def _refusal(
     defines them. One verified before keeps its own: the same username, or a login that reaches
     at least one of its utility accounts (the same customer, perhaps with a new account or a
     changed username)."""
-    twin = await repo.other_credential_for_login(
-        credential.user_id, credential.utility_id, new_hash, credential.id
+    twin = await repo.credential_for_login(
+        credential.user_id, credential.utility_id, new_hash, except_id=credential.id
     )
     if twin is not None:
         return ALREADY_CONNECTED

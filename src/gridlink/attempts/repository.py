@@ -149,32 +149,17 @@ class AttemptRepository:
         )
 
     async def credential_for_login(
-        self, user_id: str, utility_id: str, username_hash: str
+        self, user_id: str, utility_id: str, username_hash: str, *, except_id: str | None = None
     ) -> UtilityCredential | None:
-        return await self.session.scalar(
-            select(UtilityCredential)
-            .where(
-                UtilityCredential.user_id == user_id,
-                UtilityCredential.utility_id == utility_id,
-                UtilityCredential.username_hash == username_hash,
-            )
-            .order_by(UtilityCredential.id)
-            .limit(1)
+        """The end user's credential for this login (the oldest), other than ``except_id``."""
+        query = select(UtilityCredential).where(
+            UtilityCredential.user_id == user_id,
+            UtilityCredential.utility_id == utility_id,
+            UtilityCredential.username_hash == username_hash,
         )
-
-    async def other_credential_for_login(
-        self, user_id: str, utility_id: str, username_hash: str, except_id: str
-    ) -> UtilityCredential | None:
-        return await self.session.scalar(
-            select(UtilityCredential)
-            .where(
-                UtilityCredential.user_id == user_id,
-                UtilityCredential.utility_id == utility_id,
-                UtilityCredential.username_hash == username_hash,
-                UtilityCredential.id != except_id,
-            )
-            .limit(1)
-        )
+        if except_id is not None:
+            query = query.where(UtilityCredential.id != except_id)
+        return await self.session.scalar(query.order_by(UtilityCredential.id).limit(1))
 
     async def add_credential(self, credential: UtilityCredential) -> None:
         self.session.add(credential)
