@@ -8,11 +8,17 @@ shut-down. Failing the test that leaked it names the task, instead of a timeout 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+
+import gridlink.app
+from gridlink import Settings, create_app
+from gridlink.connectors.registry import ConnectorRegistry
+from gridlink.kit.clock import Clock
 
 
 def _ours(task: asyncio.Task[object]) -> bool:
@@ -23,6 +29,19 @@ def _ours(task: asyncio.Task[object]) -> bool:
 def leftover_tasks() -> list[asyncio.Task[object]]:
     current = asyncio.current_task()
     return [t for t in asyncio.all_tasks() if t is not current and not t.done() and _ours(t)]
+
+
+@asynccontextmanager
+async def running_with_connectors(
+    settings: Settings,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    connectors: Callable[[Settings], ConnectorRegistry],
+) -> AsyncIterator[FastAPI]:
+    """An app whose connector registry is ``connectors(settings)`` instead of the server's."""
+    monkeypatch.setattr(gridlink.app, "build_connectors", connectors)
+    async with running(create_app(settings, clock=clock)) as app:
+        yield app
 
 
 @asynccontextmanager

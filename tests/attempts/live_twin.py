@@ -6,8 +6,6 @@ clients only can be driven end to end."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from gridlink import Settings
 from gridlink.connectors.base import Connector, ConnectorContext
 from gridlink.connectors.metadata import (
@@ -20,8 +18,8 @@ from gridlink.connectors.metadata import (
 from gridlink.connectors.models import Commodity
 from gridlink.connectors.registry import ConnectorRegistry, default_registry
 from gridlink.connectors.sandbox.connector import SandboxConnector
-from gridlink.connectors.sandbox.settings import SandboxSettings
 from gridlink.connectors.sandbox.utilities import sandbox_utility
+from gridlink.worker.registry import sandbox_settings
 
 TWIN = "twin_power"
 
@@ -49,14 +47,8 @@ class LiveTwin(SandboxConnector):
 
 
 def registry_with_twin(settings: Settings) -> ConnectorRegistry:
-    sandbox_settings = SandboxSettings(
-        slow_delay=timedelta(seconds=settings.sandbox_slow_seconds),
-        timeout_after=timedelta(seconds=settings.sandbox_timeout_seconds),
-    )
+    tuned = sandbox_settings(settings)
     return default_registry(
-        builtins=[
-            SandboxConnector.with_settings(sandbox_settings),
-            LiveTwin.with_settings(sandbox_settings),
-        ],
+        builtins=[SandboxConnector.with_settings(tuned), LiveTwin.with_settings(tuned)],
         discover=False,
     )

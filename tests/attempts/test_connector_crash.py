@@ -18,8 +18,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-import gridlink.app
-from gridlink import Settings, create_app
+from gridlink import Settings
 from gridlink.connectors.base import (
     Connector,
     ConnectorSession,
@@ -43,7 +42,7 @@ from gridlink.worker.registry import build_connectors
 from tests.attempts.flows import connect_token, open_session
 from tests.attempts.test_secrets import _database_bytes
 from tests.factories import make_client
-from tests.lifespan import running
+from tests.lifespan import running_with_connectors
 from tests.receiver import Receiver
 from tests.webhooks.conftest import make_endpoint
 
@@ -153,10 +152,8 @@ def settings(settings: Settings) -> Settings:
 async def app(
     settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[FastAPI]:
-    monkeypatch.setattr(gridlink.app, "build_connectors", registry_with_crashing)
-    application = create_app(settings, clock=clock)
-    async with running(application):
-        yield application
+    async with running_with_connectors(settings, clock, monkeypatch, registry_with_crashing) as app:
+        yield app
 
 
 @pytest.fixture

@@ -9,18 +9,17 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-import gridlink.app
-from gridlink import Settings, create_app
+from gridlink import Settings
 from gridlink.attempts import limits
 from gridlink.kit.clock import ManualClock
 from gridlink.models import LoginFailure, MfaCodeEvent
 from tests.attempts.flows import connect_token, open_session
 from tests.attempts.live_twin import TWIN, registry_with_twin
 from tests.factories import TestClient, assert_error, make_client
+from tests.lifespan import running_with_connectors
 
 SANDBOX = "sandbox_electric"
 SHORTCUT = "/v1/sandbox/utility_credentials"
@@ -38,10 +37,8 @@ def settings(settings: Settings) -> Settings:
 async def app(
     settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[FastAPI]:
-    monkeypatch.setattr(gridlink.app, "build_connectors", registry_with_twin)
-    application = create_app(settings, clock=clock)
-    async with LifespanManager(application):
-        yield application
+    async with running_with_connectors(settings, clock, monkeypatch, registry_with_twin) as app:
+        yield app
 
 
 @pytest.fixture

@@ -9,26 +9,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-import gridlink.app
-from gridlink import Settings, create_app
+from gridlink import Settings
 from gridlink.attempts.limits import username_hash
 from gridlink.connectors.base import ConnectorSession, Credentials, SessionToken
 from gridlink.connectors.registry import default_registry
 from gridlink.connectors.sandbox.connector import SandboxConnector
-from gridlink.connectors.sandbox.settings import SandboxSettings
 from gridlink.kit.clock import ManualClock
 from gridlink.models import ConnectionAttempt, Event, UtilityAccount, UtilityCredential
+from gridlink.worker.registry import sandbox_settings
 from tests.attempts.flows import WidgetSession, connect_token, open_session, sign_in
 from tests.factories import TestClient, assert_error, make_client
+from tests.lifespan import running_with_connectors
 from tests.sync.helpers import wait_until_synced
 
 ALIAS = "renamed_good"  # the utility knows this username as user_good's new name
@@ -49,20 +47,10 @@ class AliasSandbox(SandboxConnector):
 async def app(
     settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[FastAPI]:
-    sandbox = AliasSandbox.with_settings(
-        SandboxSettings(
-            slow_delay=timedelta(seconds=settings.sandbox_slow_seconds),
-            timeout_after=timedelta(seconds=settings.sandbox_timeout_seconds),
-        )
-    )
-    monkeypatch.setattr(
-        gridlink.app,
-        "build_connectors",
-        lambda _settings: default_registry(builtins=[sandbox], discover=False),
-    )
-    application = create_app(settings, clock=clock)
-    async with LifespanManager(application):
-        yield application
+    sandbox = AliasSandbox.with_settings(sandbox_settings(settings))
+    registry = default_registry(builtins=[sandbox], discover=False)
+    async with running_with_connectors(settings, clock, monkeypatch, lambda _s: registry) as app:
+        yield app
 
 
 async def make_link(

@@ -10,11 +10,9 @@ from typing import ClassVar
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
-import gridlink.app
-from gridlink import Settings, create_app
+from gridlink import Settings
 from gridlink.connectors.base import ConnectorSession, Credentials, SessionToken
 from gridlink.connectors.errors import TemporarilyUnavailable
 from gridlink.connectors.registry import default_registry
@@ -22,6 +20,7 @@ from gridlink.connectors.sandbox import SandboxConnector
 from gridlink.kit.clock import ManualClock
 from tests.attempts.flows import connect_token, open_session
 from tests.factories import assert_error, make_client
+from tests.lifespan import running_with_connectors
 from tests.sync.helpers import credential, events, verify, wait_for_event, wait_until_synced
 
 HOUR = 3600
@@ -122,14 +121,9 @@ async def app(
     settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[FastAPI]:
     SwitchableSandbox.down = False
-    monkeypatch.setattr(
-        gridlink.app,
-        "build_connectors",
-        lambda _settings: default_registry(builtins=[SwitchableSandbox], discover=False),
-    )
-    application = create_app(settings, clock=clock)
-    async with LifespanManager(application):
-        yield application
+    registry = default_registry(builtins=[SwitchableSandbox], discover=False)
+    async with running_with_connectors(settings, clock, monkeypatch, lambda _s: registry) as app:
+        yield app
 
 
 async def test_a_utility_that_is_down_is_retried_later_and_the_credential_stays_verified(

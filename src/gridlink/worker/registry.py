@@ -49,14 +49,17 @@ JOBS: tuple[PeriodicJob, ...] = (
 )
 
 
+def sandbox_settings(settings: Settings) -> SandboxSettings:
+    """The sandbox's waits, as the server's settings tune them."""
+    return SandboxSettings(
+        slow_delay=timedelta(seconds=settings.sandbox_slow_seconds),
+        timeout_after=timedelta(seconds=settings.sandbox_timeout_seconds),
+    )
+
+
 def build_connectors(settings: Settings) -> ConnectorRegistry:
     """The built-in connectors (the sandbox tuned by settings) plus installed plugins."""
-    sandbox = SandboxConnector.with_settings(
-        SandboxSettings(
-            slow_delay=timedelta(seconds=settings.sandbox_slow_seconds),
-            timeout_after=timedelta(seconds=settings.sandbox_timeout_seconds),
-        )
-    )
+    sandbox = SandboxConnector.with_settings(sandbox_settings(settings))
     builtins = [sandbox if c is SandboxConnector else c for c in BUILTIN_CONNECTORS]
     return default_registry(builtins=builtins)
 
