@@ -87,6 +87,8 @@ async def test_dst_days_at_raw_hour_and_day(
             "direction": "delivered",
             "value": hours * 1.0,
             "readings": quarters,
+            "cost": None,
+            "quality": None,
         }
     ]
 
@@ -133,15 +135,31 @@ async def test_month_rollup_and_csv(app: FastAPI, api: httpx.AsyncClient) -> Non
     response = await _get(api, client, resolution="month", format="csv", **params)
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["start", "end", "direction", "value", "readings"]
-    assert rows[1] == ["2025-01-01T05:00:00Z", "2025-02-01T05:00:00Z", "delivered", "297.6", "2976"]
+    assert rows[0] == ["start", "end", "direction", "value", "readings", "cost", "quality"]
+    assert rows[1] == [
+        "2025-01-01T05:00:00Z",
+        "2025-02-01T05:00:00Z",
+        "delivered",
+        "297.6",
+        "2976",
+        "",
+        "",
+    ]
     assert len(rows) == 5
 
     raw_csv = await _get(api, client, format="csv", direction="received", **params)
     lines = list(csv.reader(io.StringIO(raw_csv.text)))
-    assert lines[0] == ["start", "end", "direction", "value"]
+    assert lines[0] == ["start", "end", "direction", "value", "cost", "quality", "components"]
     assert len(lines) == 1 + 59 * 96
-    assert lines[1] == ["2025-01-01T05:00:00Z", "2025-01-01T05:15:00Z", "received", "0.02"]
+    assert lines[1] == [
+        "2025-01-01T05:00:00Z",
+        "2025-01-01T05:15:00Z",
+        "received",
+        "0.02",
+        "",
+        "",
+        "",
+    ]
     total = sum(Decimal(line[3]) for line in lines[1:])
     assert total == Decimal("0.02") * 59 * 96  # exact: summed from the decimal text
 

@@ -16,6 +16,8 @@ from gridlink.connectors.models import (
     Direction,
     IntervalReading,
     Meter,
+    ReadingComponent,
+    ReadingQuality,
     ServiceAddress,
     ServiceClass,
     Statement,
@@ -24,6 +26,7 @@ from gridlink.connectors.units import fits_commodity
 
 STATUSES = frozenset({"pending", "verified", "rejected", "timeout", "error"})
 MAX_PERIOD = timedelta(days=100)
+MAX_READING = timedelta(hours=25)  # a local day across the autumn DST change
 
 
 def leaks(things: Iterable[object], secrets: Iterable[str]) -> list[str]:
@@ -173,12 +176,39 @@ def _one_reading(
         found.append(f"starts outside the requested window {start}..{end}")
     if not isinstance(reading.duration, timedelta) or reading.duration <= timedelta(0):
         found.append("duration must be a positive timedelta")
-    if not _is_decimal(reading.value) or reading.value < 0:
-        found.append("value must be a finite, non-negative Decimal (use direction for export)")
+    elif reading.duration > MAX_READING:
+        found.append("lasts more than 25 hours: a bill period is a Statement, not a reading")
+    if not _is_decimal(reading.value) or (reading.value < 0 and reading.direction != "net"):
+        found.append(
+            "value must be a finite, non-negative Decimal (use direction for export; only "
+            "net readings go below zero)"
+        )
+    if reading.cost is not None and not _is_decimal(reading.cost):
+        found.append("cost must be a finite Decimal or None")
+    if reading.quality is not None and reading.quality not in tuple(ReadingQuality):
+        found.append(f"unknown quality {reading.quality!r}")
+    found += _component_problems(reading.components)
     if not fits_commodity(reading.unit, commodity):
         found.append(f"unit {reading.unit!r} is not a known {commodity} unit")
     if reading.direction not in tuple(Direction):
         found.append(f"unknown direction {reading.direction!r}")
+    return found
+
+
+def _component_problems(components: object) -> list[str]:
+    if not isinstance(components, tuple):
+        return ["components must be a tuple of ReadingComponent"]
+    found = []
+    for component in components:
+        if not isinstance(component, ReadingComponent):
+            found.append(f"a component is {type(component).__name__}, not ReadingComponent")
+            continue
+        if component.period is None and component.tier is None:
+            found.append("a component names neither a time-of-use period nor a tier")
+        for name in ("usage", "cost"):
+            value = getattr(component, name)
+            if value is not None and not _is_decimal(value):
+                found.append(f"a component's {name} must be a finite Decimal or None")
     return found
 
 

@@ -47,6 +47,19 @@ class Direction(StrEnum):
 
     DELIVERED = "delivered"
     RECEIVED = "received"
+    NET = "net"  # delivered minus received, when the utility reports only that (ESPI 4)
+
+
+class ReadingQuality(StrEnum):
+    """How the utility got a reading, as it says (ESPI's ReadingQuality, simplified).
+
+    ``estimated`` readings are usually replaced by ``actual`` ones later; a reading the
+    utility corrected by hand is ``edited``. None on a reading: the utility did not say.
+    """
+
+    ACTUAL = "actual"
+    ESTIMATED = "estimated"
+    EDITED = "edited"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +133,35 @@ class Statement:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadingComponent:
+    """One rate period's share of a reading: a time-of-use period (``period``, e.g.
+    ``"ON_PEAK"``) or a tier (``tier``, 1 for the first), with its season when the tariff
+    has seasons. ``usage`` is in the reading's unit; ``cost`` in the account's currency.
+    """
+
+    period: str | None = None
+    tier: int | None = None
+    season: str | None = None
+    usage: Decimal | None = None
+    cost: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class IntervalReading:
-    """One metered interval: ``[start, start + duration)``, ``start`` in UTC."""
+    """One metered interval: ``[start, start + duration)``, ``start`` in UTC.
+
+    ``cost`` is what the utility says the interval cost (None when it does not say);
+    ``components`` its time-of-use or tier breakdown, when given; ``quality`` how it was read.
+    """
 
     start: datetime
     duration: timedelta
     value: Decimal
     unit: str
     direction: Direction = Direction.DELIVERED
+    cost: Decimal | None = None
+    quality: ReadingQuality | None = None
+    components: tuple[ReadingComponent, ...] = ()
 
     @property
     def end(self) -> datetime:

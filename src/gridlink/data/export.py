@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from gridlink.data.intervals import DAY_SECONDS, SCALE, Point, day_from_number
+from gridlink.data.intervals import DAY_SECONDS, SCALE, Component, Point, day_from_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +46,18 @@ def iso(instant: int) -> str:
     return _day_text(day) + _time_text(second)
 
 
-def _labelled(points: Sequence[Point]) -> Iterator[tuple[str, str, str, int, int]]:
+Labelled = tuple[str, str, str, int, int, int | None, str | None, tuple[Component, ...] | None]
+
+
+def _labelled(points: Sequence[Point]) -> Iterator[Labelled]:
     """Points with their times as text. Consecutive readings share a boundary (one's end is
     the next one's start), so each boundary is formatted once."""
     last_end = -1
     last_text = ""
-    for start, end, direction, value, count in points:
+    for start, end, direction, value, count, cost, quality, parts in points:
         start_text = last_text if start == last_end else iso(start)
         last_end, last_text = end, iso(end)
-        yield start_text, last_text, direction, value, count
+        yield start_text, last_text, direction, value, count, cost, quality, parts
 
 
 def fixed(micro: int) -> str:
@@ -70,18 +73,51 @@ def _utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _money(micro: int | None) -> str | None:
+    return None if micro is None else fixed(micro)
+
+
+def _components(parts: tuple[Component, ...] | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "period": period,
+            "tier": tier,
+            "season": season,
+            "value": None if usage is None else usage / SCALE,
+            "cost": _money(cost),
+        }
+        for period, tier, season, usage, cost in parts or ()
+    ]
+
+
 def to_json(series: Series) -> bytes:
     raw = series.resolution == "raw"
     data: list[dict[str, Any]]
     if raw:
         data = [
-            {"start": s, "end": e, "direction": d, "value": v / SCALE}
-            for s, e, d, v, _ in _labelled(series.points)
+            {
+                "start": s,
+                "end": e,
+                "direction": d,
+                "value": v / SCALE,
+                "cost": None if c is None else fixed(c),
+                "quality": q,
+                "components": _components(p) if p else [],
+            }
+            for s, e, d, v, _, c, q, p in _labelled(series.points)
         ]
     else:
         data = [
-            {"start": s, "end": e, "direction": d, "value": v / SCALE, "readings": n}
-            for s, e, d, v, n in _labelled(series.points)
+            {
+                "start": s,
+                "end": e,
+                "direction": d,
+                "value": v / SCALE,
+                "readings": n,
+                "cost": None if c is None else fixed(c),
+                "quality": q,
+            }
+            for s, e, d, v, n, c, q, _ in _labelled(series.points)
         ]
     return orjson.dumps(
         {
@@ -98,17 +134,35 @@ def to_json(series: Series) -> bytes:
 
 
 CSV_CHUNK = 2_000  # lines per streamed chunk
+RAW_HEADER = b"start,end,direction,value,cost,quality,components\n"
+ROLLUP_HEADER = b"start,end,direction,value,readings,cost,quality\n"
+
+
+def _csv_components(parts: tuple[Component, ...] | None) -> str:
+    """The components as JSON in one quoted CSV field (quotes doubled), empty when none."""
+    if not parts:
+        return ""
+    text = orjson.dumps(_components(parts)).decode()
+    return '"' + text.replace('"', '""') + '"'
 
 
 def to_csv(series: Series) -> Iterator[bytes]:
-    """A header row, then one line per point; rollups add the ``readings`` column."""
+    """A header row, then one line per point; rollups add the ``readings`` column. An unknown
+    cost or quality is an empty field."""
     raw = series.resolution == "raw"
-    yield (b"start,end,direction,value\n" if raw else b"start,end,direction,value,readings\n")
+    yield RAW_HEADER if raw else ROLLUP_HEADER
     points = series.points
     for first in range(0, len(points), CSV_CHUNK):
         chunk = _labelled(points[first : first + CSV_CHUNK])
         if raw:
-            lines = [f"{s},{e},{d},{fixed(v)}\n" for s, e, d, v, _ in chunk]
+            lines = [
+                f"{s},{e},{d},{fixed(v)},{'' if c is None else fixed(c)},{q or ''},"
+                f"{_csv_components(p)}\n"
+                for s, e, d, v, _, c, q, p in chunk
+            ]
         else:
-            lines = [f"{s},{e},{d},{fixed(v)},{n}\n" for s, e, d, v, n in chunk]
+            lines = [
+                f"{s},{e},{d},{fixed(v)},{n},{'' if c is None else fixed(c)},{q or ''}\n"
+                for s, e, d, v, n, c, q, _ in chunk
+            ]
         yield "".join(lines).encode()

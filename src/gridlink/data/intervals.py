@@ -10,6 +10,11 @@ Values are fixed-point integers in millionths (:data:`RESOLUTION`) of the meter'
 unit, packed little-endian as 4-byte integers when every value of the row fits and 8-byte ones
 otherwise; the blob's length tells which. A missing reading is the type's minimum.
 
+A reading's details ride along in the same row, sparse: its cost (micro-units of the
+currency, packed like the values), its quality (one byte per slot: 0 unknown, 1 actual, 2
+estimated, 3 edited) and its time-of-use or tier components (JSON by slot). A row whose
+readings carry none has none of them.
+
 This module is pure: no database, no I/O. ``upsert_intervals`` in the service reads the day
 rows a batch touches, merges with :func:`merge_day` and writes back only what changed.
 """
@@ -23,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from gridlink.connectors.models import IntervalReading
+from gridlink.connectors.models import IntervalReading, ReadingComponent, ReadingQuality
 from gridlink.connectors.units import convert
 
 DAY_SECONDS = 86_400
@@ -103,14 +108,24 @@ class MicroUnits:
         return round(value * self.factor(source_unit))
 
 
+QUALITY_CODES = {ReadingQuality.ACTUAL: 1, ReadingQuality.ESTIMATED: 2, ReadingQuality.EDITED: 3}
+QUALITY_NAMES = {code: str(quality) for quality, code in QUALITY_CODES.items()}
+# (period, tier, season, usage in micro-units of the meter's unit, cost in micro-units)
+Component = tuple[str | None, int | None, str | None, int | None, int | None]
+
+
 @dataclass(slots=True)
 class DayBatch:
-    """Incoming readings of one direction and one UTC day: slot → micro-units."""
+    """Incoming readings of one direction and one UTC day: slot → micro-units, and the
+    details of the slots whose readings carry them."""
 
     interval: int
     offset: int
     unit: str
     values: dict[int, int] = field(default_factory=dict)
+    costs: dict[int, int] = field(default_factory=dict)
+    qualities: dict[int, int] = field(default_factory=dict)
+    components: dict[int, tuple[Component, ...]] = field(default_factory=dict)
 
 
 BatchKey = tuple[str, int]  # (direction, day number)
@@ -170,8 +185,26 @@ def group(readings: Iterable[IntervalReading], micro: MicroUnits) -> dict[BatchK
                 f"readings of one UTC day ({day_from_number(day)}) must share one interval "
                 f"length and phase; got {interval} s at {start} after {batch.interval} s"
             )
-        batch.values[second // interval] = round(reading.value * factor)
+        slot = second // interval
+        batch.values[slot] = round(reading.value * factor)
+        if reading.cost is not None:
+            batch.costs[slot] = round(reading.cost * SCALE)
+        if reading.quality is not None:
+            batch.qualities[slot] = QUALITY_CODES[reading.quality]
+        if reading.components:
+            batch.components[slot] = tuple(_component(c, factor) for c in reading.components)
     return batches
+
+
+def _component(component: ReadingComponent, factor: Decimal | int) -> Component:
+    usage, cost = component.usage, component.cost
+    return (
+        component.period,
+        component.tier,
+        component.season,
+        None if usage is None else round(usage * factor),
+        None if cost is None else round(cost * SCALE),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +212,9 @@ class StoredDay:
     interval: int
     offset: int
     values: array[int]
+    costs: array[int] | None = None
+    qualities: bytes | None = None
+    components: dict[int, tuple[Component, ...]] | None = None
 
 
 @dataclass(slots=True)
@@ -186,6 +222,9 @@ class MergedDay:
     """The outcome of merging one batch into its stored day."""
 
     values: array[int]
+    costs: array[int] | None = None
+    qualities: bytearray | None = None
+    components: dict[int, tuple[Component, ...]] | None = None
     added: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -198,23 +237,31 @@ class MergedDay:
 
 
 def merge_day(stored: StoredDay | None, batch: DayBatch) -> MergedDay:
-    """Merge incoming values into a stored day. Readings are only added or overwritten, never
-    removed, so writing the same readings again changes nothing. A batch whose interval length
-    or phase differs from the stored day's replaces it: the utility's latest answer wins."""
+    """Merge incoming readings into a stored day. Readings are only added or overwritten, never
+    removed, so writing the same readings again changes nothing. A reading whose value, cost,
+    quality or components differ replaces the stored one (a revised or estimated-then-actual
+    reading); a detail the incoming reading leaves out is kept while its value is unchanged
+    (a cost-less re-read does not erase costs) and dropped with a value that changes. A batch
+    whose interval length or phase differs from the stored day's replaces it: the utility's
+    latest answer wins."""
     slots = slot_count(batch.interval, batch.offset)
     replaced = stored is not None and (
         stored.interval != batch.interval or stored.offset != batch.offset
     )
-    if stored is None or replaced:
-        values = array("q", [MISSING]) * slots
-    else:
-        values = array("q", stored.values)
-    merged = MergedDay(values)
+    merged = MergedDay(array("q", [MISSING]) * slots)
+    if stored is not None and not replaced:
+        merged.values = array("q", stored.values)
+        merged.costs = None if stored.costs is None else array("q", stored.costs)
+        merged.qualities = None if stored.qualities is None else bytearray(stored.qualities)
+        merged.components = None if stored.components is None else dict(stored.components)
+    values = merged.values
     for slot, value in batch.values.items():
         if slot >= slots:  # cannot happen for a start inside the day; guards the blob length
             raise ValueError("an interval reading starts past the end of its day")
         old = values[slot]
-        if old == value:
+        differs = old != value
+        details_changed = _merge_details(merged, batch, slot, slots, replace_all=differs)
+        if not differs and not details_changed:
             merged.unchanged += 1
             continue
         if old == MISSING:
@@ -231,17 +278,120 @@ def merge_day(stored: StoredDay | None, batch: DayBatch) -> MergedDay:
     return merged
 
 
-Point = tuple[int, int, str, int, int]
-"""(start, end, direction, micro-units, readings): times in epoch seconds. A raw reading has
-``readings == 1``; a rollup bucket sums its readings."""
+def _merge_details(
+    merged: MergedDay, batch: DayBatch, slot: int, slots: int, *, replace_all: bool
+) -> bool:
+    """Merge one slot's details; True when any changed."""
+    changed = False
+    if replace_all or slot in batch.costs:
+        cost = batch.costs.get(slot, MISSING)
+        if merged.costs is None and cost != MISSING:
+            merged.costs = array("q", [MISSING]) * slots
+        if merged.costs is not None and merged.costs[slot] != cost:
+            merged.costs[slot] = cost
+            changed = True
+    if replace_all or slot in batch.qualities:
+        quality = batch.qualities.get(slot, 0)
+        if merged.qualities is None and quality:
+            merged.qualities = bytearray(slots)
+        if merged.qualities is not None and merged.qualities[slot] != quality:
+            merged.qualities[slot] = quality
+            changed = True
+    if replace_all or slot in batch.components:
+        parts = batch.components.get(slot)
+        known = merged.components or {}
+        if known.get(slot) != parts:
+            if parts is None:
+                known.pop(slot, None)
+            else:
+                known[slot] = parts
+            merged.components = known or None
+            changed = True
+    return changed
+
+
+Point = tuple[int, int, str, int, int, int | None, str | None, tuple[Component, ...] | None]
+"""(start, end, direction, micro-units, readings, cost in micro-units or None, quality or None,
+components or None): times in epoch seconds. A raw reading has ``readings == 1``; a rollup
+bucket sums its readings (and their costs when every one has a cost)."""
 
 
 def day_points(
-    direction: str, day: int, interval: int, offset: int, values: array[int]
+    direction: str,
+    day: int,
+    interval: int,
+    offset: int,
+    values: array[int],
+    details: StoredDay | None = None,
 ) -> list[Point]:
     base = day * DAY_SECONDS + offset
+    if details is None or (
+        details.costs is None and details.qualities is None and not details.components
+    ):
+        return [
+            (
+                base + slot * interval,
+                base + (slot + 1) * interval,
+                direction,
+                value,
+                1,
+                None,
+                None,
+                None,
+            )
+            for slot, value in enumerate(values)
+            if value != MISSING
+        ]
+    costs, qualities, components = details.costs, details.qualities, details.components or {}
     return [
-        (base + slot * interval, base + (slot + 1) * interval, direction, value, 1)
+        (
+            base + slot * interval,
+            base + (slot + 1) * interval,
+            direction,
+            value,
+            1,
+            None if costs is None or costs[slot] == MISSING else costs[slot],
+            None if qualities is None else QUALITY_NAMES.get(qualities[slot]),
+            components.get(slot),
+        )
         for slot, value in enumerate(values)
         if value != MISSING
     ]
+
+
+def pack_qualities(qualities: bytearray | None) -> bytes | None:
+    return None if qualities is None or not any(qualities) else bytes(qualities)
+
+
+def pack_components(
+    components: dict[int, tuple[Component, ...]] | None,
+) -> dict[str, list[list[str | int | None]]] | None:
+    """Components as JSON (keys are slot numbers as text)."""
+    if not components:
+        return None
+    return {str(slot): [list(part) for part in parts] for slot, parts in components.items()}
+
+
+def unpack_components(
+    stored: dict[str, list[list[str | int | None]]] | None,
+) -> dict[int, tuple[Component, ...]] | None:
+    if not stored:
+        return None
+    return {
+        int(slot): tuple(_component_from(part) for part in parts) for slot, parts in stored.items()
+    }
+
+
+def _component_from(part: list[str | int | None]) -> Component:
+    period, tier, season, usage, cost = part
+    return (
+        None if period is None else str(period),
+        None if tier is None else int(tier),
+        None if season is None else str(season),
+        None if usage is None else int(usage),
+        None if cost is None else int(cost),
+    )
+
+
+def pack_costs(costs: array[int] | None) -> bytes | None:
+    return None if costs is None or all(c == MISSING for c in costs) else pack(costs)

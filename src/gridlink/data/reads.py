@@ -233,13 +233,14 @@ async def interval_series(
     )
     points: list[intervals.Point] = []
     for row in rows:
-        slots = intervals.slot_count(row.interval_seconds, row.offset_seconds)
+        day = row.unpacked()
         day_points = intervals.day_points(
             row.direction,
             intervals.day_number(row.day),
             row.interval_seconds,
             row.offset_seconds,
-            intervals.unpack(row.packed, slots),
+            day.values,
+            day,
         )
         if day_points and (day_points[0][0] < start or day_points[-1][0] >= end):
             day_points = [p for p in day_points if start <= p[0] < end]

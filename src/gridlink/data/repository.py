@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, Text, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.data import intervals
 from gridlink.data.schemas import DataFilters
 from gridlink.kit.db import dialect_insert
 from gridlink.models import (
@@ -29,6 +30,21 @@ class DayRow(NamedTuple):
     interval_seconds: int
     offset_seconds: int
     packed: bytes
+    costs: bytes | None
+    qualities: bytes | None
+    components: dict[str, Any] | None
+
+    def unpacked(self) -> intervals.StoredDay:
+        """The row's values and its readings' details, unpacked."""
+        slots = intervals.slot_count(self.interval_seconds, self.offset_seconds)
+        return intervals.StoredDay(
+            self.interval_seconds,
+            self.offset_seconds,
+            intervals.unpack(self.packed, slots),
+            None if self.costs is None else intervals.unpack(self.costs, slots),
+            self.qualities,
+            intervals.unpack_components(self.components),
+        )
 
 
 def _upsert(
@@ -158,7 +174,14 @@ class DataRepository:
         """The meter's packed day rows from ``first`` to ``last`` (UTC days, inclusive)."""
         table = UtilityIntervalDay
         query = select(
-            table.direction, table.day, table.interval_seconds, table.offset_seconds, table.packed
+            table.direction,
+            table.day,
+            table.interval_seconds,
+            table.offset_seconds,
+            table.packed,
+            table.costs,
+            table.qualities,
+            table.components,
         ).where(table.meter_id == meter_id, table.day >= first, table.day <= last)
         if directions is not None:
             query = query.where(table.direction.in_(list(directions)))
@@ -173,7 +196,15 @@ class DataRepository:
             index_elements=["meter_id", "direction", "day"],
             set_={
                 name: excluded[name]
-                for name in ("interval_seconds", "offset_seconds", "source_unit", "packed")
+                for name in (
+                    "interval_seconds",
+                    "offset_seconds",
+                    "source_unit",
+                    "packed",
+                    "costs",
+                    "qualities",
+                    "components",
+                )
             },
         )
         await self.session.execute(statement, list(rows))

@@ -47,21 +47,34 @@ BUCKETS: dict[str, Callable[[int, ZoneInfo], Bucket]] = {
 }
 
 
+# Which quality a bucket reports: the least certain of its readings' (edited ranks above
+# actual: a person changed it; estimated above both). Unknown when any reading's is unknown.
+_RANK = {"actual": 0, "edited": 1, "estimated": 2}
+
+
 def roll_up(points: Iterable[Point], resolution: str, zone: ZoneInfo) -> list[Point]:
-    """Sum raw points, sorted by direction then start, into local-time buckets."""
+    """Sum raw points, sorted by direction then start, into local-time buckets. A bucket's
+    cost is the sum of its readings' costs when every one has a cost, else unknown."""
     bucket_of = BUCKETS[resolution]
     out: list[Point] = []
     direction = ""
     start = end = total = count = 0
-    for point_start, _end, point_direction, value, _one in points:
+    cost: int | None = 0
+    quality: str | None = None
+    for point_start, _end, point_direction, value, _one, point_cost, point_quality, _ in points:
         if point_direction != direction or not start <= point_start < end:
             if count:
-                out.append((start, end, direction, total, count))
+                out.append((start, end, direction, total, count, cost, quality, None))
             direction = point_direction
             start, end = bucket_of(point_start, zone)
             total = count = 0
+            cost = 0
+            quality = point_quality
         total += value
         count += 1
+        cost = None if cost is None or point_cost is None else cost + point_cost
+        if quality is not None and (point_quality is None or _RANK[point_quality] > _RANK[quality]):
+            quality = point_quality
     if count:
-        out.append((start, end, direction, total, count))
+        out.append((start, end, direction, total, count, cost, quality, None))
     return out

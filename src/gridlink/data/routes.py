@@ -175,8 +175,8 @@ async def statement_pdf(
 
 
 _CSV_EXAMPLE = (
-    "start,end,direction,value,readings\n"
-    "2026-03-08T05:00:00Z,2026-03-08T06:00:00Z,delivered,0.812,4\n"
+    "start,end,direction,value,readings,cost,quality\n"
+    "2026-03-08T05:00:00Z,2026-03-08T06:00:00Z,delivered,0.812,4,0.2436,actual\n"
 )
 
 
@@ -233,7 +233,10 @@ async def list_intervals(
     ] = "json",
     direction: Annotated[
         DirectionName | None,
-        Query(description="Only delivered (consumption) or received (export) readings."),
+        Query(
+            description="Only delivered (consumption), received (export) or net (delivered "
+            "minus received, where the utility reports only that) readings."
+        ),
     ] = None,
 ) -> Response:
     """Values are in the meter's normalized `unit`, exact to a millionth. At most 400 days per

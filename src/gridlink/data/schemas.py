@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Resolution = Literal["raw", "hour", "day", "month"]
 IntervalFormat = Literal["json", "csv"]
-DirectionName = Literal["delivered", "received"]
+DirectionName = Literal["delivered", "received", "net"]
+QualityName = Literal["actual", "estimated", "edited"]
 
 
 class DataFilters(BaseModel):
@@ -175,13 +176,39 @@ class UtilityStatementOut(BaseModel):
     updated_at: datetime
 
 
+class ReadingComponentOut(BaseModel):
+    period: str | None = Field(description="The time-of-use period, e.g. ON_PEAK.")
+    tier: int | None = Field(description="The tier of a tiered rate, 1 for the first.")
+    season: str | None = None
+    value: float | None = Field(description="The usage in this period or tier, meter's unit.")
+    cost: Decimal | None = Field(description="Exact, in the account's currency.")
+
+
 class IntervalOut(BaseModel):
     start: datetime
     end: datetime
-    direction: DirectionName
+    direction: DirectionName = Field(
+        description="delivered (from the grid), received (to the grid), or net (delivered "
+        "minus received, for utilities that report only that; may be negative)."
+    )
     value: float = Field(description="In the meter's unit; a rollup's sum of its readings.")
     readings: int | None = Field(
         default=None, description="Rollups only: how many readings the bucket sums."
+    )
+    cost: Decimal | None = Field(
+        default=None,
+        description="What the utility says the reading cost, exact, in the account's currency; "
+        "a rollup's sum when every reading in it has a cost. Null when the utility gives none.",
+    )
+    quality: QualityName | None = Field(
+        default=None,
+        description="actual, estimated or edited, as the utility says; a rollup reports its "
+        "least certain reading's. Null when the utility does not say.",
+    )
+    components: list[ReadingComponentOut] | None = Field(
+        default=None,
+        description="Raw readings only: the time-of-use or tier breakdown the utility gives "
+        "(empty when none).",
     )
 
 
@@ -200,6 +227,8 @@ _INTERVALS_EXAMPLE: dict[str, Any] = {
             "direction": "delivered",
             "value": 0.812,
             "readings": 4,
+            "cost": "0.2436",
+            "quality": "actual",
         }
     ],
 }

@@ -214,16 +214,7 @@ async def upsert_intervals(
     stored_rows = await repo.interval_days(
         meter_id, intervals.day_from_number(min(days)), intervals.day_from_number(max(days))
     )
-    stored = {
-        (row.direction, intervals.day_number(row.day)): intervals.StoredDay(
-            row.interval_seconds,
-            row.offset_seconds,
-            intervals.unpack(
-                row.packed, intervals.slot_count(row.interval_seconds, row.offset_seconds)
-            ),
-        )
-        for row in stored_rows
-    }
+    stored = {(row.direction, intervals.day_number(row.day)): row.unpacked() for row in stored_rows}
     added = changed = unchanged = 0
     first: int | None = None
     last: int | None = None
@@ -249,6 +240,9 @@ async def upsert_intervals(
                 "offset_seconds": batch.offset,
                 "source_unit": batch.unit,
                 "packed": intervals.pack(merged.values),
+                "costs": intervals.pack_costs(merged.costs),
+                "qualities": intervals.pack_qualities(merged.qualities),
+                "components": intervals.pack_components(merged.components),
             }
         )
     if writes:

@@ -131,7 +131,7 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
 
 def _points(series: Series, zone: ZoneInfo, label_length: int) -> list[DemoPoint]:
     out = []
-    for start, _end, _direction, value, _count in series.points:
+    for start, _end, _direction, value, *_details in series.points:
         local = datetime.fromtimestamp(start, zone)
         out.append(
             DemoPoint(
