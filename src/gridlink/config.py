@@ -185,8 +185,9 @@ class Settings(BaseSettings):
     sync_overlap_days: int = Field(
         default=2,
         ge=0,
-        description="A scheduled check fetches intervals again from this many days before the "
-        "last stored reading, for readings the utility fills in late.",
+        description="The least look-back of a scheduled check: it fetches intervals again from "
+        "the last stored reading minus the connector's look-back or this many days, whichever "
+        "is longer, for readings the utility publishes late or revises.",
     )
     sync_chunk_pause_seconds: float = Field(
         default=0.0,

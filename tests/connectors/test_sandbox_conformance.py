@@ -54,6 +54,7 @@ SCENARIOS = [
         "user_unsupported_mfa", "sandbox_gas", "user_unsupported_mfa", PW, raises=UnsupportedMfa
     ),
     Scenario("user_solar", "sandbox_electric", "user_solar", PW, interval_days=10),
+    Scenario("user_late_data", "sandbox_electric", "user_late_data", PW, interval_days=10),
     Scenario("user_solar@combined", "sandbox_combined", "user_solar", PW),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
@@ -11,7 +12,7 @@ from gridlink import Settings
 from gridlink.connectors.base import ConnectorContext, Credentials
 from gridlink.connectors.sandbox import SandboxConnector
 from gridlink.kit.clock import ManualClock
-from gridlink.sync.checkpoint import months_back
+from gridlink.sync.checkpoint import local_midnight, months_back
 from tests.factories import make_client
 from tests.sync.helpers import (
     events,
@@ -23,7 +24,8 @@ from tests.sync.helpers import (
 
 
 async def expected(clock: ManualClock, months: int) -> dict[str, tuple[int, int]]:
-    """Per meter number: (statements, delivered readings) the sandbox has for the history."""
+    """Per meter number: (statements, delivered readings) the sandbox has for the history, which
+    starts at the meter's local midnight of the history's first day."""
     connector = SandboxConnector("sandbox_electric", ConnectorContext(clock=clock))
     session = await connector.login(Credentials("user_good", "pass_good"))
     start = months_back(clock.now(), months)
@@ -31,7 +33,8 @@ async def expected(clock: ManualClock, months: int) -> dict[str, tuple[int, int]
     for account in await session.fetch_accounts():
         for meter in await session.fetch_meters(account):
             statements = await session.fetch_statements(meter, start.date())
-            readings = await session.fetch_intervals(meter, start, clock.now())
+            first = local_midnight(start.date(), ZoneInfo(meter.time_zone))
+            readings = await session.fetch_intervals(meter, first, clock.now())
             delivered = [r for r in readings if r.direction.value == "delivered"]
             found[meter.number] = (len(statements), len(delivered))
     return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from gridlink.connectors.models import Commodity
@@ -82,11 +83,19 @@ class UtilityInfo:
         return found
 
 
+# How far back a scheduled sync may re-read: beyond this a utility's late data is history.
+MAX_LOOKBACK = timedelta(days=62)
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectorInfo:
+    """``lookback``: how long before the last stored reading every scheduled sync reads again,
+    for readings the utility publishes late and estimates it replaces with actual reads."""
+
     id: str
     display_name: str
     utilities: tuple[UtilityInfo, ...]
+    lookback: timedelta = timedelta(days=7)
 
     def utility(self, utility_id: str) -> UtilityInfo:
         for utility in self.utilities:
@@ -102,6 +111,8 @@ class ConnectorInfo:
             found.append(f"connector {self.id!r}: display_name is empty")
         if not self.utilities:
             found.append(f"connector {self.id!r}: serves no utility")
+        if not timedelta(days=1) <= self.lookback <= MAX_LOOKBACK:
+            found.append(f"connector {self.id!r}: lookback must be 1 to 62 days")
         ids = [u.id for u in self.utilities]
         found += [
             f"connector {self.id!r}: utility {i!r} declared twice"

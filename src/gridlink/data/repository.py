@@ -188,6 +188,34 @@ class DataRepository:
         rows = (await self.session.execute(query.order_by(table.direction, table.day))).all()
         return [DayRow(*row) for row in rows]
 
+    async def last_interval_days(self, meter_id: str) -> list[DayRow]:
+        """Each direction's latest day row of the meter (none when it has no readings)."""
+        table = UtilityIntervalDay
+        latest = (
+            select(table.direction, func.max(table.day).label("day"))
+            .where(table.meter_id == meter_id)
+            .group_by(table.direction)
+            .subquery()
+        )
+        query = (
+            select(
+                table.direction,
+                table.day,
+                table.interval_seconds,
+                table.offset_seconds,
+                table.packed,
+                table.costs,
+                table.qualities,
+                table.components,
+            )
+            .join(
+                latest,
+                (table.direction == latest.c.direction) & (table.day == latest.c.day),
+            )
+            .where(table.meter_id == meter_id)
+        )
+        return [DayRow(*row) for row in (await self.session.execute(query)).all()]
+
     async def save_interval_days(self, rows: Sequence[Row]) -> None:
         """Insert or overwrite day rows (the caller merged them with what was stored)."""
         statement = dialect_insert(self.session, UtilityIntervalDay.__table__)

@@ -257,6 +257,22 @@ async def upsert_intervals(
     )
 
 
+async def last_reading_end(session: AsyncSession, meter_id: str) -> datetime | None:
+    """Where the meter's stored readings end (the latest reading's end, any direction); None
+    when it has none. Scheduled syncs re-read from here minus the connector's look-back."""
+    ends = []
+    for row in await DataRepository(session).last_interval_days(meter_id):
+        day = row.unpacked()
+        slot = next(
+            (i for i in range(len(day.values) - 1, -1, -1) if day.values[i] != intervals.MISSING),
+            None,
+        )
+        if slot is not None:
+            base = intervals.day_number(row.day) * intervals.DAY_SECONDS + day.offset
+            ends.append(base + (slot + 1) * day.interval)
+    return intervals.to_datetime(max(ends)) if ends else None
+
+
 async def mark_data_ready(session: AsyncSession, clock: Clock, credential_id: str) -> None:
     """Record that the credential's first sync has data: call it in the transaction that
     commits that data. Until then the data API answers ``data_unavailable`` for the

@@ -8,14 +8,16 @@
 ``run_until`` is the utility-side time a run syncs up to; set when a run starts and cleared
 when it ends, so a run resumed after a crash keeps the same chunk boundaries. A meter's
 ``cursor`` is where the run's next interval chunk starts; ``until`` where its stored intervals
-end; ``first`` the first reading its backfill stored (the historical event's start).
+end; ``first`` the first reading its backfill stored (the historical event's start). Chunks
+start and end at the meter's local midnights (``local_midnight``), except the run's last.
 """
 
 from __future__ import annotations
 
 import copy
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 Checkpoint = dict[str, Any]
 
@@ -34,6 +36,12 @@ def moment(text: str | None) -> datetime | None:
 
 def day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
+
+
+def local_midnight(when: date | datetime, zone: ZoneInfo) -> datetime:
+    """The start of ``when``'s day in ``zone`` (a datetime's own local day there), in UTC."""
+    local_day = when.astimezone(zone).date() if isinstance(when, datetime) else when
+    return datetime.combine(local_day, time(), zone).astimezone(UTC)
 
 
 def months_back(now: datetime, months: int) -> datetime:

@@ -1,7 +1,10 @@
 """One sync of one credential, run by the worker that holds its lease.
 
 Log in with the stored login (and MFA session token) → discover accounts and meters →
-statements per account → intervals per meter in chunks → done. Every step is one transaction
+statements per account → intervals per meter in chunks → done. Interval chunks are whole days
+of the meter's local calendar (what utilities serve), and every run after the backfill re-reads
+from the last stored reading minus the connector's look-back, so late, revised and
+estimated-then-actual readings arrive and replace what is stored. Every step is one transaction
 that writes the data, its events and the advanced checkpoint together, and only while this
 worker still holds the lease (``SyncRepository.owned``), so a run killed anywhere resumes from
 the checkpoint without gaps or duplicates, and a worker that lost its lease writes nothing.
@@ -18,6 +21,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,7 +37,15 @@ from gridlink.kit.logging import crash_trace
 from gridlink.kit.vault import Owner, SealedValueMissing
 from gridlink.models import UtilityCredential, UtilitySync
 from gridlink.sync import reactions
-from gridlink.sync.checkpoint import Checkpoint, copied, day, iso, moment, months_back
+from gridlink.sync.checkpoint import (
+    Checkpoint,
+    copied,
+    day,
+    iso,
+    local_midnight,
+    moment,
+    months_back,
+)
 from gridlink.sync.repository import SyncRepository
 from gridlink.sync.schedule import next_check
 
@@ -46,6 +58,9 @@ EXTRACTING = "DATA_EXTRACTION_IN_PROGRESS"
 # Status details a finished sync clears (they described the sync, not the login).
 SYNC_DETAILS = (EXTRACTING, "UTILITY_UNAVAILABLE")
 STATEMENT_LOOKBACK = timedelta(days=62)
+# A meter whose readings stopped (removed, or the utility stopped publishing) is re-read over
+# at most this long before the run's start, not back to its last reading on every run.
+CATCH_UP = timedelta(days=31)
 
 
 class LeaseLost(Exception):
@@ -83,6 +98,7 @@ class SyncRun:
         self.client_id = ""
         self.client_user_id = ""
         self.utility_clock: Clock = runner.clock
+        self.lookback = runner.settings.overlap
 
     async def run(self) -> None:
         try:
@@ -122,6 +138,8 @@ class SyncRun:
         connector = self.runner.registry.create(
             login.utility_id, ConnectorContext(clock=self.utility_clock)
         )
+        # The connector knows how late its utility publishes; the setting is a floor.
+        self.lookback = max(connector.info.lookback, self.settings.overlap)
         utility_session = await connector.login(login.credentials, session_token=login.token)
         async with utility_session:
             found = await self._discover(utility_session, login)
@@ -194,14 +212,14 @@ class SyncRun:
                         ],
                     )
                 )
-            self._plan(found)
+            await self._plan(session, found)
             if sync.kind == "initial" and credential.status_detail is None:
                 credential.status_detail = EXTRACTING
                 credential.updated_at = clock.now()
             self._save(sync)
         return found
 
-    def _plan(self, found: Sequence[Found]) -> None:
+    async def _plan(self, session: AsyncSession, found: Sequence[Found]) -> None:
         """Start a run (unless resuming one): fix its end and each meter's first chunk."""
         ck = self.ck
         now = self.utility_clock.now()
@@ -230,12 +248,16 @@ class SyncRun:
         for entry in found:
             accounts[entry.account_id]["done"] = False
             units += 1
-            for _, meter_id in entry.meters:
+            for meter, meter_id in entry.meters:
                 state = meters[meter_id]
+                zone = ZoneInfo(meter.time_zone)
+                # The history's first day, as a day of the meter's calendar.
+                start = local_midnight(history_start.date(), zone)
                 until = moment(state["until"])
-                start = history_start
                 if until is not None:
-                    start = max(history_start, until - self.settings.overlap)
+                    last = await data.last_reading_end(session, meter_id)
+                    anchor = until if last is None else max(min(last, until), until - CATCH_UP)
+                    start = max(start, local_midnight(anchor - self.lookback, zone))
                 state["cursor"] = iso(start)
                 units += max(1, math.ceil((now - start) / self.settings.chunk))
         ck["units_total"] = units
@@ -295,7 +317,7 @@ class SyncRun:
             assert cursor is not None
             if cursor >= run_until and state["until"] == self.ck["run_until"]:
                 return
-            end = min(cursor + self.settings.chunk, run_until)
+            end = min(self._chunk_end(cursor, ZoneInfo(meter.time_zone)), run_until)
             readings = await utility.fetch_intervals(meter, cursor, end) if cursor < end else []
             async with self._owned() as (session, sync):
                 change = await data.upsert_intervals(session, meter_id, readings)
@@ -353,6 +375,11 @@ class SyncRun:
             sync.finished_at = now
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _chunk_end(self, cursor: datetime, zone: ZoneInfo) -> datetime:
+        """The local midnight ``chunk`` days after the cursor's local day began."""
+        days = max(1, self.settings.chunk.days)
+        return local_midnight(cursor.astimezone(zone).date() + timedelta(days=days), zone)
 
     @asynccontextmanager
     async def _owned(self) -> AsyncIterator[tuple[AsyncSession, UtilitySync]]:

@@ -22,6 +22,7 @@ providers): they have ids of their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from opower import get_supported_utilities
 from opower.utilities import UtilityBase
@@ -115,6 +116,9 @@ OPOWER_INFO = ConnectorInfo(
     id="opower",
     display_name="Opower (utility portals on opower.com)",
     utilities=tuple(u.info for u in OPOWER_UTILITIES),
+    # Opower publishes reads one to three days late, and costs and estimates settle when the
+    # bill closes: two weeks back catches both without re-reading much.
+    lookback=timedelta(days=14),
 )
 
 _BY_ID = {u.info.id: u for u in OPOWER_UTILITIES}

@@ -38,7 +38,9 @@ from gridlink.connectors.metadata import MfaMethod
 from gridlink.connectors.models import Account, IntervalReading, Meter, Statement
 from gridlink.connectors.sandbox import customers, intervals, statements, tokens
 from gridlink.connectors.sandbox.scenarios import (
+    ESTIMATED_FOR,
     GOOD_PASSWORD,
+    LATE_DATA_LAG,
     MFA_ATTEMPTS,
     MFA_CODE,
     MFA_METHODS,
@@ -210,6 +212,7 @@ class SandboxSession(ConnectorSession):
         self._context = context
         self._settings = settings
         self._accounts = customers.customer(utility, username, scenario)
+        self._scenario = scenario
 
     def __repr__(self) -> str:
         return f"SandboxSession(utility={self._utility.info.id!r}, accounts={len(self._accounts)})"
@@ -248,10 +251,14 @@ class SandboxSession(ConnectorSession):
             return []
         first, last = self._available(meter)
         start, end = max(start, first), min(end, last)
-        return intervals.readings(found, start, end) if start < end else []
+        estimated_from = None
+        if self._scenario == Scenario.LATE_DATA:
+            estimated_from = last - ESTIMATED_FOR
+        return intervals.readings(found, start, end, estimated_from) if start < end else []
 
     def _available(self, meter: Meter) -> tuple[datetime, datetime]:
-        """History starts ``history_months`` back; data runs to the end of yesterday (local)."""
+        """History starts ``history_months`` back; data runs to the end of yesterday (local),
+        or, for user_late_data, to the hour three days ago."""
         zone = ZoneInfo(meter.time_zone)
         today = self._context.now().astimezone(zone).date()
         months = self._settings.history_months
@@ -260,6 +267,9 @@ class SandboxSession(ConnectorSession):
         midnight = datetime.min.time()
         first = datetime.combine(first_day, midnight, zone).astimezone(UTC)
         last = datetime.combine(today, midnight, zone).astimezone(UTC)
+        if self._scenario == Scenario.LATE_DATA:
+            late = self._context.now() - LATE_DATA_LAG
+            last = late.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
         return first, last
 
     def _meter(self, meter: Meter) -> customers.SandboxMeter | None:

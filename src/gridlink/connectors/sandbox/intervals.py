@@ -3,6 +3,10 @@
 A day is cut at local midnights, so it has 92, 96 or 100 quarter hours (23, 24 or 25
 hourly slots) across DST changes. Each day's values come from a Random seeded by the meter
 and the date, so any window is generated independently and identically every time.
+
+Every delivered reading has a cost at the sandbox's prices (``pricing.py``): electricity on a
+time-of-use rate, with its period as the reading's one component; gas and water flat. Readings
+are ``actual``, except ``estimated_from`` on: those are estimates, a tenth high.
 """
 
 from __future__ import annotations
@@ -15,7 +19,14 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from gridlink.connectors.models import Commodity, Direction, IntervalReading
+from gridlink.connectors.models import (
+    Commodity,
+    Direction,
+    IntervalReading,
+    ReadingComponent,
+    ReadingQuality,
+)
+from gridlink.connectors.sandbox import pricing
 from gridlink.connectors.sandbox.customers import SandboxMeter
 from gridlink.connectors.sandbox.load import PROFILES, daily_level, solar_wh, summerness
 
@@ -28,6 +39,7 @@ class DaySeries:
     slot: timedelta
     delivered: array[int]  # compact: the cache below holds thousands of days
     received: array[int]  # empty unless the meter has solar
+    hours: array[int]  # each slot's local hour (what its price depends on)
 
     def net_total(self) -> int:
         return sum(self.delivered) - sum(self.received)
@@ -57,8 +69,9 @@ def day_series(meter: SandboxMeter, day: date) -> DaySeries:
         )
         for hour in hours
     ]
+    local_hours = array("b", (int(hour) for hour in hours))
     if meter.solar_kw <= 0 or commodity != Commodity.ELECTRIC:
-        return DaySeries(start, profile.slot, array("i", load), array("i"))
+        return DaySeries(start, profile.slot, array("i", load), array("i"), local_hours)
     clearness = rng.uniform(0.85, 1.0) if rng.random() < 0.7 else rng.uniform(0.35, 0.8)
     noon_utc = 12 - _standard_offset_hours(zone, day)
     first_hour = start.hour + start.minute / 60
@@ -67,15 +80,19 @@ def day_series(meter: SandboxMeter, day: date) -> DaySeries:
     solar = solar_wh(utc_hours, noon_utc, day, meter.solar_kw, clearness)
     delivered = array("i", (max(used - made, 0) for used, made in zip(load, solar, strict=True)))
     received = array("i", (max(made - used, 0) for used, made in zip(load, solar, strict=True)))
-    return DaySeries(start, profile.slot, delivered, received)
+    return DaySeries(start, profile.slot, delivered, received, local_hours)
 
 
-def readings(meter: SandboxMeter, start: datetime, end: datetime) -> list[IntervalReading]:
+def readings(
+    meter: SandboxMeter, start: datetime, end: datetime, estimated_from: datetime | None = None
+) -> list[IntervalReading]:
     """Readings starting in ``[start, end)``, sorted by (start, direction)."""
     profile = PROFILES[meter.meter.commodity]
     zone = ZoneInfo(meter.meter.time_zone)
     unit, exponent = profile.unit, profile.exponent
+    prices = pricing.price_list(meter.meter.commodity, unit)
     delivered, received = Direction.DELIVERED, Direction.RECEIVED
+    actual, estimated = ReadingQuality.ACTUAL, ReadingQuality.ESTIMATED
     out: list[IntervalReading] = []
     append = out.append
     day = start.astimezone(zone).date()
@@ -86,14 +103,30 @@ def readings(meter: SandboxMeter, start: datetime, end: datetime) -> list[Interv
         first = max(0, -((series.start - start) // slot))  # first slot starting at or after start
         stop = min(len(series.delivered), -((series.start - end) // slot))
         at = series.start + first * slot
+        rates = prices.for_day(day)
         for i in range(first, stop):
-            append(
-                IntervalReading(at, slot, _decimal(series.delivered[i], exponent), unit, delivered)
+            value = series.delivered[i]
+            quality = actual
+            if estimated_from is not None and at >= estimated_from:
+                value, quality = value + value // 10, estimated
+            amount = _decimal(value, exponent)
+            rate = rates[series.hours[i]]
+            cost = (amount * rate.price).quantize(pricing.CENT_FRACTION)
+            parts = (
+                (ReadingComponent(rate.period, None, rate.season, amount, cost),)
+                if rate.period
+                else ()
             )
+            append(IntervalReading(at, slot, amount, unit, delivered, cost, quality, parts))
             if series.received:
                 append(
                     IntervalReading(
-                        at, slot, _decimal(series.received[i], exponent), unit, received
+                        at,
+                        slot,
+                        _decimal(series.received[i], exponent),
+                        unit,
+                        received,
+                        quality=quality,
                     )
                 )
             at += slot

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from gridlink.connectors.metadata import MfaMethod
@@ -30,6 +31,13 @@ class Scenario(StrEnum):
     PASSWORD_CHANGED = "user_password_changed"  # noqa: S105 - a username
     UNSUPPORTED_MFA = "user_unsupported_mfa"
     SOLAR = "user_solar"
+    LATE_DATA = "user_late_data"
+
+
+# user_late_data's utility publishes readings three days late, and its newest days are
+# estimates (a tenth high) that actual reads replace once they are this old.
+LATE_DATA_LAG = timedelta(hours=72)
+ESTIMATED_FOR = timedelta(days=4)
 
 
 MFA_METHODS: dict[Scenario, tuple[MfaMethod, ...]] = {

@@ -9,6 +9,8 @@ username, not a TDSP's. (AEP Texas also has its own opower portal: a separate en
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from gridlink.connectors.metadata import ConnectorInfo, SignInKind, UtilityInfo
 from gridlink.connectors.models import Commodity
 
@@ -26,4 +28,6 @@ SMT_INFO = ConnectorInfo(
     id="smart_meter_texas",
     display_name="Smart Meter Texas",
     utilities=(SMT_UTILITY,),
+    # SMT posts a day's reads the next day and replaces estimated reads within days.
+    lookback=timedelta(days=7),
 )
