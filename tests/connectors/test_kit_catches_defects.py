@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -38,6 +39,7 @@ from tests.connectors.conftest import START
 SECRET = "s3cret-pass"
 CODE = "987654"
 HOUR = timedelta(hours=1)
+PACIFIC = ZoneInfo("America/Los_Angeles")
 UTILITY = UtilityInfo(
     "lab_power",
     "Lab Power",
@@ -123,9 +125,25 @@ class LabSession(ConnectorSession):
     async def fetch_intervals(
         self, meter: Meter, start: datetime, end: datetime
     ) -> Sequence[IntervalReading]:
+        first = start.replace(minute=0, second=0, microsecond=0)
+        if first < start:
+            first += HOUR
+        if self.defect == "local_day_window":  # opower's old bug: from local midnight of the
+            # window start's UTC date, so a window starting at UTC midnight loses 7-8 hours
+            local = datetime.combine(start.date(), datetime.min.time(), PACIFIC).astimezone(UTC)
+            first = max(first, local)
+        hours = max(0, -(-(end - first) // HOUR))
+        value = Decimal("0.5")
         readings = [
-            IntervalReading(start + i * HOUR, HOUR, Decimal("0.5"), "kWh") for i in range(5)
+            IntervalReading(at, HOUR, value + at.hour % 7, "kWh", cost=Decimal("0.1"))
+            for at in (first + i * HOUR for i in range(hours))
         ]
+        if self.defect == "changes_on_reread":  # values counted from the window's start
+            readings = [dataclasses.replace(r, value=Decimal(i)) for i, r in enumerate(readings)]
+        if self.defect == "float_cost":
+            readings[0] = dataclasses.replace(readings[0], cost=0.1)  # type: ignore[arg-type]
+        if self.defect == "month_long_reading":
+            readings[0] = dataclasses.replace(readings[0], duration=timedelta(days=30))
         if self.defect == "naive_time":
             readings[2] = dataclasses.replace(
                 readings[2], start=readings[2].start.replace(tzinfo=None)
@@ -182,6 +200,11 @@ async def test_a_conforming_connector_passes(scenario: Scenario) -> None:
     await _check("", scenario)
 
 
+def _pattern(complaint: str) -> str:
+    """The complaint as a regex: literal, except a [...] character class."""
+    return complaint.replace("(", r"\(").replace(".", r"\.")
+
+
 @pytest.mark.parametrize(
     ("defect", "scenario", "complaint"),
     [
@@ -208,10 +231,14 @@ async def test_a_conforming_connector_passes(scenario: Scenario) -> None:
         ("overlapping_readings", GOOD, "overlaps the previous delivered reading"),
         ("negative_value", GOOD, "non-negative Decimal"),
         ("outside_window", GOOD, "outside the requested window"),
+        ("local_day_window", GOOD, "windows cut at UTC midnight: 2[234] readings lost"),
+        ("changes_on_reread", GOOD, "readings differ"),
+        ("float_cost", GOOD, "cost must be a finite Decimal"),
+        ("month_long_reading", GOOD, "a bill period is a Statement"),
     ],
 )
 async def test_the_kit_names_each_defect(defect: str, scenario: Scenario, complaint: str) -> None:
-    with pytest.raises(ConformanceError, match=complaint.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(ConformanceError, match=_pattern(complaint)):
         await _check(defect, scenario)
 
 

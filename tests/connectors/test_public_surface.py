@@ -10,7 +10,8 @@ SURFACE = {
     "gridlink.connectors": {
         "Account", "AccountStatus", "Commodity", "Connector", "ConnectorContext", "ConnectorInfo",
         "ConnectorSession", "Credentials", "Direction", "Environment", "IntervalReading",
-        "LineItem", "Meter", "MfaChallenge", "MfaMethod", "MfaOption", "ServiceAddress",
+        "LineItem", "Meter", "MfaChallenge", "MfaMethod", "MfaOption", "ReadingComponent",
+        "ReadingQuality", "ServiceAddress",
         "ServiceClass", "SessionToken", "SignInKind", "Statement", "UtilityInfo",
     },
     "gridlink.connectors.errors": {

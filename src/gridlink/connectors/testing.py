@@ -14,7 +14,11 @@ A connector's test module declares its scenarios and gets a pytest class::
 It checks the metadata, logs in (driving MFA when the scenario says so, then logging in
 again with the session token), fetches everything and checks every object is well-formed,
 that only :mod:`gridlink.connectors.errors` errors escape, and that no password, code or
-session token shows in the repr() or str() of anything returned or raised.
+session token shows in the repr() or str() of anything returned or raised. Then what users
+care about in interval data (:mod:`gridlink.connectors._windows`): around each of the last two
+DST changes of the meter's zone, consecutive windows starting at UTC midnight and at local
+midnight return exactly what one window over the span returns — no reading lost or doubled at
+a boundary — and reading an overlapping window again returns the same readings.
 ``check_scenario`` is the same check as a coroutine, returning what it saw.
 """
 
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from gridlink.connectors import _checks
+from gridlink.connectors import _checks, _windows
 from gridlink.connectors.base import (
     Connector,
     ConnectorContext,
@@ -58,6 +62,7 @@ class Scenario:
     wrong_mfa_code: str | None = field(default=None, repr=False)  # tried first
     secrets: tuple[str, ...] = field(default=(), repr=False)  # more strings that must not show
     expect_data: bool = True  # at least one account, meter, statement and reading
+    check_windows: bool = True  # the window checks around DST changes (needs interval history)
     interval_days: int = 3
     statement_days: int = 400
 
@@ -231,6 +236,9 @@ async def _fetch_everything(
     start = end - timedelta(days=scenario.interval_days)
     for meter in report.meters:
         problems += await _fetch_meter(session, meter, since, start, end, report, seen)
+        readings = report.readings.get(meter.number)
+        if scenario.check_windows and readings and not problems:
+            problems += await _windows.window_problems(session, meter, end)
     if scenario.expect_data:
         problems += _data_missing(report)
     return problems
