@@ -189,6 +189,13 @@ class Settings(BaseSettings):
         "the last stored reading minus the connector's look-back or this many days, whichever "
         "is longer, for readings the utility publishes late or revises.",
     )
+    sync_finest_months: int | None = Field(
+        default=None,
+        ge=1,
+        description="The backfill reads the finest readings for this many recent months and "
+        "daily readings before them, for every connector that can read daily; unset: each "
+        "connector's own policy (opower and the sandbox 13 months).",
+    )
     sync_chunk_pause_seconds: float = Field(
         default=0.0,
         ge=0,

@@ -35,7 +35,14 @@ from gridlink.connectors.metadata import (
     SignInKind,
     UtilityInfo,
 )
-from gridlink.connectors.models import Account, Commodity, IntervalReading, Meter, Statement
+from gridlink.connectors.models import (
+    Account,
+    Commodity,
+    IntervalReading,
+    Meter,
+    Resolution,
+    Statement,
+)
 from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.kit.clock import ManualClock
 from gridlink.worker.registry import build_connectors
@@ -83,7 +90,11 @@ class CrashingSession(ConnectorSession):
         raise NotImplementedError
 
     async def fetch_intervals(
-        self, meter: Meter, start: datetime, end: datetime
+        self,
+        meter: Meter,
+        start: datetime,
+        end: datetime,
+        resolution: Resolution = Resolution.FINEST,
     ) -> Sequence[IntervalReading]:
         raise NotImplementedError
 

@@ -26,6 +26,7 @@ from gridlink.connectors import (
     MfaChallenge,
     MfaMethod,
     MfaOption,
+    Resolution,
     ServiceClass,
     SessionToken,
     SignInKind,
@@ -128,7 +129,11 @@ class AcmeSession(ConnectorSession):
         return [b for b in bills if since is None or b.period_end > since]  # oldest first
 
     async def fetch_intervals(
-        self, meter: Meter, start: datetime, end: datetime
+        self,
+        meter: Meter,
+        start: datetime,
+        end: datetime,
+        resolution: Resolution = Resolution.FINEST,
     ) -> Sequence[IntervalReading]:
         params = {"from": start.isoformat(), "to": end.isoformat()}
         rows = await self._get(f"/meters/{meter.number}/usage", params)

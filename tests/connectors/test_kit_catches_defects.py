@@ -25,6 +25,7 @@ from gridlink.connectors import (
     MfaChallenge,
     MfaMethod,
     MfaOption,
+    Resolution,
     ServiceClass,
     SessionToken,
     SignInKind,
@@ -123,7 +124,11 @@ class LabSession(ConnectorSession):
         return [first, second]
 
     async def fetch_intervals(
-        self, meter: Meter, start: datetime, end: datetime
+        self,
+        meter: Meter,
+        start: datetime,
+        end: datetime,
+        resolution: Resolution = Resolution.FINEST,
     ) -> Sequence[IntervalReading]:
         first = start.replace(minute=0, second=0, microsecond=0)
         if first < start:

@@ -33,7 +33,7 @@ import httpx
 
 from gridlink.connectors.errors import UnsupportedMfa
 from gridlink.connectors.metadata import ConnectorInfo, MfaMethod, UtilityInfo
-from gridlink.connectors.models import Account, IntervalReading, Meter, Statement
+from gridlink.connectors.models import Account, IntervalReading, Meter, Resolution, Statement
 from gridlink.kit.clock import Clock, SystemClock
 
 HttpClientFactory = Callable[[], httpx.AsyncClient]
@@ -133,9 +133,17 @@ class ConnectorSession(abc.ABC):
 
     @abc.abstractmethod
     async def fetch_intervals(
-        self, meter: Meter, start: datetime, end: datetime
+        self,
+        meter: Meter,
+        start: datetime,
+        end: datetime,
+        resolution: Resolution = Resolution.FINEST,
     ) -> Sequence[IntervalReading]:
-        """Readings whose start lies in ``[start, end)``, sorted by (start, direction)."""
+        """Readings whose start lies in ``[start, end)``, sorted by (start, direction).
+
+        ``Resolution.DAY`` (asked only of connectors whose ``info.finest_months`` is set):
+        one reading per day of the meter's calendar, from local midnight to local midnight.
+        """
 
     async def close(self) -> None:  # noqa: B027 - an optional hook, not abstract
         """Release resources; the default has none."""

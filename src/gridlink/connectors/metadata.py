@@ -90,12 +90,19 @@ MAX_LOOKBACK = timedelta(days=62)
 @dataclass(frozen=True, slots=True)
 class ConnectorInfo:
     """``lookback``: how long before the last stored reading every scheduled sync reads again,
-    for readings the utility publishes late and estimates it replaces with actual reads."""
+    for readings the utility publishes late and estimates it replaces with actual reads.
+
+    ``finest_months``: the backfill policy. The first sync reads the meter's finest readings
+    for this many recent months and daily readings (``Resolution.DAY``) before them, sparing
+    the utility most requests; None (the default) reads the finest readings for all history,
+    for connectors that cannot read daily. Statements always cover all history.
+    """
 
     id: str
     display_name: str
     utilities: tuple[UtilityInfo, ...]
     lookback: timedelta = timedelta(days=7)
+    finest_months: int | None = None
 
     def utility(self, utility_id: str) -> UtilityInfo:
         for utility in self.utilities:
@@ -113,6 +120,8 @@ class ConnectorInfo:
             found.append(f"connector {self.id!r}: serves no utility")
         if not timedelta(days=1) <= self.lookback <= MAX_LOOKBACK:
             found.append(f"connector {self.id!r}: lookback must be 1 to 62 days")
+        if self.finest_months is not None and self.finest_months < 1:
+            found.append(f"connector {self.id!r}: finest_months must be at least 1 (or None)")
         ids = [u.id for u in self.utilities]
         found += [
             f"connector {self.id!r}: utility {i!r} declared twice"

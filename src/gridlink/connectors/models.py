@@ -50,6 +50,14 @@ class Direction(StrEnum):
     NET = "net"  # delivered minus received, when the utility reports only that (ESPI 4)
 
 
+class Resolution(StrEnum):
+    """What ``fetch_intervals`` is asked for: the meter's finest readings, or one reading per
+    day of the meter's calendar (for old history: far fewer requests)."""
+
+    FINEST = "finest"
+    DAY = "day"
+
+
 class ReadingQuality(StrEnum):
     """How the utility got a reading, as it says (ESPI's ReadingQuality, simplified).
 

@@ -3,7 +3,8 @@
     {"history_start": ISO, "run_until": ISO | None, "units_total": n, "units_done": n,
      "accounts": {account_id: {"statements_until": ISO date | None, "backfilled": bool}},
      "meters": {meter_id: {"account_id": id, "cursor": ISO | None, "until": ISO | None,
-                           "backfilled": bool, "first": ISO | None}}}
+                           "backfilled": bool, "first": ISO | None,
+                           "finest_from": ISO (during the backfill, when daily before it)}}}
 
 ``run_until`` is the utility-side time a run syncs up to; set when a run starts and cleared
 when it ends, so a run resumed after a crash keeps the same chunk boundaries. A meter's

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridlink.clients.clock import client_clock
 from gridlink.connectors.base import ConnectorContext, ConnectorSession, Credentials, SessionToken
 from gridlink.connectors.errors import ConnectorError
-from gridlink.connectors.models import Account, Meter, Statement
+from gridlink.connectors.models import Account, IntervalReading, Meter, Resolution, Statement
 from gridlink.data import service as data
 from gridlink.events.service import record_event
 from gridlink.events.types import EventType
@@ -99,6 +99,7 @@ class SyncRun:
         self.client_user_id = ""
         self.utility_clock: Clock = runner.clock
         self.lookback = runner.settings.overlap
+        self.finest_months: int | None = None
 
     async def run(self) -> None:
         try:
@@ -140,6 +141,10 @@ class SyncRun:
         )
         # The connector knows how late its utility publishes; the setting is a floor.
         self.lookback = max(connector.info.lookback, self.settings.overlap)
+        # Its backfill policy (None: it cannot read daily); the setting overrides the months.
+        self.finest_months = connector.info.finest_months
+        if self.finest_months is not None and self.settings.finest_months is not None:
+            self.finest_months = self.settings.finest_months
         utility_session = await connector.login(login.credentials, session_token=login.token)
         async with utility_session:
             found = await self._discover(utility_session, login)
@@ -254,6 +259,10 @@ class SyncRun:
                 # The history's first day, as a day of the meter's calendar.
                 start = local_midnight(history_start.date(), zone)
                 until = moment(state["until"])
+                if until is None and self.finest_months is not None:
+                    # The backfill reads daily readings up to here, the finest from here on.
+                    finest = months_back(now, self.finest_months).date()
+                    state["finest_from"] = iso(max(start, local_midnight(finest, zone)))
                 if until is not None:
                     last = await data.last_reading_end(session, meter_id)
                     anchor = until if last is None else max(min(last, until), until - CATCH_UP)
@@ -318,7 +327,15 @@ class SyncRun:
             if cursor >= run_until and state["until"] == self.ck["run_until"]:
                 return
             end = min(self._chunk_end(cursor, ZoneInfo(meter.time_zone)), run_until)
-            readings = await utility.fetch_intervals(meter, cursor, end) if cursor < end else []
+            finest_from = moment(state.get("finest_from"))
+            daily = finest_from is not None and cursor < finest_from
+            if finest_from is not None and daily:
+                end = min(end, finest_from)  # a chunk is all daily or all finest
+            readings: Sequence[IntervalReading] = []
+            if cursor < end:
+                readings = await utility.fetch_intervals(
+                    meter, cursor, end, Resolution.DAY if daily else Resolution.FINEST
+                )
             async with self._owned() as (session, sync):
                 change = await data.upsert_intervals(session, meter_id, readings)
                 if state["backfilled"]:
@@ -334,6 +351,7 @@ class SyncRun:
                 state["cursor"] = state["until"] = iso(end)
                 if end >= run_until and not state["backfilled"]:
                     state["backfilled"] = True
+                    state.pop("finest_from", None)
                     # the span of readings stored (the utility's data ends before "now")
                     start = moment(state["first"]) or moment(self.ck["history_start"])
                     await self._event(

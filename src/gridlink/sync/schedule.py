@@ -27,6 +27,7 @@ class SyncSettings:
     jitter: timedelta = timedelta(hours=1)
     chunk: timedelta = timedelta(days=31)
     overlap: timedelta = timedelta(days=2)
+    finest_months: int | None = None  # overrides the connectors' backfill policy when set
     chunk_pause_seconds: float = 0.0
     lease: timedelta = timedelta(seconds=60)
     concurrency: int = 10
@@ -45,6 +46,7 @@ class SyncSettings:
             jitter=timedelta(seconds=settings.sync_jitter_seconds),
             chunk=timedelta(days=settings.sync_chunk_days),
             overlap=timedelta(days=settings.sync_overlap_days),
+            finest_months=settings.sync_finest_months,
             chunk_pause_seconds=settings.sync_chunk_pause_seconds,
             lease=timedelta(seconds=settings.sync_lease_seconds),
             concurrency=settings.sync_concurrency,

@@ -27,7 +27,14 @@ from gridlink.connectors.base import (
 from gridlink.connectors.base import MfaChallenge as Challenge
 from gridlink.connectors.errors import MfaRequired, MfaSessionExpired
 from gridlink.connectors.library_support import SessionFactory, close_session
-from gridlink.connectors.models import Account, Commodity, IntervalReading, Meter, Statement
+from gridlink.connectors.models import (
+    Account,
+    Commodity,
+    IntervalReading,
+    Meter,
+    Resolution,
+    Statement,
+)
 from gridlink.connectors.opower import mapping, mfa
 from gridlink.connectors.opower.errors import library_errors
 from gridlink.connectors.opower.utilities import OPOWER_INFO, OpowerUtility, opower_utility
@@ -135,7 +142,11 @@ class OpowerSession(ConnectorSession):
         return mapping.covering_since(statements, since)
 
     async def fetch_intervals(
-        self, meter: Meter, start: datetime, end: datetime
+        self,
+        meter: Meter,
+        start: datetime,
+        end: datetime,
+        resolution: Resolution = Resolution.FINEST,
     ) -> Sequence[IntervalReading]:
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("start and end must be timezone-aware")

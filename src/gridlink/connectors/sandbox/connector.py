@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,7 @@ from gridlink.connectors.errors import (
     UtilityTimeout,
 )
 from gridlink.connectors.metadata import MfaMethod
-from gridlink.connectors.models import Account, IntervalReading, Meter, Statement
+from gridlink.connectors.models import Account, IntervalReading, Meter, Resolution, Statement
 from gridlink.connectors.sandbox import customers, intervals, statements, tokens
 from gridlink.connectors.sandbox.scenarios import (
     ESTIMATED_FOR,
@@ -242,19 +242,30 @@ class SandboxSession(ConnectorSession):
         ]
 
     async def fetch_intervals(
-        self, meter: Meter, start: datetime, end: datetime
+        self,
+        meter: Meter,
+        start: datetime,
+        end: datetime,
+        resolution: Resolution = Resolution.FINEST,
     ) -> Sequence[IntervalReading]:
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("start and end must be timezone-aware")
-        found = self._meter(meter)
-        if found is None:
+        meter_found = self._meter(meter)
+        if meter_found is None:
             return []
         first, last = self._available(meter)
-        start, end = max(start, first), min(end, last)
         estimated_from = None
         if self._scenario == Scenario.LATE_DATA:
             estimated_from = last - ESTIMATED_FOR
-        return intervals.readings(found, start, end, estimated_from) if start < end else []
+        zone = ZoneInfo(meter.time_zone)
+        if resolution == Resolution.DAY:  # whole local days only
+            start = _midnight(start, zone, later=True)
+            end = _midnight(min(end, last), zone, later=False)
+        start, end = max(start, first), min(end, last)
+        if start >= end:
+            return []
+        found = intervals.readings(meter_found, start, end, estimated_from)
+        return intervals.daily(found, zone) if resolution == Resolution.DAY else found
 
     def _available(self, meter: Meter) -> tuple[datetime, datetime]:
         """History starts ``history_months`` back; data runs to the end of yesterday (local),
@@ -281,3 +292,11 @@ class SandboxSession(ConnectorSession):
 
 
 __all__ = ["SandboxConnector", "SandboxSession", "SandboxSettings"]
+
+
+def _midnight(moment: datetime, zone: ZoneInfo, *, later: bool) -> datetime:
+    """The local midnight at or before ``moment`` (or at or after it, when ``later``)."""
+    midnight = datetime.combine(moment.astimezone(zone).date(), datetime.min.time(), zone)
+    if later and midnight < moment:
+        midnight = datetime.combine(midnight.date() + timedelta(days=1), midnight.time(), zone)
+    return midnight.astimezone(UTC)

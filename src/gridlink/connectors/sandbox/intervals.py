@@ -134,6 +134,47 @@ def readings(
     return out
 
 
+def daily(readings: list[IntervalReading], zone: ZoneInfo) -> list[IntervalReading]:
+    """Readings summed per local day and direction (cost, components by period; the day is
+    estimated when any of its readings is). Only whole days: ``readings`` must start at a local
+    midnight and end at one."""
+    days: dict[tuple[datetime, Direction], list[IntervalReading]] = {}
+    for reading in readings:
+        midnight = datetime.combine(reading.start.astimezone(zone).date(), time(), zone)
+        days.setdefault((midnight.astimezone(UTC), reading.direction), []).append(reading)
+    out = []
+    for (start, direction), found in sorted(days.items()):
+        local = start.astimezone(zone).date()
+        end = datetime.combine(local + _DAY, time(), zone).astimezone(UTC)
+        costs = [r.cost for r in found]
+        periods: dict[tuple[str | None, str | None], list[Decimal]] = {}
+        for reading in found:
+            for part in reading.components:
+                shares = periods.setdefault((part.period, part.season), [Decimal(0), Decimal(0)])
+                shares[0] += part.usage or 0
+                shares[1] += part.cost or 0
+        out.append(
+            IntervalReading(
+                start,
+                end - start,
+                sum((r.value for r in found), Decimal(0)),
+                found[0].unit,
+                direction,
+                None if None in costs else sum((c for c in costs if c is not None), Decimal(0)),
+                ReadingQuality.ESTIMATED
+                if any(r.quality == ReadingQuality.ESTIMATED for r in found)
+                else ReadingQuality.ACTUAL,
+                tuple(
+                    ReadingComponent(period, None, season, usage, cost)
+                    for (period, season), (usage, cost) in sorted(
+                        periods.items(), key=lambda item: str(item[0])
+                    )
+                ),
+            )
+        )
+    return out
+
+
 @lru_cache(maxsize=65_536)
 def _decimal(value: int, exponent: int) -> Decimal:
     return Decimal(value).scaleb(exponent)

@@ -124,6 +124,9 @@ SANDBOX_INFO = ConnectorInfo(
     id="sandbox",
     display_name="Gridlink sandbox",
     utilities=tuple(u.info for u in SANDBOX_UTILITIES),
+    # Like the opower portals: the last 13 months at 15 minutes (a year to compare with),
+    # daily readings before that.
+    finest_months=13,
 )
 
 _BY_ID = {u.info.id: u for u in SANDBOX_UTILITIES}

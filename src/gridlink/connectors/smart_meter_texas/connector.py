@@ -28,7 +28,7 @@ from gridlink.connectors.base import (
     SessionToken,
 )
 from gridlink.connectors.library_support import SessionFactory, close_session
-from gridlink.connectors.models import Account, IntervalReading, Meter, Statement
+from gridlink.connectors.models import Account, IntervalReading, Meter, Resolution, Statement
 from gridlink.connectors.smart_meter_texas import mapping
 from gridlink.connectors.smart_meter_texas.errors import library_errors
 from gridlink.connectors.smart_meter_texas.utilities import SMT_INFO
@@ -99,7 +99,11 @@ class SmartMeterTexasSession(ConnectorSession):
         return []  # SMT has no bills: the retail electric provider issues them
 
     async def fetch_intervals(
-        self, meter: Meter, start: datetime, end: datetime
+        self,
+        meter: Meter,
+        start: datetime,
+        end: datetime,
+        resolution: Resolution = Resolution.FINEST,
     ) -> Sequence[IntervalReading]:
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("start and end must be timezone-aware")
