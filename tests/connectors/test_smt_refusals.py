@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from smart_meter_texas.const import BASE_HOSTNAME
+from aiohttp import web
+from smart_meter_texas.const import API_DATE_ERROR, BASE_HOSTNAME
 
 from gridlink.connectors.base import ConnectorSession, Credentials
 from gridlink.connectors.errors import (
@@ -206,6 +207,27 @@ async def test_a_site_that_never_answers_ends_as_utility_timeout(path: str) -> N
 
 
 # -- outages and strange answers -----------------------------------------------------------
+
+
+async def test_a_5xx_is_unavailable_even_when_its_body_reads_like_no_data() -> None:
+    """The library would read this body and find "no reads for that day": a silent hole."""
+    clock = ManualClock(NOW)
+    smt = _site(clock)
+
+    async def outage(request: web.Request) -> web.Response:
+        body = {"data": {"errorMessage": API_DATE_ERROR}}
+        return web.json_response(body, status=503, headers={"Retry-After": "300"})
+
+    async with smt.install(HttpsSite()) as site:
+        site.route("POST", BASE_HOSTNAME, INTERVALS, outage)
+        connector, sessions = connector_for(site)
+        session, meter = await _home(connector, clock)
+        with pytest.raises(TemporarilyUnavailable) as raised:
+            async with session:
+                await session.fetch_intervals(meter, *TWO_DAYS)
+    assert raised.value.retry_after == timedelta(minutes=5)
+    assert sessions.all_closed
+
 
 JSON = "application/json"
 STRANGE = {
