@@ -134,7 +134,7 @@ class SmtSite:
         ]
     )
     password: str = PASSWORD
-    per_minute_limit: int | None = None  # API requests per minute before SMT answers 403
+    per_minute_limit: int | None = None  # API requests per minute (under 100) before a 403
     throttle_status: int = 403  # what SMT answers over the limit
     retry_after: str | None = None  # the Retry-After header of that answer, if any
     locked_out: bool = False  # every sign-in answers 403
@@ -174,8 +174,8 @@ class SmtSite:
         if self.reject_tokens or used is None or used == self.uses_per_token:
             return web.json_response({"message": "Invalid Token"}, status=401)
         self.tokens[bearer] = used + 1
-        recent = [t for t in self.api_times if now - t < timedelta(minutes=1)]
-        if self.per_minute_limit is not None and len(recent) > self.per_minute_limit:
+        recent = sum(1 for t in self.api_times[-100:] if now - t < timedelta(minutes=1))
+        if self.per_minute_limit is not None and recent > self.per_minute_limit:
             headers = {"Retry-After": self.retry_after} if self.retry_after else None
             return web.Response(status=self.throttle_status, text="Too many", headers=headers)
         return None

@@ -141,7 +141,7 @@ def _timed(
     number is the site having changed: ``ValueError``, not a quietly missing quarter hour."""
     seen: set[datetime] = set()
     for pair in pairs:
-        naive = datetime.strptime(pair[0], "%m/%d/%Y %H:%M")
+        naive = _local_time(pair[0])
         try:
             value = Decimal(pair[1])
         except InvalidOperation as error:
@@ -155,6 +155,15 @@ def _timed(
             yield None, None  # the spring-forward hour
             continue
         yield begins, value
+
+
+def _local_time(text: str) -> datetime:
+    """``MM/DD/YYYY H:MM`` as the library prints it (strptime, field by field: ten times
+    faster, and a backfill parses 70,000 of them)."""
+    day, _, clock = text.partition(" ")
+    month, day_of_month, year = day.split("/")
+    hour, minute = clock.split(":")
+    return datetime(int(year), int(month), int(day_of_month), int(hour), int(minute))
 
 
 def _other(direction: Direction) -> Direction:
