@@ -5,14 +5,22 @@ DST changes, SMT's 100-slot DST days, the actual/estimated flags, sessions close
 
 from __future__ import annotations
 
+import ssl
 from datetime import UTC, date, datetime, timedelta
 
+import aiohttp
 import pytest
 
 from gridlink.connectors.base import Credentials
-from gridlink.connectors.errors import InvalidCredentials
+from gridlink.connectors.errors import InvalidCredentials, TemporarilyUnavailable
 from gridlink.connectors.models import Commodity, Direction, IntervalReading
-from gridlink.connectors.smart_meter_texas import SMT_INFO, SmartMeterTexasConnector, mapping
+from gridlink.connectors.smart_meter_texas import (
+    SMT_INFO,
+    SmartMeterTexasConnector,
+    SmartMeterTexasLibrary,
+    mapping,
+)
+from gridlink.connectors.smart_meter_texas.connector import library_ssl_context
 from gridlink.connectors.testing import Scenario, check_metadata, check_scenario
 from gridlink.kit.clock import ManualClock
 from tests.connectors.https_site import HttpsSite
@@ -86,6 +94,25 @@ async def test_conformance_reads_equal_the_truth_and_no_statements() -> None:
     }
     assert sessions.all_closed
     assert len(smt.logins) == 1
+
+
+async def test_the_librarys_own_tls_context_is_the_default_and_refuses_the_test_ca() -> None:
+    """Production keeps the library's TLS context; only tests swap in the test CA's."""
+    context = library_ssl_context()
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
+    assert context.minimum_version >= ssl.TLSVersion.TLSv1_2
+    assert SmartMeterTexasConnector.library.ssl_context is library_ssl_context
+    clock = ManualClock(NOW)
+    async with _site(clock).install(HttpsSite()) as site:
+        sessions = site.session_factory()
+        library = SmartMeterTexasLibrary(session=sessions)  # the default TLS context
+        scenario = Scenario("untrusted", UTILITY, USERNAME, PASSWORD, raises=TemporarilyUnavailable)
+        report = await check_scenario(
+            SmartMeterTexasConnector.with_library(library), scenario, smt_context(clock)
+        )
+        assert site.requests == []  # the handshake failed: nothing reached the site
+    assert isinstance(report.error.__cause__, aiohttp.ClientConnectorCertificateError)
+    assert sessions.all_closed
 
 
 async def test_wrong_password_is_invalid_credentials_after_one_sign_in() -> None:
