@@ -4,15 +4,22 @@ Such a library takes an ``aiohttp.ClientSession`` from its caller. The connector
 it (through a factory tests replace) and closes it: when login fails, when a session ends,
 and when an MFA dialog ends. Library numbers are floats; ``to_decimal`` keeps the digits
 the library printed (``0.1`` stays ``Decimal("0.1")``, not its binary expansion).
+
+Every call into a library runs inside ``library_call``: a time bound for the whole call
+(a library call can be several requests, retries included, and a library may retry without
+end), and its exceptions translated to ours. A call that outlives the bound is cancelled and
+ends as ``UtilityTimeout``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime, timedelta
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 
 import aiohttp
 
@@ -25,6 +32,11 @@ logger = logging.getLogger(__name__)
 # What a library raises when the utility answered in a shape it did not expect: the site
 # changed. The reaction is the same as for an outage (retry later), not a crash.
 UNEXPECTED_ANSWER: tuple[type[Exception], ...] = (KeyError, IndexError, TypeError, ValueError)
+
+# The longest one library call may take, every request and retry in it included. Generous:
+# the aiohttp sessions bound each request (60 to 120 s) and an opower call can be a few
+# requests; this catches what those cannot, such as a library retrying without end.
+LIBRARY_CALL_TIMEOUT = timedelta(minutes=5)
 
 
 def to_decimal(value: float | int | str) -> Decimal:
@@ -74,17 +86,45 @@ def raised_as_ours(translate: Callable[[Exception], ConnectorError | None]) -> I
         raise mapped from error
 
 
+@asynccontextmanager
+async def library_call(
+    translate: Callable[[Exception], ConnectorError | None], within: timedelta
+) -> AsyncIterator[None]:
+    """Run one library call inside: at most ``within``, then ``UtilityTimeout``; the library's
+    exceptions leave as ours (``translate``), anything else as it was."""
+    with raised_as_ours(translate):
+        async with asyncio.timeout(within.total_seconds()):
+            yield
+
+
+def retry_after(response: aiohttp.ClientResponse, now: datetime) -> timedelta | None:
+    """How long the utility asked us to wait (``Retry-After``: seconds or an HTTP date)."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(moment - now, timedelta(0))
+
+
 async def close_session(session: aiohttp.ClientSession) -> None:
     if not session.closed:
         await session.close()
 
 
 __all__ = [
+    "LIBRARY_CALL_TIMEOUT",
     "UNEXPECTED_ANSWER",
     "SessionFactory",
     "close_session",
     "common_error",
+    "library_call",
     "raised_as_ours",
+    "retry_after",
     "to_decimal",
     "transport_error",
     "unexpected_answer",

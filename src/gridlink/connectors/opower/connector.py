@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,11 @@ from gridlink.connectors.base import (
 )
 from gridlink.connectors.base import MfaChallenge as Challenge
 from gridlink.connectors.errors import MfaRequired, MfaSessionExpired
-from gridlink.connectors.library_support import SessionFactory, close_session
+from gridlink.connectors.library_support import (
+    LIBRARY_CALL_TIMEOUT,
+    SessionFactory,
+    close_session,
+)
 from gridlink.connectors.models import (
     Account,
     Commodity,
@@ -58,6 +62,7 @@ def new_session() -> aiohttp.ClientSession:
 class OpowerLibrary:
     session: SessionFactory = new_session
     client: ClientFactory = Opower
+    call_timeout: timedelta = LIBRARY_CALL_TIMEOUT
 
 
 class OpowerConnector(Connector):
@@ -77,6 +82,7 @@ class OpowerConnector(Connector):
         self, credentials: Credentials, *, session_token: SessionToken | None = None
     ) -> ConnectorSession:
         http = self.library.session()
+        within = self.library.call_timeout
         try:
             client = self.library.client(
                 http,
@@ -86,17 +92,17 @@ class OpowerConnector(Connector):
                 None,  # Gridlink collects no TOTP secret (ConEd, O&R): see errors.py
                 mfa.read(session_token),
             )
-            with library_errors(totp_utility=self._utility.accepts_totp_secret):
+            async with library_errors(within, totp_utility=self._utility.accepts_totp_secret):
                 await client.async_login()
         except MfaChallenge as needed:
-            challenge = await mfa.challenge_for(needed.handler, http)  # it owns http now
+            challenge = await mfa.challenge_for(needed.handler, http, within)  # owns http now
             kind = MfaRequired if session_token is None else MfaSessionExpired
             raise kind(challenge) from None
         except BaseException:
             await close_session(http)
             raise
         # The library keeps login_data as it was given: the stored token stays valid.
-        return OpowerSession(client, http, self._utility)
+        return OpowerSession(client, http, self._utility, within)
 
     async def select_mfa_option(self, challenge: Challenge, option_id: str) -> None:
         await mfa.select(challenge, option_id)
@@ -106,8 +112,15 @@ class OpowerConnector(Connector):
 
 
 class OpowerSession(ConnectorSession):
-    def __init__(self, client: Opower, http: aiohttp.ClientSession, utility: OpowerUtility):
+    def __init__(
+        self,
+        client: Opower,
+        http: aiohttp.ClientSession,
+        utility: OpowerUtility,
+        call_timeout: timedelta,
+    ):
         self._client = client
+        self._within = call_timeout
         self._http = http
         self._utility = utility
         self._zone = ZoneInfo(utility.time_zone)
@@ -135,7 +148,7 @@ class OpowerSession(ConnectorSession):
             await self._all_bills(), agreement.uuid, self._zone, None
         )
         if not statements:  # no completed bills here: bill-aggregated cost reads instead
-            with library_errors():
+            async with library_errors(self._within):
                 reads = await self._client.async_get_cost_reads(agreement, AggregateType.BILL)
             unit = await self._unit(agreement)
             statements = mapping.statements_from_cost_reads(reads, unit, self._zone, None)
@@ -154,7 +167,7 @@ class OpowerSession(ConnectorSession):
         aggregate = mapping.aggregate_for(agreement) if agreement is not None else None
         if agreement is None or aggregate is None or start >= end:
             return []
-        with library_errors():
+        async with library_errors(self._within):
             reads = await self._client.async_get_cost_reads(agreement, aggregate, start, end)
         return mapping.readings(reads, await self._unit(agreement), start, end)
 
@@ -163,7 +176,7 @@ class OpowerSession(ConnectorSession):
 
     async def _all_agreements(self) -> list[OpowerAccount]:
         if self._agreements is None:
-            with library_errors():
+            async with library_errors(self._within):
                 self._agreements = await self._client.async_get_accounts()
         return self._agreements
 
@@ -172,7 +185,7 @@ class OpowerSession(ConnectorSession):
 
     async def _all_bills(self) -> list[Bill]:
         if self._bills is None:
-            with library_errors():
+            async with library_errors(self._within):
                 self._bills = await self._client.async_get_bills(BILLS_PER_ACCOUNT)
         return self._bills
 
@@ -180,6 +193,6 @@ class OpowerSession(ConnectorSession):
         if mapping.COMMODITY[agreement.meter_type] == Commodity.ELECTRIC:
             return "kWh"
         if self._forecasts is None:
-            with library_errors():
+            async with library_errors(self._within):
                 self._forecasts = await self._client.async_get_forecast()
         return mapping.unit_of(agreement, self._forecasts)

@@ -9,11 +9,14 @@
 - Parsing failures inside the library (``KeyError``...) → ``TemporarilyUnavailable``: the
   site changed, nothing the end user can do.
 - ``MfaChallenge`` is not mapped here: :mod:`.connector` turns it into ``MfaRequired``.
+- A library call that outlives its time bound (``OpowerLibrary.call_timeout``) →
+  ``UtilityTimeout``.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 
 from opower import CannotConnect, InvalidAuth
 from opower.exceptions import ApiException
@@ -24,7 +27,7 @@ from gridlink.connectors.errors import (
     TemporarilyUnavailable,
     UnsupportedMfa,
 )
-from gridlink.connectors.library_support import common_error, raised_as_ours
+from gridlink.connectors.library_support import common_error, library_call
 
 CONNECTOR_ID = "opower"
 
@@ -40,6 +43,9 @@ def translate(error: Exception, *, totp_utility: bool = False) -> ConnectorError
     return common_error(CONNECTOR_ID, error)
 
 
-def library_errors(*, totp_utility: bool = False) -> AbstractContextManager[None]:
-    """Run library calls inside: its exceptions leave as ours, anything else as it was."""
-    return raised_as_ours(lambda error: translate(error, totp_utility=totp_utility))
+def library_errors(
+    within: timedelta, *, totp_utility: bool = False
+) -> AbstractAsyncContextManager[None]:
+    """Run one library call inside: at most ``within``; its exceptions leave as ours, anything
+    else as it was."""
+    return library_call(lambda error: translate(error, totp_utility=totp_utility), within)

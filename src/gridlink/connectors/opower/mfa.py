@@ -16,11 +16,12 @@ error that ends the attempt. A dialog the end user abandons leaves it to garbage
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import aiohttp
@@ -56,6 +57,7 @@ class OpowerMfa:
 
     handler: MfaHandlerBase
     http: aiohttp.ClientSession
+    within: timedelta  # the time bound of each handler call
 
     async def close(self, challenge: MfaChallenge) -> None:
         challenge.closed = True
@@ -81,13 +83,15 @@ def mask(method: MfaMethod, destination: str) -> str:
     return f"***-***-{digits[-4:]}" if len(digits) >= 4 else "***"
 
 
-async def challenge_for(handler: MfaHandlerBase, http: aiohttp.ClientSession) -> MfaChallenge:
+async def challenge_for(
+    handler: MfaHandlerBase, http: aiohttp.ClientSession, within: timedelta
+) -> MfaChallenge:
     """The challenge for a library MFA handler; raises UnsupportedMfa if no option is usable.
 
     Owns ``http`` from here on: the challenge closes it, or this does when it fails.
     """
     try:
-        with library_errors():
+        async with library_errors(within):
             offered = await handler.async_get_mfa_options()
         options = []
         for key, destination in offered.items():
@@ -99,7 +103,7 @@ async def challenge_for(handler: MfaHandlerBase, http: aiohttp.ClientSession) ->
     except BaseException:
         await close_session(http)
         raise
-    return MfaChallenge(tuple(options), handle=OpowerMfa(handler, http))
+    return MfaChallenge(tuple(options), handle=OpowerMfa(handler, http, within))
 
 
 async def select(challenge: MfaChallenge, option_id: str) -> None:
@@ -126,7 +130,8 @@ async def _step(
     """Await a handler call. A wrong code keeps the dialog open; any other failure ends it
     (the engine ends the attempt), closing the login's HTTP session."""
     try:
-        return await call
+        async with asyncio.timeout(state.within.total_seconds()):
+            return await call
     except InvalidAuth as error:
         if code_step:
             raise MfaCodeInvalid(challenge.attempts_left) from error
