@@ -10,6 +10,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from gridlink.connectors.base import Pace
+
 
 class NoNetwork(aiohttp.BaseConnector):
     """An aiohttp connector that refuses every connection: a fake that forgot to stand in
@@ -25,7 +27,9 @@ class Sessions:
     def __init__(self) -> None:
         self.made: list[aiohttp.ClientSession] = []
 
-    def __call__(self) -> aiohttp.ClientSession:
+    def __call__(self, pace: Pace) -> aiohttp.ClientSession:
+        # No pacing: nothing leaves these sessions (tests/connectors/test_pacing.py paces
+        # the connectors' real sessions against a loopback server).
         session = aiohttp.ClientSession(connector=NoNetwork())
         self.made.append(session)
         return session

@@ -1,9 +1,11 @@
 """Helpers for connectors built on a utility's Python library that speaks aiohttp.
 
 Such a library takes an ``aiohttp.ClientSession`` from its caller. The connector creates
-it (through a factory tests replace) and closes it: when login fails, when a session ends,
-and when an MFA dialog ends. Library numbers are floats; ``to_decimal`` keeps the digits
-the library printed (``0.1`` stays ``Decimal("0.1")``, not its binary expansion).
+it (through a factory tests replace, given the context's ``pace``) and closes it: when login
+fails, when a session ends, and when an MFA dialog ends. ``library_session`` makes one whose
+every request waits for the utility's request budget first. Library numbers are floats;
+``to_decimal`` keeps the digits the library printed (``0.1`` stays ``Decimal("0.1")``, not
+its binary expansion).
 """
 
 from __future__ import annotations
@@ -13,18 +15,63 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import Any
 
 import aiohttp
+from aiohttp.connector import Connection
+from aiohttp.tracing import Trace
 
+from gridlink.connectors.base import Pace
 from gridlink.connectors.errors import ConnectorError, TemporarilyUnavailable, UtilityTimeout
 
-SessionFactory = Callable[[], aiohttp.ClientSession]
+SessionFactory = Callable[[Pace], aiohttp.ClientSession]
+CONNECT_TIMEOUT = 30.0
 
 logger = logging.getLogger(__name__)
 
 # What a library raises when the utility answered in a shape it did not expect: the site
 # changed. The reaction is the same as for an outage (retry later), not a crash.
 UNEXPECTED_ANSWER: tuple[type[Exception], ...] = (KeyError, IndexError, TypeError, ValueError)
+
+
+class PacedConnector(aiohttp.TCPConnector):
+    """A TCP connector that awaits ``pace`` each time aiohttp asks it for a connection, which
+    it does once per request sent (each redirect and each retry too).
+
+    The connector rather than a ``TraceConfig``: a library that opens a session of its own on
+    the caller's connector (opower's ConEd login does, with the caller's cookies, headers and
+    time-outs but not its trace configs) stays paced.
+    """
+
+    def __init__(self, pace: Pace, **options: Any) -> None:
+        super().__init__(**options)
+        self._pace = pace
+
+    async def connect(
+        self,
+        req: aiohttp.ClientRequest,
+        traces: list[Trace],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 - aiohttp's signature
+    ) -> Connection:
+        await self._pace()
+        return await super().connect(req, traces, timeout)
+
+
+def library_session(pace: Pace, *, read_timeout: float, **options: Any) -> aiohttp.ClientSession:
+    """A session for a utility library whose every request waits for ``pace`` first.
+
+    Time-outs are per step (connecting, each read) rather than one total: aiohttp starts a
+    request's total clock before it asks the connector for a connection, so the wait for the
+    request budget would eat the request's own time, and a wait longer than the total would
+    leave the request with no bound at all.
+    """
+    return aiohttp.ClientSession(
+        connector=PacedConnector(pace),
+        timeout=aiohttp.ClientTimeout(
+            total=None, sock_connect=CONNECT_TIMEOUT, sock_read=read_timeout
+        ),
+        **options,
+    )
 
 
 def to_decimal(value: float | int | str) -> Decimal:
@@ -80,10 +127,13 @@ async def close_session(session: aiohttp.ClientSession) -> None:
 
 
 __all__ = [
+    "CONNECT_TIMEOUT",
     "UNEXPECTED_ANSWER",
+    "PacedConnector",
     "SessionFactory",
     "close_session",
     "common_error",
+    "library_session",
     "raised_as_ours",
     "to_decimal",
     "transport_error",

@@ -22,11 +22,12 @@ from gridlink.connectors.base import (
     ConnectorContext,
     ConnectorSession,
     Credentials,
+    Pace,
     SessionToken,
 )
 from gridlink.connectors.base import MfaChallenge as Challenge
 from gridlink.connectors.errors import MfaRequired, MfaSessionExpired
-from gridlink.connectors.library_support import SessionFactory, close_session
+from gridlink.connectors.library_support import SessionFactory, close_session, library_session
 from gridlink.connectors.models import Account, Commodity, IntervalReading, Meter, Statement
 from gridlink.connectors.opower import mapping, mfa
 from gridlink.connectors.opower.errors import library_errors
@@ -40,11 +41,9 @@ ClientFactory = Callable[
 BILLS_PER_ACCOUNT = 40
 
 
-def new_session() -> aiohttp.ClientSession:
+def new_session(pace: Pace) -> aiohttp.ClientSession:
     # The library's cookie jar: some utilities reject quoted cookies.
-    return aiohttp.ClientSession(
-        cookie_jar=create_cookie_jar(), timeout=aiohttp.ClientTimeout(total=120)
-    )
+    return library_session(pace, read_timeout=120, cookie_jar=create_cookie_jar())
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class OpowerConnector(Connector):
     async def login(
         self, credentials: Credentials, *, session_token: SessionToken | None = None
     ) -> ConnectorSession:
-        http = self.library.session()
+        http = self.library.session(self.context.pace)
         try:
             client = self.library.client(
                 http,

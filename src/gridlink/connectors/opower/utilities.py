@@ -26,7 +26,13 @@ from dataclasses import dataclass
 from opower import get_supported_utilities
 from opower.utilities import UtilityBase
 
-from gridlink.connectors.metadata import ConnectorInfo, MfaMethod, SignInKind, UtilityInfo
+from gridlink.connectors.metadata import (
+    ConnectorInfo,
+    MfaMethod,
+    RequestBudget,
+    SignInKind,
+    UtilityInfo,
+)
 from gridlink.connectors.models import Commodity
 
 E, G, W = Commodity.ELECTRIC, Commodity.GAS, Commodity.WATER
@@ -115,6 +121,11 @@ OPOWER_INFO = ConnectorInfo(
     id="opower",
     display_name="Opower (utility portals on opower.com)",
     utilities=tuple(u.info for u in OPOWER_UTILITIES),
+    # Per utility portal: one request every 2 s, bursts of 5 (a sign-in's redirect chain goes
+    # mostly at once). A 24-month 15-minute backfill is ~125 requests per meter, about four
+    # minutes at this pace; a daily check a handful. A person browsing the portal's usage
+    # pages makes requests about as often.
+    request_budget=RequestBudget(per_minute=30, burst=5),
 )
 
 _BY_ID = {u.info.id: u for u in OPOWER_UTILITIES}

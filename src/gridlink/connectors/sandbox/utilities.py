@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gridlink.connectors.metadata import (
+    UNLIMITED,
     ConnectorInfo,
     Environment,
     MfaMethod,
@@ -124,6 +125,8 @@ SANDBOX_INFO = ConnectorInfo(
     id="sandbox",
     display_name="Gridlink sandbox",
     utilities=tuple(u.info for u in SANDBOX_UTILITIES),
+    # The sandbox answers in-process: no utility to be polite to, and no request to pace.
+    request_budget=UNLIMITED,
 )
 
 _BY_ID = {u.info.id: u for u in SANDBOX_UTILITIES}

@@ -25,9 +25,10 @@ from gridlink.connectors.base import (
     ConnectorContext,
     ConnectorSession,
     Credentials,
+    Pace,
     SessionToken,
 )
-from gridlink.connectors.library_support import SessionFactory, close_session
+from gridlink.connectors.library_support import SessionFactory, close_session, library_session
 from gridlink.connectors.models import Account, IntervalReading, Meter, Statement
 from gridlink.connectors.smart_meter_texas import mapping
 from gridlink.connectors.smart_meter_texas.errors import library_errors
@@ -37,8 +38,8 @@ from gridlink.connectors.smart_meter_texas.utilities import SMT_INFO
 ClientFactory = Callable[[aiohttp.ClientSession, Any], Any]
 
 
-def new_session() -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+def new_session(pace: Pace) -> aiohttp.ClientSession:
+    return library_session(pace, read_timeout=60)
 
 
 def new_client(http: aiohttp.ClientSession, account: Any) -> Any:
@@ -64,7 +65,7 @@ class SmartMeterTexasConnector(Connector):
     async def login(
         self, credentials: Credentials, *, session_token: SessionToken | None = None
     ) -> ConnectorSession:
-        http = self.library.session()
+        http = self.library.session(self.context.pace)
         try:
             client = self.library.client(
                 http, smt.Account(credentials.username, credentials.password)

@@ -9,7 +9,7 @@ username, not a TDSP's. (AEP Texas also has its own opower portal: a separate en
 
 from __future__ import annotations
 
-from gridlink.connectors.metadata import ConnectorInfo, SignInKind, UtilityInfo
+from gridlink.connectors.metadata import ConnectorInfo, RequestBudget, SignInKind, UtilityInfo
 from gridlink.connectors.models import Commodity
 
 TIME_ZONE = "America/Chicago"  # ERCOT's and SMT's clock
@@ -26,4 +26,8 @@ SMT_INFO = ConnectorInfo(
     id="smart_meter_texas",
     display_name="Smart Meter Texas",
     utilities=(SMT_UTILITY,),
+    # One request every 5 s (bursts of 2): SMT answers 403 to clients it finds too busy and
+    # throttles sign-ins, and 24 months are ~730 one-day requests per ESI ID, about an hour at
+    # this pace. A person paging through the portal's daily view goes about as fast.
+    request_budget=RequestBudget(per_minute=12, burst=2),
 )
