@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.clients.clock import client_clock
-from gridlink.connectors.base import ConnectorContext, ConnectorSession, Credentials, SessionToken
+from gridlink.connectors.base import ConnectorSession, Credentials, SessionToken
 from gridlink.connectors.errors import ConnectorError
 from gridlink.connectors.models import Account, Meter, Statement
 from gridlink.data import service as data
@@ -120,7 +120,7 @@ class SyncRun:
             return
         self.utility_clock = client_clock(self.runner.clock, login.offset)
         connector = self.runner.registry.create(
-            login.utility_id, ConnectorContext(clock=self.utility_clock)
+            login.utility_id, self.runner.pacing.context(login.utility_id, clock=self.utility_clock)
         )
         utility_session = await connector.login(login.credentials, session_token=login.token)
         async with utility_session:
