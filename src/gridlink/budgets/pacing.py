@@ -39,9 +39,10 @@ def bucket_pace(
 ) -> Pace:
     """A pace that takes one token of ``utility_id``'s bucket per call and waits for it.
 
-    ``clock`` is the app's (not a sandbox client's moved one): it is read inside the take's
-    transaction, so on SQLite no other take comes between reading it and writing; on
-    PostgreSQL a take queued behind another's row lock reads it a few milliseconds early.
+    ``clock`` is the app's, not a sandbox client's moved one. It is read inside the take's
+    transaction: on SQLite under the write lock, so no other take comes between; on
+    PostgreSQL a take queued behind another's row lock read it that long before (the other
+    take's statement and commit: about a millisecond).
     """
     interval = budget.interval
     # A take may go at once while the bucket's debt stays within the burst.
@@ -49,9 +50,9 @@ def bucket_pace(
 
     async def pace() -> None:
         async with db.transaction() as session:
-            now = clock.now().timestamp()
-            full_at = await BudgetRepository(session).take(utility_id, now, interval)
-        wait = full_at - allowance - now
+            taken = await BudgetRepository(session).take(utility_id, clock, interval)
+        # The transaction has ended: nothing is held while waiting.
+        wait = taken.full_at - allowance - taken.now
         if wait > 0:
             await sleep(wait)
 
