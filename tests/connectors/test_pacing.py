@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 import httpx
 import pytest
-from aiohttp import web
 
 from gridlink.connectors.base import ConnectorContext, Credentials, Pace
 from gridlink.connectors.library_support import library_session
@@ -28,55 +27,7 @@ from gridlink.connectors.smart_meter_texas.connector import (
     SmartMeterTexasLibrary,
 )
 from gridlink.kit.clock import ManualClock
-
-
-class Site:
-    """A loopback server that logs each request it receives into the shared ``log``."""
-
-    def __init__(self) -> None:
-        self.log: list[str] = []
-        self.port = 0
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def app(self) -> web.Application:
-        async def page(request: web.Request) -> web.Response:
-            self.log.append(f"request {request.path}")
-            return web.Response(text="ok")
-
-        async def moved(request: web.Request) -> web.Response:
-            self.log.append(f"request {request.path}")
-            raise web.HTTPFound("/page")
-
-        async def slow(request: web.Request) -> web.Response:
-            self.log.append(f"request {request.path}")
-            await asyncio.sleep(5)
-            return web.Response(text="late")
-
-        app = web.Application()
-        app.router.add_get("/page", page)
-        app.router.add_get("/moved", moved)
-        app.router.add_get("/slow", slow)
-        return app
-
-    def pace(self) -> Pace:
-        async def pace() -> None:
-            self.log.append("pace")
-
-        return pace
-
-
-@pytest.fixture
-async def site() -> AsyncIterator[Site]:
-    found = Site()
-    runner = web.AppRunner(found.app(), shutdown_timeout=0.1)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    found.port = runner.addresses[0][1]
-    yield found
-    await runner.cleanup()
-
+from tests.loopback import Site, site_fixture  # noqa: F401 - the fixture
 
 PACED_TWICE_AND_REDIRECTED = [
     "pace",
