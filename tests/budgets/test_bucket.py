@@ -161,3 +161,12 @@ def test_the_settings_override_the_utility_then_the_connector_then_the_declarati
     assert budget_for(registry, UTILITY, {"opower": by_connector, UTILITY: by_utility}) == (
         by_utility
     )
+
+
+def test_the_window_check_sees_a_burst() -> None:
+    """The check above can fail: requests bunched beyond the burst are reported."""
+    budget = RequestBudget(per_minute=300, burst=2)  # 0.2 s apart
+    assert overruns([0.0, 0.0, 0.2, 0.4, 0.6], budget) == []
+    assert overruns([0.0, 0.03, 0.2, 0.4], budget) == []  # within the slack
+    assert overruns([0.0, 0.0, 0.0], budget) == ["3 requests in 0.000 s (at most 2)"]
+    assert overruns([0.0, 0.0, 0.1, 0.2], budget) != []
