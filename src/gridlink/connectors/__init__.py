@@ -19,6 +19,7 @@ from gridlink.connectors.metadata import (
     ConnectorInfo,
     Environment,
     MfaMethod,
+    RequestBudget,
     SignInKind,
     UtilityInfo,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "MfaChallenge",
     "MfaMethod",
     "MfaOption",
+    "RequestBudget",
     "ServiceAddress",
     "ServiceClass",
     "SessionToken",
