@@ -75,7 +75,7 @@ class ConnectorContext:
         return self.clock.now()
 
     def paced_by(self, pace: Pace) -> ConnectorContext:
-        """This context with every request paced by ``pace``, httpx clients included."""
+        """This (unpaced) context with every request paced by ``pace``, httpx clients included."""
         return replace(self, pace=pace, http_client=paced_http_client(self.http_client, pace))
 
 
