@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget clean fuzz fuzz-all fuzz-long
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget clean fuzz fuzz-all fuzz-long
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -72,6 +72,10 @@ bench-webhooks: install
 bench-data: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/data.py
+
+bench-budget: install
+	scripts/ensure-postgres
+	$(BIN)/python bench/request_budget.py
 
 bench-widget: install widget-build
 	scripts/ensure-chromium

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gridlink.connectors.metadata import RequestBudget, parse_request_budgets
 
 
 class Settings(BaseSettings):
@@ -224,6 +226,13 @@ class Settings(BaseSettings):
     sync_retry_max_seconds: float = Field(
         default=21600.0, gt=0, description="Longest wait between two tries of a failing sync."
     )
+    request_budgets: str = Field(
+        default="",
+        description="Requests a minute Gridlink may send a utility, all workers together, as "
+        "`id=PER_MINUTE[/BURST],...` where an id is a utility's or a connector's (e.g. "
+        "`pge=20/5,smart_meter_texas=6,sandbox=unlimited`). Unset ids keep their connector's "
+        "declared budget.",
+    )
     sync_poll_seconds: float = Field(
         default=5.0,
         gt=0,
@@ -253,6 +262,15 @@ class Settings(BaseSettings):
         default=None,
         description="Privacy policy linked from Connect's consent screen. Unset: no link.",
     )
+
+    @field_validator("request_budgets")
+    @classmethod
+    def _budgets_parse(cls, value: str) -> str:
+        parse_request_budgets(value)
+        return value
+
+    def request_budget_overrides(self) -> dict[str, RequestBudget]:
+        return parse_request_budgets(self.request_budgets)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

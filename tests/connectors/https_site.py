@@ -57,6 +57,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from gridlink.connectors.base import Pace, no_wait
+from gridlink.connectors.library_support import PacedConnector
 from tests.connectors.library_fakes import Sessions, allow_connections_to
 
 LOOPBACK = "127.0.0.1"
@@ -169,9 +171,11 @@ class HttpsSite:
         name and trust its CA; it keeps each session it made (``.made``, ``.all_closed``).
         ``cookie_jar`` makes each session's jar (e.g. ``opower.create_cookie_jar``)."""
 
-        def make() -> aiohttp.ClientSession:
-            connector = aiohttp.TCPConnector(
-                resolver=_LoopbackResolver(self), ssl=client_ssl_context()
+        def make(pace: Pace = no_wait) -> aiohttp.ClientSession:
+            # The connector production sessions use (each request awaits the context's pace),
+            # pointed at this site.
+            connector = PacedConnector(
+                pace, resolver=_LoopbackResolver(self), ssl=client_ssl_context()
             )
             jar = cookie_jar() if cookie_jar is not None else None
             return aiohttp.ClientSession(connector=connector, cookie_jar=jar, **session_options)

@@ -11,6 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from gridlink.connectors.base import Pace, no_wait
+
 # The loopback addresses of the fake sites running now: the only ones a test may reach.
 _ALLOWED: dict[tuple[str, int], int] = {}
 
@@ -38,19 +40,19 @@ class NoNetwork(aiohttp.BaseConnector):
         raise AssertionError(f"a test tried to reach {req.url.host}")
 
 
-def _unreachable() -> aiohttp.ClientSession:
+def _unreachable(pace: Pace) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=NoNetwork())
 
 
 class Sessions:
     """The factory a connector gets for its aiohttp sessions; keeps each one it made."""
 
-    def __init__(self, make: Callable[[], aiohttp.ClientSession] = _unreachable) -> None:
+    def __init__(self, make: Callable[[Pace], aiohttp.ClientSession] = _unreachable) -> None:
         self.made: list[aiohttp.ClientSession] = []
         self._make = make
 
-    def __call__(self) -> aiohttp.ClientSession:
-        session = self._make()
+    def __call__(self, pace: Pace = no_wait) -> aiohttp.ClientSession:
+        session = self._make(pace)
         self.made.append(session)
         return session
 

@@ -11,7 +11,7 @@ SURFACE = {
         "Account", "AccountStatus", "Commodity", "Connector", "ConnectorContext", "ConnectorInfo",
         "ConnectorSession", "Credentials", "Direction", "Environment", "IntervalReading",
         "LineItem", "Meter", "MfaChallenge", "MfaMethod", "MfaOption", "ReadingComponent",
-        "ReadingQuality", "Resolution", "ServiceAddress",
+        "ReadingQuality", "RequestBudget", "Resolution", "ServiceAddress",
         "ServiceClass", "SessionToken", "SignInKind", "Statement", "UtilityInfo",
     },
     "gridlink.connectors.errors": {

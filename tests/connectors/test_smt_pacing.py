@@ -11,7 +11,7 @@ import pytest
 
 from gridlink.connectors.base import Credentials
 from gridlink.connectors.models import IntervalReading
-from gridlink.connectors.pacing import Pace, Pacer
+from gridlink.connectors.pacing import Pacer, SessionPace
 from gridlink.connectors.smart_meter_texas import SmartMeterTexasConnector
 from gridlink.connectors.smart_meter_texas.connector import SMT_PACE
 from gridlink.connectors.smart_meter_texas.errors import Throttled
@@ -49,7 +49,7 @@ def _most_in_a_minute(times: list[datetime]) -> int:
 async def test_the_pacer_keeps_its_spacing_and_its_cap_per_minute() -> None:
     clock = ManualClock(NOW)
     sleep = ClockSleep(clock)
-    pacer, sent = Pacer(Pace(timedelta(seconds=2), per_minute=5), clock, sleep), []
+    pacer, sent = Pacer(SessionPace(timedelta(seconds=2), per_minute=5), clock, sleep), []
     for _ in range(12):
         await pacer.wait()
         sent.append(clock.now())
@@ -61,7 +61,7 @@ async def test_the_pacer_keeps_its_spacing_and_its_cap_per_minute() -> None:
 async def test_the_pacer_does_not_wait_when_time_has_passed() -> None:
     clock = ManualClock(NOW)
     sleep = ClockSleep(clock)
-    pacer = Pacer(Pace(timedelta(seconds=2), per_minute=2), clock, sleep)
+    pacer = Pacer(SessionPace(timedelta(seconds=2), per_minute=2), clock, sleep)
     for _ in range(3):
         await pacer.wait()
         clock.advance(timedelta(seconds=45))
@@ -70,7 +70,7 @@ async def test_the_pacer_does_not_wait_when_time_has_passed() -> None:
 
 def test_a_pace_needs_sensible_limits() -> None:
     with pytest.raises(ValueError, match="pace"):
-        Pace(timedelta(seconds=1), per_minute=0)
+        SessionPace(timedelta(seconds=1), per_minute=0)
 
 
 async def _backfill(
@@ -90,7 +90,7 @@ async def _backfill(
     return readings
 
 
-def _expected_wall_time(requests: int, pace: Pace) -> timedelta:
+def _expected_wall_time(requests: int, pace: SessionPace) -> timedelta:
     """When the last of ``requests`` goes at this pace: full minutes for each full cap, the
     spacing within the last one."""
     minutes, within = divmod(requests - 1, pace.per_minute)
@@ -128,6 +128,32 @@ async def test_a_24_month_backfill_of_one_esi_id_keeps_the_pace_and_equals_the_t
     )
 
 
+async def test_every_request_awaits_the_request_budget_of_the_context() -> None:
+    """The engine's shared budget (ConnectorContext.pace) runs before each request SMT gets,
+    the sign-in included, on top of the connector's own pace."""
+    clock = ManualClock(NOW)
+    paced: list[datetime] = []
+
+    async def budget() -> None:
+        paced.append(clock.now())
+
+    smt = SmtSite(clock, first_day=date(2026, 3, 1), last_day=LAST_DAY)
+    async with smt.install(HttpsSite()) as site:
+        connector, _ = connector_for(site)
+        instance = connector(UTILITY, smt_context(clock).paced_by(budget))
+        session = await instance.login(Credentials(USERNAME, PASSWORD))
+        async with session:
+            meters = [
+                m for a in await session.fetch_accounts() for m in await session.fetch_meters(a)
+            ]
+            [meter] = [m for m in meters if m.number == HOME]
+            start = local_midnight(date(2026, 3, 17))
+            await session.fetch_intervals(meter, start, start + timedelta(days=2))
+        requests = len(site.requests)
+    assert requests >= 4  # sign-in, meters, two days
+    assert len(paced) == requests
+
+
 async def test_without_the_pace_the_same_backfill_is_throttled() -> None:
     """The fake's limit is real: asked faster, SMT answers 403 and the run stops."""
     clock = ManualClock(NOW)
@@ -135,7 +161,7 @@ async def test_without_the_pace_the_same_backfill_is_throttled() -> None:
     smt.per_minute_limit = SMT_PACE.per_minute
     async with smt.install(HttpsSite()) as site:
         connector, sessions = connector_for(site)
-        hasty = type("Hasty", (connector,), {"pace": Pace(timedelta(0), per_minute=1000)})
+        hasty = type("Hasty", (connector,), {"pace": SessionPace(timedelta(0), per_minute=1000)})
         with pytest.raises(Throttled):
             await _backfill(hasty, clock, datetime(2026, 1, 1, tzinfo=UTC))
         # The sign-in, then API requests until one more than SMT allows in a minute.

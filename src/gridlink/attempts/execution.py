@@ -42,7 +42,6 @@ from gridlink.attempts.service import BACK, CLOSE, WORK_CHANNEL
 from gridlink.clients.clock import client_clock
 from gridlink.connectors.base import (
     Connector,
-    ConnectorContext,
     ConnectorSession,
     Credentials,
     MfaChallenge,
@@ -129,7 +128,9 @@ class Execution:
         job, offset = await self._load()
         self.username_hash = job.who.username_hash
         self.who = job.who
-        context = ConnectorContext(clock=client_clock(self.runner.clock, offset))
+        context = self.runner.pacing.context(
+            job.utility_id, clock=client_clock(self.runner.clock, offset)
+        )
         connector = self.runner.registry.create(job.utility_id, context)
         connector_session = await self._login(connector, job)
         async with connector_session:

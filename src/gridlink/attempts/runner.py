@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from gridlink.attempts import outcomes
@@ -20,7 +21,9 @@ from gridlink.attempts.endings import INTERRUPTED
 from gridlink.attempts.execution import Execution
 from gridlink.attempts.repository import AttemptRepository
 from gridlink.attempts.service import WORK_CHANNEL
+from gridlink.budgets.pacing import Pacing
 from gridlink.config import Settings
+from gridlink.connectors.metadata import RequestBudget
 from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
@@ -39,6 +42,8 @@ class EngineSettings:
     lease: timedelta = timedelta(seconds=30)
     concurrency: int = 100
     poll_seconds: float = 0.25
+    # The settings' request budgets by utility or connector id (budgets/pacing.py).
+    request_budgets: Mapping[str, RequestBudget] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EngineSettings:
@@ -47,6 +52,7 @@ class EngineSettings:
             input_timeout=timedelta(seconds=settings.connect_input_timeout_seconds),
             lease=timedelta(seconds=settings.attempt_lease_seconds),
             concurrency=settings.attempt_concurrency,
+            request_budgets=settings.request_budget_overrides(),
         )
 
 
@@ -66,6 +72,7 @@ class AttemptRunner:
         self.vault = vault
         self.registry = registry
         self.settings = settings or EngineSettings()
+        self.pacing = Pacing(db, clock, registry, self.settings.request_budgets)
         self.worker_id = new_worker_id()
         self.tasks: dict[str, asyncio.Task[None]] = {}
 

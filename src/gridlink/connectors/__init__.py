@@ -19,6 +19,7 @@ from gridlink.connectors.metadata import (
     ConnectorInfo,
     Environment,
     MfaMethod,
+    RequestBudget,
     SignInKind,
     UtilityInfo,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "MfaOption",
     "ReadingComponent",
     "ReadingQuality",
+    "RequestBudget",
     "Resolution",
     "ServiceAddress",
     "ServiceClass",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import abc
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import ClassVar, Self
@@ -38,6 +38,12 @@ from gridlink.kit.clock import Clock, SystemClock
 
 HttpClientFactory = Callable[[], httpx.AsyncClient]
 Sleep = Callable[[float], Awaitable[None]]
+# Awaited before every request to the utility; returns when the utility's budget allows one.
+Pace = Callable[[], Awaitable[None]]
+
+
+async def no_wait() -> None:
+    """The pace of a context nobody paced (tests, tools): every request goes at once."""
 
 
 def default_http_client() -> httpx.AsyncClient:
@@ -54,14 +60,39 @@ class ConnectorContext:
 
     ``http_client`` returns a new ``httpx.AsyncClient`` (give it an ``httpx.MockTransport``
     in tests); ``clock`` is the only source of "now"; ``sleep`` is the only way to wait.
+    ``pace`` is awaited before every request to the utility (the engine's shared request
+    budget, ADR 0017): clients from ``http_client`` of a paced context await it themselves;
+    a connector with its own HTTP stack awaits it before each request (the library-backed ones
+    through ``library_support.library_session``). Set both with ``paced_by``.
     """
 
     clock: Clock = field(default_factory=SystemClock)
     http_client: HttpClientFactory = default_http_client
     sleep: Sleep = asyncio.sleep
+    pace: Pace = no_wait
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def paced_by(self, pace: Pace) -> ConnectorContext:
+        """This (unpaced) context with every request paced by ``pace``, httpx clients included."""
+        return replace(self, pace=pace, http_client=paced_http_client(self.http_client, pace))
+
+
+def paced_http_client(factory: HttpClientFactory, pace: Pace) -> HttpClientFactory:
+    """Clients from ``factory`` that await ``pace`` before every request (each redirect too),
+    in an httpx request hook: outside httpx's time-outs, so the wait never eats a request's."""
+
+    async def before_request(_request: httpx.Request) -> None:
+        await pace()
+
+    def make() -> httpx.AsyncClient:
+        client = factory()
+        hooks = client.event_hooks
+        client.event_hooks = {**hooks, "request": [before_request, *hooks.get("request", [])]}
+        return client
+
+    return make
 
 
 @dataclass(frozen=True)
@@ -193,8 +224,11 @@ __all__ = [
     "HttpClientFactory",
     "MfaChallenge",
     "MfaOption",
+    "Pace",
     "SessionToken",
     "Sleep",
     "UtilityInfo",
     "default_http_client",
+    "no_wait",
+    "paced_http_client",
 ]

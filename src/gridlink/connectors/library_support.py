@@ -1,9 +1,11 @@
 """Helpers for connectors built on a utility's Python library that speaks aiohttp.
 
 Such a library takes an ``aiohttp.ClientSession`` from its caller. The connector creates
-it (through a factory tests replace) and closes it: when login fails, when a session ends,
-and when an MFA dialog ends. Library numbers are floats; ``to_decimal`` keeps the digits
-the library printed (``0.1`` stays ``Decimal("0.1")``, not its binary expansion).
+it (through a factory tests replace, given the context's ``pace``) and closes it: when login
+fails, when a session ends, and when an MFA dialog ends. ``library_session`` makes one whose
+every request waits for the utility's request budget first. Library numbers are floats;
+``to_decimal`` keeps the digits the library printed (``0.1`` stays ``Decimal("0.1")``, not
+its binary expansion).
 
 Every call into a library runs inside ``library_call``: a time bound for the whole call
 (a library call can be several requests, retries included, and a library may retry without
@@ -20,12 +22,17 @@ from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import aiohttp
+from aiohttp.connector import Connection
+from aiohttp.tracing import Trace
 
+from gridlink.connectors.base import Pace
 from gridlink.connectors.errors import ConnectorError, TemporarilyUnavailable, UtilityTimeout
 
-SessionFactory = Callable[[], aiohttp.ClientSession]
+SessionFactory = Callable[[Pace], aiohttp.ClientSession]
+CONNECT_TIMEOUT = 30.0
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +44,46 @@ UNEXPECTED_ANSWER: tuple[type[Exception], ...] = (KeyError, IndexError, TypeErro
 # the aiohttp sessions bound each request (60 to 120 s) and an opower call can be a few
 # requests; this catches what those cannot, such as a library retrying without end.
 LIBRARY_CALL_TIMEOUT = timedelta(minutes=5)
+
+
+class PacedConnector(aiohttp.TCPConnector):
+    """A TCP connector that awaits ``pace`` each time aiohttp asks it for a connection, which
+    it does once per request sent (each redirect and each retry too).
+
+    The connector rather than a ``TraceConfig``: a library that opens a session of its own on
+    the caller's connector (opower's ConEd login does, with the caller's cookies, headers and
+    time-outs but not its trace configs) stays paced.
+    """
+
+    def __init__(self, pace: Pace, **options: Any) -> None:
+        super().__init__(**options)
+        self._pace = pace
+
+    async def connect(
+        self,
+        req: aiohttp.ClientRequest,
+        traces: list[Trace],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 - aiohttp's signature
+    ) -> Connection:
+        await self._pace()
+        return await super().connect(req, traces, timeout)
+
+
+def library_session(pace: Pace, *, read_timeout: float, **options: Any) -> aiohttp.ClientSession:
+    """A session for a utility library whose every request waits for ``pace`` first.
+
+    Time-outs are per step (connecting, each read) rather than one total: aiohttp starts a
+    request's total clock before it asks the connector for a connection, so the wait for the
+    request budget would eat the request's own time, and a wait longer than the total would
+    leave the request with no bound at all.
+    """
+    return aiohttp.ClientSession(
+        connector=PacedConnector(pace),
+        timeout=aiohttp.ClientTimeout(
+            total=None, sock_connect=CONNECT_TIMEOUT, sock_read=read_timeout
+        ),
+        **options,
+    )
 
 
 def to_decimal(value: float | int | str) -> Decimal:
@@ -117,12 +164,15 @@ async def close_session(session: aiohttp.ClientSession) -> None:
 
 
 __all__ = [
+    "CONNECT_TIMEOUT",
     "LIBRARY_CALL_TIMEOUT",
     "UNEXPECTED_ANSWER",
+    "PacedConnector",
     "SessionFactory",
     "close_session",
     "common_error",
     "library_call",
+    "library_session",
     "raised_as_ours",
     "retry_after",
     "to_decimal",

@@ -7,6 +7,7 @@ conformance kit reject a bad one with a message that names the field.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,6 +40,71 @@ _ZIP = re.compile(r"^\d{5}$")
 
 
 @dataclass(frozen=True, slots=True)
+class RequestBudget:
+    """How fast Gridlink may call a utility, all workers together: a token bucket refilled at
+    ``per_minute`` requests a minute that holds at most ``burst`` (requests that may go at once
+    after a quiet spell). ``per_minute`` ``math.inf`` is unlimited. Enforced by the engine
+    (budgets/pacing.py); a connector only awaits ``ConnectorContext.pace``."""
+
+    per_minute: float
+    burst: int = 1
+
+    @property
+    def unlimited(self) -> bool:
+        return math.isinf(self.per_minute)
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two requests at the sustained rate."""
+        return 60.0 / self.per_minute
+
+    def problems(self, where: str) -> list[str]:
+        found: list[str] = []
+        if not (self.per_minute > 0):  # also refuses NaN
+            found.append(f"{where}: request_budget.per_minute must be above 0")
+        if self.burst < 1:
+            found.append(f"{where}: request_budget.burst must be at least 1")
+        return found
+
+    @classmethod
+    def parse(cls, text: str) -> RequestBudget:
+        """``"30"`` (a minute), ``"30/5"`` (with a burst of 5) or ``"unlimited"``."""
+        text = text.strip()
+        if text == "unlimited":
+            return UNLIMITED
+        rate, _, burst = text.partition("/")
+        try:
+            budget = cls(float(rate), int(burst) if burst else 1)
+        except ValueError:
+            raise ValueError(f"{text!r} is not PER_MINUTE[/BURST] or unlimited") from None
+        problems = budget.problems(repr(text))
+        if problems or budget.unlimited:
+            raise ValueError(problems[0] if problems else f"{text!r}: write unlimited")
+        return budget
+
+
+UNLIMITED = RequestBudget(math.inf, 1)
+# What a connector that declares nothing gets: as polite as the opower portals (30 a minute,
+# see connectors/opower/utilities.py), since nothing is known about its utility.
+DEFAULT_REQUEST_BUDGET = RequestBudget(per_minute=30, burst=5)
+
+
+def parse_request_budgets(text: str) -> dict[str, RequestBudget]:
+    """``GRIDLINK_REQUEST_BUDGETS``: ``id=PER_MINUTE[/BURST],...`` where an id is a utility's
+    or a connector's; e.g. ``pge=20/5,smart_meter_texas=4,sandbox=unlimited``."""
+    budgets: dict[str, RequestBudget] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        key, equals, value = entry.partition("=")
+        key = key.strip()
+        if not equals or not _ID.match(key):
+            raise ValueError(f"{entry!r} is not id=PER_MINUTE[/BURST]")
+        if key in budgets:
+            raise ValueError(f"{key!r} is given twice")
+        budgets[key] = RequestBudget.parse(value)
+    return budgets
+
+
+@dataclass(frozen=True, slots=True)
 class UtilityInfo:
     id: str
     name: str
@@ -51,6 +117,8 @@ class UtilityInfo:
     environment: Environment = Environment.LIVE
     # Sandbox utilities carry their own fake zips; live ones are placed by imported zip data.
     zips: tuple[str, ...] = ()
+    # None: the connector's budget. A utility with its own site or limits declares its own.
+    request_budget: RequestBudget | None = None
 
     def problems(self) -> list[str]:
         where = f"utility {self.id!r}"
@@ -80,6 +148,8 @@ class UtilityInfo:
             found.append(f"{where}: a sandbox utility must declare its fake zips")
         if self.environment not in tuple(Environment):
             found.append(f"{where}: environment must be sandbox or live")
+        if self.request_budget is not None:
+            found += self.request_budget.problems(where)
         return found
 
 
@@ -103,12 +173,17 @@ class ConnectorInfo:
     utilities: tuple[UtilityInfo, ...]
     lookback: timedelta = timedelta(days=7)
     finest_months: int | None = None
+    # Per utility (each utility has a bucket of its own) unless the utility declares its own.
+    request_budget: RequestBudget = DEFAULT_REQUEST_BUDGET
 
     def utility(self, utility_id: str) -> UtilityInfo:
         for utility in self.utilities:
             if utility.id == utility_id:
                 return utility
         raise LookupError(f"connector {self.id!r} does not serve utility {utility_id!r}")
+
+    def budget_for(self, utility_id: str) -> RequestBudget:
+        return self.utility(utility_id).request_budget or self.request_budget
 
     def problems(self) -> list[str]:
         found: list[str] = []
@@ -128,6 +203,7 @@ class ConnectorInfo:
             for i in sorted(set(ids))
             if ids.count(i) > 1
         ]
+        found += self.request_budget.problems(f"connector {self.id!r}")
         for utility in self.utilities:
             found += utility.problems()
         return found

@@ -1,6 +1,6 @@
 """How fast a connector may ask a utility: a pace it declares, and the pacer that keeps it.
 
-A ``Pace`` is two limits: at least ``spacing`` between two requests, and at most
+A ``SessionPace`` is two limits: at least ``spacing`` between two requests, and at most
 ``per_minute`` requests in any sliding minute. A ``Pacer`` holds one session's recent request
 times and waits (with the context's ``sleep``, on the context's ``clock``) until the next
 request keeps both. With a test clock that a test's ``sleep`` moves, no real time passes and
@@ -24,7 +24,7 @@ MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
-class Pace:
+class SessionPace:
     spacing: timedelta
     per_minute: int
 
@@ -34,7 +34,7 @@ class Pace:
 
 
 class Pacer:
-    def __init__(self, pace: Pace, clock: Clock, sleep: Sleep) -> None:
+    def __init__(self, pace: SessionPace, clock: Clock, sleep: Sleep) -> None:
         self.pace = pace
         self._clock = clock
         self._sleep = sleep
@@ -63,4 +63,4 @@ class Pacer:
         return due
 
 
-__all__ = ["Pace", "Pacer"]
+__all__ = ["Pacer", "SessionPace"]

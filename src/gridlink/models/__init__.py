@@ -21,6 +21,7 @@ from gridlink.models.utility_account import UtilityAccount
 from gridlink.models.utility_credential import UtilityCredential
 from gridlink.models.utility_interval_day import UtilityIntervalDay
 from gridlink.models.utility_meter import UtilityMeter
+from gridlink.models.utility_request_budget import UtilityRequestBudget
 from gridlink.models.utility_state import UtilityState
 from gridlink.models.utility_statement import UtilityStatement
 from gridlink.models.utility_sync import UtilitySync
@@ -51,6 +52,7 @@ __all__ = [
     "UtilityCredential",
     "UtilityIntervalDay",
     "UtilityMeter",
+    "UtilityRequestBudget",
     "UtilityState",
     "UtilityStatement",
     "UtilitySync",

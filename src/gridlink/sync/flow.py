@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.clients.clock import client_clock
-from gridlink.connectors.base import ConnectorContext, ConnectorSession, Credentials, SessionToken
+from gridlink.connectors.base import ConnectorSession, Credentials, SessionToken
 from gridlink.connectors.errors import ConnectorError
 from gridlink.connectors.models import Account, IntervalReading, Meter, Resolution, Statement
 from gridlink.data import service as data
@@ -137,7 +137,7 @@ class SyncRun:
             return
         self.utility_clock = client_clock(self.runner.clock, login.offset)
         connector = self.runner.registry.create(
-            login.utility_id, ConnectorContext(clock=self.utility_clock)
+            login.utility_id, self.runner.pacing.context(login.utility_id, clock=self.utility_clock)
         )
         # The connector knows how late its utility publishes; the setting is a floor.
         self.lookback = max(connector.info.lookback, self.settings.overlap)

@@ -16,6 +16,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from gridlink.budgets.pacing import Pacing
 from gridlink.clients.clock import client_clock
 from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.data.files import FileStore
@@ -63,6 +64,7 @@ class SyncRunner:
         self.registry = registry
         self.files = files
         self.settings = settings or SyncSettings()
+        self.pacing = Pacing(db, clock, registry, self.settings.request_budgets)
         self.worker_id = new_worker_id()
         # The run holding each sync's lease (renewed by the heartbeat), and every run task still
         # alive: a run ending in a claim can start the next run of its own sync, so one sync id

@@ -4,13 +4,15 @@ the backoff after a failure. Due times are utility-side (clients/clock.py); leas
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.clients.clock import client_clock
 from gridlink.config import Settings
+from gridlink.connectors.metadata import RequestBudget
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
 from gridlink.kit.wakeup import announce
@@ -37,6 +39,8 @@ class SyncSettings:
     poll_seconds: float = 5.0
     # At shut-down, how long a running sync may take to finish its current step.
     stop_grace: timedelta = timedelta(seconds=10)
+    # The settings' request budgets by utility or connector id (budgets/pacing.py).
+    request_budgets: Mapping[str, RequestBudget] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SyncSettings:
@@ -54,6 +58,7 @@ class SyncSettings:
             retry_base=timedelta(seconds=settings.sync_retry_base_seconds),
             retry_max=timedelta(seconds=settings.sync_retry_max_seconds),
             poll_seconds=settings.sync_poll_seconds,
+            request_budgets=settings.request_budget_overrides(),
         )
 
 

@@ -22,6 +22,7 @@ from gridlink.connectors.base import (
     ConnectorContext,
     ConnectorSession,
     Credentials,
+    Pace,
     SessionToken,
 )
 from gridlink.connectors.base import MfaChallenge as Challenge
@@ -30,6 +31,7 @@ from gridlink.connectors.library_support import (
     LIBRARY_CALL_TIMEOUT,
     SessionFactory,
     close_session,
+    library_session,
 )
 from gridlink.connectors.models import (
     Account,
@@ -51,11 +53,9 @@ ClientFactory = Callable[
 BILLS_PER_ACCOUNT = 40
 
 
-def new_session() -> aiohttp.ClientSession:
+def new_session(pace: Pace) -> aiohttp.ClientSession:
     # The library's cookie jar: some utilities reject quoted cookies.
-    return aiohttp.ClientSession(
-        cookie_jar=create_cookie_jar(), timeout=aiohttp.ClientTimeout(total=120)
-    )
+    return library_session(pace, read_timeout=120, cookie_jar=create_cookie_jar())
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class OpowerConnector(Connector):
     async def login(
         self, credentials: Credentials, *, session_token: SessionToken | None = None
     ) -> ConnectorSession:
-        http = self.library.session()
+        http = self.library.session(self.context.pace)
         within = self.library.call_timeout
         try:
             client = self.library.client(

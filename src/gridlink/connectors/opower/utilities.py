@@ -27,7 +27,13 @@ from datetime import timedelta
 from opower import get_supported_utilities
 from opower.utilities import UtilityBase
 
-from gridlink.connectors.metadata import ConnectorInfo, MfaMethod, SignInKind, UtilityInfo
+from gridlink.connectors.metadata import (
+    ConnectorInfo,
+    MfaMethod,
+    RequestBudget,
+    SignInKind,
+    UtilityInfo,
+)
 from gridlink.connectors.models import Commodity
 
 E, G, W = Commodity.ELECTRIC, Commodity.GAS, Commodity.WATER
@@ -119,6 +125,11 @@ OPOWER_INFO = ConnectorInfo(
     # Opower publishes reads one to three days late, and costs and estimates settle when the
     # bill closes: two weeks back catches both without re-reading much.
     lookback=timedelta(days=14),
+    # Per utility portal: one request every 2 s, bursts of 5 (a sign-in's redirect chain goes
+    # mostly at once). A 24-month 15-minute backfill is ~125 requests per meter, about four
+    # minutes at this pace; a daily check a handful. A person browsing the portal's usage
+    # pages makes requests about as often.
+    request_budget=RequestBudget(per_minute=30, burst=5),
 )
 
 _BY_ID = {u.info.id: u for u in OPOWER_UTILITIES}

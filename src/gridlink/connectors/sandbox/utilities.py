@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gridlink.connectors.metadata import (
+    UNLIMITED,
     ConnectorInfo,
     Environment,
     MfaMethod,
@@ -127,6 +128,8 @@ SANDBOX_INFO = ConnectorInfo(
     # Like the opower portals: the last 13 months at 15 minutes (a year to compare with),
     # daily readings before that.
     finest_months=13,
+    # The sandbox answers in-process: no utility to be polite to, and no request to pace.
+    request_budget=UNLIMITED,
 )
 
 _BY_ID = {u.info.id: u for u in SANDBOX_UTILITIES}

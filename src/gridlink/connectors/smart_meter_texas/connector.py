@@ -33,16 +33,18 @@ from gridlink.connectors.base import (
     ConnectorContext,
     ConnectorSession,
     Credentials,
+    Pace,
     SessionToken,
 )
 from gridlink.connectors.library_support import (
     LIBRARY_CALL_TIMEOUT,
     SessionFactory,
     close_session,
+    library_session,
     raised_as_ours,
 )
 from gridlink.connectors.models import Account, IntervalReading, Meter, Resolution, Statement
-from gridlink.connectors.pacing import Pace, Pacer
+from gridlink.connectors.pacing import Pacer, SessionPace
 from gridlink.connectors.smart_meter_texas import mapping
 from gridlink.connectors.smart_meter_texas.errors import (
     TokenRejected,
@@ -56,14 +58,14 @@ T = TypeVar("T")
 
 # SMT publishes no limit for its web API and locks sign-ins out after bursts. A backfill is
 # one request per day: at this pace 24 months take about 37 minutes.
-SMT_PACE = Pace(spacing=timedelta(seconds=2), per_minute=20)
+SMT_PACE = SessionPace(spacing=timedelta(seconds=2), per_minute=20)
 # Sign-ins again after SMT refused a token, per session: SMT throttles sign-ins, and a site
 # that refuses every token after one use should end the run, not sign in before each day.
 SIGN_INS_AGAIN = 3
 
 
-def new_session() -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+def new_session(pace: Pace) -> aiohttp.ClientSession:
+    return library_session(pace, read_timeout=60)
 
 
 def library_ssl_context() -> ssl.SSLContext:
@@ -82,7 +84,7 @@ class SmartMeterTexasLibrary:
 class SmartMeterTexasConnector(Connector):
     info = SMT_INFO
     library: ClassVar[SmartMeterTexasLibrary] = SmartMeterTexasLibrary()
-    pace: ClassVar[Pace] = SMT_PACE
+    pace: ClassVar[SessionPace] = SMT_PACE
 
     @classmethod
     def with_library(cls, library: SmartMeterTexasLibrary) -> type[SmartMeterTexasConnector]:
@@ -92,7 +94,7 @@ class SmartMeterTexasConnector(Connector):
     async def login(
         self, credentials: Credentials, *, session_token: SessionToken | None = None
     ) -> ConnectorSession:
-        http = self.library.session()
+        http = self.library.session(self.context.pace)
         try:
             pacer = Pacer(self.pace, self.context.clock, self.context.sleep)
             guarded = GuardedHttp(http, pacer, self.context.clock)

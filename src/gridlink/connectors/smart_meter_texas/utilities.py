@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from gridlink.connectors.metadata import ConnectorInfo, SignInKind, UtilityInfo
+from gridlink.connectors.metadata import ConnectorInfo, RequestBudget, SignInKind, UtilityInfo
 from gridlink.connectors.models import Commodity
 
 TIME_ZONE = "America/Chicago"  # ERCOT's and SMT's clock
@@ -30,4 +30,8 @@ SMT_INFO = ConnectorInfo(
     utilities=(SMT_UTILITY,),
     # SMT posts a day's reads the next day and replaces estimated reads within days.
     lookback=timedelta(days=7),
+    # For the whole deployment: the connector paces each login itself (2 s apart, 20 a
+    # minute; SMT throttles per sign-in), and this caps what all of them together ask of the
+    # site, a person's paging through the portal's daily view times a few dozen users.
+    request_budget=RequestBudget(per_minute=60, burst=5),
 )

@@ -1,0 +1,1 @@
+"""The request budget per utility, shared by every worker: ADR 0017."""
