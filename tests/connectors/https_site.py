@@ -25,8 +25,9 @@ library we wrap runs its own code: URLs, headers, cookies, redirects, JSON parsi
   An unrouted request gets 404 and is kept in :attr:`HttpsSite.unrouted`.
 - **Every request is recorded** (method, host, path, query, headers, body, monotonic time)
   in :attr:`HttpsSite.requests`; :meth:`HttpsSite.count` counts them.
-- **Failures**: :meth:`HttpsSite.fail` makes a route answer an error status, garbage, or
-  slowly (then normally, or with the error), for its next ``times`` requests or always.
+- **Failures**: :meth:`HttpsSite.fail` makes a route answer an error status, garbage,
+  slowly (then normally, or with the error), or drop the connection, for its next
+  ``times`` requests or always.
 - **No other network.** ``tests.connectors.library_fakes.no_sockets`` lets a test connect
   only to the addresses of sites running in it (:func:`allow_connections_to`); any other
   connect fails the test.
@@ -82,13 +83,15 @@ class Recorded:
 @dataclass
 class Fault:
     """How a route misbehaves: after ``delay`` seconds, ``status`` with ``body`` (or, with no
-    status, the route's normal answer). ``times`` None: every request."""
+    status, the route's normal answer), or no answer at all (``drop``). ``times`` None:
+    every request."""
 
     status: int | None = 503
     body: str | bytes = ""
     delay: float = 0.0
     times: int | None = 1
     content_type: str = "text/html"
+    drop: bool = False  # close the connection without an answer
 
 
 @dataclass
@@ -250,10 +253,16 @@ class HttpsSite:
                     route.faults.pop(0)
             if fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault.drop and request.transport is not None:
+                request.transport.close()
+                return web.Response(status=499)
             if fault.status is not None:
                 body = fault.body.encode() if isinstance(fault.body, str) else fault.body
                 return web.Response(status=fault.status, body=body, content_type=fault.content_type)
-        answer = await route.handler(request)
+        try:
+            answer = await route.handler(request)
+        except web.HTTPException as raised:  # aiohttp's raised responses (redirects...)
+            return raised
         if isinstance(answer, web.StreamResponse):
             return answer
         return web.json_response(answer)

@@ -100,8 +100,27 @@ async def test_faults_answer_errors_garbage_or_late_then_recover() -> None:
             with pytest.raises(asyncio.TimeoutError):
                 await http.get(url, timeout=aiohttp.ClientTimeout(total=0.05))
             assert (await (await http.get(url)).json())["uuid"] == "c"
+        # Twice: aiohttp retries an idempotent request once when the server hangs up.
+        site.fail("GET", "x.opower.com", path, Fault(drop=True, times=2))
+        async with site.session_factory()() as http:
+            with pytest.raises(aiohttp.ServerDisconnectedError):
+                await http.get(f"https://x.opower.com{path}")
         with pytest.raises(LookupError):
             site.fail("GET", "x.opower.com", "/nowhere")
+
+
+async def test_raised_redirects_are_answered_and_recorded() -> None:
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPFound("https://example.opower.com/whoami")
+
+    async with _site() as site:
+        site.route("GET", "old.example.com", "/", moved)
+        async with site.session_factory()() as http, http.get("https://old.example.com/") as a:
+            assert a.status == 200
+    assert [(r.host, r.path, r.status) for r in site.requests] == [
+        ("old.example.com", "/", 302),
+        ("example.opower.com", "/whoami", 200),
+    ]
 
 
 async def test_the_guard_still_refuses_any_other_address(no_sockets: list[object]) -> None:  # noqa: F811
