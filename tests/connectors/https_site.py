@@ -262,7 +262,12 @@ class HttpsSite:
         try:
             answer = await route.handler(request)
         except web.HTTPException as raised:  # aiohttp's raised responses (redirects...)
-            return raised
+            answer = raised
+        if isinstance(answer, web.HTTPException):  # answered as a plain response
+            plain = web.Response(status=answer.status, headers=answer.headers, body=answer.body)
+            for name, morsel in answer.cookies.items():
+                plain.cookies[name] = morsel
+            return plain
         if isinstance(answer, web.StreamResponse):
             return answer
         return web.json_response(answer)

@@ -36,13 +36,13 @@ class PgeLogin:
     email: str = "j*****@example.com"
     phone: str = "***-***-4821"
     trust_days: int = 30
-    codes: list[tuple[str, str]] = field(default_factory=list)  # (option, code) sent
+    codes: list[tuple[str | None, str]] = field(default_factory=list)  # (option, code) sent
     trusted: dict[str, datetime] = field(default_factory=dict)  # validationCookie → expiry
     logins: list[dict[str, str]] = field(default_factory=list)  # login params (no password)
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _sids: set[str] = field(default_factory=set)
     _aura_tokens: set[str] = field(default_factory=set)
-    _challenges: dict[str, str] = field(default_factory=dict)  # encryptedTFT → chosen option
+    _challenges: dict[str, str | None] = field(default_factory=dict)  # encryptedTFT → option
 
     def install(self, site: HttpsSite) -> None:
         site.route("POST", HOST, "/myaccount/s/sfsites/aura", self._aura)
@@ -88,6 +88,9 @@ class PgeLogin:
         if self.mfa and not (remembered and params.get("browsercookie") == f"enc-{self.username}"):
             tft = f"tft-{next(self._serial)}"
             self._challenges[tft] = ""
+            if not self.email and not self.phone:  # nothing to choose: the code goes out
+                self._challenges[tft] = None
+                self.codes.append((None, self._new_code()))
             return {
                 "retMessage": "verifymfa :",
                 "EmailVal": self.email,
@@ -103,12 +106,14 @@ class PgeLogin:
         choice = params.get("selectedChoice")
         if choice not in ("Email", "Phone") or params.get("username") != f"enc-{self.username}":
             return {"retMessage": "failure"}
-        code = f"{next(self._serial) * 7919 % 1000000:06d}"
-        self.codes.append((choice, code))
+        self.codes.append((choice, self._new_code()))
         for tft, chosen in self._challenges.items():
             if not chosen:
                 self._challenges[tft] = choice
         return {"retMessage": "success"}
+
+    def _new_code(self) -> str:
+        return f"{next(self._serial) * 7919 % 1000000:06d}"
 
     def _verify(self, given: dict[str, Any]) -> dict[str, Any]:
         tft = given.get("encToken")

@@ -11,9 +11,12 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from opower import Opower, create_cookie_jar
 
+from gridlink.connectors.base import ConnectorContext, ConnectorSession, Credentials
+from gridlink.connectors.errors import MfaRequired
 from gridlink.connectors.models import IntervalReading
 from gridlink.connectors.opower import OpowerConnector, OpowerLibrary
 from gridlink.connectors.opower.utilities import opower_utility
+from gridlink.kit.clock import ManualClock
 from tests.connectors.https_site import HttpsSite
 from tests.connectors.library_fakes import Sessions
 from tests.connectors.opower_site.aep import AepLogin
@@ -83,6 +86,25 @@ class OpowerSite:
 
         library = OpowerLibrary(session=self.sessions, client=client)
         return OpowerConnector.with_library(library)
+
+    async def sign_in(
+        self, now: datetime, *, totp_secret: str | None = None, option: str | None = None
+    ) -> ConnectorSession:
+        """A logged-in connector session, through MFA (``option``, else the first offered,
+        with the code the site sent) when the utility asks for it."""
+        connector = self.connector(totp_secret=totp_secret)(
+            self.utility_id, ConnectorContext(clock=ManualClock(now))
+        )
+        credentials = Credentials(self.login.username, self.login.password)
+        try:
+            return await connector.login(credentials)
+        except MfaRequired as needed:
+            challenge = needed.challenge
+            if challenge.options:
+                chosen = option or challenge.options[0].id
+                await connector.select_mfa_option(challenge, chosen)
+            token = await connector.submit_mfa_code(challenge, self.login.codes[-1][1])
+            return await connector.login(credentials, session_token=token)
 
     def expected(self, meter_uuid: str, start: datetime, end: datetime) -> list[IntervalReading]:
         """What the meter measured in ``[start, end)`` and published: the right answer."""
