@@ -174,7 +174,7 @@ class HttpsSite:
 
         def make() -> aiohttp.ClientSession:
             connector = aiohttp.TCPConnector(
-                resolver=_LoopbackResolver(self), ssl=client_ssl_context()
+                resolver=LoopbackResolver(self), ssl=client_ssl_context()
             )
             jar = cookie_jar() if cookie_jar is not None else None
             return aiohttp.ClientSession(connector=connector, cookie_jar=jar, **session_options)
@@ -282,7 +282,7 @@ def _params(route: _Route, host: str, path: str) -> dict[str, str]:
     return found
 
 
-class _LoopbackResolver(AbstractResolver):
+class LoopbackResolver(AbstractResolver):
     """Every name is the site: 443 → its HTTPS port, anything else → its plain one."""
 
     def __init__(self, site: HttpsSite) -> None:

@@ -12,7 +12,13 @@ import pytest
 from aiohttp import web
 from opower import create_cookie_jar
 
-from tests.connectors.https_site import PARAMS, Fault, HttpsSite, client_ssl_context
+from tests.connectors.https_site import (
+    PARAMS,
+    Fault,
+    HttpsSite,
+    LoopbackResolver,
+    client_ssl_context,
+)
 from tests.connectors.library_fakes import no_sockets  # noqa: F401 - autouse
 
 
@@ -68,7 +74,7 @@ async def test_certificates_verify_only_through_the_test_ca() -> None:
         context = client_ssl_context()
         assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
         # Same resolver, the system's trust store: the test CA is not in it.
-        resolver = site.session_factory()().connector._resolver  # type: ignore[union-attr]
+        resolver = LoopbackResolver(site)
         untrusting = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(resolver=resolver, ssl=ssl.create_default_context())
         )

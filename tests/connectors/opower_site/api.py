@@ -39,6 +39,7 @@ from tests.connectors.https_site import PARAMS, HttpsSite
 from tests.connectors.opower_site import graphql
 from tests.connectors.opower_site.truth import STEP, Component, Meter, Read, Truth, midnight
 
+TOKEN_MARK = "opower-access"  # every bearer token starts so: a secret to look for
 SUB_DAILY_CAP = timedelta(hours=720)
 DAILY_CAP = timedelta(days=365)
 AGGREGATES = {
@@ -60,6 +61,7 @@ class Profile:
     data_browser_status: int = 200  # AEP, City of Austin: 403 for every DataBrowser request
     customers_status: int = 200  # City of Austin: 403 (DSS falls back to bill-trends)
     graphql_status: int = 200  # City of Austin: 403
+    completed_bills: bool = True  # False: GraphQL has no completed bills (bill reads only)
 
     @property
     def host(self) -> str:
@@ -123,7 +125,7 @@ class OpowerApi:
         return self.truths[uuid]
 
     def issue_token(self, customers: Iterable[str] | None = None) -> str:
-        token = f"opower-access-{self.profile.subdomain}-{next(self._serial)}"
+        token = f"{TOKEN_MARK}-{self.profile.subdomain}-{next(self._serial)}"
         self.tokens[token] = list(customers or [c.uuid for c in self.customers])
         return token
 
@@ -504,6 +506,8 @@ class GraphRoot:
         **_: Any,
     ) -> list[dict[str, Any]]:
         periods: dict[tuple[date, date], list[tuple[Meter, Any]]] = {}
+        if not self.api.profile.completed_bills:
+            return []
         for meter in customer.meters:
             for bill in self.api.truth(meter.uuid).bills:
                 periods.setdefault((bill.start, bill.end), []).append((meter, bill))

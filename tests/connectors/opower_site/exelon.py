@@ -32,6 +32,7 @@ from tests.connectors.opower_site.api import OpowerApi
 TENANT = "euazurecomed.onmicrosoft.com"
 WEB_POLICY = "B2C_1A_SignIn"
 MOBILE_POLICY = "B2C_1A_SignIn_Mobile"
+REFRESH_MARK = "exelon-refresh-c0ffee"  # every refresh token starts so: a secret to look for
 
 
 @dataclass
@@ -55,6 +56,7 @@ class ExelonLogin:
     accounts_host: str = "eudapi.comed.com"
     mobile_scheme: str = "msauth.com.comed.mobile"
     state: str = "IL"
+    code: str | None = None  # the code every send carries; None: a new one each time
     codes: list[tuple[str, str]] = field(default_factory=list)  # (option, code) sent
     refresh_tokens: set[str] = field(default_factory=set)
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -140,7 +142,7 @@ class ExelonLogin:
             if self.mfa == "email" and option != "Email":
                 return _status("400", "Text verification is not available.")
             tx.option, tx.step = option, "verify"
-            code = f"{next(self._serial) * 104729 % 1000000:06d}"
+            code = self.code or f"{next(self._serial) * 104729 % 1000000:06d}"
             self.codes.append((option, code))
             return _status("200")
         sent = [code for chosen, code in self.codes if chosen == option]
@@ -214,7 +216,7 @@ class ExelonLogin:
         return web.json_response({"error": "invalid_grant"}, status=400)
 
     def _tokens(self) -> dict[str, Any]:
-        refresh = f"refresh-{next(self._serial)}-c0ffee"
+        refresh = f"{REFRESH_MARK}-{next(self._serial)}"
         access = f"b2c-access-{next(self._serial)}"
         self.refresh_tokens.add(refresh)
         self._b2c_tokens.add(access)

@@ -25,6 +25,7 @@ from tests.connectors.opower_site.api import OpowerApi
 
 HOST = "myaccount.pge.com"
 AURA_COOKIE = "__Host-ERIC_PROD-4a1b2c"
+COOKIE_MARK = "pge-validation-7f3a"  # every validationCookie starts so: a secret to look for
 
 
 @dataclass
@@ -36,6 +37,7 @@ class PgeLogin:
     email: str = "j*****@example.com"
     phone: str = "***-***-4821"
     trust_days: int = 30
+    code: str | None = None  # the code every send carries; None: a new one each time
     codes: list[tuple[str | None, str]] = field(default_factory=list)  # (option, code) sent
     trusted: dict[str, datetime] = field(default_factory=dict)  # validationCookie → expiry
     logins: list[dict[str, str]] = field(default_factory=list)  # login params (no password)
@@ -113,7 +115,7 @@ class PgeLogin:
         return {"retMessage": "success"}
 
     def _new_code(self) -> str:
-        return f"{next(self._serial) * 7919 % 1000000:06d}"
+        return self.code or f"{next(self._serial) * 7919 % 1000000:06d}"
 
     def _verify(self, given: dict[str, Any]) -> dict[str, Any]:
         tft = given.get("encToken")
@@ -128,7 +130,7 @@ class PgeLogin:
         if not good:
             return {"returnResponse": "failure"}
         self._challenges.pop(str(tft))
-        key = f"validation-{next(self._serial)}-7f3a"
+        key = f"{COOKIE_MARK}-{next(self._serial)}"
         expiry = self.api.now + timedelta(days=self.trust_days)
         self.trusted[key] = expiry
         return {

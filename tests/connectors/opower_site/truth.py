@@ -21,7 +21,7 @@ a test can compare what the connector returns with what was measured
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -124,6 +124,9 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, day.day)
 
 
+_DAYS: dict[tuple[Meter, str, datetime, date], list[Read]] = {}
+
+
 @dataclass
 class Truth:
     """One meter's reads and bills as its utility sees them."""
@@ -132,7 +135,6 @@ class Truth:
     zone: ZoneInfo
     now: datetime
     lag: timedelta = timedelta(hours=30)
-    _reads: dict[date, list[Read]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def published_until(self) -> datetime:
@@ -155,9 +157,10 @@ class Truth:
         """The local day's reads, oldest first; none before first_day or after today."""
         if day < self.meter.first_day or day > self.last_served_day:
             return []
-        if day not in self._reads:
-            self._reads[day] = list(self._make_day(day))
-        return self._reads[day]
+        key = (self.meter, self.zone.key, self.published_until, day)
+        if key not in _DAYS:  # shared by every site of the test run: the same truth
+            _DAYS[key] = self._make_day(day)
+        return _DAYS[key]
 
     def reads(self, start: datetime, end: datetime) -> list[Read]:
         """Every read that starts in ``[start, end)``, published or not."""
