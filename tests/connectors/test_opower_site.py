@@ -206,3 +206,28 @@ async def test_coned_cost_endpoint_fails_and_the_library_reads_usage_instead() -
         assert site.http.count(path=usage) == 1
         asked = next(r.query for r in site.http.requests if r.path == usage)
         assert (asked["startDate"], asked["endDate"]) == ("2026-01-14", "2026-01-15")
+
+
+async def test_the_librarys_batches_meet_without_a_gap(pge: tuple[OpowerSite, Opower]) -> None:
+    """Sixty days of hourly reads are three requests, walked back from the newest."""
+    site, client = pge
+    electric, _ = await client.async_get_accounts()
+    first, last = datetime(2026, 1, 10, tzinfo=site.zone), datetime(2026, 3, 10, tzinfo=site.zone)
+    reads = await client.async_get_cost_reads(electric, AggregateType.HOUR, first, last)
+    truth = site.api.truth(electric.uuid).reads(first, last + timedelta(days=2))
+    assert [(r.start_time, r.consumption) for r in reads] == [(t.start, t.value) for t in truth]
+    assert site.data_requests("DataBrowser-v1") == 3
+
+
+async def test_alone_the_library_loses_the_last_hour_of_a_fall_back_day_between_batches(
+    pge: tuple[OpowerSite, Opower],
+) -> None:
+    """Why the connector asks for one batch at a time: when an older batch ends on a
+    fall-back day, opower's fixed 24 hours stop an hour short of the newer batch."""
+    site, client = pge
+    electric, _ = await client.async_get_accounts()
+    first, last = datetime(2025, 10, 20, tzinfo=site.zone), datetime(2025, 11, 28, tzinfo=site.zone)
+    reads = await client.async_get_cost_reads(electric, AggregateType.HOUR, first, last)
+    truth = site.api.truth(electric.uuid).reads(first, last + timedelta(days=2))
+    missing = sorted({t.start for t in truth} - {r.start_time for r in reads})
+    assert missing == [datetime(2025, 11, 3, 7, tzinfo=UTC)]  # Nov 2, 23:00 PST
