@@ -80,7 +80,7 @@ def _bill_reads_give_the_billed_amounts(site: OpowerSite, report: ScenarioReport
     """Without completed bills, statements come from bill-aggregated cost reads."""
     for number, statements in report.statements.items():
         bills = {(b.start, b.end): b for b in site.api.truth(number).bills}
-        assert statements
+        assert [(s.period_start, s.period_end) for s in statements] == list(bills)
         for statement in statements:
             bill = bills[statement.period_start, statement.period_end]
             assert statement.amount_due == Decimal(str(bill.current_amount))
@@ -91,7 +91,7 @@ def _bill_reads_give_the_billed_amounts(site: OpowerSite, report: ScenarioReport
 def _completed_bills_give_the_segments(site: OpowerSite, report: ScenarioReport) -> None:
     for number, statements in report.statements.items():
         bills = {(b.start, b.end): b for b in site.api.truth(number).bills}
-        assert statements
+        assert [(s.period_start, s.period_end) for s in statements] == list(bills)
         for statement in statements:
             bill = bills[statement.period_start, statement.period_end]
             assert statement.amount_due == Decimal(str(bill.current_amount))

@@ -110,6 +110,18 @@ async def test_windows_at_any_hour_cut_exactly_and_rereading_changes_nothing() -
         assert again == [r for r in got if odd[1][0] <= r.start < odd[3][1]]
 
 
+async def test_a_long_window_loses_no_hour_where_library_batches_would_meet() -> None:
+    """Asked in one call, the library would split these 40 local days at the fall-back day
+    and drop its last hour (test_opower_site shows it): one batch per call keeps it."""
+    start = datetime(2025, 10, 21, tzinfo=UTC)  # Oct 20, 17:00 in Los Angeles
+    end = datetime(2025, 11, 29, 8, tzinfo=UTC)  # the end of Nov 28 there
+    async with SITES["pge"]() as site, await site.sign_in(NOW) as session:
+        electric, _ = await _meters(session)
+        got = await session.fetch_intervals(electric, start, end)
+        assert got == site.expected(electric.number, start, end)
+        assert datetime(2025, 11, 3, 7, tzinfo=UTC) in {r.start for r in got}
+
+
 async def test_the_newest_window_stops_at_the_published_reads() -> None:
     """Opower answers the unpublished rest of today with zero reads; none become readings."""
     async with SITES["pge"]() as site, await site.sign_in(NOW) as session:
