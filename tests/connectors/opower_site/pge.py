@@ -54,10 +54,6 @@ class PgeLogin:
             "GET", HOST, "/myaccount/apex/MyAcct_VF_BillInsights_OpowerDataBrowser", self._browser
         )
 
-    def cookie_pair(self) -> tuple[str, str]:
-        """The last browser cookies MFA handed out (login_data's secret part)."""
-        return f"enc-{self.username}", next(reversed(self.trusted))
-
     # -- Aura ------------------------------------------------------------------------------
 
     async def _aura(self, request: web.Request) -> web.StreamResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -36,10 +36,6 @@ FIRST_DAY = date(2025, 6, 1)
 SECRET_MARKS = (COOKIE_MARK, REFRESH_MARK, TOKEN_MARK)
 
 PGE, COMED, CONED, COA, AEP_OHIO = "eia_14328", "eia_4110", "eia_4226", "eia_1015", "eia_14006"
-
-
-class Login(Protocol):
-    def install(self, site: HttpsSite) -> None: ...
 
 
 @dataclass
