@@ -5,7 +5,8 @@ The connector drives the real ``opower`` library, which talks HTTPS to a loopbac
 
 - :mod:`.truth`: what each meter measured (deterministic, in local time) — the source of
   every answer, and of :meth:`OpowerSite.expected` for tests;
-- :mod:`.api`: opower.com's REST and GraphQL endpoints with the real windowing rules;
+- :mod:`.api`, :mod:`.graph`, :mod:`.graphql`: opower.com's REST endpoints with the real
+  windowing rules, and its GraphQL graph and executor;
 - :mod:`.pge`, :mod:`.exelon`, :mod:`.coned`, :mod:`.coa`, :mod:`.aep`: the sign-in flows;
 - :mod:`.site`: one utility's site and the connector wired to it (``pge_site()``...).
 """
