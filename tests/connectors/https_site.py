@@ -25,8 +25,9 @@ library we wrap runs its own code: URLs, headers, cookies, redirects, JSON parsi
   An unrouted request gets 404 and is kept in :attr:`HttpsSite.unrouted`.
 - **Every request is recorded** (method, host, path, query, headers, body, monotonic time)
   in :attr:`HttpsSite.requests`; :meth:`HttpsSite.count` counts them.
-- **Failures**: :meth:`HttpsSite.fail` makes a route answer an error status, garbage, or
-  slowly (then normally, or with the error), for its next ``times`` requests or always.
+- **Failures**: :meth:`HttpsSite.fail` makes a route answer an error status, garbage,
+  slowly (then normally, or with the error), or drop the connection, for its next
+  ``times`` requests or always.
 - **No other network.** ``tests.connectors.library_fakes.no_sockets`` lets a test connect
   only to the addresses of sites running in it (:func:`allow_connections_to`); any other
   connect fails the test.
@@ -84,13 +85,15 @@ class Recorded:
 @dataclass
 class Fault:
     """How a route misbehaves: after ``delay`` seconds, ``status`` with ``body`` (or, with no
-    status, the route's normal answer). ``times`` None: every request."""
+    status, the route's normal answer), or no answer at all (``drop``). ``times`` None:
+    every request."""
 
     status: int | None = 503
     body: str | bytes = ""
     delay: float = 0.0
     times: int | None = 1
     content_type: str = "text/html"
+    drop: bool = False  # close the connection without an answer
 
 
 @dataclass
@@ -175,7 +178,7 @@ class HttpsSite:
             # The connector production sessions use (each request awaits the context's pace),
             # pointed at this site.
             connector = PacedConnector(
-                pace, resolver=_LoopbackResolver(self), ssl=client_ssl_context()
+                pace, resolver=LoopbackResolver(self), ssl=client_ssl_context()
             )
             jar = cookie_jar() if cookie_jar is not None else None
             return aiohttp.ClientSession(connector=connector, cookie_jar=jar, **session_options)
@@ -254,10 +257,21 @@ class HttpsSite:
                     route.faults.pop(0)
             if fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault.drop and request.transport is not None:
+                request.transport.close()
+                return web.Response(status=499)
             if fault.status is not None:
                 body = fault.body.encode() if isinstance(fault.body, str) else fault.body
                 return web.Response(status=fault.status, body=body, content_type=fault.content_type)
-        answer = await route.handler(request)
+        try:
+            answer = await route.handler(request)
+        except web.HTTPException as raised:  # aiohttp's raised responses (redirects...)
+            answer = raised
+        if isinstance(answer, web.HTTPException):  # answered as a plain response
+            plain = web.Response(status=answer.status, headers=answer.headers, body=answer.body)
+            for name, morsel in answer.cookies.items():
+                plain.cookies[name] = morsel
+            return plain
         if isinstance(answer, web.StreamResponse):
             return answer
         return web.json_response(answer)
@@ -272,7 +286,7 @@ def _params(route: _Route, host: str, path: str) -> dict[str, str]:
     return found
 
 
-class _LoopbackResolver(AbstractResolver):
+class LoopbackResolver(AbstractResolver):
     """Every name is the site: 443 → its HTTPS port, anything else → its plain one."""
 
     def __init__(self, site: HttpsSite) -> None:

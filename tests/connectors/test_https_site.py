@@ -12,7 +12,13 @@ import pytest
 from aiohttp import web
 from opower import create_cookie_jar
 
-from tests.connectors.https_site import PARAMS, Fault, HttpsSite, client_ssl_context
+from tests.connectors.https_site import (
+    PARAMS,
+    Fault,
+    HttpsSite,
+    LoopbackResolver,
+    client_ssl_context,
+)
 from tests.connectors.library_fakes import no_sockets  # noqa: F401 - autouse
 
 
@@ -68,7 +74,7 @@ async def test_certificates_verify_only_through_the_test_ca() -> None:
         context = client_ssl_context()
         assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
         # Same resolver, the system's trust store: the test CA is not in it.
-        resolver = site.session_factory()().connector._resolver  # type: ignore[union-attr]
+        resolver = LoopbackResolver(site)
         untrusting = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(resolver=resolver, ssl=ssl.create_default_context())
         )
@@ -100,8 +106,27 @@ async def test_faults_answer_errors_garbage_or_late_then_recover() -> None:
             with pytest.raises(asyncio.TimeoutError):
                 await http.get(url, timeout=aiohttp.ClientTimeout(total=0.05))
             assert (await (await http.get(url)).json())["uuid"] == "c"
+        # Twice: aiohttp retries an idempotent request once when the server hangs up.
+        site.fail("GET", "x.opower.com", path, Fault(drop=True, times=2))
+        async with site.session_factory()() as http:
+            with pytest.raises(aiohttp.ServerDisconnectedError):
+                await http.get(f"https://x.opower.com{path}")
         with pytest.raises(LookupError):
             site.fail("GET", "x.opower.com", "/nowhere")
+
+
+async def test_raised_redirects_are_answered_and_recorded() -> None:
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPFound("https://example.opower.com/whoami")
+
+    async with _site() as site:
+        site.route("GET", "old.example.com", "/", moved)
+        async with site.session_factory()() as http, http.get("https://old.example.com/") as a:
+            assert a.status == 200
+    assert [(r.host, r.path, r.status) for r in site.requests] == [
+        ("old.example.com", "/", 302),
+        ("example.opower.com", "/whoami", 200),
+    ]
 
 
 async def test_the_guard_still_refuses_any_other_address(no_sockets: list[object]) -> None:  # noqa: F811

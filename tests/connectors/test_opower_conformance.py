@@ -1,17 +1,19 @@
-"""The conformance kit on the opower connector, with fakes of the library's classes."""
+"""The conformance kit on the opower connector, driving the real ``opower`` library against
+the fake utility sites (tests/connectors/opower_site): every scenario signs in over HTTPS,
+through MFA where the utility asks, fetches everything and checks it, and the values are
+then compared with what the fake meters measured."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
-import aiohttp
 import pytest
-from opower import CannotConnect, InvalidAuth, MeterType, ReadResolution, UnitOfMeasure
 
 from gridlink.connectors.base import ConnectorContext
 from gridlink.connectors.errors import (
-    ConnectorError,
     InvalidCredentials,
     TemporarilyUnavailable,
     UnsupportedMfa,
@@ -20,77 +22,183 @@ from gridlink.connectors.errors import (
 from gridlink.connectors.metadata import MfaMethod
 from gridlink.connectors.models import Direction
 from gridlink.connectors.opower import OpowerConnector
-from gridlink.connectors.testing import Scenario, check_metadata, check_scenario
+from gridlink.connectors.testing import Scenario, ScenarioReport, check_metadata, check_scenario
 from gridlink.kit.clock import ManualClock
-from tests.connectors.library_fakes import Sessions, no_sockets  # noqa: F401 - autouse
-from tests.connectors.opower_fakes import CODE, COOKIE, PASSWORD, Site, agreement, connector_for
+from tests.connectors.https_site import Fault
+from tests.connectors.library_fakes import no_sockets  # noqa: F401 - autouse
+from tests.connectors.opower_site import (
+    AEP_OHIO,
+    COA,
+    COMED,
+    CONED,
+    PASSWORD,
+    PGE,
+    SECRET_MARKS,
+    TOTP_SECRET,
+    OpowerSite,
+    aep_site,
+    coa_site,
+    comed_site,
+    coned_site,
+    pge_site,
+)
 
 NOW = datetime(2026, 3, 20, 17, 30, tzinfo=UTC)
-LA, NY = ZoneInfo("America/Los_Angeles"), ZoneInfo("America/New_York")
-ELEC_GAS = [
-    agreement("sa-elec-1", "1234567890"),
-    agreement("sa-gas-1", "1234567890", MeterType.GAS, ReadResolution.DAY),
-]
+CODE = "482913"
+AURA = ("POST", "myaccount.pge.com", "/myaccount/s/sfsites/aura")
 
 
-def _mfa(method: MfaMethod) -> tuple[Scenario, Site]:
-    return (
-        Scenario(
-            f"pge mfa by {method}",
-            "eia_14328",
-            "pat@example.com",
-            PASSWORD,
-            mfa_method=method,
-            mfa_code=CODE,
-            wrong_mfa_code="975310",
-            secrets=(COOKIE,),
-        ),
-        Site(LA, NOW, ELEC_GAS, mfa=True),
-    )
+@dataclass(frozen=True)
+class Case:
+    scenario: Scenario
+    site: Callable[[], OpowerSite]
+    totp_secret: str | None = None
+    timeout: float = 20
+    fault: Fault | None = None  # on PG&E's sign-in action, before the login
+    checks: tuple[Callable[[OpowerSite, ScenarioReport], None], ...] = field(default=())
 
 
-def _fails(name: str, error: type[ConnectorError], **site: object) -> tuple[Scenario, Site]:
-    return (
-        Scenario(name, "eia_4226", "sam", PASSWORD, raises=error),
-        Site(NY, NOW, ELEC_GAS, **site),  # type: ignore[arg-type]
-    )
+def _scenario(name: str, utility: str, username: str, **options: object) -> Scenario:
+    secrets = (*SECRET_MARKS, TOTP_SECRET)
+    return Scenario(name, utility, username, PASSWORD, secrets=secrets, **options)  # type: ignore[arg-type]
+
+
+def _values_are_the_truth(site: OpowerSite, report: ScenarioReport) -> None:
+    """Every reading the kit fetched is what the meter measured, and nothing is missing."""
+    end = NOW.replace(minute=0, second=0, microsecond=0)
+    for number, readings in report.readings.items():
+        assert readings == site.expected(number, end - timedelta(days=3), end), number
+
+
+def _both_directions(site: OpowerSite, report: ScenarioReport) -> None:
+    electric = report.readings["pge-elec-7c1e"]
+    assert {r.direction for r in electric} == {Direction.DELIVERED, Direction.RECEIVED}
+    assert {r.direction for r in report.readings["pge-gas-91b0"]} == {Direction.DELIVERED}
+
+
+def _bill_reads_give_the_billed_amounts(site: OpowerSite, report: ScenarioReport) -> None:
+    """Without completed bills, statements come from bill-aggregated cost reads."""
+    for number, statements in report.statements.items():
+        bills = {(b.start, b.end): b for b in site.api.truth(number).bills}
+        assert [(s.period_start, s.period_end) for s in statements] == list(bills)
+        for statement in statements:
+            bill = bills[statement.period_start, statement.period_end]
+            assert statement.amount_due == Decimal(str(bill.current_amount))
+            assert statement.usage == Decimal(str(bill.usage))
+            assert statement.statement_date is None
+
+
+def _completed_bills_give_the_segments(site: OpowerSite, report: ScenarioReport) -> None:
+    for number, statements in report.statements.items():
+        bills = {(b.start, b.end): b for b in site.api.truth(number).bills}
+        assert [(s.period_start, s.period_end) for s in statements] == list(bills)
+        for statement in statements:
+            bill = bills[statement.period_start, statement.period_end]
+            assert statement.amount_due == Decimal(str(bill.current_amount))
+            assert statement.statement_date == bill.bill_date
+
+
+def _bills_only(site: OpowerSite, report: ScenarioReport) -> None:
+    assert all(r == [] for r in report.readings.values())
+    assert all(report.statements.values())
 
 
 CASES = [
-    _mfa(MfaMethod.EMAIL),
-    _mfa(MfaMethod.SMS),
-    (
-        Scenario("coned electric and gas", "eia_4226", "sam", PASSWORD),
-        Site(NY, NOW, ELEC_GAS),
-    ),
-    (
-        Scenario("smud solar", "eia_16534", "sol", PASSWORD),
-        Site(LA, NOW, [agreement("sa-pv", "7000111")], solar=frozenset({"sa-pv"})),
-    ),
-    (
-        Scenario("no completed bills", "eia_16534", "b", PASSWORD),
-        Site(LA, NOW, [agreement("sa-e", "7000222")], completed_bills=False),
-    ),
-    (
-        Scenario("southwest gas in CCF", "southwest_gas", "gus", PASSWORD),
-        Site(
-            ZoneInfo("America/Phoenix"),
-            NOW,
-            [agreement("sa-g", "55-1", MeterType.GAS, ReadResolution.DAY)],
-            forecast_unit=UnitOfMeasure.CCF,
+    Case(
+        _scenario(
+            "pge mfa by email",
+            PGE,
+            "pat@example.com",
+            mfa_method=MfaMethod.EMAIL,
+            mfa_code=CODE,
+            wrong_mfa_code="975310",
         ),
+        lambda: pge_site(NOW, code=CODE),
+        checks=(_values_are_the_truth, _completed_bills_give_the_segments),
     ),
-    (
-        Scenario("wrong password", "eia_4226", "sam", "nope", raises=InvalidCredentials),
-        Site(NY, NOW, ELEC_GAS),
+    Case(
+        _scenario(
+            "pge mfa by text",
+            PGE,
+            "pat@example.com",
+            mfa_method=MfaMethod.SMS,
+            mfa_code=CODE,
+        ),
+        lambda: pge_site(NOW, code=CODE),
+        checks=(_values_are_the_truth,),
     ),
-    _fails("site down", TemporarilyUnavailable, down=CannotConnect("HTTP 503")),
-    _fails("network error", TemporarilyUnavailable, down=aiohttp.ClientConnectionError()),
-    _fails("no answer", UtilityTimeout, down=TimeoutError()),
-    _fails(
-        "authenticator app",
-        UnsupportedMfa,
-        login_error=InvalidAuth("TOTP secret is required for MFA accounts"),
+    Case(
+        _scenario("pge solar and gas", PGE, "pat@example.com"),
+        lambda: pge_site(NOW, mfa=False, solar=True),
+        checks=(_values_are_the_truth, _both_directions),
+    ),
+    Case(
+        _scenario("pge without completed bills", PGE, "pat@example.com"),
+        lambda: pge_site(NOW, mfa=False, completed_bills=False),
+        checks=(_values_are_the_truth, _bill_reads_give_the_billed_amounts),
+    ),
+    Case(
+        _scenario(
+            "comed mfa by text",
+            COMED,
+            "casey@example.com",
+            mfa_method=MfaMethod.SMS,
+            mfa_code=CODE,
+            wrong_mfa_code="000000",
+        ),
+        lambda: comed_site(NOW, code=CODE),
+        checks=(_values_are_the_truth, _completed_bills_give_the_segments),
+    ),
+    Case(
+        _scenario(
+            "comed forced email mfa",
+            COMED,
+            "casey@example.com",
+            mfa_method=MfaMethod.EMAIL,
+            mfa_code=CODE,
+        ),
+        lambda: comed_site(NOW, mfa="email", code=CODE),
+        checks=(_values_are_the_truth,),
+    ),
+    Case(
+        _scenario("coned with a totp secret", CONED, "sam@example.com"),
+        lambda: coned_site(NOW),
+        totp_secret=TOTP_SECRET,
+        checks=(_values_are_the_truth, _completed_bills_give_the_segments),
+    ),
+    Case(
+        _scenario("coned without the secret", CONED, "sam@example.com", raises=UnsupportedMfa),
+        lambda: coned_site(NOW),
+    ),
+    Case(
+        _scenario("city of austin", COA, "alex@example.com", expect_data=False),
+        lambda: coa_site(NOW),
+        checks=(_bills_only,),
+    ),
+    Case(
+        _scenario("aep ohio", AEP_OHIO, "robin"),
+        lambda: aep_site(NOW),
+        checks=(_values_are_the_truth, _completed_bills_give_the_segments),
+    ),
+    Case(
+        Scenario("wrong password", PGE, "pat@example.com", "nope", raises=InvalidCredentials),
+        lambda: pge_site(NOW),
+    ),
+    Case(
+        _scenario("site down", PGE, "pat@example.com", raises=TemporarilyUnavailable),
+        lambda: pge_site(NOW),
+        fault=Fault(status=503, times=None),
+    ),
+    Case(
+        _scenario("network error", PGE, "pat@example.com", raises=TemporarilyUnavailable),
+        lambda: pge_site(NOW),
+        fault=Fault(drop=True, times=None),
+    ),
+    Case(
+        _scenario("no answer", PGE, "pat@example.com", raises=UtilityTimeout),
+        lambda: pge_site(NOW),
+        timeout=0.2,
+        fault=Fault(status=None, delay=0.5, times=None),
     ),
 ]
 
@@ -99,17 +207,21 @@ def test_metadata() -> None:
     check_metadata(OpowerConnector)
 
 
-@pytest.mark.parametrize(("scenario", "site"), CASES, ids=[c[0].name for c in CASES])
-async def test_scenario(scenario: Scenario, site: Site) -> None:
-    sessions = Sessions()
-    connector = connector_for(site, sessions)
-    report = await check_scenario(connector, scenario, ConnectorContext(clock=ManualClock(NOW)))
-    # Every aiohttp session the connector opened is closed: after the data, after the MFA
-    # dialog, and when login failed.
-    assert sessions.all_closed
-    if scenario.raises is None:
-        assert report.accounts
-        assert report.meters
-    if scenario.name == "smud solar":
-        directions = {r.direction for found in report.readings.values() for r in found}
-        assert directions == {Direction.DELIVERED, Direction.RECEIVED}
+@pytest.mark.parametrize("case", CASES, ids=[c.scenario.name for c in CASES])
+async def test_scenario(case: Case) -> None:
+    async with case.site() as site:
+        if case.fault is not None:
+            site.http.fail(*AURA, case.fault)
+        connector = site.connector(totp_secret=case.totp_secret, timeout=case.timeout)
+        context = ConnectorContext(clock=ManualClock(NOW))
+        report = await check_scenario(connector, case.scenario, context)
+        # Every aiohttp session the connector opened is closed: after the data, after the
+        # MFA dialog, and when login failed.
+        assert site.sessions is not None
+        assert site.sessions.all_closed
+        assert site.http.unrouted == []
+        if case.scenario.raises is None:
+            assert report.accounts
+            assert report.meters
+        for check in case.checks:
+            check(site, report)

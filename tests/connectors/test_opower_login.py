@@ -1,5 +1,7 @@
-"""The opower connector's sign-in: MFA through the library's handler, stored login_data,
-error mapping, closing the library's aiohttp sessions, and the catalog it declares."""
+"""The opower connector's sign-in, driving the real ``opower`` library against the fake
+utility sites: PG&E and ComEd MFA, ConEd's authenticator-app (TOTP) codes, City of Austin's
+SAML, AEP Ohio's form; stored login_data; error mapping; closing the library's aiohttp
+sessions; and the catalog the connector declares."""
 
 from __future__ import annotations
 
@@ -9,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from opower import CannotConnect, get_supported_utilities, get_supported_utility_names
-from opower.exceptions import ApiException
+from opower import Opower, create_cookie_jar, get_supported_utilities, get_supported_utility_names
 
 from gridlink.connectors.base import ConnectorContext, Credentials, MfaChallenge, SessionToken
 from gridlink.connectors.errors import (
+    InvalidCredentials,
     MfaChallengeClosed,
     MfaCodeInvalid,
     MfaOptionInvalid,
@@ -21,170 +23,368 @@ from gridlink.connectors.errors import (
     MfaSessionExpired,
     TemporarilyUnavailable,
     UnsupportedMfa,
+    UtilityTimeout,
 )
 from gridlink.connectors.metadata import MfaMethod, SignInKind
-from gridlink.connectors.opower import OPOWER_INFO, OPOWER_UTILITIES
+from gridlink.connectors.opower import (
+    OPOWER_INFO,
+    OPOWER_UTILITIES,
+    OpowerConnector,
+    OpowerLibrary,
+)
 from gridlink.connectors.opower.mfa import expires_at
 from gridlink.kit.clock import ManualClock
-from tests.connectors.library_fakes import Sessions, no_sockets  # noqa: F401 - autouse
-from tests.connectors.opower_fakes import (
-    CODE,
-    COOKIE,
-    PASSWORD,
-    FakeOpower,
-    Site,
-    agreement,
-    connector_for,
+from tests.connectors.https_site import Fault
+from tests.connectors.library_fakes import no_sockets  # noqa: F401 - autouse
+from tests.connectors.opower_site import (
+    TOTP_SECRET,
+    OpowerSite,
+    aep_site,
+    coa_site,
+    comed_site,
+    coned_site,
+    pge_site,
 )
 
 NOW = datetime(2026, 3, 20, 17, 30, tzinfo=UTC)
-PGE = "eia_14328"
-CREDS = Credentials("pat@example.com", PASSWORD)
+AURA = ("POST", "myaccount.pge.com", "/myaccount/s/sfsites/aura")
+TENANT = "euazurecomed.onmicrosoft.com"
 
 
-def _site(**changes: object) -> Site:
-    settings: dict[str, object] = {"mfa": True, **changes}
-    return Site(ZoneInfo("America/Los_Angeles"), NOW, [agreement("sa-1", "42")], **settings)  # type: ignore[arg-type]
+def _connector(
+    site: OpowerSite, *, totp_secret: str | None = None, timeout: float = 20
+) -> OpowerConnector:
+    connector = site.connector(totp_secret=totp_secret, timeout=timeout)
+    return connector(site.utility_id, ConnectorContext(clock=ManualClock(NOW)))
 
 
-def _connector(site: Site, sessions: Sessions, utility: str = PGE):  # type: ignore[no-untyped-def]
-    return connector_for(site, sessions)(utility, ConnectorContext(clock=ManualClock(NOW)))
+def _credentials(site: OpowerSite, password: str | None = None) -> Credentials:
+    return Credentials(site.login.username, password or site.login.password)
 
 
-async def _challenge(site: Site, sessions: Sessions) -> MfaChallenge:
+async def _challenge(site: OpowerSite, connector: OpowerConnector) -> MfaChallenge:
     with pytest.raises(MfaRequired) as needed:
-        await _connector(site, sessions).login(CREDS)
+        await connector.login(_credentials(site))
     assert type(needed.value) is MfaRequired
     return needed.value.challenge
 
 
-async def test_mfa_select_wrong_then_right_code_gives_a_token_that_skips_mfa() -> None:
-    site, sessions = _site(), Sessions()
-    connector = _connector(site, sessions)
-    challenge = await _challenge(site, sessions)
-    assert [(o.id, o.method, o.destination) for o in challenge.options] == [
-        ("Email", MfaMethod.EMAIL, "j*****@example.com"),  # masked by the utility: kept
-        ("Phone", MfaMethod.SMS, "***-***-4821"),  # unmasked by the utility: masked here
-    ]
-    assert not sessions.made[0].closed  # the handler still needs the login's session
+# -- PG&E ---------------------------------------------------------------------------------
 
-    await connector.select_mfa_option(challenge, "Phone")
-    assert site.selected == ["Phone"]
-    with pytest.raises(MfaCodeInvalid) as wrong:
-        await connector.submit_mfa_code(challenge, "975310")
-    assert wrong.value.attempts_left is None  # the library does not count attempts
-    assert not challenge.closed
 
-    token = await connector.submit_mfa_code(challenge, CODE)
-    assert challenge.closed
-    assert sessions.made[0].closed
-    assert token.expires_at == NOW + timedelta(days=30)
-    assert COOKIE not in repr(token)
-    assert json.loads(token.value)["login_data"] == site.login_data()
+async def test_pge_mfa_by_text_wrong_then_right_code_gives_a_token_that_skips_mfa() -> None:
+    async with pge_site(NOW) as site:
+        connector = _connector(site)
+        challenge = await _challenge(site, connector)
+        assert [(o.id, o.method, o.destination) for o in challenge.options] == [
+            ("Email", MfaMethod.EMAIL, "j*****@example.com"),
+            ("Phone", MfaMethod.SMS, "***-***-4821"),  # PG&E's "Phone" sends a text
+        ]
+        assert site.sessions is not None
+        assert not site.sessions.made[0].closed  # the handler still needs the login's session
 
-    session = await connector.login(CREDS, session_token=token)
-    async with session:
-        assert site.logins[-1] == site.login_data()  # the library got login_data back
-        assert [a.number for a in await session.fetch_accounts()] == ["42"]
-    assert sessions.all_closed
-    assert len(sessions.made) == 2
+        await connector.select_mfa_option(challenge, "Phone")
+        assert [option for option, _ in site.login.codes] == ["Phone"]
+        with pytest.raises(MfaCodeInvalid) as wrong:
+            await connector.submit_mfa_code(challenge, "975310")
+        assert wrong.value.attempts_left is None  # the library does not count attempts
+        assert not challenge.closed
+
+        token = await connector.submit_mfa_code(challenge, site.login.codes[-1][1])
+        assert challenge.closed
+        assert site.sessions.made[0].closed
+        assert token.expires_at == NOW + timedelta(days=30)  # PG&E's expiryDateTime
+        (cookie,) = site.login.trusted
+        assert cookie not in repr(token)
+        assert json.loads(token.value)["login_data"]["validationCookie"] == cookie
+
+        session = await connector.login(_credentials(site), session_token=token)
+        async with session:
+            assert site.login.logins[-1]["validationCookie"] == cookie  # login_data went back
+            assert [a.number for a in await session.fetch_accounts()] == ["0123456789"]
+        assert site.sessions.all_closed
+        assert len(site.sessions.made) == 2
+        assert site.http.count(host="myaccount.pge.com", path="/myaccount/s/sfsites/aura") == 8
+
+
+async def test_pge_mfa_by_email() -> None:
+    async with pge_site(NOW) as site:
+        connector = _connector(site)
+        challenge = await _challenge(site, connector)
+        await connector.select_mfa_option(challenge, "Email")
+        token = await connector.submit_mfa_code(challenge, site.login.codes[-1][1])
+        assert [option for option, _ in site.login.codes] == ["Email"]
+        async with await connector.login(_credentials(site), session_token=token) as session:
+            assert await session.fetch_accounts()
 
 
 async def test_a_token_the_utility_no_longer_accepts_asks_again() -> None:
-    site, sessions = _site(), Sessions()
-    stale = SessionToken(json.dumps({"v": 1, "login_data": {"validationCookie": "old"}}))
-    with pytest.raises(MfaSessionExpired) as expired:
-        await _connector(site, sessions).login(CREDS, session_token=stale)
-    assert site.logins == [{"validationCookie": "old"}]
-    assert expired.value.challenge.options
-    foreign = SessionToken("gls1.not-ours")  # another connector's token: no login_data
-    with pytest.raises(MfaSessionExpired):
-        await _connector(site, sessions).login(CREDS, session_token=foreign)
-    assert site.logins[-1] == {}
+    async with pge_site(NOW) as site:
+        stale = SessionToken(json.dumps({"v": 1, "login_data": {"validationCookie": "old"}}))
+        with pytest.raises(MfaSessionExpired) as expired:
+            await _connector(site).login(_credentials(site), session_token=stale)
+        assert site.login.logins[-1]["validationCookie"] == "old"
+        assert expired.value.challenge.options
+        foreign = SessionToken("gls1.not-ours")  # another connector's token: no login_data
+        with pytest.raises(MfaSessionExpired):
+            await _connector(site).login(_credentials(site), session_token=foreign)
+        assert site.login.logins[-1]["validationCookie"] == "null"
 
 
 async def test_options_must_be_offered_and_chosen_first() -> None:
-    site, sessions = _site(), Sessions()
-    connector = _connector(site, sessions)
-    challenge = await _challenge(site, sessions)
-    with pytest.raises(MfaOptionInvalid):
-        await connector.submit_mfa_code(challenge, CODE)
-    with pytest.raises(MfaOptionInvalid):
-        await connector.select_mfa_option(challenge, "Carrier pigeon")
-    assert site.selected == []
-    assert not challenge.closed
+    async with pge_site(NOW) as site:
+        connector = _connector(site)
+        challenge = await _challenge(site, connector)
+        with pytest.raises(MfaOptionInvalid):
+            await connector.submit_mfa_code(challenge, "123456")
+        with pytest.raises(MfaOptionInvalid):
+            await connector.select_mfa_option(challenge, "Carrier pigeon")
+        assert site.login.codes == []
+        assert not challenge.closed
 
 
 async def test_a_failed_step_ends_the_dialog_and_closes_its_session() -> None:
-    site, sessions = _site(), Sessions()
-    connector = _connector(site, sessions)
-    challenge = await _challenge(site, sessions)
-
-    async def broken(option_id: str) -> None:
-        raise CannotConnect("Failed to select MFA option: error")
-
-    site.handlers[0].async_select_mfa_option = broken  # type: ignore[method-assign]
-    with pytest.raises(TemporarilyUnavailable):
-        await connector.select_mfa_option(challenge, "Email")
-    assert challenge.closed
-    assert sessions.all_closed
-    with pytest.raises(MfaChallengeClosed):
-        await connector.submit_mfa_code(challenge, CODE)
-
-
-async def test_only_unanswerable_options_is_unsupported_mfa() -> None:
-    site, sessions = _site(options={"Authenticator": "Okta Verify push"}), Sessions()
-    with pytest.raises(UnsupportedMfa):
-        await _connector(site, sessions).login(CREDS)
-    assert sessions.all_closed
+    async with pge_site(NOW) as site:
+        connector = _connector(site)
+        challenge = await _challenge(site, connector)
+        site.http.fail(*AURA, Fault(status=503))
+        with pytest.raises(TemporarilyUnavailable):
+            await connector.select_mfa_option(challenge, "Email")
+        assert challenge.closed
+        assert site.sessions is not None
+        assert site.sessions.all_closed
+        with pytest.raises(MfaChallengeClosed):
+            await connector.submit_mfa_code(challenge, "123456")
 
 
 async def test_no_options_means_the_code_was_sent_already() -> None:
-    site, sessions = _site(options={}), Sessions()
-    connector = _connector(site, sessions)
-    challenge = await _challenge(site, sessions)
-    assert challenge.options == ()
-    token = await connector.submit_mfa_code(challenge, CODE)
-    assert token.value
+    async with pge_site(NOW) as site:
+        site.login.email = site.login.phone = ""
+        connector = _connector(site)
+        challenge = await _challenge(site, connector)
+        assert challenge.options == ()
+        token = await connector.submit_mfa_code(challenge, site.login.codes[-1][1])
+        assert token.value
+
+
+async def test_wrong_password_is_invalid_credentials_and_closes_the_session() -> None:
+    async with pge_site(NOW) as site:
+        with pytest.raises(InvalidCredentials):
+            await _connector(site).login(_credentials(site, "not-it"))
+        assert site.sessions is not None
+        assert site.sessions.all_closed
+        assert site.login.codes == []
+
+
+# -- ComEd (Exelon, Azure B2C) ------------------------------------------------------------
+
+
+async def test_comed_mfa_by_text_and_a_token_that_refreshes_without_mfa() -> None:
+    async with comed_site(NOW) as site:
+        connector = _connector(site)
+        challenge = await _challenge(site, connector)
+        assert [(o.id, o.method, o.destination) for o in challenge.options] == [
+            ("Email", MfaMethod.EMAIL, "j***@example.com"),
+            ("Text", MfaMethod.SMS, "***-***-4821"),  # "XXX-XXX-4821": masked here
+        ]
+        await connector.select_mfa_option(challenge, "Text")
+        with pytest.raises(MfaCodeInvalid):
+            await connector.submit_mfa_code(challenge, "000000")
+        token = await connector.submit_mfa_code(challenge, site.login.codes[-1][1])
+        assert [option for option, _ in site.login.codes] == ["Text"]
+        assert token.expires_at is None  # Exelon gives no expiry
+        stored = json.loads(token.value)["login_data"]
+        assert stored["token"] in site.login.refresh_tokens
+        assert stored["account"]["accountNumber"] == "9988776655"
+
+        async with await connector.login(_credentials(site), session_token=token) as session:
+            assert [a.number for a in await session.fetch_accounts()] == ["9988776655"]
+        # The PKCE verifier matched, and the refresh token reached the opower scope.
+        assert site.http.count(path=f"/{TENANT}/B2C_1A_SignIn_Mobile/oauth2/v2.0/token") == 4
+
+
+async def test_comed_forced_email_mfa_offers_email_only() -> None:
+    async with comed_site(NOW, mfa="email") as site:
+        connector = _connector(site)
+        challenge = await _challenge(site, connector)
+        assert [o.id for o in challenge.options] == ["Email"]
+        await connector.select_mfa_option(challenge, "Email")
+        token = await connector.submit_mfa_code(challenge, site.login.codes[-1][1])
+        async with await connector.login(_credentials(site), session_token=token) as session:
+            assert await session.fetch_accounts()
+
+
+async def test_comed_wrong_password_is_invalid_credentials() -> None:
+    async with comed_site(NOW) as site:
+        with pytest.raises(InvalidCredentials):
+            await _connector(site).login(_credentials(site, "not-it"))
+        assert site.login.codes == []
+
+
+# -- ConEd (TOTP) -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def instant_totp_retry(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The library waits for the next TOTP period before its second code; answer at once."""
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr("opower.utilities.coned.sleep", sleep)
+    return waits
+
+
+async def test_coned_signs_in_with_a_code_computed_from_the_totp_secret(
+    instant_totp_retry: list[float],
+) -> None:
+    async with coned_site(NOW) as site:
+        connector = _connector(site, totp_secret=TOTP_SECRET)
+        async with await connector.login(_credentials(site)) as session:
+            assert {a.number for a in await session.fetch_accounts()} == {
+                "3344556677",
+                "3344556678",
+            }
+        assert len(site.login.accepted) == 1
+        assert site.login.rejected == []
+        assert instant_totp_retry == []
+
+
+async def test_coned_a_code_used_moments_ago_is_refused_and_the_next_one_accepted(
+    instant_totp_retry: list[float],
+) -> None:
+    async with coned_site(NOW) as site:
+        for _ in range(2):
+            session = await _connector(site, totp_secret=TOTP_SECRET).login(_credentials(site))
+            await session.close()
+        assert len(site.login.accepted) == 2
+        assert len(site.login.rejected) == 1  # the second login's first code
+        assert len(instant_totp_retry) == 1
+
+
+async def test_coned_a_wrong_totp_secret_is_invalid_credentials(
+    instant_totp_retry: list[float],
+) -> None:
+    async with coned_site(NOW) as site:
+        wrong = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
+        with pytest.raises(InvalidCredentials):
+            await _connector(site, totp_secret=wrong).login(_credentials(site))
+        assert len(site.login.rejected) == 2
+        assert not site.login.accepted
+        assert site.sessions is not None
+        assert site.sessions.all_closed
+        assert wrong not in repr(site.sessions.made)
+
+
+async def test_coned_without_a_totp_secret_is_unsupported_mfa() -> None:
+    """Gridlink does not collect the secret yet: the library says it is required."""
+    async with coned_site(NOW) as site:
+        with pytest.raises(UnsupportedMfa):
+            await _connector(site).login(_credentials(site))
+
+
+async def test_coned_account_without_a_factor_needs_no_secret() -> None:
+    site = coned_site(NOW, totp_secret=None)
+    async with site, await _connector(site).login(_credentials(site)) as session:
+        assert await session.fetch_accounts()
+
+
+# -- City of Austin, AEP Ohio ---------------------------------------------------------------
+
+
+async def test_city_of_austin_signs_in_through_saml_and_finds_its_service_agreements() -> None:
+    async with coa_site(NOW) as site:
+        async with await _connector(site).login(_credentials(site)) as session:
+            (account,) = await session.fetch_accounts()
+            meters = await session.fetch_meters(account)
+        assert account.number == "1002003004"
+        assert [(m.number, m.commodity) for m in meters] == [
+            ("700100200", "electric"),
+            ("700100201", "water"),
+        ]
+        assert len(site.login.synced) == 1  # the customer-sync call the portal expects
+        path = "/webcenter/edge/apis/bill-trends-v1/cws/serviceAgreements"
+        assert site.http.count(path=path) == 1  # the multi-account fallback ran
+
+
+async def test_city_of_austin_wrong_password_is_invalid_credentials() -> None:
+    async with coa_site(NOW) as site:
+        with pytest.raises(InvalidCredentials):
+            await _connector(site).login(_credentials(site, "not-it"))
+
+
+async def test_aep_ohio_signs_in_and_waits_for_its_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("opower.utilities.aepbase._VALID_TOKEN_RETRY_DELAY", 0)
+    async with aep_site(NOW, not_ready=2) as site:
+        async with await _connector(site).login(_credentials(site)) as session:
+            assert [a.number for a in await session.fetch_accounts()] == ["11122233344"]
+        assert site.http.count(path="/account/oauth/ValidToken") == 3
+
+
+async def test_aep_ohio_wrong_password_is_invalid_credentials() -> None:
+    async with aep_site(NOW) as site:
+        with pytest.raises(InvalidCredentials):
+            await _connector(site).login(_credentials(site, "not-it"))
+
+
+# -- errors -------------------------------------------------------------------------------
+
+CUSTOMERS = ("GET", "pge.opower.com", "/ei/edge/apis/multi-account-v1/cws/pge/customers")
 
 
 @pytest.mark.parametrize(
-    ("error", "expected"),
+    ("fault", "expected"),
     [
-        (
-            ApiException("HTTP Error: 500", url="https://x.opower.com", status=500),
-            TemporarilyUnavailable,
-        ),
-        (CannotConnect("No utility customers found"), TemporarilyUnavailable),
-        (KeyError("utilityAccounts"), TemporarilyUnavailable),
+        (Fault(status=500, body='{"error": "boom"}', times=None), TemporarilyUnavailable),
+        (Fault(status=200, body="<html>maintenance</html>", times=None), TemporarilyUnavailable),
+        (Fault(drop=True, times=None), TemporarilyUnavailable),
+        (Fault(status=None, delay=0.5, times=None), UtilityTimeout),
     ],
+    ids=["server error", "garbage", "hang-up", "too slow"],
 )
-async def test_library_errors_while_fetching_map_to_retry_later(
-    error: Exception, expected: type[Exception], monkeypatch: pytest.MonkeyPatch
+async def test_failures_while_fetching_map_to_retry_later(
+    fault: Fault, expected: type[Exception]
 ) -> None:
-    site, sessions = _site(mfa=False), Sessions()
-
-    async def failing(self: FakeOpower) -> list[object]:
-        raise error
-
-    monkeypatch.setattr(FakeOpower, "async_get_accounts", failing)
-    session = await _connector(site, sessions).login(CREDS)
-    with pytest.raises(expected):
-        async with session:
-            await session.fetch_accounts()
-    assert sessions.all_closed  # closed on the way out of a failure too
+    async with pge_site(NOW, mfa=False) as site:
+        connector = _connector(site, timeout=0.3)
+        session = await connector.login(_credentials(site))
+        site.http.fail(*CUSTOMERS, fault)
+        with pytest.raises(expected):
+            async with session:
+                await session.fetch_accounts()
+        assert site.sessions is not None
+        assert site.sessions.all_closed  # closed on the way out
 
 
-async def test_a_bug_outside_the_library_is_not_disguised(monkeypatch: pytest.MonkeyPatch) -> None:
-    site, sessions = _site(mfa=False), Sessions()
+@pytest.mark.parametrize(
+    "status", [401, 403, 503], ids=["unauthorized", "forbidden", "unavailable"]
+)
+async def test_a_refused_login_page(status: int) -> None:
+    """PG&E's login action failing: 401/403 mean the credentials, the rest the site."""
+    async with pge_site(NOW) as site:
+        site.http.fail(*AURA, Fault(status=status, times=None))
+        expected = InvalidCredentials if status in (401, 403) else TemporarilyUnavailable
+        with pytest.raises(expected):
+            await _connector(site).login(_credentials(site))
+        assert site.sessions is not None
+        assert site.sessions.all_closed
 
-    async def buggy(self: FakeOpower) -> None:
+
+async def test_a_bug_outside_the_library_is_not_disguised() -> None:
+    def broken(*args: object) -> Opower:
         raise RuntimeError("not the utility's fault")
 
-    monkeypatch.setattr(FakeOpower, "async_login", buggy)
-    with pytest.raises(RuntimeError):
-        await _connector(site, sessions).login(CREDS)
-    assert sessions.all_closed
+    async with pge_site(NOW) as site:
+        sessions = site.http.session_factory(cookie_jar=create_cookie_jar)
+        connector = OpowerConnector.with_library(OpowerLibrary(session=sessions, client=broken))
+        with pytest.raises(RuntimeError):
+            await connector(site.utility_id).login(_credentials(site))
+        assert sessions.all_closed
+        assert site.http.requests == []
+
+
+# -- catalog ------------------------------------------------------------------------------
 
 
 def test_the_catalog_lists_every_utility_the_library_supports() -> None:

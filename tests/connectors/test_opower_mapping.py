@@ -1,4 +1,6 @@
-"""The opower mapping on library-shaped data: DST days, units, net metering, bills."""
+"""The opower mapping on the library's own dataclasses: DST days, windows, units, net
+metering, bills. (The connector on the real library over HTTP: test_opower_windows.py,
+test_opower_conformance.py.)"""
 
 from __future__ import annotations
 
@@ -6,7 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from opower import Account as OpowerAccount
 from opower import (
+    AggregateType,
     Bill,
     BillSegment,
     BillServiceQuantity,
@@ -17,12 +21,23 @@ from opower import (
     UnitOfMeasure,
     UsageRead,
 )
+from opower.opower import Customer
 
 from gridlink.connectors.models import Commodity, Direction
 from gridlink.connectors.opower import mapping
-from tests.connectors.opower_fakes import agreement
 
 LA = ZoneInfo("America/Los_Angeles")
+
+
+def agreement(
+    uuid: str,
+    number: str,
+    meter_type: MeterType = MeterType.ELEC,
+    resolution: ReadResolution | None = ReadResolution.HOUR,
+) -> OpowerAccount:
+    return OpowerAccount(Customer("cust-1"), uuid, number, number, meter_type, resolution)
+
+
 ELEC = agreement("sa-e", "100")
 GAS = agreement("sa-g", "100", MeterType.GAS, ReadResolution.DAY)
 
@@ -91,6 +106,45 @@ def test_reads_outside_the_window_are_left_out() -> None:
     end = datetime(2026, 3, 10, 9, tzinfo=LA).astimezone(UTC)
     readings = mapping.readings(_hourly(day), "kWh", start, end)
     assert [r.start.astimezone(LA).hour for r in readings] == [6, 7, 8]
+
+
+def test_windows_are_the_local_days_holding_them_one_request_each() -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)  # Feb 28, 16:00 in Los Angeles
+    end = datetime(2026, 4, 1, tzinfo=UTC)  # Mar 31, 17:00 (summer time)
+    spans = mapping.local_day_spans(start, end, LA, AggregateType.HOUR)
+    assert spans == [
+        (datetime(2026, 2, 28, tzinfo=LA), datetime(2026, 3, 25, tzinfo=LA)),  # 26 days
+        (datetime(2026, 3, 26, tzinfo=LA), datetime(2026, 3, 31, tzinfo=LA)),
+    ]
+    assert all(s.tzinfo is LA for span in spans for s in span)
+    fifteen = mapping.local_day_spans(start, end, LA, AggregateType.QUARTER_HOUR)
+    assert len(fifteen) == 6  # 32 local days, 6 a request
+    assert fifteen[0] == (datetime(2026, 2, 28, tzinfo=LA), datetime(2026, 3, 5, tzinfo=LA))
+    # An end on a local midnight does not ask for the day it starts.
+    local = mapping.local_day_spans(
+        datetime(2026, 3, 8, 8, tzinfo=UTC),
+        datetime(2026, 3, 9, 7, tzinfo=UTC),
+        LA,
+        AggregateType.DAY,
+    )
+    assert local == [(datetime(2026, 3, 8, tzinfo=LA), datetime(2026, 3, 8, tzinfo=LA))]
+
+
+def test_reads_longer_than_a_day_are_bill_periods() -> None:
+    day = CostRead(datetime(2025, 11, 2, tzinfo=LA), datetime(2025, 11, 3, tzinfo=LA), 30.5, 4.1)
+    assert not mapping.has_bill_periods([day])  # 25 hours: a fall-back day
+    month = CostRead(datetime(2026, 1, 6), datetime(2026, 2, 5), 0, 81.2)  # bill history
+    assert mapping.has_bill_periods([day, month])
+
+
+def test_registers_can_be_ignored() -> None:
+    """Gas meters: the library may attach a solar neighbour's electric registers."""
+    begins = datetime(2026, 3, 10, tzinfo=LA)
+    read = CostRead(begins, begins + timedelta(days=1), 2.5, 3.0, imported=9.0, exported=4.0)
+    (reading,) = mapping.readings(
+        [read], "therm", begins, begins + timedelta(days=1), registers=False
+    )
+    assert (reading.direction, reading.value) == (Direction.DELIVERED, Decimal("2.5"))
 
 
 def test_units_stay_as_the_library_gives_them() -> None:

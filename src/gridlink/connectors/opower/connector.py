@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 from opower import Account as OpowerAccount
-from opower import AggregateType, Bill, Forecast, MfaChallenge, Opower, create_cookie_jar
+from opower import (
+    AggregateType,
+    Bill,
+    CostRead,
+    Forecast,
+    MfaChallenge,
+    Opower,
+    create_cookie_jar,
+)
 
 from gridlink.connectors.base import (
     Connector,
@@ -127,6 +135,7 @@ class OpowerSession(ConnectorSession):
         self._agreements: list[OpowerAccount] | None = None
         self._forecasts: list[Forecast] | None = None
         self._bills: list[Bill] | None = None
+        self._bill_only_agreements: set[str] = set()
 
     def __repr__(self) -> str:
         return f"OpowerSession(utility={self._utility.info.id!r}, closed={self._http.closed})"
@@ -165,11 +174,28 @@ class OpowerSession(ConnectorSession):
             raise ValueError("start and end must be timezone-aware")
         agreement = await self._agreement(meter)
         aggregate = mapping.aggregate_for(agreement) if agreement is not None else None
-        if agreement is None or aggregate is None or start >= end:
+        if agreement is None or aggregate is None or start >= end or self._bill_only(agreement):
             return []
-        async with library_errors(self._within):
-            reads = await self._client.async_get_cost_reads(agreement, aggregate, start, end)
-        return mapping.readings(reads, await self._unit(agreement), start, end)
+        reads: list[CostRead] = []
+        # The local days holding [start, end), in the utility's zone (the library reads
+        # whole days of the datetime's own zone), one library request's worth at a time.
+        for first, last in mapping.local_day_spans(start, end, self._zone, aggregate):
+            async with library_errors(self._within):
+                reads += await self._client.async_get_cost_reads(agreement, aggregate, first, last)
+        if mapping.has_bill_periods(reads):
+            self._bill_only_agreements.add(agreement.uuid)
+            return []
+        electric = mapping.COMMODITY[agreement.meter_type] == Commodity.ELECTRIC
+        unit = await self._unit(agreement)
+        return mapping.readings(reads, unit, start, end, registers=electric)
+
+    def _bill_only(self, agreement: OpowerAccount) -> bool:
+        """Meters whose utility serves only bills: the library's bill-history fallback
+        (City of Austin) answers interval requests with month-long reads of 0 kWh."""
+        return (
+            self._client.utility.uses_bill_trends_for_reads()
+            or agreement.uuid in self._bill_only_agreements
+        )
 
     async def close(self) -> None:
         await close_session(self._http)

@@ -6,9 +6,12 @@
   number). Service class and tariff are not in the library: residential, no tariff.
 - Units stay as the library gives them: kWh for electric; gas and water in the account's
   forecast unit (THERM or CCF), CCF when the utility gave no forecast.
-- Interval reads: the gross ``imported``/``exported`` split when the library has it
-  (net-metered meters that publish both registers), else the net ``consumption``, whose
-  sign picks the direction (negative = received by the grid).
+- Interval reads: asked for by whole local days of the utility (``local_day_spans``) and
+  cut to ``[start, end)``; the gross ``imported``/``exported`` split when the library has
+  it (net-metered electric meters that publish both registers), else the net
+  ``consumption``, whose sign picks the direction (negative = received by the grid).
+  Reads longer than a day are the library's bill-history fallback, not intervals
+  (``has_bill_periods``).
 - Statements: a completed ``Bill``'s segments for the agreement (amounts added up), or,
   for utilities without completed bills, a bill-aggregated ``CostRead``. Bill periods are
   the library's UTC ``[start, end)`` in the utility's calendar; an end inside a day counts
@@ -62,6 +65,16 @@ AGGREGATE = {
     ReadResolution.FIVE_MINUTE: AggregateType.QUARTER_HOUR,
 }
 
+# Days one library request covers: it reads [first day, last day + 1 day] and splits at
+# 363 days of daily reads, 26 of hourly and 6 of finer ones (opower's per-request caps).
+DAYS_PER_REQUEST = {
+    AggregateType.DAY: 363,
+    AggregateType.HOUR: 26,
+    AggregateType.HALF_HOUR: 6,
+    AggregateType.QUARTER_HOUR: 6,
+}
+LONGEST_DAY = timedelta(hours=25)
+
 
 def accounts(agreements: Iterable[OpowerAccount]) -> list[Account]:
     numbers = dict.fromkeys(a.utility_account_id for a in agreements)
@@ -97,23 +110,67 @@ def aggregate_for(agreement: OpowerAccount) -> AggregateType | None:
     return AGGREGATE.get(agreement.read_resolution)
 
 
+def local_day_spans(
+    start: datetime, end: datetime, zone: ZoneInfo, aggregate: AggregateType
+) -> list[tuple[datetime, datetime]]:
+    """The utility's local days holding ``[start, end)``, as (first day, last day) local
+    midnights, each span short enough for one request of the library.
+
+    The library reads whole days of the datetime's own zone (UTC datetimes would start at
+    the wrong midnight). It splits a longer span into requests whose server windows end a
+    fixed 24 hours after a local midnight, which loses the last hour of a fall-back day at
+    an inner boundary: one request per call has none.
+    """
+    first = start.astimezone(zone).date()
+    last = (end - timedelta(microseconds=1)).astimezone(zone).date()
+    span = timedelta(days=DAYS_PER_REQUEST[aggregate] - 1)
+    spans = []
+    while first <= last:
+        upto = min(last, first + span)
+        spans.append((_local_midnight(first, zone), _local_midnight(upto, zone)))
+        first = upto + timedelta(days=1)
+    return spans
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), zone)
+
+
+def has_bill_periods(reads: Iterable[UsageRead | CostRead]) -> bool:
+    """Whether the library answered an interval request with bill periods (its fallback
+    for utilities that serve only bill history): any read longer than a 25-hour day."""
+    return any(_duration(read) > LONGEST_DAY for read in reads)
+
+
+def _duration(read: UsageRead | CostRead) -> timedelta:
+    # In UTC: two times sharing a ZoneInfo subtract as wall clocks (a 25-hour day is 24).
+    return read.end_time.astimezone(UTC) - read.start_time.astimezone(UTC)
+
+
 def readings(
-    reads: Iterable[UsageRead | CostRead], unit: str, start: datetime, end: datetime
+    reads: Iterable[UsageRead | CostRead],
+    unit: str,
+    start: datetime,
+    end: datetime,
+    *,
+    registers: bool = True,
 ) -> list[IntervalReading]:
+    """``registers`` False ignores the import/export split: the library looks registers up
+    by utility account number, which PG&E gives electric and gas alike, so a gas meter can
+    come back carrying its solar neighbour's electric registers."""
     found: dict[tuple[datetime, Direction], IntervalReading] = {}
     for read in reads:
         begins = read.start_time.astimezone(UTC)
-        # In UTC: two times sharing a ZoneInfo subtract as wall clocks (a 25-hour day is 24).
-        duration = read.end_time.astimezone(UTC) - begins
+        duration = _duration(read)
         if not start <= begins < end or duration <= timedelta(0):
             continue
-        for direction, value in _flows(read):
+        for direction, value in _flows(read, registers):
             found[begins, direction] = IntervalReading(begins, duration, value, unit, direction)
     return [found[key] for key in sorted(found)]
 
 
-def _flows(read: UsageRead | CostRead) -> list[tuple[Direction, Decimal]]:
-    if read.imported is not None and read.exported is not None:
+def _flows(read: UsageRead | CostRead, registers: bool) -> list[tuple[Direction, Decimal]]:
+    if registers and read.imported is not None and read.exported is not None:
         return [
             (Direction.DELIVERED, to_decimal(read.imported)),
             (Direction.RECEIVED, to_decimal(read.exported)),
