@@ -11,12 +11,14 @@ reads whole days of the datetime's own zone, so these windows are where hours we
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from gridlink.connectors.base import ConnectorSession
-from gridlink.connectors.models import Direction, IntervalReading, Meter
+from gridlink.connectors.models import Direction, IntervalReading, Meter, Resolution
 from tests.connectors.library_fakes import no_sockets  # noqa: F401 - autouse
 from tests.connectors.opower_site import OpowerSite, aep_site, coa_site, comed_site, pge_site
 
@@ -153,3 +155,48 @@ async def test_a_bill_only_utility_returns_no_interval_readings() -> None:
             assert await session.fetch_statements(meter)  # the bills are still there
         asked = [r.query for r in site.http.requests if "DataBrowser-v1" in r.path]
         assert asked == [{"aggregateType": "bill"}] * 2  # the statements' bill reads only
+
+
+@pytest.mark.parametrize("utility", ["pge", "comed"])
+async def test_daily_resolution_reads_one_reading_per_local_day(utility: str) -> None:
+    """The backfill policy's old history: ``Resolution.DAY`` asks opower for daily reads,
+    which cover local midnight to local midnight (23 and 25 hours on the DST days) and hold
+    the day's usage, in far fewer requests than the finest reads."""
+    start, end = datetime(2025, 10, 20, tzinfo=UTC), datetime(2025, 11, 20, tzinfo=UTC)
+    async with SITES[utility]() as site, await site.sign_in(NOW) as session:
+        [electric, *_] = await _meters(session)
+        before = site.data_requests("DataBrowser-v1")
+        daily = await session.fetch_intervals(electric, start, end, Resolution.DAY)
+        requests = site.data_requests("DataBrowser-v1") - before
+        finest = await session.fetch_intervals(electric, start, end)
+    zone = ZoneInfo(electric.time_zone)
+    delivered = [r for r in daily if r.direction == Direction.DELIVERED]
+    days = {r.start.astimezone(zone).date() for r in delivered}
+    assert len(days) == len(delivered) >= 30
+    for reading in delivered:
+        local = reading.start.astimezone(zone)
+        assert local.time() == time(0)
+        assert reading.end == datetime.combine(local.date() + timedelta(days=1), time(0), zone)
+    assert {r.duration for r in delivered if r.start.astimezone(zone).date() == FALL_BACK} == {
+        timedelta(hours=25)
+    }
+    # Each whole day holds the sum of its finest reads (what the utility aggregated).
+    inside = [r for r in delivered if r.start >= start and r.end <= end]
+    for reading in inside:
+        parts = [
+            f.value
+            for f in finest
+            if f.direction == Direction.DELIVERED and reading.start <= f.start < reading.end
+        ]
+        assert reading.value == pytest.approx(sum(parts), abs=Decimal("0.002"))
+    assert requests == 1  # 31 daily reads in one request
+
+
+async def test_a_gas_meter_without_a_forecast_takes_the_unit_its_bills_state() -> None:
+    site = pge_site(NOW, mfa=False, first_day=FIRST)
+    site.api.forecasts = False  # the utility serves no forecast for the account
+    async with site, await site.sign_in(NOW) as session:
+        gas = next(m for m in await _meters(session) if m.commodity == "gas")
+        readings = await session.fetch_intervals(gas, *around(FALL_BACK))
+    assert readings
+    assert {r.unit for r in readings} == {"therm"}  # as billed, not the CCF default

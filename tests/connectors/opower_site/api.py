@@ -107,6 +107,7 @@ class OpowerApi:
     now: datetime
     customers: list[Customer]
     lag: timedelta = timedelta(hours=30)
+    forecasts: bool = True  # False: the tenant serves no bill forecast (some utilities don't)
     tokens: dict[str, list[str]] = field(default_factory=dict)  # bearer → customer uuids
     _serial: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 

@@ -198,6 +198,8 @@ class GraphRoot:
         }
 
     def _forecast(self, customer: Customer) -> dict[str, Any] | None:
+        if not self.api.forecasts:
+            return None
         segments = []
         period: tuple[date, date] | None = None
         for meter in customer.meters:

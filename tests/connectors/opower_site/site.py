@@ -116,8 +116,18 @@ class OpowerSite:
             return await connector.login(credentials, session_token=token)
 
     def expected(self, meter_uuid: str, start: datetime, end: datetime) -> list[IntervalReading]:
-        """What the meter measured in ``[start, end)`` and published: the right answer."""
-        return self.api.truth(meter_uuid).readings(start, end)
+        """What the meter measured in ``[start, end)`` and published: the right answer. Its
+        costs as this tenant serves them: DataBrowser's cost reads carry cost and components;
+        ConEd's fail, so the library reads usage only; AEP's GraphQL carries costs (rated two
+        days after the read) but no components."""
+        truth = self.api.truth(meter_uuid)
+        profile = self.api.profile
+        if profile.cost_reads_status != 200:
+            return truth.readings(start, end, priced=False)
+        if profile.data_browser_status == 403:  # GraphQL reads
+            rated_until = truth.published_until - timedelta(days=2)
+            return truth.readings(start, end, rated_until=rated_until, components=False)
+        return truth.readings(start, end)
 
     def data_requests(self, marker: str) -> int:
         """Requests whose path contains ``marker`` (e.g. ``"DataBrowser-v1"``)."""

@@ -27,7 +27,7 @@ from decimal import Decimal
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from gridlink.connectors.models import Direction, IntervalReading
+from gridlink.connectors.models import Direction, IntervalReading, ReadingComponent
 
 STEP = {
     "QUARTER_HOUR": timedelta(minutes=15),
@@ -173,8 +173,19 @@ class Truth:
             day += timedelta(days=1)
         return found
 
-    def readings(self, start: datetime, end: datetime) -> list[IntervalReading]:
-        """What a correct connector returns for ``[start, end)``: the published reads."""
+    def readings(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        priced: bool = True,
+        rated_until: datetime | None = None,
+        components: bool = True,
+    ) -> list[IntervalReading]:
+        """What a correct connector returns for ``[start, end)``: the published reads, with
+        their cost and time-of-use or tier shares on a single-direction reading (``priced``
+        False: the site served usage only; costs only of reads ending by ``rated_until``;
+        ``components`` False: the site serves none)."""
         unit = UNIT_NAME[self.meter.unit]
         found = []
         for read in self.reads(start, end):
@@ -188,14 +199,16 @@ class Truth:
                         read.start, duration, _dec(read.exported), unit, Direction.RECEIVED
                     )
                 )
-            elif read.value >= 0:
-                found.append(IntervalReading(read.start, duration, _dec(read.value), unit))
-            else:
-                found.append(
-                    IntervalReading(
-                        read.start, duration, _dec(-read.value), unit, Direction.RECEIVED
-                    )
+                continue
+            direction = Direction.DELIVERED if read.value >= 0 else Direction.RECEIVED
+            rated = priced and (rated_until is None or read.end <= rated_until)
+            cost = _dec(read.cost) if rated and read.cost else None
+            parts = tuple(_share(c) for c in read.components) if priced and components else ()
+            found.append(
+                IntervalReading(
+                    read.start, duration, _dec(abs(read.value)), unit, direction, cost, None, parts
                 )
+            )
         return found
 
     def _make_day(self, day: date) -> list[Read]:
@@ -318,3 +331,12 @@ def _shape(hour: int) -> float:
 
 def _dec(value: float) -> Decimal:
     return Decimal(str(value))
+
+
+def _share(component: Component) -> ReadingComponent:
+    """A component as the connector maps it: the time-of-use period is ``dayPart`` before
+    its "+" (the rest names the rate plan)."""
+    period = component.day_part.split("+", 1)[0] if component.day_part else None
+    return ReadingComponent(
+        period, component.tier_number, component.season, _dec(component.value), _dec(component.cost)
+    )

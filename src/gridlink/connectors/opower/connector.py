@@ -173,7 +173,7 @@ class OpowerSession(ConnectorSession):
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("start and end must be timezone-aware")
         agreement = await self._agreement(meter)
-        aggregate = mapping.aggregate_for(agreement) if agreement is not None else None
+        aggregate = mapping.aggregate_for(agreement, resolution) if agreement else None
         if agreement is None or aggregate is None or start >= end or self._bill_only(agreement):
             return []
         reads: list[CostRead] = []
@@ -221,4 +221,7 @@ class OpowerSession(ConnectorSession):
         if self._forecasts is None:
             async with library_errors(self._within):
                 self._forecasts = await self._client.async_get_forecast()
-        return mapping.unit_of(agreement, self._forecasts)
+        stated = mapping.stated_unit(agreement, self._forecasts)
+        if stated is None:  # no forecast: the unit its bills state (gas is not always CCF)
+            stated = mapping.stated_unit(agreement, (), await self._all_bills())
+        return stated or mapping.DEFAULT_UNIT[mapping.COMMODITY[agreement.meter_type]]

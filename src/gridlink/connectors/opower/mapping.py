@@ -5,13 +5,17 @@
   each agreement is a ``Meter`` numbered by its opower uuid (the library exposes no meter
   number). Service class and tariff are not in the library: residential, no tariff.
 - Units stay as the library gives them: kWh for electric; gas and water in the account's
-  forecast unit (THERM or CCF), CCF when the utility gave no forecast.
+  forecast unit (THERM or CCF), else the unit its completed bills state, else CCF; a unit
+  that does not fit the commodity (water "in kWh") is never taken.
 - Interval reads: asked for by whole local days of the utility (``local_day_spans``) and
   cut to ``[start, end)``; the gross ``imported``/``exported`` split when the library has
   it (net-metered electric meters that publish both registers), else the net
   ``consumption``, whose sign picks the direction (negative = received by the grid).
   Reads longer than a day are the library's bill-history fallback, not intervals
-  (``has_bill_periods``).
+  (``has_bill_periods``). A read's ``providedCost`` is its cost and its ``readComponents``
+  its time-of-use period (``dayPart`` before the "+") or tier shares; the library turns a
+  missing cost into 0, so a cost of 0 on non-zero usage is unknown (None). Costs belong to
+  the net read: they ride on a single-direction reading, not on a register split.
 - Statements: a completed ``Bill``'s segments for the agreement (amounts added up), or,
   for utilities without completed bills, a bill-aggregated ``CostRead``. Bill periods are
   the library's UTC ``[start, end)`` in the utility's calendar; an end inside a day counts
@@ -45,9 +49,12 @@ from gridlink.connectors.models import (
     Direction,
     IntervalReading,
     Meter,
+    ReadingComponent,
+    Resolution,
     ServiceClass,
     Statement,
 )
+from gridlink.connectors.units import fits_commodity
 
 COMMODITY = {
     MeterType.ELEC: Commodity.ELECTRIC,
@@ -95,19 +102,45 @@ def meters(agreements: Iterable[OpowerAccount], account: Account, time_zone: str
     ]
 
 
-def unit_of(agreement: OpowerAccount, forecasts: Sequence[Forecast]) -> str:
+def unit_of(
+    agreement: OpowerAccount, forecasts: Sequence[Forecast], bills: Sequence[Bill] = ()
+) -> str:
+    """The unit of the agreement's reads: its forecast's, else its bills', else the default."""
+    commodity = COMMODITY[agreement.meter_type]
+    return stated_unit(agreement, forecasts, bills) or DEFAULT_UNIT[commodity]
+
+
+def stated_unit(
+    agreement: OpowerAccount, forecasts: Sequence[Forecast], bills: Sequence[Bill] = ()
+) -> str | None:
+    """The unit the utility states for the agreement (forecast first, then bills) that fits
+    its commodity; None when it states none."""
     commodity = COMMODITY[agreement.meter_type]
     if commodity == Commodity.ELECTRIC:
         return "kWh"
-    found = next((f for f in forecasts if f.account.uuid == agreement.uuid), None)
-    return UNIT[found.unit_of_measure] if found is not None else DEFAULT_UNIT[commodity]
+    stated = [f.unit_of_measure for f in forecasts if f.account.uuid == agreement.uuid]
+    stated += [
+        quantity.unit_of_measure
+        for bill in bills
+        for segment in bill.segments
+        if segment.account.uuid == agreement.uuid
+        for quantity in segment.service_quantities
+        if quantity.unit_of_measure is not None
+    ]
+    fitting = [UNIT[u] for u in stated if u in UNIT and fits_commodity(UNIT[u], commodity)]
+    return fitting[0] if fitting else None
 
 
-def aggregate_for(agreement: OpowerAccount) -> AggregateType | None:
+def aggregate_for(
+    agreement: OpowerAccount, resolution: Resolution = Resolution.FINEST
+) -> AggregateType | None:
     """The read aggregation to ask for; None when the meter is read only per bill."""
     if agreement.read_resolution is None:
         return None
-    return AGGREGATE.get(agreement.read_resolution)
+    finest = AGGREGATE.get(agreement.read_resolution)
+    if resolution == Resolution.DAY and finest is not None:
+        return AggregateType.DAY  # every resolution finer than bills also serves days
+    return finest
 
 
 def local_day_spans(
@@ -164,9 +197,34 @@ def readings(
         duration = _duration(read)
         if not start <= begins < end or duration <= timedelta(0):
             continue
-        for direction, value in _flows(read, registers):
-            found[begins, direction] = IntervalReading(begins, duration, value, unit, direction)
+        flows = _flows(read, registers)
+        cost, parts = _priced(read) if len(flows) == 1 else (None, ())
+        for direction, value in flows:
+            found[begins, direction] = IntervalReading(
+                begins, duration, value, unit, direction, cost, None, parts
+            )
     return [found[key] for key in sorted(found)]
+
+
+def _priced(read: UsageRead | CostRead) -> tuple[Decimal | None, tuple[ReadingComponent, ...]]:
+    """The read's cost and its time-of-use or tier shares, as the utility gave them."""
+    if not isinstance(read, CostRead):
+        return None, ()
+    cost: Decimal | None = to_decimal(read.provided_cost)
+    if cost == 0 and read.consumption != 0:
+        cost = None  # the library's 0 for "no cost given"
+    parts = tuple(
+        ReadingComponent(
+            period=component.day_part.split("+", 1)[0] or None if component.day_part else None,
+            tier=component.tier_number,
+            season=component.season,
+            usage=to_decimal(component.consumption),
+            cost=to_decimal(component.cost),
+        )
+        for component in read.read_components
+        if component.day_part or component.tier_number is not None
+    )
+    return cost, parts
 
 
 def _flows(read: UsageRead | CostRead, registers: bool) -> list[tuple[Direction, Decimal]]:

@@ -125,6 +125,11 @@ OPOWER_INFO = ConnectorInfo(
     # Opower publishes reads one to three days late, and costs and estimates settle when the
     # bill closes: two weeks back catches both without re-reading much.
     lookback=timedelta(days=14),
+    # Opower serves daily reads for three years and finer ones for about as long, but a
+    # daily read per request covers 363 days: 13 months at the finest resolution (a year to
+    # compare with) and daily before that cut a 24-month 15-minute backfill's requests by
+    # half.
+    finest_months=13,
     # Per utility portal: one request every 2 s, bursts of 5 (a sign-in's redirect chain goes
     # mostly at once). A 24-month 15-minute backfill is ~125 requests per meter, about four
     # minutes at this pace; a daily check a handful. A person browsing the portal's usage
