@@ -77,6 +77,10 @@ bench-budget: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/request_budget.py
 
+# A 24-month backfill and a daily sync per connector against the utilities' HTTP fakes.
+bench-backfill: install
+	$(BIN)/python bench/backfill.py
+
 bench-widget: install widget-build
 	scripts/ensure-chromium
 	$(BIN)/python bench/widget.py
