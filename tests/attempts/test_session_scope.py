@@ -8,11 +8,22 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
+from gridlink import Settings
 from gridlink.kit.ids import new_id
 from tests.attempts.flows import WidgetSession, sign_in
 from tests.factories import TestClient, make_client
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The attempts' defaults, but an MFA code may come after 60 s, not 3: the test probes
+    every route for every attempt while one waits for its code, which takes longer than 3 s
+    on a busy machine (the wait ended as ``timeout`` before the test was done)."""
+    return settings.model_copy(update={"connect_input_timeout_seconds": 60.0})
+
 
 # Every widget route that names an attempt, with a body the route accepts.
 ATTEMPT_ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [

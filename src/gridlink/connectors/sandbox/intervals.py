@@ -110,13 +110,7 @@ def readings(
             if estimated_from is not None and at >= estimated_from:
                 value, quality = value + value // 10, estimated
             amount = _decimal(value, exponent)
-            rate = rates[series.hours[i]]
-            cost = (amount * rate.price).quantize(pricing.CENT_FRACTION)
-            parts = (
-                (ReadingComponent(rate.period, None, rate.season, amount, cost),)
-                if rate.period
-                else ()
-            )
+            cost, parts = _priced(value, exponent, rates[series.hours[i]])
             append(IntervalReading(at, slot, amount, unit, delivered, cost, quality, parts))
             if series.received:
                 append(
@@ -173,6 +167,19 @@ def daily(readings: list[IntervalReading], zone: ZoneInfo) -> list[IntervalReadi
             )
         )
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _priced(
+    value: int, exponent: int, rate: pricing.Rate
+) -> tuple[Decimal, tuple[ReadingComponent, ...]]:
+    """A reading's cost and its one time-of-use component (none on a flat rate); cached,
+    since a meter's readings repeat a few hundred values (cost dominated generation time)."""
+    amount = _decimal(value, exponent)
+    cost = amount * rate.price  # exact: a few decimals times a price in cents
+    if rate.period is None:
+        return cost, ()
+    return cost, (ReadingComponent(rate.period, None, rate.season, amount, cost),)
 
 
 @lru_cache(maxsize=65_536)

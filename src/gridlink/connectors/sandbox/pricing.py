@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from gridlink.connectors.models import Commodity
 
-CENT_FRACTION = Decimal("0.000001")  # costs kept to a millionth, as the store keeps them
 ON_PEAK_HOURS = range(16, 21)
 SUMMER_MONTHS = range(6, 10)
 
