@@ -29,10 +29,12 @@ from gridlink.connectors.models import (
     Direction,
     IntervalReading,
     LineItem,
+    LineItemKind,
     Meter,
     ServiceAddress,
     ServiceClass,
     Statement,
+    TouUsage,
 )
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "Environment",
     "IntervalReading",
     "LineItem",
+    "LineItemKind",
     "Meter",
     "MfaChallenge",
     "MfaMethod",
@@ -57,5 +60,6 @@ __all__ = [
     "SessionToken",
     "SignInKind",
     "Statement",
+    "TouUsage",
     "UtilityInfo",
 ]
