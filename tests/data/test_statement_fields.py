@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -319,3 +320,9 @@ async def test_the_csv_pages_like_the_list_with_a_link_to_the_next(
     listed = (await _json(api, client, "/v1/utility_statements"))["data"]
     assert (pages, seen) == (2, [s["id"] for s in listed])  # the same order, no stranger's
     assert len(seen) == 3
+
+
+def test_the_documented_csv_header_is_the_one_served() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "reference" / "data-api.md").read_text()
+    block = doc.split("### As CSV", 1)[1].split("```", 2)[1]
+    assert "".join(block.split()) == ",".join(COLUMNS)
