@@ -31,7 +31,7 @@ from gridlink.data.statement_export import COLUMNS
 from gridlink.kit.clock import ManualClock
 from gridlink.kit.db import Database
 from tests.data.helpers import NEW_YORK, Seeded, seed
-from tests.factories import TestClient, make_client
+from tests.factories import TestClient, assert_error, make_client
 
 K = LineItemKind
 METER = Meter(
@@ -326,3 +326,16 @@ def test_the_documented_csv_header_is_the_one_served() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "reference" / "data-api.md").read_text()
     block = doc.split("### As CSV", 1)[1].split("```", 2)[1]
     assert "".join(block.split()) == ",".join(COLUMNS)
+
+
+async def test_a_query_parameter_given_twice_is_refused(
+    app: FastAPI, api: httpx.AsyncClient
+) -> None:
+    client, seeded = await _seeded(app)
+    for path in ("/v1/utility_statements", "/v1/utility_meters", "/v1/utility_intervals"):
+        response = await api.get(
+            f"{path}?meter_id={seeded.meter_id}&meter_id=mtr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
+            auth=client.auth,
+        )
+        assert_error(response, 422, "invalid_request")
+        assert response.json()["error"]["fields"] == ["meter_id"]

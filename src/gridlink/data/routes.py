@@ -22,8 +22,9 @@ from gridlink.data.schemas import (
 )
 from gridlink.kit.openapi import error_responses
 from gridlink.kit.pagination import Page, PageParams, page_params
+from gridlink.kit.query import single_valued_query
 
-router = APIRouter(tags=["Utility data"])
+router = APIRouter(tags=["Utility data"], dependencies=[Depends(single_valued_query)])
 
 # No NUL characters: no id can hold one, and PostgreSQL refuses them in text.
 TEXT = r"^[^\x00]*$"
