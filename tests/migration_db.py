@@ -24,6 +24,7 @@ from gridlink.kit.db import Database
 from tests.conftest import DATABASES, PG_ADMIN_URL
 
 Snapshot = dict[str, dict[tuple[Any, ...], dict[str, Any]]]  # table → primary key → row
+Moves = dict[tuple[str, str], str]  # (table, column) → the column its values moved to
 
 
 # Rows from reflected types --------------------------------------------------------------
@@ -95,9 +96,12 @@ def take_snapshot(connection: Connection) -> Snapshot:
     return snapshot
 
 
-def assert_kept(before: Snapshot, after: Snapshot, where: str) -> None:
+def assert_kept(before: Snapshot, after: Snapshot, where: str, moves: Moves | None = None) -> None:
     """Every row of ``before`` in a table that still exists is in ``after``, with the same
-    value in every column that still exists."""
+    value in every column that still exists. A column in ``moves`` may instead be null with
+    its value in the column it moved to (an upgrade), or get it back from there (a
+    downgrade): its value is read as the first of (it, its target) that is not null."""
+    moves = moves or {}
     for table, rows in before.items():
         if table not in after:
             continue  # a table the step removed (a downgrade past its creation)
@@ -105,8 +109,14 @@ def assert_kept(before: Snapshot, after: Snapshot, where: str) -> None:
             assert key in after[table], f"{where}: {table} lost row {key}"
             kept = after[table][key]
             for column, value in row.items():
-                if column in kept:
-                    assert kept[column] == value, f"{where}: {table}.{column} of {key} changed"
+                if column not in kept:
+                    continue
+                target = moves.get((table, column))
+                old, new = value, kept[column]
+                if target is not None:
+                    old = value if value is not None else row.get(target)
+                    new = new if new is not None else kept.get(target)
+                assert new == old, f"{where}: {table}.{column} of {key} changed"
 
 
 # The databases -----------------------------------------------------------------------------------

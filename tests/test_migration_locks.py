@@ -41,10 +41,11 @@ pytestmark = pytest.mark.skipif(
 # Without the timeout the migration waits as long as the blocker: the test must fail, not hang.
 BOUND = LOCK_TIMEOUT_SECONDS + 10
 # 0010 alters connect_sessions first and login_failures later: holding login_failures shows
-# that what the run had already done is rolled back too. The tests start just before 0010,
-# whatever migrations came after it (newer ones need not touch a table the test can hold).
+# that what the run had already done is rolled back too. Later migrations may leave that table
+# alone, so the runs start just before 0010.
 LOCKED_TABLE = "login_failures"
-BEFORE_LOCKED_STEP = "0009"
+ALTERS_LOCKED_TABLE = "0010"
+BEFORE = revisions()[revisions().index(ALTERS_LOCKED_TABLE) - 1]
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ async def pg_url() -> AsyncIterator[str]:
 async def at_previous(pg_url: str) -> AsyncIterator[Database]:
     """A database just before the migration that alters the locked table."""
     db = Database(pg_url)
-    await upgrade_to(db, BEFORE_LOCKED_STEP)
+    await upgrade_to(db, BEFORE)
     yield db
     await db.dispose()
 
@@ -80,7 +81,7 @@ def _columns(connection: sa.Connection, table: str) -> set[str]:
 async def test_a_migration_behind_a_long_transaction_fails_fast_and_applies_nothing(
     at_previous: Database, pg_url: str
 ) -> None:
-    previous = BEFORE_LOCKED_STEP
+    previous = BEFORE
     blocker = await _hold_lock(pg_url)
     try:
         started = time.monotonic()

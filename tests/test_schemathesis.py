@@ -40,7 +40,7 @@ from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 from schemathesis.checks import CheckContext, load_all_checks
 from schemathesis.core.transport import Response
 from schemathesis.openapi.checks import RejectedPositiveData
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from gridlink import Settings, create_app
 from tests.attempts.flows import connect_token, open_session
@@ -107,11 +107,31 @@ def positive_data_acceptance_but_state(
         raise
 
 
-# Every check Schemathesis has (as `--checks all`), positive_data_acceptance as above.
-CHECKS = [
-    positive_data_acceptance_but_state if check is positive_data_acceptance else check
-    for check in REGISTERED_CHECKS.get_all()
-]
+def _sent_as_repr(value: object) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+    )
+
+
+def negative_data_rejection_as_sent(
+    ctx: CheckContext, response: Response, case: schemathesis.Case
+) -> bool | None:
+    """Schemathesis's negative_data_rejection, less the cases its WSGI transport cannot send: an
+    object in a query parameter reaches the app as its Python repr (werkzeug's test client
+    writes ``{'a': []}`` as one string), a schema-valid string the app rightly accepts. Lists of
+    strings are sent faithfully, as the parameter repeated (refused by the data API)."""
+    if any(_sent_as_repr(value) for value in (case.query or {}).values()):
+        return None
+    return negative_data_rejection(ctx, response, case)
+
+
+# Every check Schemathesis has (as `--checks all`), positive_data_acceptance and
+# negative_data_rejection as above.
+_OURS = {
+    positive_data_acceptance: positive_data_acceptance_but_state,
+    negative_data_rejection: negative_data_rejection_as_sent,
+}
+CHECKS = [_OURS.get(check, check) for check in REGISTERED_CHECKS.get_all()]
 MAX_EXAMPLES = 15  # fuzzing examples per operation and database, on top of examples and coverage
 CONFIG = schemathesis.Config.from_dict(
     {

@@ -22,6 +22,7 @@ from gridlink.connectors import (
     Credentials,
     IntervalReading,
     LineItem,
+    LineItemKind,
     Meter,
     MfaChallenge,
     MfaMethod,
@@ -156,17 +157,25 @@ class AcmeSession(ConnectorSession):
 
 
 def _statement(row: dict[str, Any]) -> Statement:
-    items = tuple(LineItem(i["label"], Decimal(i["amount"])) for i in row["items"])
+    items = tuple(
+        LineItem(i["label"], Decimal(i["amount"]), kind=_KINDS.get(i["type"], LineItemKind.OTHER))
+        for i in row["items"]
+    )
     return Statement(
         period_start=date.fromisoformat(row["from"]),
         period_end=date.fromisoformat(row["to"]),
         statement_date=date.fromisoformat(row["issued"]),
         due_date=date.fromisoformat(row["due"]),
-        amount_due=Decimal(row["total"]),
+        new_charges=Decimal(row["charges"]),  # this period's: what the line items add up to
+        amount_due=Decimal(row["balance_due"]),  # what the bill asks to be paid
         usage=Decimal(row["kwh"]),
         usage_unit="kWh",
         line_items=items,
     )
+
+
+# Acme's line item types → Gridlink's kinds; anything new stays "other".
+_KINDS = {"SUPPLY": LineItemKind.SUPPLY, "DELIVERY": LineItemKind.DELIVERY, "TAX": LineItemKind.TAX}
 
 
 async def _post(client: httpx.AsyncClient, path: str, body: dict[str, str]) -> Any:

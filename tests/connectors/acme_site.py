@@ -61,11 +61,12 @@ class AcmeSite:
             "to": end.isoformat(),
             "issued": (end + timedelta(days=2)).isoformat(),
             "due": (end + timedelta(days=23)).isoformat(),
-            "total": "61.50",
+            "charges": "61.50",
+            "balance_due": "61.50",
             "kwh": "300",
             "items": [
-                {"label": "Energy", "amount": "51.50"},
-                {"label": "Basic charge", "amount": "10.00"},
+                {"label": "Energy", "amount": "51.50", "type": "SUPPLY"},
+                {"label": "Basic charge", "amount": "10.00", "type": "DELIVERY"},
             ],
         }
 

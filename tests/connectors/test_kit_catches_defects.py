@@ -21,6 +21,7 @@ from gridlink.connectors import (
     Credentials,
     IntervalReading,
     LineItem,
+    LineItemKind,
     Meter,
     MfaChallenge,
     MfaMethod,
@@ -30,6 +31,7 @@ from gridlink.connectors import (
     SessionToken,
     SignInKind,
     Statement,
+    TouUsage,
     UtilityInfo,
 )
 from gridlink.connectors.errors import InvalidCredentials, MfaRequired
@@ -110,18 +112,26 @@ class LabSession(ConnectorSession):
         first = _bill(date(2026, 1, 10), date(2026, 2, 10))
         second = _bill(date(2026, 2, 10), date(2026, 3, 10))
         changes: dict[str, dict[str, Any]] = {
-            "items_mismatch": {"amount_due": Decimal("99.99")},
+            "items_mismatch": {"new_charges": Decimal("99.99")},
             "float_amount": {"amount_due": 30.5},
+            "negative_payments": {"payments": Decimal("-5")},
+            "demand_without_unit": {"demand": Decimal("12.5")},
+            "unknown_item_kind": {"line_items": (LineItem("Energy", Decimal("30.50"), kind="x"),)},  # type: ignore[arg-type]
+            "tou_in_gallons": {"tou_usage": (TouUsage("Peak", Decimal(80), "gal"),)},
             "volume_on_electric": {"usage_unit": "gal"},
             "unknown_unit": {"usage_unit": "bananas"},
             "datetime_period": {"period_start": datetime(2026, 2, 10, tzinfo=UTC)},
             "due_before_issued": {"due_date": date(2026, 3, 1)},
         }
-        if self.defect == "overlapping_statements":
-            first = dataclasses.replace(first, period_end=date(2026, 2, 20))
+        if self.defect == "same_period_twice":
+            return [first, dataclasses.replace(first, amount_due=Decimal("31.00"))]
         if self.defect in changes:
             second = dataclasses.replace(second, **changes[self.defect])
-        return [first, second]
+        if self.defect == "unsorted_statements":
+            return [second, first]
+        # A corrected bill overlapping both (kept as the utility issued it) conforms.
+        corrected = dataclasses.replace(first, period_end=date(2026, 2, 13), amount_due=None)
+        return [first, corrected, second]
 
     async def fetch_intervals(
         self,
@@ -165,17 +175,24 @@ class LabSession(ConnectorSession):
 
 
 def _bill(start: date, end: date) -> Statement:
-    items = (LineItem("Energy", Decimal("20.50")), LineItem("Basic", Decimal("10.00")))
+    items = (
+        LineItem("Energy", Decimal("20.50"), kind=LineItemKind.SUPPLY),
+        LineItem("Basic", Decimal("10.00"), kind=LineItemKind.DELIVERY),
+    )
     issued = end + timedelta(days=2)
     return Statement(
         start,
         end,
         issued,
         issued + timedelta(days=21),
-        Decimal("30.50"),
+        Decimal("42.50"),
         Decimal(200),
         "kWh",
         items,
+        new_charges=Decimal("30.50"),
+        previous_balance=Decimal("40.00"),
+        payments=Decimal("28.00"),
+        tou_usage=(TouUsage("Peak", Decimal(80), "kWh"), TouUsage("Off-peak", Decimal(120), "kWh")),
     )
 
 
@@ -224,13 +241,18 @@ def _pattern(complaint: str) -> str:
         ("unmasked", MFA, "destination must be masked"),
         ("bad_zone", GOOD, "is not an IANA zone"),
         ("foreign_commodity", GOOD, "water is not a commodity of lab_power"),
-        ("items_mismatch", GOOD, "line items add up to 30.50, not 99.99"),
-        ("float_amount", GOOD, "amount_due must be a finite Decimal"),
+        ("items_mismatch", GOOD, "line items add up to 30.50, not new_charges 99.99"),
+        ("float_amount", GOOD, "amount_due must be a finite Decimal or None"),
+        ("negative_payments", GOOD, "payments are money received: not negative"),
+        ("demand_without_unit", GOOD, "demand unit None is not one of ['kVA', 'kW']"),
+        ("unknown_item_kind", GOOD, "line item kinds must be one of"),
+        ("tou_in_gallons", GOOD, "time-of-use unit 'gal' is not a known electric unit"),
         ("volume_on_electric", GOOD, "'gal' is not a known electric unit"),
         ("unknown_unit", GOOD, "'bananas' is not a known electric unit"),
         ("datetime_period", GOOD, "must be dates, not datetimes"),
         ("due_before_issued", GOOD, "due before it was issued"),
-        ("overlapping_statements", GOOD, "overlaps or precedes the previous statement"),
+        ("same_period_twice", GOOD, "the same period twice"),
+        ("unsorted_statements", GOOD, "not sorted by period (oldest first)"),
         ("naive_time", GOOD, "timezone-aware UTC"),
         ("unsorted", GOOD, "not sorted"),
         ("overlapping_readings", GOOD, "overlaps the previous delivered reading"),

@@ -204,7 +204,10 @@ def test_bills_become_statements_oldest_first_with_exact_amounts() -> None:
         (date(2026, 1, 5), date(2026, 2, 5)),
         (date(2026, 2, 5), date(2026, 3, 5)),
     ]
-    assert statements[1].amount_due == Decimal("0.3")  # repeated segments add up, exactly
+    assert statements[1].new_charges == Decimal("0.3")  # repeated segments add up, exactly
+    # The library gives the current charges only: no amount due, balance or payments.
+    for unknown in ("amount_due", "total_charges", "previous_balance", "payments", "demand"):
+        assert {getattr(s, unknown) for s in statements} == {None}
     assert (statements[1].usage, statements[1].usage_unit) == (Decimal("312.5"), "kWh")
     assert (statements[0].usage, statements[0].usage_unit) == (Decimal("410.5"), "kWh")
     assert statements[0].statement_date == date(2026, 2, 8)
@@ -222,15 +225,24 @@ def test_bills_without_this_meters_amount_are_skipped() -> None:
     assert (gas.usage, gas.usage_unit) == (None, None)  # no quantities: usage unknown
 
 
-def test_a_corrected_bill_replaces_the_one_it_overlaps() -> None:
-    original = _bill(
-        date(2026, 1, 5), date(2026, 2, 5), [BillSegment(ELEC, 90.0, [])], date(2026, 2, 8)
+def test_overlapping_bills_are_all_kept_and_a_reissue_of_one_period_wins() -> None:
+    segment = [BillSegment(ELEC, 90.0, [])]
+    # Consecutive bills sharing their read days (the end day counts): each overlaps the next
+    # by one local day.
+    january = _bill(date(2026, 1, 5), date(2026, 2, 6), [BillSegment(ELEC, 85.0, [])])
+    february = _bill(date(2026, 2, 5), date(2026, 3, 6), segment)
+    march = _bill(date(2026, 3, 5), date(2026, 4, 5), segment)
+    reissued = _bill(
+        date(2026, 1, 5), date(2026, 2, 6), [BillSegment(ELEC, 80.0, [])], date(2026, 2, 20)
     )
-    corrected = _bill(
-        date(2026, 1, 5), date(2026, 2, 6), [BillSegment(ELEC, 85.0, [])], date(2026, 2, 20)
-    )
-    (kept,) = mapping.statements_from_bills([corrected, original], "sa-e", LA, None)
-    assert kept.amount_due == Decimal("85.0")
+    kept = mapping.statements_from_bills([march, reissued, february, january], "sa-e", LA, None)
+    assert [(s.period_start, s.period_end, s.new_charges) for s in kept] == [
+        (date(2026, 1, 5), date(2026, 2, 6), Decimal("80.0")),  # the later issue of the period
+        (date(2026, 2, 5), date(2026, 3, 6), Decimal("90.0")),
+        (date(2026, 3, 5), date(2026, 4, 5), Decimal("90.0")),
+    ]
+    since = mapping.statements_from_bills([march, february, january], "sa-e", LA, date(2026, 3, 5))
+    assert [s.period_start for s in since] == [date(2026, 2, 5), date(2026, 3, 5)]
 
 
 def test_a_period_ending_inside_a_day_counts_that_day() -> None:
@@ -239,6 +251,7 @@ def test_a_period_ending_inside_a_day_counts_that_day() -> None:
     )
     (statement,) = mapping.statements_from_cost_reads([read], "kWh", LA, None)
     assert (statement.period_start, statement.period_end) == (date(2026, 1, 5), date(2026, 2, 5))
-    assert (statement.amount_due, statement.usage) == (Decimal("97.1"), Decimal("512.25"))
+    assert (statement.new_charges, statement.usage) == (Decimal("97.1"), Decimal("512.25"))
+    assert statement.amount_due is None
     assert statement.statement_date is None
     assert mapping.statements_from_cost_reads([read], "kWh", LA, date(2026, 2, 5)) == []

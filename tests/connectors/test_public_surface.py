@@ -10,9 +10,9 @@ SURFACE = {
     "gridlink.connectors": {
         "Account", "AccountStatus", "Commodity", "Connector", "ConnectorContext", "ConnectorInfo",
         "ConnectorSession", "Credentials", "Direction", "Environment", "IntervalReading",
-        "LineItem", "Meter", "MfaChallenge", "MfaMethod", "MfaOption", "ReadingComponent",
-        "ReadingQuality", "RequestBudget", "Resolution", "ServiceAddress",
-        "ServiceClass", "SessionToken", "SignInKind", "Statement", "UtilityInfo",
+        "LineItem", "LineItemKind", "Meter", "MfaChallenge", "MfaMethod", "MfaOption",
+        "ReadingComponent", "ReadingQuality", "RequestBudget", "Resolution", "ServiceAddress",
+        "ServiceClass", "SessionToken", "SignInKind", "Statement", "TouUsage", "UtilityInfo",
     },
     "gridlink.connectors.errors": {
         "AccountLocked", "ConnectorError", "InvalidCredentials", "MfaChallengeClosed",

@@ -125,7 +125,7 @@ async def test_24_months_of_contiguous_statements(context: ConnectorContext) -> 
     assert all(s.statement_date is not None and s.statement_date <= today for s in statements)
     assert all(25 <= (s.period_end - s.period_start).days <= 35 for s in statements)
     for statement in statements:
-        assert sum(i.amount for i in statement.line_items) == statement.amount_due
+        assert sum(i.amount for i in statement.line_items) == statement.new_charges
         assert statement.due_date == statement.statement_date + timedelta(days=21)  # type: ignore[operator]
     since = statements[-3].period_end
     assert await session.fetch_statements(meter, since) == statements[-2:]

@@ -77,9 +77,11 @@ async def test_conformance_reads_equal_the_truth_and_no_statements() -> None:
         scenario = Scenario("two premises", UTILITY, USERNAME, PASSWORD, expect_data=False)
         report = await check_scenario(connector, scenario, smt_context(clock))
     assert [a.number for a in report.accounts] == [HOME, SOLAR]
-    assert [(m.number, m.native_id, m.time_zone) for m in report.meters] == [
-        (HOME, "113999001", "America/Chicago"),
-        (SOLAR, "128000777", "America/Chicago"),
+    assert [
+        (m.number, m.native_id, m.meter_number, m.service_id, m.time_zone) for m in report.meters
+    ] == [
+        (HOME, "113999001", "113999001", HOME, "America/Chicago"),
+        (SOLAR, "128000777", "128000777", SOLAR, "America/Chicago"),
     ]
     assert report.statements == {HOME: [], SOLAR: []}  # SMT has no bills
     # The kit asks for the 3 days before the hour; SMT has nothing after 2026-03-19.

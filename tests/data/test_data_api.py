@@ -101,7 +101,7 @@ async def test_statements_list_paginate_and_add_up(app: FastAPI, api: httpx.Asyn
         assert isinstance(item["amount_due"], str)
         items = item["line_items"]
         assert isinstance(items, list)
-        assert sum(Decimal(li["amount"]) for li in items) == Decimal(str(item["amount_due"]))
+        assert sum(Decimal(li["amount"]) for li in items) == Decimal(str(item["new_charges"]))
         assert item["has_pdf"] is True
     filtered = await _get(api, client, "/v1/utility_statements", utility_account_id="uac_none")
     assert filtered.json()["data"] == []

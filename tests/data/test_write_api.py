@@ -110,7 +110,7 @@ async def test_statements_keep_exact_money_and_store_their_pdf(
     assert len(rows) == 3
     for row, statement, pdf in zip(rows, fetched, pdfs, strict=True):
         assert row.amount_due == statement.amount_due
-        assert sum(Decimal(item["amount"]) for item in row.line_items) == row.amount_due
+        assert sum(Decimal(item["amount"]) for item in row.line_items) == row.new_charges
         assert row.usage == statement.usage
         assert (row.normalized_usage, row.normalized_unit) == (statement.usage, "kWh")
         assert row.pdf_file is not None

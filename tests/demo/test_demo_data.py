@@ -69,6 +69,7 @@ async def test_a_synced_credential_shows_its_accounts_meters_bills_and_usage(
     statements = body["statements"]
     assert statements[0]["id"] == newest["id"]
     assert Decimal(statements[0]["amount_due"]) == Decimal(newest["amount_due"])
+    assert Decimal(statements[0]["new_charges"]) == Decimal(newest["new_charges"])
     assert statements[0]["usage_unit"] == newest["usage_unit"]
     periods = [s["period_end"] for s in statements]
     assert periods == sorted(periods, reverse=True)

@@ -30,6 +30,7 @@ from gridlink.connectors.models import (
     Direction,
     IntervalReading,
     LineItem,
+    LineItemKind,
     Meter,
     ReadingComponent,
     ReadingQuality,
@@ -37,6 +38,7 @@ from gridlink.connectors.models import (
     ServiceAddress,
     ServiceClass,
     Statement,
+    TouUsage,
 )
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "Environment",
     "IntervalReading",
     "LineItem",
+    "LineItemKind",
     "Meter",
     "MfaChallenge",
     "MfaMethod",
@@ -65,5 +68,6 @@ __all__ = [
     "SessionToken",
     "SignInKind",
     "Statement",
+    "TouUsage",
     "UtilityInfo",
 ]

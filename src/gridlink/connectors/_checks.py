@@ -15,12 +15,15 @@ from gridlink.connectors.models import (
     Commodity,
     Direction,
     IntervalReading,
+    LineItem,
+    LineItemKind,
     Meter,
     ReadingComponent,
     ReadingQuality,
     ServiceAddress,
     ServiceClass,
     Statement,
+    TouUsage,
 )
 from gridlink.connectors.units import fits_commodity
 
@@ -94,6 +97,8 @@ def meter_problems(meter: object, utility: UtilityInfo) -> list[str]:
 
 
 def statement_problems(meter: Meter, statements: Sequence[object], since: date | None) -> list[str]:
+    """Oldest first by period; overlapping periods are fine (bills as the utility issued
+    them), one period twice is not (the latest issue of a period replaces the others)."""
     found: list[str] = []
     previous: Statement | None = None
     for statement in statements:
@@ -106,10 +111,18 @@ def statement_problems(meter: Meter, statements: Sequence[object], since: date |
         found += [f"{where}: {p}" for p in _one_statement(statement, meter.commodity)]
         if since is not None and statement.period_end <= since:
             found.append(f"{where}: ends before `since` {since}")
-        if previous is not None and statement.period_start < previous.period_end:
-            found.append(f"{where}: overlaps or precedes the previous statement")
+        if previous is not None:
+            key, before = _period(statement), _period(previous)
+            if key == before:
+                found.append(f"{where}: the same period twice (return only its latest issue)")
+            elif key < before:
+                found.append(f"{where}: not sorted by period (oldest first)")
         previous = statement
     return found
+
+
+MONEY = ("amount_due", "new_charges", "total_charges", "previous_balance", "payments")
+DEMAND_UNITS = frozenset({"kW", "kVA"})
 
 
 def _one_statement(statement: Statement, commodity: Commodity) -> list[str]:
@@ -121,24 +134,71 @@ def _one_statement(statement: Statement, commodity: Commodity) -> list[str]:
     issued, due = statement.statement_date, statement.due_date
     if issued is not None and due is not None and due < issued:
         found.append("due before it was issued")
-    if not _is_decimal(statement.amount_due):
-        found.append("amount_due must be a finite Decimal")
-    elif statement.line_items:
-        amounts = [item.amount for item in statement.line_items]
-        if not all(_is_decimal(a) for a in amounts):
-            found.append("line item amounts must be finite Decimals")
-        elif sum(amounts, Decimal(0)) != statement.amount_due:
-            found.append(
-                f"line items add up to {sum(amounts, Decimal(0))}, not {statement.amount_due}"
-            )
+    for name in MONEY:
+        value = getattr(statement, name)
+        if value is not None and not _is_decimal(value):
+            found.append(f"{name} must be a finite Decimal or None")
+    payments = statement.payments
+    if payments is not None and _is_decimal(payments) and payments < 0:
+        found.append("payments are money received: not negative")
+    found += _line_item_problems(statement)
+    found += _usage_problems(statement, commodity)
+    if len(statement.currency) != 3 or not statement.currency.isupper():
+        found.append(f"currency {statement.currency!r} is not an ISO 4217 code")
+    return found
+
+
+def _line_item_problems(statement: Statement) -> list[str]:
+    items = statement.line_items
+    if not items:
+        return []
+    if not all(isinstance(item, LineItem) for item in items):
+        return ["line items must be LineItem"]
+    found = []
+    if not all(item.kind in tuple(LineItemKind) for item in items):
+        found.append(f"line item kinds must be one of {[k.value for k in LineItemKind]}")
+    amounts = [item.amount for item in items]
+    if not all(_is_decimal(a) for a in amounts):
+        found.append("line item amounts must be finite Decimals")
+    elif _is_decimal(statement.new_charges):
+        total = sum(amounts, Decimal(0))
+        if total != statement.new_charges:
+            found.append(f"line items add up to {total}, not new_charges {statement.new_charges}")
+    return found
+
+
+def _usage_problems(statement: Statement, commodity: Commodity) -> list[str]:
+    found = []
     if statement.usage is not None:
         if not _is_decimal(statement.usage):
             found.append("usage must be a finite Decimal")
         if statement.usage_unit is None or not fits_commodity(statement.usage_unit, commodity):
             found.append(f"usage unit {statement.usage_unit!r} is not a known {commodity} unit")
-    if len(statement.currency) != 3 or not statement.currency.isupper():
-        found.append(f"currency {statement.currency!r} is not an ISO 4217 code")
+    if statement.demand is not None or statement.demand_unit is not None:
+        if commodity != Commodity.ELECTRIC:
+            found.append("demand is billed on electric meters only")
+        demand = statement.demand
+        if demand is None or not _is_decimal(demand) or demand < 0:
+            found.append("demand must be a finite, non-negative Decimal")
+        if statement.demand_unit not in DEMAND_UNITS:
+            found.append(
+                f"demand unit {statement.demand_unit!r} is not one of {sorted(DEMAND_UNITS)}"
+            )
+    for part in statement.tou_usage:
+        if not isinstance(part, TouUsage):
+            found.append("tou_usage must hold TouUsage")
+            continue
+        if not part.period.strip():
+            found.append("a time-of-use period has no name")
+        if not _is_decimal(part.usage):
+            found.append(f"time-of-use usage {part.period!r} must be a finite Decimal")
+        if not fits_commodity(part.unit, commodity):
+            found.append(f"time-of-use unit {part.unit!r} is not a known {commodity} unit")
     return found
+
+
+def _period(statement: Statement) -> tuple[date, date]:
+    return statement.period_start, statement.period_end
 
 
 def reading_problems(

@@ -160,7 +160,8 @@ class ConnectorSession(abc.ABC):
     async def fetch_statements(
         self, meter: Meter, since: date | None = None
     ) -> Sequence[Statement]:
-        """Statements covering any day on or after ``since`` (all when None), oldest first."""
+        """Statements covering any day on or after ``since`` (all when None), oldest first by
+        period: every bill as issued, overlapping or not; of a re-issued period only the latest."""
 
     @abc.abstractmethod
     async def fetch_intervals(

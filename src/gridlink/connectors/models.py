@@ -2,8 +2,13 @@
 
 The engine persists these as they are. Natural keys it can upsert on: an account by
 ``number``; a meter by ``number`` within its account; a statement by
-``(period_start, period_end)`` within its meter; an interval reading by
-``(start, direction)`` within its meter.
+``(period_start, period_end)`` within its meter (a re-issued bill for the same period
+replaces the stored one; bills with other, overlapping periods are all kept); an interval
+reading by ``(start, direction)`` within its meter.
+
+What the utility does not say stays ``None``: never fill a field with a guess or with a
+sum that means something else (the sum of the current charges is ``new_charges``, not
+``amount_due``).
 
 Quantities keep the unit the utility used (``unit``/``usage_unit``); convert with
 :mod:`gridlink.connectors.units`. Money is always :class:`~decimal.Decimal`, never float.
@@ -97,12 +102,32 @@ class Account:
 
 @dataclass(frozen=True, slots=True)
 class Meter:
+    """A meter (service point). ``number`` is its stable natural key within the account,
+    whatever the connector can always name (a uuid when that is all there is); the numbers a
+    person would recognise come next to it when the utility gives them."""
+
     number: str
     commodity: Commodity
     service_class: ServiceClass
     tariff: str | None
     time_zone: str  # IANA name, e.g. "America/Los_Angeles"
     native_id: str | None = None
+    meter_number: str | None = None  # the meter number printed on the bill
+    service_id: str | None = None  # the utility's service point / ESI ID / service agreement
+
+
+class LineItemKind(StrEnum):
+    """What a bill line charges for. ``delivery``: the wires or pipes (customer, delivery,
+    transmission, demand charges); ``supply``: the commodity itself (generation, gas
+    procurement, water usage); ``tax``; ``fee``: surcharges and program fees; ``credit``: a
+    credit or rebate (a negative amount); ``other``: not classified."""
+
+    DELIVERY = "delivery"
+    SUPPLY = "supply"
+    TAX = "tax"
+    FEE = "fee"
+    CREDIT = "credit"
+    OTHER = "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +137,16 @@ class LineItem:
     quantity: Decimal | None = None
     unit: str | None = None
     rate: Decimal | None = None
+    kind: LineItemKind = LineItemKind.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class TouUsage:
+    """Usage billed in one time-of-use period, as the bill names it (``"Peak"``)."""
+
+    period: str
+    usage: Decimal
+    unit: str
 
 
 PdfGetter = Callable[[], Awaitable[bytes]]
@@ -119,25 +154,45 @@ PdfGetter = Callable[[], Awaitable[bytes]]
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """One bill for one meter.
+    """One bill for one meter, as the utility issued it.
 
     The period is ``[period_start, period_end)`` in the meter's local calendar:
-    ``period_end`` is the closing read date, which is the next period's start. When
-    ``line_items`` is not empty their amounts add up to ``amount_due`` exactly.
+    ``period_end`` is the closing read date, which is the next period's start.
+
+    Money, each ``None`` when the bill does not give it:
+
+    - ``new_charges``: this meter's current charges of this period;
+    - ``total_charges``: the current charges of the whole bill (every service on it and the
+      account's own charges); equals ``new_charges`` on a bill with one meter;
+    - ``previous_balance``: the amount due on the previous bill;
+    - ``payments``: payments received since the previous bill (a positive number);
+    - ``amount_due``: what the bill asks to be paid by ``due_date``: usually
+      ``previous_balance - payments + total_charges``, plus any adjustment the bill shows.
+
+    When ``line_items`` is not empty and ``new_charges`` is given, the items' amounts add up
+    to ``new_charges`` exactly. ``demand`` is the peak demand billed (``demand_unit`` kW or
+    kVA); ``tou_usage`` splits ``usage`` by time-of-use period when the bill does.
     """
 
     period_start: date
     period_end: date
-    statement_date: date | None
-    due_date: date | None
-    amount_due: Decimal
-    usage: Decimal | None
-    usage_unit: str | None
+    statement_date: date | None = None
+    due_date: date | None = None
+    amount_due: Decimal | None = None
+    usage: Decimal | None = None
+    usage_unit: str | None = None
     line_items: tuple[LineItem, ...] = ()
     currency: str = "USD"
     native_id: str | None = None
     # Downloads the bill PDF; valid only while the session that returned it is open.
     pdf: PdfGetter | None = field(default=None, repr=False, compare=False)
+    new_charges: Decimal | None = None
+    total_charges: Decimal | None = None
+    previous_balance: Decimal | None = None
+    payments: Decimal | None = None
+    demand: Decimal | None = None
+    demand_unit: str | None = None
+    tou_usage: tuple[TouUsage, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

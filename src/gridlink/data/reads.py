@@ -21,10 +21,12 @@ from gridlink.data.schemas import (
     DataFilters,
     LineItemOut,
     ServiceAddressOut,
+    TouUsageOut,
     UtilityAccountOut,
     UtilityMeterOut,
     UtilityStatementOut,
 )
+from gridlink.data.statement_export import StatementSheet
 from gridlink.errors import DataUnavailable, GridlinkError, InvalidRequest, NotFound, PdfUnavailable
 from gridlink.kit.ids import looks_like_id
 from gridlink.kit.pagination import Page, PageParams, build_page
@@ -74,6 +76,8 @@ def _meter_out(row: UtilityMeter, user: str, _utility: str) -> UtilityMeterOut:
         utility_credential_id=row.credential_id,
         client_user_id=user,
         number=row.number,
+        meter_number=row.meter_number,
+        service_id=row.service_id,
         commodity=row.commodity,
         service_class=row.service_class,
         tariff=row.tariff,
@@ -95,12 +99,19 @@ def _statement_out(row: UtilityStatement, user: str, _utility: str) -> UtilitySt
         period_end=row.period_end,
         statement_date=row.statement_date,
         due_date=row.due_date,
+        previous_balance=row.previous_balance,
+        payments=row.payments,
+        new_charges=row.new_charges,
+        total_charges=row.total_charges,
         amount_due=row.amount_due,
         currency=row.currency,
         usage=row.usage,
         usage_unit=row.usage_unit,
         normalized_usage=row.normalized_usage,
         normalized_unit=row.normalized_unit,
+        demand=row.demand,
+        demand_unit=row.demand_unit,
+        tou_usage=[TouUsageOut(**part) for part in row.tou_usage or ()],
         line_items=[LineItemOut(**item) for item in row.line_items],
         has_pdf=row.pdf_file is not None,
         created_at=row.created_at,
@@ -146,6 +157,19 @@ async def list_statements(
     return await _page(
         session, UtilityStatement, _statement_out, client, filters, params, check_sync=True
     )
+
+
+async def statement_sheet(
+    session: AsyncSession, client: AuthenticatedClient, filters: DataFilters, params: PageParams
+) -> tuple[StatementSheet, Page[UtilityStatementOut]]:
+    """A page of statements with their accounts and meters, for the CSV export."""
+    page = await list_statements(session, client, filters, params)
+    reads = DataReads(session)
+    accounts = await reads.by_id(
+        UtilityAccount, client.id, {s.utility_account_id for s in page.data}
+    )
+    meters = await reads.by_id(UtilityMeter, client.id, {s.meter_id for s in page.data})
+    return StatementSheet(page.data, accounts, meters), page
 
 
 async def get_statement(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -22,6 +22,13 @@ from gridlink.models import (
 )
 
 Row = dict[str, Any]
+
+
+class StoredStatement(NamedTuple):
+    id: str
+    pdf_file: str | None
+    statement_date: date | None
+    native_id: str | None
 
 
 class DayRow(NamedTuple):
@@ -109,7 +116,16 @@ class DataRepository:
         return await self.session.get(UtilityAccount, account_id)
 
     async def upsert_meters(self, rows: Sequence[Row]) -> None:
-        columns = ["commodity", "service_class", "tariff", "time_zone", "unit", "native_id"]
+        columns = [
+            "commodity",
+            "service_class",
+            "tariff",
+            "time_zone",
+            "unit",
+            "native_id",
+            "meter_number",
+            "service_id",
+        ]
         statement = _upsert(self.session, UtilityMeter, ["account_id", "number"], columns)
         await self.session.execute(statement, list(rows))
 
@@ -131,29 +147,39 @@ class DataRepository:
         found = (await self.session.execute(query)).first()
         return None if found is None else (found[0], found[1])
 
-    async def statement_keys(
-        self, meter_id: str
-    ) -> dict[tuple[date, date], tuple[str, str | None]]:
-        """(period_start, period_end) → (id, pdf_file) of the meter's stored statements."""
+    async def statement_keys(self, meter_id: str) -> dict[tuple[date, date], StoredStatement]:
+        """(period_start, period_end) → what is stored of each of the meter's statements."""
         query = select(
             UtilityStatement.period_start,
             UtilityStatement.period_end,
             UtilityStatement.id,
             UtilityStatement.pdf_file,
+            UtilityStatement.statement_date,
+            UtilityStatement.native_id,
         ).where(UtilityStatement.meter_id == meter_id)
         rows = (await self.session.execute(query)).all()
-        return {(start, end): (id_, pdf) for start, end, id_, pdf in rows}
+        return {
+            (start, end): StoredStatement(id_, pdf, issued, native)
+            for start, end, id_, pdf, issued, native in rows
+        }
 
     async def upsert_statements(self, rows: Sequence[Row]) -> None:
         columns = [
             "statement_date",
             "due_date",
             "amount_due",
+            "new_charges",
+            "total_charges",
+            "previous_balance",
+            "payments",
             "currency",
             "usage",
             "usage_unit",
             "normalized_usage",
             "normalized_unit",
+            "demand",
+            "demand_unit",
+            "tou_usage",
             "line_items",
             "pdf_file",
             "native_id",
@@ -164,7 +190,7 @@ class DataRepository:
             ["meter_id", "period_start", "period_end"],
             columns,
             keep_if_null=["pdf_file"],
-            json_columns=["line_items"],
+            json_columns=["line_items", "tou_usage"],
         )
         await self.session.execute(statement, list(rows))
 
@@ -293,6 +319,13 @@ class DataReads:
             query = query.where(model.id > after)
         rows = await self.session.execute(query.order_by(model.id).limit(limit + 1))
         return [(row, user, utility) for row, user, utility in rows.all()]
+
+    async def by_id(self, model: Any, client_id: str, ids: Collection[str]) -> dict[str, Any]:
+        """Rows of ``model`` with these ids, of one client only."""
+        if not ids:
+            return {}
+        query = select(model).where(model.client_id == client_id, model.id.in_(list(ids)))
+        return {row.id: row for row in (await self.session.scalars(query)).all()}
 
     async def one(self, model: Any, client_id: str, id_: str) -> tuple[Any, str, str] | None:
         query = _with_user(model, client_id, DataFilters()).where(model.id == id_)

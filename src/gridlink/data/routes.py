@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
 from gridlink.auth.dependencies import AppSettings, CurrentClient, Session
-from gridlink.data import export, reads
+from gridlink.data import export, reads, statement_export
 from gridlink.data.files import FileStore
 from gridlink.data.schemas import (
     DataFilters,
@@ -15,14 +15,16 @@ from gridlink.data.schemas import (
     IntervalFormat,
     IntervalsOut,
     Resolution,
+    StatementFormat,
     UtilityAccountOut,
     UtilityMeterOut,
     UtilityStatementOut,
 )
 from gridlink.kit.openapi import error_responses
 from gridlink.kit.pagination import Page, PageParams, page_params
+from gridlink.kit.query import single_valued_query
 
-router = APIRouter(tags=["Utility data"])
+router = APIRouter(tags=["Utility data"], dependencies=[Depends(single_valued_query)])
 
 # No NUL characters: no id can hold one, and PostgreSQL refuses them in text.
 TEXT = r"^[^\x00]*$"
@@ -97,15 +99,37 @@ async def list_meters(
     return await reads.list_meters(session, client, filters, params)
 
 
+_STATEMENTS_CSV_EXAMPLE = (
+    ",".join(statement_export.COLUMNS)
+    + "\nstm_01JD3Q2V7S9X8Y6Z5W4V3U2T1S,3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11,"
+    "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S,uac_01JD3Q2V7S9X8Y6Z5W4V3U2T1S,4410-2231-09,"
+    '"2210 Birch Avenue, Springfield, CA 94105",mtr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S,1010054388,'
+    "4017762215,electric,2026-09-14,2026-10-14,2026-10-16,2026-11-06,USD,52.10,52.10,46.03,"
+    "46.03,46.03,142,kWh,142,kWh,,,Peak=41 kWh; Off-peak=101 kWh,25.77,18.60,1.66,0,0,0,true\n"
+)
+
+
 @router.get(
     "/utility_statements",
     summary="List statements (bills)",
     response_model=Page[UtilityStatementOut],
-    responses=error_responses(401, 422, 503),
-    description="Oldest first; filters combine. Amounts are exact decimal strings; the line "
-    "items add up to `amount_due`." + UNAVAILABLE,
+    responses={
+        200: {
+            "description": "A page of statements as JSON, or as CSV (`format=csv`): one line "
+            "per bill with its account and meter; while more follow, a `Link` header "
+            '(`rel="next"`) names the next page.',
+            "content": {
+                "text/csv": {"schema": {"type": "string"}, "example": _STATEMENTS_CSV_EXAMPLE}
+            },
+        },
+        **error_responses(401, 422, 503),
+    },
+    description="Oldest first; filters combine. Amounts are exact decimal strings, each null "
+    "when the utility does not give it; the line items add up to `new_charges`. Bills with "
+    "overlapping periods are all listed, as the utility issued them." + UNAVAILABLE,
 )
 async def list_statements(
+    request: Request,
     client: CurrentClient,
     session: Session,
     params: Params,
@@ -113,14 +137,27 @@ async def list_statements(
     utility_credential_id: CredentialId = None,
     utility_account_id: AccountId = None,
     meter_id: MeterId = None,
-) -> Page[UtilityStatementOut]:
+    format: Annotated[
+        StatementFormat,
+        Query(description="json, or csv (the same page, one line per bill, a header row)."),
+    ] = "json",
+) -> Page[UtilityStatementOut] | Response:
     filters = DataFilters(
         client_user_id=client_user_id,
         utility_credential_id=utility_credential_id,
         utility_account_id=utility_account_id,
         meter_id=meter_id,
     )
-    return await reads.list_statements(session, client, filters, params)
+    if format == "json":
+        return await reads.list_statements(session, client, filters, params)
+    sheet, page = await reads.statement_sheet(session, client, filters, params)
+    headers = {"Content-Disposition": 'attachment; filename="utility_statements.csv"'}
+    if page.next_cursor is not None:
+        following = request.url.include_query_params(cursor=page.next_cursor)
+        headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return Response(
+        statement_export.to_csv(sheet), media_type="text/csv; charset=utf-8", headers=headers
+    )
 
 
 StatementIdPath = Annotated[

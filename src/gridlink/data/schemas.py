@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Resolution = Literal["raw", "hour", "day", "month"]
 IntervalFormat = Literal["json", "csv"]
+StatementFormat = Literal["json", "csv"]
+LineItemKindName = Literal["delivery", "supply", "tax", "fee", "credit", "other"]
 DirectionName = Literal["delivered", "received", "net"]
 QualityName = Literal["actual", "estimated", "edited"]
 
@@ -73,6 +75,8 @@ _METER_EXAMPLE: dict[str, Any] = {
     "utility_credential_id": "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
     "client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11",
     "number": "E104522871",
+    "meter_number": "1010054388",
+    "service_id": "4017762215",
     "commodity": "electric",
     "service_class": "residential",
     "tariff": "E-TOU-C",
@@ -90,7 +94,18 @@ class UtilityMeterOut(BaseModel):
     utility_account_id: str
     utility_credential_id: str
     client_user_id: str
-    number: str
+    number: str = Field(
+        description="The connector's stable key for the meter within its account (for some "
+        "utilities an opaque id); use meter_number and service_id to show it to people."
+    )
+    meter_number: str | None = Field(
+        default=None, description="The meter number printed on the bill; null when unknown."
+    )
+    service_id: str | None = Field(
+        default=None,
+        description="The utility's id of the service point: service agreement, service point "
+        "or ESI ID; null when unknown.",
+    )
     commodity: Literal["electric", "gas", "water"]
     service_class: Literal["residential", "commercial", "industrial", "agricultural", "other"]
     tariff: str | None = None
@@ -104,10 +119,21 @@ class UtilityMeterOut(BaseModel):
 
 class LineItemOut(BaseModel):
     description: str
-    amount: Decimal
+    amount: Decimal = Field(description="Negative for a credit.")
     quantity: Decimal | None = None
     unit: str | None = None
     rate: Decimal | None = None
+    kind: LineItemKindName = Field(
+        default="other",
+        description="delivery (wires, pipes, customer and demand charges), supply (the "
+        "energy or water itself), tax, fee (surcharges, program fees), credit, or other.",
+    )
+
+
+class TouUsageOut(BaseModel):
+    period: str = Field(description="The time-of-use period as the bill names it.")
+    usage: Decimal
+    unit: str
 
 
 _STATEMENT_EXAMPLE: dict[str, Any] = {
@@ -120,12 +146,22 @@ _STATEMENT_EXAMPLE: dict[str, Any] = {
     "period_end": "2026-10-14",
     "statement_date": "2026-10-16",
     "due_date": "2026-11-06",
+    "previous_balance": "52.10",
+    "payments": "52.10",
+    "new_charges": "46.03",
+    "total_charges": "46.03",
     "amount_due": "46.03",
     "currency": "USD",
     "usage": "142",
     "usage_unit": "kWh",
     "normalized_usage": "142",
     "normalized_unit": "kWh",
+    "demand": None,
+    "demand_unit": None,
+    "tou_usage": [
+        {"period": "Peak", "usage": "41", "unit": "kWh"},
+        {"period": "Off-peak", "usage": "101", "unit": "kWh"},
+    ],
     "line_items": [
         {
             "description": "Basic service charge",
@@ -133,13 +169,31 @@ _STATEMENT_EXAMPLE: dict[str, Any] = {
             "quantity": "30",
             "unit": "day",
             "rate": "0.39",
+            "kind": "delivery",
+        },
+        {
+            "description": "Generation",
+            "amount": "18.60",
+            "quantity": "142",
+            "unit": "kWh",
+            "rate": "0.131",
+            "kind": "supply",
         },
         {
             "description": "Delivery",
-            "amount": "34.33",
+            "amount": "14.07",
             "quantity": "142",
             "unit": "kWh",
-            "rate": "0.24177",
+            "rate": "0.09908",
+            "kind": "delivery",
+        },
+        {
+            "description": "Utility users' tax",
+            "amount": "1.66",
+            "quantity": None,
+            "unit": None,
+            "rate": None,
+            "kind": "tax",
         },
     ],
     "has_pdf": True,
@@ -160,7 +214,29 @@ class UtilityStatementOut(BaseModel):
     period_end: date = Field(description="Closing read date: the next period's start.")
     statement_date: date | None = None
     due_date: date | None = None
-    amount_due: Decimal = Field(description="Exact; equals the sum of the line items' amounts.")
+    previous_balance: Decimal | None = Field(
+        default=None, description="The amount due on the previous bill; null when unknown."
+    )
+    payments: Decimal | None = Field(
+        default=None,
+        description="Payments received since the previous bill (positive); null when unknown.",
+    )
+    new_charges: Decimal | None = Field(
+        default=None,
+        description="This meter's current charges of the period; the line items add up to it "
+        "when both are given. Null when unknown.",
+    )
+    total_charges: Decimal | None = Field(
+        default=None,
+        description="The current charges of the whole bill (every meter on it and the "
+        "account's own charges); equals new_charges on a bill with one meter. Null when "
+        "unknown.",
+    )
+    amount_due: Decimal | None = Field(
+        default=None,
+        description="What the bill asks to be paid by due_date: usually previous_balance - "
+        "payments + total_charges, plus any adjustment. Null when the utility does not say.",
+    )
     currency: str
     usage: Decimal | None = Field(default=None, description="As the bill states it.")
     usage_unit: str | None = None
@@ -168,6 +244,15 @@ class UtilityStatementOut(BaseModel):
         default=None, description="The usage in the meter's normalized unit."
     )
     normalized_unit: str | None = None
+    demand: Decimal | None = Field(
+        default=None, description="The peak demand billed; null when the bill has none."
+    )
+    demand_unit: str | None = Field(default=None, description="kW or kVA.")
+    tou_usage: list[TouUsageOut] = Field(
+        default_factory=list,
+        description="The usage by time-of-use period, as billed; empty when the bill does "
+        "not split it.",
+    )
     line_items: list[LineItemOut]
     has_pdf: bool = Field(
         description="Whether the bill's PDF is stored: GET /v1/utility_statements/{id}/pdf."

@@ -34,11 +34,12 @@ from gridlink.connectors.models import (
     LineItem,
     Meter,
     Statement,
+    TouUsage,
 )
 from gridlink.connectors.units import NORMALIZED_UNITS, fits_commodity, normalize
 from gridlink.data import intervals
 from gridlink.data.files import FileStore
-from gridlink.data.repository import DataRepository
+from gridlink.data.repository import DataRepository, StoredStatement
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
 from gridlink.models import UtilityCredential
@@ -129,6 +130,8 @@ async def upsert_meters(
             "time_zone": m.time_zone,
             "unit": NORMALIZED_UNITS[m.commodity],
             "native_id": m.native_id,
+            "meter_number": m.meter_number,
+            "service_id": m.service_id,
             "created_at": now,
             "updated_at": now,
         }
@@ -155,9 +158,14 @@ async def upsert_statements(
 ) -> list[Stored]:
     """Upsert a meter's statements and store their PDFs in ``files``.
 
+    A statement is known by its period: one for a period already stored replaces it (a
+    re-issued bill), one with another period is added even when the periods overlap (bills as
+    the utility issued them). Of several for one period in ``statements`` the last wins.
+
     ``pdfs`` (from :func:`fetch_pdfs`, same order) gives the PDF bytes; without it a statement
-    whose PDF is not stored yet has its ``pdf`` getter called here. A statement stored with a
-    PDF keeps it when a later write brings none. ``Stored.key`` is ``"start/end"`` (ISO dates).
+    whose PDF is not stored yet, or a re-issue (another statement date or native id), has its
+    ``pdf`` getter called here. A statement stored with a PDF keeps it when a later write
+    brings none. ``Stored.key`` is ``"start/end"`` (ISO dates).
     """
     repo = DataRepository(session)
     meter = await repo.meter(meter_id)
@@ -165,27 +173,23 @@ async def upsert_statements(
         raise UnknownRecord(f"no meter {meter_id}")
     if pdfs is not None and len(pdfs) != len(statements):
         raise ValueError("pass one PDF (or None) per statement")
+    latest = {(s.period_start, s.period_end): index for index, s in enumerate(statements)}
     known = await repo.statement_keys(meter_id)
     now = clock.now()
     rows: list[dict[str, Any]] = []
     fresh: dict[tuple[Any, Any], str] = {}
-    for index, statement in enumerate(statements):
-        key = (statement.period_start, statement.period_end)
-        stored = known.get(key)
+    for key, index in latest.items():
+        statement = statements[index]
         pdf = pdfs[index] if pdfs is not None else None
-        if (
-            pdf is None
-            and pdfs is None
-            and statement.pdf is not None
-            and not (stored and stored[1])
-        ):
-            pdf = await statement.pdf()
+        getter = statement.pdf
+        if pdfs is None and getter is not None and _needs_pdf(statement, known.get(key)):
+            pdf = await getter()
         pdf_file = None if pdf is None else await files.put_async(pdf)
         fresh[key] = new_id("stm")
         rows.append(_statement_row(statement, meter, fresh[key], pdf_file, now))
     if rows:
         await repo.upsert_statements(rows)
-    ids = {k: v[0] for k, v in (await repo.statement_keys(meter_id)).items()}
+    ids = {k: v.id for k, v in (await repo.statement_keys(meter_id)).items()}
     return [
         Stored(ids[k], f"{k[0].isoformat()}/{k[1].isoformat()}", ids[k] == fresh[k]) for k in fresh
     ]
@@ -293,6 +297,16 @@ def _address(account: Account) -> dict[str, str | None] | None:
     }
 
 
+def _needs_pdf(statement: Statement, stored: StoredStatement | None) -> bool:
+    """Download the PDF of a new bill, of a stored one without a PDF, and of a re-issue."""
+    if stored is None or stored.pdf_file is None:
+        return True
+    return (stored.statement_date, stored.native_id) != (
+        statement.statement_date,
+        statement.native_id,
+    )
+
+
 def _plain(value: Decimal) -> Decimal:
     """Without trailing zeros, never in exponent notation (``1.500000`` → ``1.5``)."""
     value = value.normalize()
@@ -310,7 +324,12 @@ def _line_item(item: LineItem) -> dict[str, str | None]:
         "quantity": _decimal_text(item.quantity),
         "unit": item.unit,
         "rate": _decimal_text(item.rate),
+        "kind": item.kind.value,
     }
+
+
+def _tou_usage(part: TouUsage) -> dict[str, str]:
+    return {"period": part.period, "usage": str(part.usage), "unit": part.unit}
 
 
 def _statement_row(
@@ -337,11 +356,18 @@ def _statement_row(
         "statement_date": statement.statement_date,
         "due_date": statement.due_date,
         "amount_due": statement.amount_due,
+        "new_charges": statement.new_charges,
+        "total_charges": statement.total_charges,
+        "previous_balance": statement.previous_balance,
+        "payments": statement.payments,
         "currency": statement.currency,
         "usage": statement.usage,
         "usage_unit": statement.usage_unit,
         "normalized_usage": normalized,
         "normalized_unit": normalized_unit,
+        "demand": statement.demand,
+        "demand_unit": statement.demand_unit,
+        "tou_usage": [_tou_usage(part) for part in statement.tou_usage],
         "line_items": [_line_item(item) for item in statement.line_items],
         "pdf_file": pdf_file,
         "native_id": statement.native_id,

@@ -77,6 +77,7 @@ def _statement(row: UtilityStatementOut) -> DemoStatement:
         period_start=row.period_start,
         period_end=row.period_end,
         amount_due=row.amount_due,
+        new_charges=row.new_charges,
         currency=row.currency,
         usage=row.usage,
         usage_unit=row.usage_unit,

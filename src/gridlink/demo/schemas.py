@@ -83,7 +83,10 @@ class DemoStatement(BaseModel):
     meter_id: str
     period_start: date
     period_end: date
-    amount_due: Decimal
+    amount_due: Decimal | None = Field(default=None, description="Null when the utility gave none.")
+    new_charges: Decimal | None = Field(
+        default=None, description="The period's charges: shown when the amount due is unknown."
+    )
     currency: str
     usage: Decimal | None = None
     usage_unit: str | None = None

@@ -11,8 +11,11 @@ from gridlink.models.base import Base, UTCDateTime
 class UtilityMeter(Base):
     """A meter (service point) of a utility account; its number is unique within the account.
 
-    ``unit`` is the normalized unit its statements' usage and its interval readings are stored
-    in (kWh, therm, gal), chosen by commodity.
+    ``number`` is the connector's stable key for it; ``meter_number`` (printed on the bill) and
+    ``service_id`` (the utility's service point, ESI ID or service agreement id) are what a
+    person recognises, null when the utility does not give them. ``unit`` is the normalized
+    unit its statements' usage and its interval readings are stored in (kWh, therm, gal),
+    chosen by commodity.
     """
 
     __tablename__ = "utility_meters"
@@ -25,6 +28,8 @@ class UtilityMeter(Base):
     )
     account_id: Mapped[str] = mapped_column(ForeignKey("utility_accounts.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(100))
+    meter_number: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    service_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     commodity: Mapped[str] = mapped_column(String(20))
     service_class: Mapped[str] = mapped_column(String(20))
     tariff: Mapped[str | None] = mapped_column(String(200), nullable=True)

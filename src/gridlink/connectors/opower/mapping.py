@@ -16,10 +16,12 @@
   its time-of-use period (``dayPart`` before the "+") or tier shares; the library turns a
   missing cost into 0, so a cost of 0 on non-zero usage is unknown (None). Costs belong to
   the net read: they ride on a single-direction reading, not on a register split.
-- Statements: a completed ``Bill``'s segments for the agreement (amounts added up), or,
-  for utilities without completed bills, a bill-aggregated ``CostRead``. Bill periods are
-  the library's UTC ``[start, end)`` in the utility's calendar; an end inside a day counts
-  that day. Neither source has a due date or line items.
+- Statements: a completed ``Bill``'s segments for the agreement, whose current amounts add
+  up to the statement's ``new_charges``, or, for utilities without completed bills, a
+  bill-aggregated ``CostRead`` (its cost is the ``new_charges``). Bill periods are the
+  library's UTC ``[start, end)`` in the utility's calendar; an end inside a day counts that
+  day, so consecutive bills sharing a read day overlap by a day and are all kept. Neither
+  source has an amount due, balance, payments, due date or line items: those stay null.
 """
 
 from __future__ import annotations
@@ -254,13 +256,12 @@ def statements_from_bills(
                 period_start=period[0],
                 period_end=period[1],
                 statement_date=bill.bill_date if bill.bill_date >= period[0] else None,
-                due_date=None,
-                amount_due=sum((to_decimal(a) for a in amounts), Decimal(0)),
+                new_charges=sum((to_decimal(a) for a in amounts), Decimal(0)),
                 usage=usage,
                 usage_unit=usage_unit,
             )
         )
-    return covering_since(_latest_issue_wins(issued), since)
+    return covering_since(_one_per_period(issued), since)
 
 
 def statements_from_cost_reads(
@@ -276,14 +277,12 @@ def statements_from_cost_reads(
             Statement(
                 period_start=period[0],
                 period_end=period[1],
-                statement_date=None,
-                due_date=None,
-                amount_due=to_decimal(read.provided_cost),
+                new_charges=to_decimal(read.provided_cost),
                 usage=to_decimal(read.consumption),
                 usage_unit=unit,
             )
         )
-    return covering_since(_latest_issue_wins(found), since)
+    return covering_since(_one_per_period(found), since)
 
 
 def local_period(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
@@ -313,18 +312,11 @@ def _usage(quantities: list[BillServiceQuantity]) -> tuple[Decimal | None, str |
     return total, UNIT[unit]
 
 
-def _latest_issue_wins(statements: list[Statement]) -> list[Statement]:
-    """Oldest first, without overlaps: a later statement replaces any it overlaps (a
-    corrected bill replaces the original)."""
-    kept: list[Statement] = []
-    for statement in statements:
-        kept = [
-            k
-            for k in kept
-            if k.period_end <= statement.period_start or k.period_start >= statement.period_end
-        ]
-        kept.append(statement)
-    return sorted(kept, key=lambda s: s.period_start)
+def _one_per_period(statements: list[Statement]) -> list[Statement]:
+    """Every bill as issued, oldest period first. Overlapping periods are all kept; of bills
+    for one same period the last in ``statements`` (the latest issued) replaces the others."""
+    latest = {(s.period_start, s.period_end): s for s in statements}
+    return [latest[key] for key in sorted(latest)]
 
 
 def covering_since(statements: list[Statement], since: date | None) -> list[Statement]:

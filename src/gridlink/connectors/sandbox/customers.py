@@ -95,12 +95,16 @@ def _meter(
     size = rng.uniform(0.75, 1.4) * (4.0 if service_class == ServiceClass.COMMERCIAL else 1.0)
     read_day = rng.randint(2, 27)
     solar_kw = round(rng.uniform(5.0, 8.5), 1) if solar else 0.0
+    # Its own Random: drawing from ``rng`` here would change every later account and meter.
+    service = random.Random(seed_of("service", utility.info.id, account_number, number))  # noqa: S311
     meter = Meter(
         number=number,
         commodity=commodity,
         service_class=service_class,
         tariff=utility.tariff(commodity, service_class, solar),
         time_zone=utility.time_zone,
+        meter_number=number,  # the sandbox numbers its meters as printed on the bill
+        service_id=_digits(service, "##########"),
     )
     return SandboxMeter(
         meter, seed_of(utility.info.id, account_number, number), size, read_day, solar_kw

@@ -2,57 +2,87 @@
 
 A meter is read on its own day of the month (moved a little each month, never on a
 Sunday); a statement covers ``[read date, next read date)``, is issued a few days later and
-due 21 days after that. Its usage is the sum of the interval readings of the period, and
-its line items add up to the amount due to the cent.
+due 21 days after that. Its charges come from the period's readings (``charges.py``); its
+line items add up to its new charges to the cent.
+
+The account side follows one rule, so every bill can be computed on its own: the customer
+pays each bill in full before the next one is issued, except now and then (never two months
+running) when the payment arrives late: the next bill then shows no payment, carries the
+balance and adds a late payment charge. So ``amount_due = previous_balance - payments +
+new_charges`` on every bill, and ``previous_balance`` is the previous bill's ``amount_due``.
+Net-metered (solar) bills show only their charges: their credits are banked for an annual
+true-up the sandbox does not model, so balance, payments and amount due are unknown (null).
+
+Commercial meters are re-read once a year: that period is billed again a month later as a
+corrected statement closing two days later (overlapping the next bill), charges only.
 """
 
 from __future__ import annotations
 
-import itertools
 import random
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
-from gridlink.connectors.models import Commodity, LineItem, ServiceClass, Statement
+from gridlink.connectors.models import LineItem, LineItemKind, ServiceClass, Statement
+from gridlink.connectors.sandbox.charges import CENT, Charges, charges
 from gridlink.connectors.sandbox.customers import SandboxMeter
-from gridlink.connectors.sandbox.intervals import day_series
-from gridlink.connectors.sandbox.load import PROFILES
 from gridlink.connectors.sandbox.pdf import render_pdf
-from gridlink.connectors.units import convert
 
-CENT = Decimal("0.01")
-Period = tuple[date, date, date]  # start, end (exclusive), statement date
+LATE_CHANCE = 0.08
+LATE_CHARGE_RATE = Decimal("0.015")
+CORRECTION_DAYS = 2
+
+
+class Period(NamedTuple):
+    start: date
+    end: date  # exclusive: the closing read date
+    issued: date
+    month: int  # the month index of the read that opens it (year * 12 + month - 1)
+    corrected: bool = False
 
 
 def periods(meter: SandboxMeter, today: date, months: int) -> list[Period]:
-    """The last ``months`` periods whose statement was issued by ``today``, oldest first."""
+    """The last ``months`` monthly periods whose statement was issued by ``today``, and the
+    corrections of them issued by then, ordered by period."""
     month_index = today.year * 12 + today.month - 1
-    reads = [_read_date(meter, index) for index in range(month_index - months - 2, month_index + 1)]
-    found = []
-    for start, end in itertools.pairwise(reads):
-        issued = end + timedelta(days=2 + (meter.seed + end.toordinal()) % 3)
-        if issued <= today:
-            found.append((start, end, issued))
-    return found[-months:]
+    regular = [
+        _regular(meter, index)
+        for index in range(month_index - months - 2, month_index)
+        if _regular(meter, index).issued <= today
+    ][-months:]
+    corrections = [
+        fix
+        for period in regular
+        if (fix := _correction(meter, period)) is not None and fix.issued <= today
+    ]
+    return sorted(regular + corrections, key=lambda p: (p.start, p.end))
 
 
 def statement(meter: SandboxMeter, period: Period, *, header: tuple[str, str]) -> Statement:
-    start, end, issued = period
-    total = sum(
-        day_series(meter, start + timedelta(days=d)).net_total() for d in range((end - start).days)
-    )
-    commodity = meter.meter.commodity
-    usage, unit, items = _BILLERS[commodity](meter, start, end, total)
-    amount = sum((item.amount for item in items), Decimal("0.00"))
-    due = issued + timedelta(days=21)
+    start, end, issued, month, corrected = period
+    bill = _bill_charges(meter, period)
+    due = None if corrected else issued + timedelta(days=21)
+    balance = None if corrected or meter.solar_kw > 0 else _balance(meter, month)
+    previous, payments, amount_due = balance if balance is not None else (None, None, None)
     lines = [
         *header,
         f"Meter {meter.meter.number} ({meter.meter.tariff})",
-        f"Service {start.isoformat()} to {end.isoformat()}, issued {issued.isoformat()}",
-        f"Usage: {usage} {unit}",
-        *(f"{item.description}: ${item.amount}" for item in items),
-        f"Amount due by {due.isoformat()}: ${amount}",
+        ("Corrected statement: " if corrected else "")
+        + f"service {start.isoformat()} to {end.isoformat()}, issued {issued.isoformat()}",
+        f"Usage: {bill.usage} {bill.unit}",
+        *(f"{t.period} usage: {t.usage} {t.unit}" for t in bill.tou),
+        *([f"Peak demand: {bill.demand_kw} kW"] if bill.demand_kw is not None else []),
+        *(f"{item.description}: ${item.amount}" for item in bill.items),
+        f"New charges: ${bill.total}",
     ]
+    if balance is not None:
+        lines += [
+            f"Previous balance: ${previous}",
+            f"Payments received: ${payments}",
+            f"Amount due by {due}: ${amount_due}",
+        ]
 
     async def pdf() -> bytes:
         return render_pdf(lines)
@@ -62,13 +92,72 @@ def statement(meter: SandboxMeter, period: Period, *, header: tuple[str, str]) -
         period_end=end,
         statement_date=issued,
         due_date=due,
-        amount_due=amount,
-        usage=usage,
-        usage_unit=unit,
-        line_items=tuple(items),
-        native_id=f"{meter.meter.number}-{end:%Y%m%d}",
+        amount_due=amount_due,
+        usage=bill.usage,
+        usage_unit=bill.unit,
+        line_items=bill.items,
+        native_id=f"{meter.meter.number}-{end:%Y%m%d}" + ("-C" if corrected else ""),
         pdf=pdf,
+        new_charges=bill.total,
+        total_charges=bill.total,  # one meter per sandbox bill
+        previous_balance=previous,
+        payments=payments,
+        demand=bill.demand_kw,
+        demand_unit=None if bill.demand_kw is None else "kW",
+        tou_usage=bill.tou,
     )
+
+
+def _regular(meter: SandboxMeter, index: int) -> Period:
+    start, end = _read_date(meter, index), _read_date(meter, index + 1)
+    issued = end + timedelta(days=2 + (meter.seed + end.toordinal()) % 3)
+    return Period(start, end, issued, index)
+
+
+def _correction(meter: SandboxMeter, period: Period) -> Period | None:
+    """Once a year a commercial meter's period is re-read and billed again with the next bill."""
+    if meter.meter.service_class != ServiceClass.COMMERCIAL or (meter.seed + period.month) % 12:
+        return None
+    end = period.end + timedelta(days=CORRECTION_DAYS)
+    return Period(period.start, end, _regular(meter, period.month + 1).issued, period.month, True)
+
+
+def _bill_charges(meter: SandboxMeter, period: Period) -> Charges:
+    """The period's charges, with a late payment charge when the last payment was late."""
+    found = charges(meter, period.start, period.end)
+    if period.corrected or meter.solar_kw > 0 or not _late(meter, period.month):
+        return found
+    unpaid = _amount_due(meter, period.month - 1)
+    fee = LineItem(
+        "Late payment charge",
+        (unpaid * LATE_CHARGE_RATE).quantize(CENT, ROUND_HALF_UP),
+        rate=LATE_CHARGE_RATE,
+        kind=LineItemKind.FEE,
+    )
+    return Charges(found.usage, found.unit, (*found.items, fee), found.tou, found.demand_kw)
+
+
+def _late(meter: SandboxMeter, index: int) -> bool:
+    """Whether the payment of bill ``index - 1`` missed bill ``index`` (never twice running)."""
+
+    def unlucky(month: int) -> bool:
+        return random.Random(f"late:{meter.seed}:{month}").random() < LATE_CHANCE  # noqa: S311
+
+    return unlucky(index) and not unlucky(index - 1)
+
+
+@lru_cache(maxsize=4_096)
+def _amount_due(meter: SandboxMeter, index: int) -> Decimal:
+    """Bounded: a late month carries the previous bill, which was paid on time."""
+    new = _bill_charges(meter, _regular(meter, index)).total
+    return new + _amount_due(meter, index - 1) if _late(meter, index) else new
+
+
+def _balance(meter: SandboxMeter, index: int) -> tuple[Decimal, Decimal, Decimal]:
+    """(previous balance, payments, amount due) of the monthly bill ``index``."""
+    previous = _amount_due(meter, index - 1)
+    payments = Decimal("0.00") if _late(meter, index) else previous
+    return previous, payments, _amount_due(meter, index)
 
 
 def _read_date(meter: SandboxMeter, month_index: int) -> date:
@@ -76,92 +165,3 @@ def _read_date(meter: SandboxMeter, month_index: int) -> date:
     jitter = random.Random(meter.seed + month_index).choice((-1, 0, 0, 1, 2))  # noqa: S311
     read = date(year, month + 1, meter.read_day) + timedelta(days=jitter)
     return read + timedelta(days=1) if read.weekday() == 6 else read
-
-
-def _escalation(start: date) -> Decimal:
-    """Rates rise 3.5 % a year from 2024."""
-    return (Decimal("1.035") ** (start.year - 2024)).quantize(Decimal("0.000001"))
-
-
-def _whole(total: int, commodity: Commodity) -> Decimal:
-    """Bills show whole kWh and therms: the interval sum, rounded."""
-    return Decimal(total).scaleb(PROFILES[commodity].exponent).quantize(Decimal(1), ROUND_HALF_UP)
-
-
-def _usage_item(description: str, quantity: Decimal, unit: str, rate: Decimal) -> LineItem:
-    rate = rate.quantize(Decimal("0.00001"), ROUND_HALF_UP)
-    amount = (quantity * rate).quantize(CENT, ROUND_HALF_UP)
-    return LineItem(description, amount, quantity, unit, rate)
-
-
-def _fixed_item(description: str, days: int, per_day: Decimal) -> LineItem:
-    return LineItem(
-        description, (per_day * days).quantize(CENT, ROUND_HALF_UP), Decimal(days), "day", per_day
-    )
-
-
-def _tax(description: str, items: list[LineItem], rate: Decimal) -> LineItem:
-    subtotal = sum((item.amount for item in items), Decimal(0))
-    return LineItem(description, (max(subtotal, Decimal(0)) * rate).quantize(CENT, ROUND_HALF_UP))
-
-
-Bill = tuple[Decimal, str, list[LineItem]]
-
-
-def _electric(meter: SandboxMeter, start: date, end: date, total: int) -> Bill:
-    kwh = _whole(total, Commodity.ELECTRIC)
-    esc = _escalation(start)
-    summer = start.month in (6, 7, 8, 9)
-    per_day = (
-        Decimal("0.98") if meter.meter.service_class == ServiceClass.COMMERCIAL else Decimal("0.39")
-    )
-    items = [
-        _fixed_item("Basic service charge", (end - start).days, per_day),
-        _usage_item(
-            "Generation", kwh, "kWh", (Decimal("0.158") if summer else Decimal("0.131")) * esc
-        ),
-        _usage_item("Delivery", kwh, "kWh", Decimal("0.172") * esc),
-        _usage_item("Public purpose programs", kwh, "kWh", Decimal("0.0145")),
-    ]
-    items.append(_tax("Utility users' tax", items, Decimal("0.0375")))
-    return kwh, "kWh", items
-
-
-def _gas(meter: SandboxMeter, start: date, end: date, total: int) -> Bill:
-    therms = _whole(total, Commodity.GAS)
-    esc = _escalation(start)
-    winter = start.month in (11, 12, 1, 2, 3)
-    per_day = (
-        Decimal("0.54") if meter.meter.service_class == ServiceClass.COMMERCIAL else Decimal("0.21")
-    )
-    items = [
-        _fixed_item("Customer charge", (end - start).days, per_day),
-        _usage_item(
-            "Gas procurement",
-            therms,
-            "therm",
-            (Decimal("1.05") if winter else Decimal("0.89")) * esc,
-        ),
-        _usage_item("Gas transportation", therms, "therm", Decimal("1.18") * esc),
-        _usage_item("Public purpose surcharge", therms, "therm", Decimal("0.102")),
-    ]
-    items.append(_tax("Utility users' tax", items, Decimal("0.03")))
-    return therms, "therm", items
-
-
-def _water(meter: SandboxMeter, start: date, end: date, total: int) -> Bill:
-    ccf = convert(Decimal(total), "gal", "CCF").quantize(CENT, ROUND_HALF_UP)
-    esc = _escalation(start)
-    days = (end - start).days
-    tier1 = min(ccf, Decimal(8))
-    items = [
-        _fixed_item("Meter service charge", days, Decimal("0.61")),
-        _usage_item("Water usage, tier 1 (first 8 CCF)", tier1, "CCF", Decimal("4.12") * esc),
-    ]
-    if ccf > tier1:
-        items.append(_usage_item("Water usage, tier 2", ccf - tier1, "CCF", Decimal("5.87") * esc))
-    items.append(_fixed_item("Sewer service charge", days, Decimal("1.05")))
-    return ccf, "CCF", items
-
-
-_BILLERS = {Commodity.ELECTRIC: _electric, Commodity.GAS: _gas, Commodity.WATER: _water}

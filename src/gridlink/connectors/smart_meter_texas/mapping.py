@@ -69,6 +69,8 @@ def meters(smt_meters: Iterable[Any], account: Account) -> list[Meter]:
             tariff=None,
             time_zone=TIME_ZONE,
             native_id=str(m.meter),
+            meter_number=str(m.meter),  # the meter number on the retail provider's bill
+            service_id=str(m.esiid),  # the ESI ID: ERCOT's service point
         )
         for m in smt_meters
         if str(m.esiid) == account.number

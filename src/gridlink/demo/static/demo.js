@@ -239,7 +239,7 @@
     const list = document.createElement("ul");
     for (const meter of meters.filter((m) => m.utility_account_id === account.id)) {
       list.append(
-        text("li", "Meter " + meter.number + " · " + meter.commodity + " · tariff " +
+        text("li", "Meter " + (meter.meter_number || meter.number) + " · " + meter.commodity + " · tariff " +
           (meter.tariff || "–") + " · " + meter.unit, "small"),
       );
     }
@@ -264,11 +264,20 @@
     }
   }
 
+  // The amount due when the utility gives it; else the period's new charges, said so; else a dash.
+  function billed(statement) {
+    if (statement.amount_due !== null) return text("td", money(statement.amount_due, statement.currency), "number");
+    if (statement.new_charges === null) return text("td", "–", "number");
+    const cell = text("td", money(statement.new_charges, statement.currency), "number");
+    cell.append(text("span", " new charges", "small"));
+    return cell;
+  }
+
   function billRow(statement) {
     const row = document.createElement("tr");
     const when = period(statement.period_start, statement.period_end);
     const usage = statement.usage === null ? "–" : Number(statement.usage).toLocaleString() + " " + (statement.usage_unit || "");
-    row.append(text("td", when), text("td", money(statement.amount_due, statement.currency), "number"), text("td", usage, "number"));
+    row.append(text("td", when), billed(statement), text("td", usage, "number"));
     const cell = document.createElement("td");
     if (statement.pdf_url) {
       const link = text("a", "PDF");
