@@ -13,7 +13,7 @@ import pytest
 
 from gridlink.connectors.base import Credentials
 from gridlink.connectors.errors import InvalidCredentials, TemporarilyUnavailable
-from gridlink.connectors.models import Commodity, Direction, IntervalReading
+from gridlink.connectors.models import Commodity, Direction, IntervalReading, ServiceAddress
 from gridlink.connectors.smart_meter_texas import (
     SMT_INFO,
     SmartMeterTexasConnector,
@@ -82,6 +82,10 @@ async def test_conformance_reads_equal_the_truth_and_no_statements() -> None:
     ] == [
         (HOME, "113999001", "113999001", HOME, "America/Chicago"),
         (SOLAR, "128000777", "128000777", SOLAR, "America/Chicago"),
+    ]
+    assert [a.service_address for a in report.accounts] == [
+        ServiceAddress("101 MAIN ST", "DALLAS", "TX", "75201"),
+        ServiceAddress("7 SUNNY LN", "HOUSTON", "TX", "77002"),
     ]
     assert report.statements == {HOME: [], SOLAR: []}  # SMT has no bills
     # The kit asks for the 3 days before the hour; SMT has nothing after 2026-03-19.
@@ -201,6 +205,13 @@ def test_each_read_keeps_smts_actual_or_estimated_flag(day: date) -> None:
         (r.begins, r.direction, r.value, r.quality) for r in expected
     )
     assert {r.quality for r in reads} == {"actual", "estimated"}
+
+
+@pytest.mark.parametrize(
+    "text", ["101 MAIN ST DALLAS TX 75201", "PO BOX 4, DALLAS", "", None, "1 A ST, X TX 7520"]
+)
+def test_an_address_of_another_shape_stays_unknown(text: object) -> None:
+    assert mapping.address(text) is None
 
 
 def test_quality_words() -> None:

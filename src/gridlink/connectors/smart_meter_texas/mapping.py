@@ -3,7 +3,8 @@ Pure functions, no I/O.
 
 - Each SMT ``Meter`` is one ESI ID (the ERCOT premise id): one ``Account`` and one
   ``Meter`` numbered by the ESI ID; the SMT meter number is the meter's ``native_id``.
-  The library gives the address as one free-form string, so ``service_address`` is None.
+  The library gives the address as one string; ``address`` reads "street, CITY ST ZIP" and
+  leaves any other shape None.
 - 15-minute reads: SMT answers ``{"data": {"energyData": [{"DT": "MM/DD/YYYY", "RT": "C",
   "RD": "0.123-A,0.118-E,,..."}, ...]}}``, one entry per day and read type, in Central time:
   ``RT`` "C" is consumption (delivered kWh), "G" surplus generation (received kWh). ``RD``
@@ -19,6 +20,7 @@ Pure functions, no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -35,6 +37,7 @@ from gridlink.connectors.models import (
     IntervalReading,
     Meter,
     ReadingQuality,
+    ServiceAddress,
     ServiceClass,
 )
 from gridlink.connectors.smart_meter_texas.utilities import TIME_ZONE
@@ -56,8 +59,29 @@ class Read(NamedTuple):
 
 
 def accounts(smt_meters: Iterable[Any]) -> list[Account]:
-    esiids = dict.fromkeys(str(m.esiid) for m in smt_meters)
-    return [Account(esiid, service_address=None) for esiid in esiids]
+    found: dict[str, Account] = {}
+    for meter in smt_meters:
+        esiid = str(meter.esiid)
+        found.setdefault(esiid, Account(esiid, service_address=address(meter.address)))
+    return list(found.values())
+
+
+# SMT prints a premise as "101 MAIN ST, DALLAS TX 75201" (street, then city, state, ZIP).
+_ADDRESS = re.compile(
+    r"^\s*(?P<street>.+?),\s*(?P<city>[^,]+?)\s+(?P<state>[A-Z]{2})\s+"
+    r"(?P<zip>\d{5})(?:-\d{4})?\s*$"
+)
+
+
+def address(text: object) -> ServiceAddress | None:
+    """The premise address when SMT's one string has that shape; None when it does not (an
+    address guessed wrong is worse than none)."""
+    found = _ADDRESS.match(text) if isinstance(text, str) else None
+    if found is None:
+        return None
+    return ServiceAddress(
+        found["street"].strip(), found["city"].strip(), found["state"], found["zip"]
+    )
 
 
 def meters(smt_meters: Iterable[Any], account: Account) -> list[Meter]:
