@@ -14,7 +14,6 @@ from gridlink.connectors.errors import (
     ConnectorError,
     InvalidCredentials,
     TemporarilyUnavailable,
-    UnsupportedMfa,
     UtilityTimeout,
 )
 from gridlink.connectors.metadata import MfaMethod
@@ -87,9 +86,9 @@ CASES = [
     _fails("site down", TemporarilyUnavailable, down=CannotConnect("HTTP 503")),
     _fails("network error", TemporarilyUnavailable, down=aiohttp.ClientConnectionError()),
     _fails("no answer", UtilityTimeout, down=TimeoutError()),
-    _fails(
+    _fails(  # an authenticator-app account without its key: the end user must enter it
         "authenticator app",
-        UnsupportedMfa,
+        InvalidCredentials,
         login_error=InvalidAuth("TOTP secret is required for MFA accounts"),
     ),
 ]
