@@ -212,6 +212,9 @@ describe("the sign-in form of a utility that takes an authenticator key", () => 
     const missing = await screen.findByText("Enter the setup key of your authenticator app.");
     expect(missing.getAttribute("role")).toBe("alert");
     expect(screen.getByLabelText("Authenticator app setup key").getAttribute("aria-invalid")).toBe("true");
+    // Said under the key field, which takes the focus (it may be below the fold).
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Authenticator app setup key")));
+    expect(missing.closest(".field")).toBe(screen.getByLabelText("Authenticator app setup key").closest(".field"));
     expect(screen.getByLabelText("Password").getAttribute("aria-invalid")).toBe("false");
     fill("1234 5678"); // not base32: said at once too
     await screen.findByText(/doesn't look like a setup key/);

@@ -1,5 +1,5 @@
-import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import type { ComponentChildren, RefObject } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { names, useEnv } from "../context";
 import { takesSetupKey } from "../flow";
 import { Mark, sameOrigin } from "../marks";
@@ -21,6 +21,15 @@ export function Credentials() {
   const withKey = takesSetupKey(utility);
   const update = session?.mode == "update";
   const keyError = error != null && KEY_ERRORS.has(error);
+  const keyField = useRef<HTMLDivElement>(null);
+
+  // A key that is missing or wrong: its field, with the message right under it, comes into view
+  // and takes the focus (the form is taller than the card, so the key may be below the fold).
+  useEffect(() => {
+    if (!keyError) return;
+    keyField.current?.querySelector("input")?.focus({ preventScroll: true });
+    keyField.current?.scrollIntoView?.({ block: "nearest" });
+  }, [error]);
 
   function submit(event: Event): void {
     event.preventDefault();
@@ -53,8 +62,9 @@ export function Credentials() {
         <Secret
           id="gl-setup-key" name="totp_secret" label={t("credentials.key")} show={t("credentials.showKey")}
           autoComplete="off" maxLength={200} value={setupKey} onInput={setSetupKey} invalid={keyError}
-          hint="gl-setup-key-hint"
+          hint="gl-setup-key-hint" fieldRef={keyField}
         >
+          <Announce message={keyError ? error : null} kind="alert" />
           <p id="gl-setup-key-hint" class="small hint">
             {t("credentials.keyHint", values)}
             {update && ` ${t("credentials.keyHintUpdate")}`}
@@ -70,13 +80,13 @@ export function Credentials() {
           <ExternalLink href={forgot}>{t("credentials.forgot")}</ExternalLink>
         </p>
       )}
-      <Announce message={error} kind="alert" />
+      <Announce message={keyError ? null : error} kind="alert" />
     </Screen>
   );
 }
 
 /** A field for a secret: hidden as typed, shown on request. */
-function Secret({ id, name, label, show, autoComplete, maxLength, value, onInput, invalid, hint, children }: {
+function Secret({ id, name, label, show, autoComplete, maxLength, value, onInput, invalid, hint, fieldRef, children }: {
   id: string;
   name: string;
   label: string;
@@ -87,6 +97,7 @@ function Secret({ id, name, label, show, autoComplete, maxLength, value, onInput
   onInput: (value: string) => void;
   invalid: boolean;
   hint?: string;
+  fieldRef?: RefObject<HTMLDivElement | null>;
   children?: ComponentChildren;
 }) {
   const { t } = useEnv();
@@ -100,7 +111,7 @@ function Secret({ id, name, label, show, autoComplete, maxLength, value, onInput
     onInput: (e: Event) => onInput((e.currentTarget as HTMLInputElement).value),
   } as const;
   return (
-    <div class="field">
+    <div class="field" ref={fieldRef ?? null}>
       <label for={id}>{label}</label>
       <span class="with-button">
         {/* Two elements, not one with a changing type: each keeps its own typing. */}
