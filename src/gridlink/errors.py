@@ -7,7 +7,7 @@ Error tree::
 
     GridlinkError                 500 internal
     ├── InvalidRequest            422 invalid_request   (fix the request; ``fields`` names them)
-    │   └── InvalidTotpSecret     422 invalid_totp_secret (not an authenticator setup key)
+    ├── InvalidTotpSecret         422 invalid_totp_secret (not an authenticator setup key)
     ├── Unauthorized              401 unauthorized      (authenticate, or use a valid secret)
     ├── TokenInvalid              401 token_invalid     (get a new connect token / session)
     ├── Forbidden                 403 forbidden
@@ -64,10 +64,11 @@ class InvalidRequest(GridlinkError):
     code = "invalid_request"
 
 
-class InvalidTotpSecret(InvalidRequest):
+class InvalidTotpSecret(GridlinkError):
     """A sign-in's ``totp_secret`` is not an authenticator setup key (base32, 16-103
     characters): its own code, so Connect can say so in the end user's language."""
 
+    status_code = 422
     code = "invalid_totp_secret"
 
     def __init__(self, message: str) -> None:
