@@ -4,6 +4,7 @@ ERCOT's competitive zips, households' utilities first, and the names people know
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from gridlink.kit.clock import ManualClock
 from gridlink.models import Utility, UtilityState, UtilityZipCode
 from gridlink.utilities.brands import BRANDS
 from gridlink.utilities.catalog import ensure_connector_utilities
+from gridlink.utilities.claims import Claims
+from gridlink.utilities.eia import read_files
+from gridlink.utilities.import_plan import plan_import
 from gridlink.utilities.importer import import_eia
 from tests.eia_data import eia_rows, write_subset, write_table
 from tests.factories import TestClient, make_client
@@ -298,3 +302,23 @@ async def test_sandbox_clients_never_see_live_suggestions(
     await import_eia(app.state.db, [texas], clock)
     sandbox = await make_client(app)
     assert await _ids(api, sandbox, zip=zip_code) == ["sandbox_water"]  # Texas, by state
+
+
+def test_an_import_files_a_subsidiarys_rows_under_its_parent_directly(tmp_path: Path) -> None:
+    """The import writes no entry for a claimed subsidiary (start-up would fold one, at the cost
+    of writing and deleting its rows on every import): its rows go to the parent at once."""
+    table = write_subset(tmp_path / "iouzipcodes2011.csv", _states("CT"))
+    data = read_files([table])
+    claims = Claims.of(default_registry(discover=False).utilities())
+    held = Utility(
+        id="eia_54913", name="Eversource", search_text="eversource", legal_name=None,
+        eia_ids=[4176, 15472, 20455, 54913], eia_edition=None,
+    )  # fmt: skip
+    plan = plan_import(data, claims, {"eia_54913": held}, datetime.now(UTC))
+    assert "eia_4176" not in {entry["id"] for entry in plan.named}
+    [claimed] = plan.claimed
+    assert claimed["b_id"] == "eia_54913"
+    assert "connecticut light & power co" in claimed["b_search_text"]
+    assert claimed["b_legal_name"] == "Connecticut Light & Power Co"  # until NSTAR's own is read
+    hartford = [row for row in plan.zip_rows if row.zip == _first_zip(4176)]
+    assert [row.utility_id for row in hartford] == ["eia_54913"]
