@@ -49,7 +49,9 @@ async def test_full_2011_import_answers_the_known_zips(
         1598,
         39244,
     )
-    assert (summary.catalog_utilities, summary.catalog_zips) == (1598, 39244)
+    # Seven subsidiaries are filed under the opower utility their customers sign in to
+    # (tests/test_catalog_claims.py): 1,598 EIA utilities make 1,591 entries.
+    assert (summary.catalog_utilities, summary.catalog_zips) == (1591, 39244)
     live = await _live(app)
 
     coned = (await _zip(api, live, "10001"))[0]
@@ -63,11 +65,16 @@ async def test_full_2011_import_answers_the_known_zips(
     }
     assert (await _zip(api, live, "12534"))[0]["status"] == "unsupported"  # Central Hudson
     assert await _zip_ids(api, live, "60601") == ["eia_4110"]  # Commonwealth Edison
-    assert await _zip_ids(api, live, "02108") == ["eia_54913"]  # NSTAR
+    assert await _zip_ids(api, live, "02108") == ["eia_54913"]  # NSTAR: Eversource
     # Quirks of the 2011 edition (docs/decisions/0007-zip-to-utility.md): San Francisco zips
-    # name the City & County of SF, not PG&E; ERCOT zips name the retail provider.
-    assert await _zip_ids(api, live, "94110") == ["eia_16612"]
-    assert await _zip_ids(api, live, "77002") == ["eia_15847"]  # Reliant Energy Retail
+    # name only the City & County of SF, which sells to no household (PG&E comes from the
+    # zips around); ERCOT zips name the retail provider (Smart Meter Texas reads the meter).
+    assert await _zip_ids(api, live, "94103") == ["eia_14328", "eia_16612"]
+    assert await _zip_ids(api, live, "94110") == ["eia_14328", "eia_16612"]
+    assert await _zip_ids(api, live, "77002") == ["smart_meter_texas", "eia_15847"]
+    assert await _zip_ids(api, live, "75201") == ["smart_meter_texas", "eia_19327"]
+    assert await _zip_ids(api, live, "78701") == ["eia_1015"]  # Austin Energy
+    assert await _zip_ids(api, live, "79901") == ["eia_5701"]  # El Paso Electric
     # Ranking: the local distributor before TVA (wholesale), the IOU before the co-op,
     # bundled service before a municipal energy-only offer.
     assert await _zip_ids(api, live, "28906") == ["eia_40441", "eia_18642"]
@@ -95,10 +102,12 @@ async def _snapshot(app: FastAPI) -> tuple[list[Any], ...]:
                 UtilityZipCode.service_type,
                 UtilityZipCode.rank,
                 UtilityZipCode.edition,
+                UtilityZipCode.matched_by,
             )
         )
         rows = [
-            (u.id, u.name, u.status, u.connector_id, u.updated_at, u.eia_edition) for u in utilities
+            (u.id, u.name, u.status, u.connector_id, u.updated_at, u.eia_edition, u.legal_name)
+            for u in utilities
         ]
         return rows, sorted(states.all()), sorted(zips.all())
 
@@ -111,17 +120,18 @@ async def test_reimport_is_idempotent_and_keeps_what_operators_set(
     async with app.state.db.transaction() as session:
         await session.execute(
             update(Utility)
-            .where(Utility.id == "eia_4226")
-            .values(connector_id="opower", status="active")
+            .where(Utility.id == "eia_3249")
+            .values(connector_id="acme", status="degraded")
         )
     before = await _snapshot(app)
     clock.advance(timedelta(days=1))
     summary = await import_eia(app.state.db, [subset], clock)
     assert await _snapshot(app) == before
     assert summary.superseded_rows == 0
-    assert ("eia_4226", "Consolidated Edison Co-NY Inc", "active", "opower") in [
-        row[:4] for row in before[0]
-    ]
+    rows = [row[:4] for row in before[0]]
+    assert ("eia_3249", "Central Hudson Gas & Elec Corp", "degraded", "acme") in rows
+    # A connector's utility keeps the connector's name; EIA's is its legal name.
+    assert ("eia_4226", "Consolidated Edison (ConEd)", "active", "opower") in rows
 
 
 CON_EDISON = UtilityInfo(
@@ -151,6 +161,7 @@ async def test_a_connector_serving_an_imported_utility_defines_it_and_keeps_its_
     assert coned == {
         "id": "eia_4226",
         "name": "Con Edison",
+        "legal_name": "Consolidated Edison Co-NY Inc",
         "logo_url": None,
         "states": ["NY"],
         "commodities": ["electric", "gas"],
@@ -208,8 +219,9 @@ async def test_newer_edition_replaces_a_zips_rows_and_older_never_does(
     assert await _zip_ids(api, live, "10001") == ["eia_99999"]
     assert await _zip_ids(api, live, "10002") == ["eia_4226"]  # no newer data for 10002
     assert await _zip_ids(api, live, "10004") == ["eia_4226"]  # only the 2009 file knows it
-    coned = await api.get(f"{URL}/eia_4226", auth=live.auth)
-    assert coned.json()["name"] == "Con Edison"  # the newest edition names it
+    coned = (await api.get(f"{URL}/eia_4226", auth=live.auth)).json()
+    # The newest edition gives the legal name; the connector's name stays the display name.
+    assert (coned["name"], coned["legal_name"]) == ("Consolidated Edison (ConEd)", "Con Edison")
 
 
 async def test_a_state_without_zip_data_pages_through_its_utilities(
@@ -229,10 +241,12 @@ async def test_a_state_without_zip_data_pages_through_its_utilities(
                         select(UtilityState.utility_id).where(UtilityState.state == "MA")
                     )
                 )
-                .order_by(Utility.sort_name, Utility.id)
+                # Those a connector serves first (Eversource), then the rest; each in name order.
+                .order_by(Utility.connector_id.is_(None), Utility.sort_name, Utility.id)
             )
         ).all()
     assert len(expected) > 20
+    assert expected[0] == "eia_54913"
     live = await _live(app)
     seen: list[str] = []
     params: dict[str, str | int] = {"zip": "01013", "limit": 7}

@@ -12,7 +12,13 @@ from gridlink.connectors.smart_meter_texas import SMT_INFO
 from tests.factories import TestClient, assert_error, make_client
 
 URL = "/v1/utilities"
-SANDBOX_IDS = {"sandbox_electric", "sandbox_gas", "sandbox_combined", "sandbox_water"}
+SANDBOX_IDS = {
+    "sandbox_electric",
+    "sandbox_gas",
+    "sandbox_combined",
+    "sandbox_water",
+    "sandbox_authenticator",
+}
 
 
 async def _ids(api: httpx.AsyncClient, client: TestClient, **params: str | int) -> list[str]:
@@ -21,7 +27,7 @@ async def _ids(api: httpx.AsyncClient, client: TestClient, **params: str | int) 
     return [u["id"] for u in response.json()["data"]]
 
 
-async def test_sandbox_client_sees_the_four_sandbox_utilities(
+async def test_sandbox_client_sees_the_five_sandbox_utilities(
     app: FastAPI, api: httpx.AsyncClient
 ) -> None:
     client = await make_client(app)
@@ -33,6 +39,7 @@ async def test_sandbox_client_sees_the_four_sandbox_utilities(
     assert electric == {
         "id": "sandbox_electric",
         "name": "Sandbox Power & Light",
+        "legal_name": None,
         "logo_url": None,
         "states": ["CA"],
         "commodities": ["electric"],
@@ -45,6 +52,8 @@ async def test_sandbox_client_sees_the_four_sandbox_utilities(
         "eia_ids": [],
         "matched_by": None,
     }
+    authenticator = next(u for u in body["data"] if u["id"] == "sandbox_authenticator")
+    assert (authenticator["sign_in_kinds"], authenticator["mfa_methods"]) == (["password_totp"], [])
 
 
 async def test_live_client_never_sees_sandbox_utilities(
@@ -98,6 +107,7 @@ async def test_live_client_sees_the_live_connectors_utilities(
         ("00030", ["sandbox_combined"]),
         ("00031", ["sandbox_combined"]),
         ("00040", ["sandbox_water"]),
+        ("00050", ["sandbox_authenticator"]),
     ],
 )
 async def test_sandbox_zips(
@@ -254,4 +264,5 @@ async def test_seeding_is_idempotent_and_restores_definitions(app: FastAPI) -> N
         ("00030", "sandbox_combined", 0),
         ("00031", "sandbox_combined", 0),
         ("00040", "sandbox_water", 0),
+        ("00050", "sandbox_authenticator", 0),
     ]

@@ -17,6 +17,7 @@ def import_eia(paths: list[Path], edition: int | None, as_json: bool, settings: 
     from gridlink.kit.clock import SystemClock
     from gridlink.utilities.eia import EiaFormatError
     from gridlink.utilities.importer import import_eia as run_import
+    from gridlink.worker.registry import build_connectors
 
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
@@ -26,7 +27,8 @@ def import_eia(paths: list[Path], edition: int | None, as_json: bool, settings: 
     async def go() -> int:
         db = await open_database(settings)
         try:
-            summary = await run_import(db, paths, SystemClock(), edition)
+            served = build_connectors(settings).utilities()  # whose claims apply, as in serve
+            summary = await run_import(db, paths, SystemClock(), edition, served)
         except EiaFormatError as exc:
             print(f"gridlink utilities: error: {exc}", file=sys.stderr)
             return EXIT_USAGE

@@ -7,6 +7,7 @@ Error tree::
 
     GridlinkError                 500 internal
     ├── InvalidRequest            422 invalid_request   (fix the request; ``fields`` names them)
+    ├── InvalidTotpSecret         422 invalid_totp_secret (not an authenticator setup key)
     ├── Unauthorized              401 unauthorized      (authenticate, or use a valid secret)
     ├── TokenInvalid              401 token_invalid     (get a new connect token / session)
     ├── Forbidden                 403 forbidden
@@ -61,6 +62,17 @@ class GridlinkError(Exception):
 class InvalidRequest(GridlinkError):
     status_code = 422
     code = "invalid_request"
+
+
+class InvalidTotpSecret(GridlinkError):
+    """A sign-in's ``totp_secret`` is not an authenticator setup key (base32, 16-103
+    characters): its own code, so Connect can say so in the end user's language."""
+
+    status_code = 422
+    code = "invalid_totp_secret"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, fields=["totp_secret"])
 
 
 class Unauthorized(GridlinkError):
@@ -134,6 +146,7 @@ class DataUnavailable(GridlinkError):
 
 ERROR_CODES = (
     "invalid_request",
+    "invalid_totp_secret",
     "unauthorized",
     "forbidden",
     "token_invalid",

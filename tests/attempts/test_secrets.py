@@ -142,3 +142,41 @@ async def test_an_mfa_session_token_is_stored_only_sealed_and_bound_to_its_crede
         await _open_session_token(app, second)
     assert token not in str(refused.value)
     assert await _open_session_token(app, first) == token  # the original still opens
+
+
+CANARY_KEY = "canary q7ke yzz2 xwmn"  # a well-formed authenticator key the sandbox refuses
+RIGHT_KEY = "grid link sand box2"  # sandbox_authenticator's (docs/reference/sandbox.md)
+
+
+async def test_authenticator_keys_stay_secret(
+    app: FastAPI, api: httpx.AsyncClient, db_url: str, captured_logs: io.StringIO
+) -> None:
+    """Refused, malformed and accepted keys: in no response, event, log line or database row
+    in clear, as typed or as stored (upper case, no spaces)."""
+    client = await make_client(app)
+    token = await connect_token(api, client, client_user_id="k", utility_id="sandbox_authenticator")
+    widget = await open_session(api, token)
+    login = {"username": "user_good", "password": "pass_good"}
+    bodies: list[object] = []
+    malformed = await widget.post("/attempts", {**login, "totp_secret": CANARY_KEY + " 1890"})
+    assert malformed.status_code == 422
+    bodies.append(malformed.text)
+    for key, status in [(CANARY_KEY, "rejected"), (RIGHT_KEY, "verified")]:
+        response = await widget.post("/attempts", {**login, "totp_secret": key})
+        assert response.status_code == 200, response.text
+        bodies += [response.text, ended := await widget.follow(response.json())]
+        assert ended["status"] == status, ended
+    events = (await api.get("/v1/events", params={"limit": 100}, auth=client.auth)).text
+    haystacks = {
+        "responses": str(bodies).encode(),
+        "events": events.encode(),
+        "logs": captured_logs.getvalue().encode(),
+        "database": _database_bytes(db_url),
+    }
+    assert client.id.encode() in haystacks["database"]  # the search can find things
+    assert b"utility_credential_verified" in haystacks["events"]
+    for name, haystack in haystacks.items():
+        for key in (CANARY_KEY, RIGHT_KEY):
+            for form in (key, key.replace(" ", "").upper()):
+                assert form.encode() not in haystack, (name, form)
+                assert form.encode().hex().encode() not in haystack, (name, form)

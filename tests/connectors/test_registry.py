@@ -120,12 +120,13 @@ def test_utilities_served_are_listed_per_environment() -> None:
         "sandbox_gas",
         "sandbox_combined",
         "sandbox_water",
+        "sandbox_authenticator",
     ]
     assert {s.connector_id for s in served} == {"sandbox"}
     live = registry.utilities(Environment.LIVE)
     assert {s.connector_id for s in live} == {"opower", "smart_meter_texas"}
     assert not any(s.utility.id.startswith("sandbox") for s in live)
-    assert len(registry.utilities()) == 4 + len(live)
+    assert len(registry.utilities()) == 5 + len(live)
 
 
 async def test_the_sandbox_utilities_match_the_catalog(
@@ -140,6 +141,7 @@ async def test_the_sandbox_utilities_match_the_catalog(
         assert response.json() == {
             "id": utility.id,
             "name": utility.name,
+            "legal_name": None,
             "logo_url": utility.logo_url,
             "states": sorted(utility.states),
             "commodities": [c.value for c in utility.commodities],

@@ -12,12 +12,18 @@ from gridlink.connectors.errors import (
 )
 from gridlink.connectors.metadata import MfaMethod
 from gridlink.connectors.sandbox import GOOD_PASSWORD, MFA_CODE
+from gridlink.connectors.sandbox.scenarios import TOTP_SECRET
 from gridlink.connectors.testing import Scenario, conformance_suite
 from gridlink.kit.clock import ManualClock
 from tests.connectors.conftest import START, FastSandbox
 
 PW = GOOD_PASSWORD
 UTILITY_IDS = [u.id for u in FastSandbox.info.utilities]
+AUTHENTICATOR = "sandbox_authenticator"  # signs in with the authenticator app's key
+
+
+def _key(utility: str) -> str | None:
+    return "gridlink sandbox2" if utility == AUTHENTICATOR else None  # as typed: any spacing
 
 
 def _mfa(utility: str, username: str, method: MfaMethod) -> Scenario:
@@ -33,8 +39,21 @@ def _mfa(utility: str, username: str, method: MfaMethod) -> Scenario:
 
 
 SCENARIOS = [
-    *(Scenario(f"user_good@{u}", u, "user_good", PW) for u in UTILITY_IDS),
-    *(Scenario(f"user_multi@{u}", u, "user_multi", PW) for u in UTILITY_IDS),
+    *(Scenario(f"user_good@{u}", u, "user_good", PW, totp_secret=_key(u)) for u in UTILITY_IDS),
+    *(Scenario(f"user_multi@{u}", u, "user_multi", PW, totp_secret=_key(u)) for u in UTILITY_IDS),
+    # The key answers the verification: an MFA user signs in without a code.
+    Scenario(
+        "user_mfa_sms@authenticator", AUTHENTICATOR, "user_mfa_sms", PW, totp_secret=TOTP_SECRET
+    ),
+    Scenario(
+        "wrong authenticator key",
+        AUTHENTICATOR,
+        "user_good",
+        PW,
+        totp_secret="JBSW Y3DP EHPK 3PXP",
+        raises=InvalidCredentials,
+    ),
+    Scenario("no authenticator key", AUTHENTICATOR, "user_good", PW, raises=InvalidCredentials),
     Scenario("user_good+alice", "sandbox_electric", "user_good+alice", PW),
     Scenario(
         "wrong password", "sandbox_electric", "user_good", "pass_bad", raises=InvalidCredentials

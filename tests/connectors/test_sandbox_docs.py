@@ -12,6 +12,7 @@ from gridlink.connectors.sandbox import (
     SandboxSettings,
     Scenario,
 )
+from gridlink.connectors.sandbox.scenarios import TOTP_SECRET
 
 DOC = (Path(__file__).parents[2] / "docs" / "reference" / "sandbox.md").read_text()
 
@@ -31,7 +32,7 @@ def test_every_utility_and_zip_is_listed() -> None:
 
 
 def test_passwords_code_and_settings_match() -> None:
-    for value in (GOOD_PASSWORD, NEW_PASSWORD, MFA_CODE):
+    for value in (GOOD_PASSWORD, NEW_PASSWORD, MFA_CODE, TOTP_SECRET):
         assert f"`{value}`" in DOC
     for name in SandboxSettings.__dataclass_fields__:
         assert f"`{name}`" in DOC

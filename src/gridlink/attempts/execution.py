@@ -56,7 +56,8 @@ from gridlink.connectors.errors import (
 )
 from gridlink.kit.logging import crash_trace
 from gridlink.kit.tasks import cancel_and_wait
-from gridlink.kit.vault import Owner, SealedValueMissing
+from gridlink.kit.totp import VAULT_FIELD as TOTP_FIELD
+from gridlink.kit.vault import Owner, SealedValueMissing, Vault
 from gridlink.kit.wakeup import Waiter
 from gridlink.models import ConnectionAttempt
 
@@ -160,6 +161,10 @@ class Execution:
             source = Owner(attempt.client_id, attempt.id if attempt.new_login else credential.id)
             username = (await vault.open(session, owner=source, field="username")).decode()
             password = (await vault.open(session, owner=source, field="password")).decode()
+            credential_owner = Owner(credential.client_id, credential.id)
+            totp_secret = await _totp_secret(
+                vault, session, Owner(attempt.client_id, attempt.id), credential_owner
+            )
             token = None
             with contextlib.suppress(SealedValueMissing):
                 value = await vault.open(
@@ -176,7 +181,7 @@ class Execution:
             attempt.client_ip,
             environment == "live",
         )
-        job = Job(attempt.utility_id, Credentials(username, password), token, who)
+        job = Job(attempt.utility_id, Credentials(username, password, totp_secret), token, who)
         return job, offset
 
     async def _login(self, connector: Connector, job: Job) -> ConnectorSession:
@@ -395,6 +400,16 @@ class Execution:
             await outcomes.failed(
                 session, self.runner.clock, self.runner.vault, attempt, failure, self.username_hash
             )
+
+
+async def _totp_secret(
+    vault: Vault, session: AsyncSession, attempt: Owner, credential: Owner
+) -> str | None:
+    """The authenticator key this sign-in brought, else the credential's, else None."""
+    for owner in (attempt, credential):
+        with contextlib.suppress(SealedValueMissing):
+            return (await vault.open(session, owner=owner, field=TOTP_FIELD)).decode()
+    return None
 
 
 __all__ = ["Execution"]

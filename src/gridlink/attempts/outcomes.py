@@ -15,6 +15,7 @@ credential, nor one login be connected twice.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,7 +34,8 @@ from gridlink.data.service import upsert_accounts
 from gridlink.events.service import record_event
 from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
-from gridlink.kit.vault import Owner, Vault
+from gridlink.kit.totp import VAULT_FIELD as TOTP_FIELD
+from gridlink.kit.vault import Owner, SealedValueMissing, Vault
 from gridlink.kit.wakeup import announce
 from gridlink.models import ConnectionAttempt, UtilityCredential
 from gridlink.sync.schedule import enqueue as enqueue_sync
@@ -173,6 +175,9 @@ async def verified(
         await limits.clear_failures(
             session, credential.client_id, credential.utility_id, credential.username_hash
         )
+    with contextlib.suppress(SealedValueMissing):  # a new authenticator key replaces the old
+        key = await vault.open(session, owner=attempt_owner, field=TOTP_FIELD)
+        await vault.seal(session, owner=credential_owner, field=TOTP_FIELD, plaintext=key)
     if token is not None:
         await vault.seal(
             session, owner=credential_owner, field="session_token", plaintext=token.value.encode()

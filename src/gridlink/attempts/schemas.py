@@ -24,11 +24,29 @@ class CredentialsIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"username": "user_good", "password": "pass_good"}]},
+        json_schema_extra={
+            "examples": [
+                {"username": "user_good", "password": "pass_good"},
+                {
+                    "username": "user_good",
+                    "password": "pass_good",
+                    "totp_secret": "SAND BOXK EYAB CDEF",
+                },
+            ]
+        },
     )
 
     username: str | None = Field(default=None, min_length=1, max_length=200)
     password: str | None = Field(default=None, min_length=1, max_length=500)
+    totp_secret: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The setup key of the end user's authenticator app (base32; spaces, "
+        "hyphens and case do not matter), for utilities whose `sign_in_kinds` has "
+        "`password_totp`: required with a new login in create mode; in update mode it "
+        "replaces the stored key, alone or with a new login. Refused for other utilities.",
+    )
 
 
 class MfaOptionIn(BaseModel):

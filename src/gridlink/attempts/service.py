@@ -29,13 +29,16 @@ from gridlink.connect.sessions import (
     lock_source,
     require_open,
 )
-from gridlink.errors import AttemptFinished, Conflict, InvalidRequest, NotFound
+from gridlink.connectors.metadata import SignInKind
+from gridlink.errors import AttemptFinished, Conflict, InvalidRequest, InvalidTotpSecret, NotFound
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_id
+from gridlink.kit.totp import VAULT_FIELD as TOTP_FIELD
+from gridlink.kit.totp import NotATotpSecret, normalize_totp_secret
 from gridlink.kit.vault import Owner, Vault
 from gridlink.kit.wakeup import Waiter, announce
-from gridlink.models import ConnectionAttempt, UtilityCredential
+from gridlink.models import ConnectionAttempt, Utility, UtilityCredential
 from gridlink.utilities.catalog import find_visible
 
 WORK_CHANNEL = "gridlink_attempts"  # new attempts and new input for the workers
@@ -101,6 +104,7 @@ async def submit(
         )
     if not new_login and row.mode != "update":
         raise InvalidRequest("Enter your username and password.", fields=["username", "password"])
+    totp_secret = _totp_secret(body, utility, new_login and row.mode == "create")
     now = clock.now()
     new_hash = limits.username_hash(row.utility_id, body.username) if body.username else None
     login_hash = new_hash
@@ -136,8 +140,36 @@ async def submit(
         owner = Owner(row.client_id, attempt.id)
         await vault.seal(session, owner=owner, field="username", plaintext=body.username.encode())
         await vault.seal(session, owner=owner, field="password", plaintext=body.password.encode())
+    if totp_secret is not None:  # the worker prefers it to the credential's, and keeps it
+        owner = Owner(row.client_id, attempt.id)
+        await vault.seal(session, owner=owner, field=TOTP_FIELD, plaintext=totp_secret.encode())
     await announce(session, WORK_CHANNEL)
     return await view(session, attempt)
+
+
+def _totp_secret(body: CredentialsIn, utility: Utility, required: bool) -> str | None:
+    """The authenticator key of this sign-in, normalized; None to keep the stored one. A
+    ``password_totp`` utility needs one with every new login in create mode (update mode keeps
+    the stored key unless a new one comes); other utilities take none."""
+    if SignInKind.PASSWORD_TOTP not in utility.sign_in_kinds:
+        if body.totp_secret is not None:
+            raise InvalidRequest(
+                "This utility does not sign in with an authenticator app: omit totp_secret.",
+                fields=["totp_secret"],
+            )
+        return None
+    if body.totp_secret is None:
+        if required:
+            raise InvalidRequest(
+                "This utility verifies sign-ins with an authenticator app: enter its setup "
+                "key (totp_secret) with your username and password.",
+                fields=["totp_secret"],
+            )
+        return None
+    try:
+        return normalize_totp_secret(body.totp_secret)
+    except NotATotpSecret as error:
+        raise InvalidTotpSecret(str(error)) from None
 
 
 async def _credential_for(

@@ -61,7 +61,9 @@ async def run(
             clock,
             vault,
             context,
-            CredentialsIn(username=body.username, password=body.password),
+            CredentialsIn(
+                username=body.username, password=body.password, totp_secret=body.totp_secret
+            ),
         )
     attempt = await _drive(db, clock, vault, context, attempt, body, wait_seconds)
     return SandboxCredentialOut(

@@ -30,6 +30,13 @@ class SandboxCredentialIn(BaseModel):
     password: str = Field(min_length=1, max_length=500)
     mfa_method: Literal["sms", "call", "email"] | None = None
     mfa_code: str | None = Field(default=None, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
+    totp_secret: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The authenticator app's setup key, for `sandbox_authenticator` "
+        "(`GRIDLINKSANDBOX2`); refused for the other sandbox utilities.",
+    )
 
 
 class SandboxCredentialOut(BaseModel):

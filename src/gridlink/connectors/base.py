@@ -97,8 +97,13 @@ def paced_http_client(factory: HttpClientFactory, pace: Pace) -> HttpClientFacto
 
 @dataclass(frozen=True)
 class Credentials:
+    """A login. ``totp_secret``: the authenticator app's setup key (base32, normalized by
+    ``gridlink.kit.totp``), given only for utilities whose sign-in kind is ``password_totp``;
+    the connector computes codes from it."""
+
     username: str
     password: str = field(repr=False)
+    totp_secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

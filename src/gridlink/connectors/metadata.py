@@ -19,6 +19,9 @@ from gridlink.connectors.models import Commodity
 class SignInKind(StrEnum):
     PASSWORD = "password"  # noqa: S105 - a sign-in kind, not a secret
     PASSWORD_MFA = "password_mfa"  # noqa: S105
+    # Password plus the setup key of the end user's authenticator app (a TOTP secret), asked
+    # up front: the connector computes each code itself, so no code is typed at sign-in.
+    PASSWORD_TOTP = "password_totp"  # noqa: S105
     OAUTH = "oauth"
     FILE = "file"
 
@@ -35,6 +38,7 @@ class Environment(StrEnum):
 
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+_EIA_ID = re.compile(r"^eia_(\d{1,10})$")  # the id ``gridlink utilities import-eia`` gives
 _STATE = re.compile(r"^[A-Z]{2}$")
 _ZIP = re.compile(r"^\d{5}$")
 
@@ -119,6 +123,24 @@ class UtilityInfo:
     zips: tuple[str, ...] = ()
     # None: the connector's budget. A utility with its own site or limits declares its own.
     request_budget: RequestBudget | None = None
+    # EIA utility ids this utility *is* besides the one in its id (``eia_<N>``): subsidiaries
+    # whose customers sign in at the same place (Eversource: CL&P, PSNH, WMECO). An imported
+    # catalog files their zips, states and names under this utility (one entry, not several).
+    eia_ids: tuple[int, ...] = ()
+    # EIA utilities whose customers can also connect through this one without it being them
+    # (Smart Meter Texas reads the meters of the Texas wires utilities and of every retail
+    # provider's customers there): it is suggested in their zips, their entries stay.
+    serves_customers_of: tuple[int, ...] = ()
+
+    @property
+    def all_eia_ids(self) -> tuple[int, ...]:
+        """The EIA ids this utility is: the one its id names, then ``eia_ids``."""
+        own = _EIA_ID.match(self.id)
+        return ((int(own.group(1)),) if own else ()) + self.eia_ids
+
+    @property
+    def takes_totp_secret(self) -> bool:
+        return SignInKind.PASSWORD_TOTP in self.sign_in_kinds
 
     def problems(self) -> list[str]:
         where = f"utility {self.id!r}"
@@ -137,6 +159,14 @@ class UtilityInfo:
         found += _enum_problems(where, "mfa_methods", self.mfa_methods, MfaMethod, allow_empty=True)
         if SignInKind.PASSWORD_MFA in self.sign_in_kinds and not self.mfa_methods:
             found.append(f"{where}: password_mfa sign-in needs at least one MFA method")
+        if self.takes_totp_secret and {SignInKind.PASSWORD, SignInKind.PASSWORD_MFA} & set(
+            self.sign_in_kinds
+        ):
+            found.append(
+                f"{where}: password_totp cannot be offered with password or password_mfa "
+                "(Connect must know whether to ask for the authenticator key)"
+            )
+        found += _eia_problems(where, self)
         for name, url in (
             ("forgot_password_url", self.forgot_password_url),
             ("logo_url", self.logo_url),
@@ -206,7 +236,31 @@ class ConnectorInfo:
         found += self.request_budget.problems(f"connector {self.id!r}")
         for utility in self.utilities:
             found += utility.problems()
+        claimed = [i for u in self.utilities for i in u.all_eia_ids]
+        found += [
+            f"connector {self.id!r}: EIA id {i} is claimed by two of its utilities"
+            for i in sorted(set(claimed))
+            if claimed.count(i) > 1
+        ]
         return found
+
+
+def _eia_problems(where: str, utility: UtilityInfo) -> list[str]:
+    found: list[str] = []
+    for name, ids in (
+        ("eia_ids", utility.all_eia_ids),
+        ("serves_customers_of", utility.serves_customers_of),
+    ):
+        found += [f"{where}: {name} has {i!r}, not a positive integer" for i in ids if not _eia(i)]
+        if len(set(ids)) != len(ids):
+            found.append(f"{where}: {name} repeats an EIA id (its own id counts)")
+    both = sorted(set(utility.all_eia_ids) & set(utility.serves_customers_of))
+    found += [f"{where}: EIA id {i} is both in eia_ids and in serves_customers_of" for i in both]
+    return found
+
+
+def _eia(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10**10
 
 
 def _enum_problems(

@@ -7,8 +7,9 @@ group whose name is the connector id::
     acme = "acme_gridlink:AcmeConnector"
 
 Registration fails loudly (``RegistryError``) on an entry point that does not load or is
-not a valid connector, on a connector id registered twice and on a utility id served by
-two connectors: a server must not start with an ambiguous catalog.
+not a valid connector, on a connector id registered twice, on a utility id served by two
+connectors and on an EIA utility id two connectors' utilities claim to be (``eia_ids``): a
+server must not start with an ambiguous catalog.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class ConnectorRegistry:
         self._connectors: dict[str, type[Connector]] = {}
         self._sources: dict[str, str] = {}
         self._utilities: dict[str, str] = {}  # utility id → connector id
+        self._eia_claims: dict[int, str] = {}  # EIA id → the utility id that is it
         for connector in connectors:
             self.register(connector)
 
@@ -84,9 +86,18 @@ class ConnectorRegistry:
                     f"{source}: utility {utility.id!r} of connector {info.id!r} is already "
                     f"served by connector {owner!r} ({self._sources[owner]})"
                 )
+            for eia_id in utility.all_eia_ids:
+                claimant = self._eia_claims.get(eia_id)
+                if claimant is not None:
+                    raise RegistryError(
+                        f"{source}: utility {utility.id!r} of connector {info.id!r} claims EIA "
+                        f"id {eia_id}, which utility {claimant!r} of connector "
+                        f"{self._utilities[claimant]!r} already is"
+                    )
         self._connectors[info.id] = connector
         self._sources[info.id] = source
         self._utilities.update({utility.id: info.id for utility in info.utilities})
+        self._eia_claims.update({i: u.id for u in info.utilities for i in u.all_eia_ids})
 
     def discover(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Register every connector that installed packages declare in ``group``."""

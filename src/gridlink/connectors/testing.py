@@ -14,11 +14,12 @@ A connector's test module declares its scenarios and gets a pytest class::
 It checks the metadata, logs in (driving MFA when the scenario says so, then logging in
 again with the session token), fetches everything and checks every object is well-formed,
 that only :mod:`gridlink.connectors.errors` errors escape, and that no password, code or
-session token shows in the repr() or str() of anything returned or raised. Then what users
-care about in interval data (:mod:`gridlink.connectors._windows`): around each of the last two
-DST changes of the meter's zone, consecutive windows starting at UTC midnight and at local
-midnight return exactly what one window over the span returns — no reading lost or doubled at
-a boundary — and reading an overlapping window again returns the same readings.
+session token (nor authenticator key) shows in the repr() or str() of anything returned or
+raised. Then what users care about in interval data (:mod:`gridlink.connectors._windows`):
+around each of the last two DST changes of the meter's zone, consecutive windows starting at
+UTC midnight and at local midnight return exactly what one window over the span returns — no
+reading lost or doubled at a boundary — and reading an overlapping window again returns the
+same readings.
 ``check_scenario`` is the same check as a coroutine, returning what it saw.
 """
 
@@ -57,6 +58,7 @@ class Scenario:
     username: str
     password: str = field(repr=False)
     raises: type[ConnectorError] | None = None  # None: the login must succeed
+    totp_secret: str | None = field(default=None, repr=False)  # password_totp utilities
     mfa_method: MfaMethod | None = None  # MFA expected; receive the code this way
     mfa_code: str | None = field(default=None, repr=False)
     wrong_mfa_code: str | None = field(default=None, repr=False)  # tried first
@@ -91,11 +93,12 @@ async def check_scenario(
     connector: type[Connector], scenario: Scenario, context: ConnectorContext
 ) -> ScenarioReport:
     report = ScenarioReport()
-    secrets = [scenario.password, *(c for c in (scenario.mfa_code, scenario.wrong_mfa_code) if c)]
+    optional = (scenario.mfa_code, scenario.wrong_mfa_code, scenario.totp_secret)
+    secrets = [scenario.password, *(c for c in optional if c)]
     secrets += scenario.secrets
     seen: list[object] = []
     instance = connector(scenario.utility_id, context)
-    credentials = Credentials(scenario.username, scenario.password)
+    credentials = Credentials(scenario.username, scenario.password, scenario.totp_secret)
     try:
         session = await _login(instance, credentials, scenario, report, seen)
     except ConnectorError as error:

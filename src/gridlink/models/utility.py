@@ -22,6 +22,8 @@ class Utility(Base):
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The name EIA gives it; ``name`` is the one people know (utilities/brands.py).
+    legal_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sort_name: Mapped[str] = mapped_column(SortableName)
     search_text: Mapped[str] = mapped_column(String(500))
     logo_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)

@@ -11,8 +11,9 @@ from gridlink.models.base import Base, UTCDateTime
 class UtilityCredential(Base):
     """One login at one utility for one end user.
 
-    The username, password and MFA session token are sealed in the vault under this record's
-    id (fields ``username``, ``password``, ``session_token``); no column here holds a secret.
+    The username, password, MFA session token and authenticator key are sealed in the vault
+    under this record's id (fields ``username``, ``password``, ``session_token``,
+    ``totp_secret``); no column here holds a secret.
     ``username_hash`` only finds an existing credential for the same login (no duplicates).
     """
 

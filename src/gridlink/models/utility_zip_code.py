@@ -12,7 +12,9 @@ class UtilityZipCode(Base):
     One row per (zip, utility): the EIA files list a utility twice when it also offers
     delivery-only service; the import keeps the better of the two. ``rank`` orders a zip's
     utilities, lowest first (see docs/decisions/0007-zip-to-utility.md). ``edition`` is the data
-    year: a zip keeps only the rows of the newest edition that mentions it.
+    year: a zip keeps only the rows of the newest edition that mentions it. ``matched_by`` is
+    ``zip`` when the zip data lists the utility there (or a connector declares it) and ``area``
+    when it is suggested from the zips around (ADR 0007).
     """
 
     __tablename__ = "utility_zip_codes"
@@ -26,3 +28,4 @@ class UtilityZipCode(Base):
     ownership: Mapped[str] = mapped_column(String(40))
     rank: Mapped[int] = mapped_column(Integer)
     edition: Mapped[int] = mapped_column(Integer)
+    matched_by: Mapped[str] = mapped_column(String(10), default="zip", server_default="zip")

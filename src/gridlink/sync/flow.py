@@ -171,6 +171,10 @@ class SyncRun:
             with contextlib.suppress(SealedValueMissing):
                 value = await vault.open(session, owner=owner, field="session_token")
                 token = SessionToken(value.decode(), credential.mfa_session_expires_at)
+            totp_secret = None
+            with contextlib.suppress(SealedValueMissing):  # password_totp utilities only
+                key = await vault.open(session, owner=owner, field="totp_secret")
+                totp_secret = key.decode()
             self.ck = copied(sync.checkpoint)
             self.credential_id = credential.id
             self.client_id = credential.client_id
@@ -179,7 +183,7 @@ class SyncRun:
                 credential.client_id,
                 credential.utility_id,
                 credential.user_id,
-                Credentials(username, password),
+                Credentials(username, password, totp_secret),
                 token,
                 await repo.client_offset(credential.client_id),
             )

@@ -11,7 +11,11 @@ by its position among the utilities that declare that zip, in registration order
 the best guess. The sandbox's utilities and zips are listed in docs/reference/sandbox.md.
 
 A utility the EIA import already knows (same id) takes the connector's definition but keeps
-what the import found: its EIA ids and edition, its search aliases, states and zips.
+what the import found: its EIA ids and edition, its legal name, its search aliases, states and
+zips. Then the connectors' claims on EIA utilities apply (``utilities/claims.py``): an imported
+entry a connector utility claims to be (a subsidiary) is folded into it, and a utility serving
+the customers of imported ones is suggested in their zips. The import applies them too, so the
+order of start-up and import does not matter.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridlink.connectors.models import Commodity
 from gridlink.connectors.registry import ServedUtility
 from gridlink.connectors.sandbox import SANDBOX_INFO
-from gridlink.models import Utility
+from gridlink.models import Utility, UtilityZipCode
+from gridlink.utilities.claims import Claims
 from gridlink.utilities.repository import UtilityRepository
 from gridlink.utilities.zip_states import state_for_zip
 
@@ -66,8 +71,9 @@ def _definition(served: ServedUtility, known: Utility | None, now: datetime) -> 
         forgot_password_url=utility.forgot_password_url,
         status=ACTIVE,
         environment=utility.environment.value,
-        eia_ids=list(imported.eia_ids) if imported is not None else [],
+        eia_ids=sorted({*utility.all_eia_ids, *(imported.eia_ids if imported else ())}),
         eia_edition=imported.eia_edition if imported is not None else None,
+        legal_name=imported.legal_name if imported is not None else None,
         created_at=now,
         updated_at=now,
     )
@@ -89,6 +95,7 @@ def _zip_rows(served: Sequence[ServedUtility]) -> list[dict[str, Any]]:
                     "ownership": "Connector",
                     "rank": listed[zip_code],
                     "edition": CONNECTOR_EDITION,
+                    "matched_by": "zip",
                 }
             )
             listed[zip_code] += 1
@@ -116,6 +123,59 @@ async def ensure_connector_utilities(
     zip_rows = _zip_rows(served)
     if zip_rows:
         await repo.upsert_zip_rows(zip_rows)
+    await apply_claims(repo, Claims.of(served), now)  # every utility it names was just written
+
+
+async def apply_claims(repo: UtilityRepository, claims: Claims, now: datetime) -> None:
+    """Fold imported entries into the connector utilities that claim to be them, then suggest
+    each utility in the zips of those whose customers it serves. Idempotent."""
+    aliases = claims.aliases()
+    found = await repo.get_many(list(aliases))
+    targets = await repo.get_many(sorted({aliases[alias] for alias in found}))
+    folded = [  # an entry an operator pointed at a connector stays as it is
+        alias
+        for alias in sorted(found)
+        if aliases[alias] in targets and found[alias].connector_id is None
+    ]
+    for alias in folded:
+        await _fold(repo, found[alias], targets[aliases[alias]], now)
+    await repo.delete_utilities(folded)
+    sources = claims.customer_sources()
+    copies = [
+        _copied(row, utility_id)
+        for row in await repo.zip_rows_of(sorted(sources))
+        if row.edition > CONNECTOR_EDITION
+        for utility_id in sources[row.utility_id]
+    ]
+    await repo.merge_zip_rows(copies)
+
+
+async def _fold(repo: UtilityRepository, alias: Utility, target: Utility, now: datetime) -> None:
+    rows = await repo.zip_rows_of([alias.id])
+    await repo.merge_zip_rows([_copied(row, target.id) for row in rows])
+    states = await repo.states_of([alias.id])
+    await repo.add_states([(target.id, state) for state in states[alias.id]])
+    search = target.search_text
+    if alias.search_text not in search:
+        search = f"{search} {alias.search_text}"[:500]
+    eia_ids = sorted({*target.eia_ids, *alias.eia_ids})
+    if (search, eia_ids) != (target.search_text, target.eia_ids):
+        target.search_text, target.eia_ids, target.updated_at = search, eia_ids, now
+    if alias.eia_edition is not None and (target.eia_edition or 0) < alias.eia_edition:
+        target.eia_edition, target.updated_at = alias.eia_edition, now
+
+
+def _copied(row: UtilityZipCode, utility_id: str) -> dict[str, Any]:
+    return {
+        "zip": row.zip,
+        "utility_id": utility_id,
+        "state": row.state,
+        "service_type": row.service_type,
+        "ownership": row.ownership,
+        "rank": row.rank,
+        "edition": row.edition,
+        "matched_by": row.matched_by,
+    }
 
 
 async def ensure_sandbox_utilities(session: AsyncSession, now: datetime) -> None:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gridlink.utilities.brands import brand_of
+
 REQUIRED_COLUMNS = ("zip", "eiaid", "utility_name", "state", "service_type", "ownership")
 
 SERVICE_ORDER = {"bundled": 0, "delivery": 1, "energy": 2}
@@ -31,6 +33,10 @@ WHOLESALE = frozenset(
     {"federal", "municipal mktg authority", "transmission", "wholesale power marketer"}
 )
 RETAIL_MARKETERS = frozenset({"retail power marketer", "behind the meter"})
+# Added to the rank of a row without a residential rate: ``rank % 1000 >= NO_RESIDENTIAL`` says
+# the utility sells to no household there (the service and ownership digits stay below it).
+NO_RESIDENTIAL = 100
+TIER = 1000
 
 # Names end users type that the EIA names do not contain, by EIA utility id.
 SEARCH_ALIASES: dict[int, str] = {
@@ -87,17 +93,31 @@ class ZipServed:
     rank: int
     edition: int
 
+    @property
+    def residential(self) -> bool:
+        return serves_households(self.rank)
+
+
+def serves_households(rank: int) -> bool:
+    return rank % TIER < NO_RESIDENTIAL
+
 
 @dataclass
 class EiaUtility:
     eiaid: int
-    name: str
+    name: str  # EIA's: the legal entity's name
     edition: int
     states: set[str] = field(default_factory=set)
 
     @property
+    def brand(self) -> str:
+        return brand_of(self.eiaid, self.name)
+
+    @property
     def search_text(self) -> str:
-        return " ".join(filter(None, [self.name.lower(), SEARCH_ALIASES.get(self.eiaid)]))
+        """Brand, legal name and the aliases end users type, lower-cased, each once."""
+        words = [self.brand.lower(), self.name.lower(), SEARCH_ALIASES.get(self.eiaid)]
+        return " ".join(dict.fromkeys(w for w in words if w))
 
 
 @dataclass
@@ -129,7 +149,7 @@ def rank(service_type: str, ownership: str, has_residential_rate: bool) -> int:
     else:
         tier, order = 1, 0 if owner in WHOLESALE else 1
     service = SERVICE_ORDER.get(service_type, 3)
-    return tier * 1000 + (0 if has_residential_rate else 100) + service * 10 + order
+    return tier * TIER + (0 if has_residential_rate else NO_RESIDENTIAL) + service * 10 + order
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}")

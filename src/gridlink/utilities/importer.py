@@ -2,7 +2,8 @@
 
 One transaction per import, so a failed import changes nothing. Re-importing is idempotent
 (upserts), and a zip covered by a newer edition keeps only that edition's rows. Imported
-utilities are live catalog entries with status ``unsupported`` until a connector serves them.
+utilities are live catalog entries with status ``unsupported`` until a connector serves them;
+what the import writes is planned in ``import_plan`` (claims, brands, area suggestions).
 """
 
 from __future__ import annotations
@@ -10,22 +11,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from gridlink.connectors.registry import ServedUtility, default_registry
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
-from gridlink.utilities.catalog import LIVE
-from gridlink.utilities.eia import EiaData, EiaUtility, read_files
+from gridlink.utilities.catalog import apply_claims
+from gridlink.utilities.claims import Claims
+from gridlink.utilities.eia import EiaData, read_files
+from gridlink.utilities.import_plan import plan_import
 from gridlink.utilities.repository import UtilityRepository
-
-UNSUPPORTED = "unsupported"
-
-
-def eia_utility_id(eiaid: int) -> str:
-    return f"eia_{eiaid}"
 
 
 @dataclass(frozen=True)
@@ -41,64 +38,40 @@ class ImportSummary:
     seconds: float
 
 
-def _utility_values(utility: EiaUtility, now: datetime) -> dict[str, Any]:
-    return {
-        "id": eia_utility_id(utility.eiaid),
-        "name": utility.name,
-        "sort_name": utility.name.lower(),
-        "search_text": utility.search_text,
-        "logo_url": None,
-        "electric": True,
-        "gas": False,
-        "water": False,
-        "sign_in_kinds": [],
-        "mfa_methods": [],
-        "connector_id": None,
-        "forgot_password_url": None,
-        "status": UNSUPPORTED,
-        "environment": LIVE,
-        "eia_ids": [utility.eiaid],
-        "eia_edition": utility.edition,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-async def _write(db: Database, data: EiaData, now: datetime) -> tuple[int, tuple[int, int, int]]:
+async def _write(
+    db: Database, data: EiaData, served: Sequence[ServedUtility], now: datetime
+) -> tuple[int, tuple[int, int, int]]:
     async with db.transaction() as session:
         repo = UtilityRepository(session)
-        await repo.upsert_eia_utilities([_utility_values(u, now) for u in data.utilities.values()])
-        await repo.add_states(
-            [
-                (eia_utility_id(u.eiaid), s)
-                for u in data.utilities.values()
-                for s in sorted(u.states)
-            ]
-        )
-        await repo.upsert_zip_rows(
-            [
-                {
-                    "zip": row.zip,
-                    "utility_id": eia_utility_id(row.eiaid),
-                    "state": row.state,
-                    "service_type": row.service_type,
-                    "ownership": row.ownership,
-                    "rank": row.rank,
-                    "edition": row.edition,
-                }
-                for row in data.zips.values()
-            ]
-        )
+        claims = Claims.of(served)
+        # Only entries start-up already wrote can take rows: before the first start the claims
+        # wait, and start-up applies them to what was imported (catalog.apply_claims).
+        entries = await repo.get_many(claims.utility_ids())
+        claims = claims.restricted_to(entries)
+        plan = plan_import(data, claims, entries, now)
+        await repo.upsert_eia_utilities(plan.named)
+        await repo.update_claimed(plan.claimed)
+        await repo.add_states(plan.states)
+        await repo.upsert_zip_rows([asdict(row) for row in plan.zip_rows])
         superseded = await repo.prune_superseded_zip_rows()
+        await apply_claims(repo, claims, now)  # suggest e.g. Smart Meter Texas in the new zips
         return superseded, await repo.count_eia()
 
 
 async def import_eia(
-    db: Database, paths: Sequence[Path], clock: Clock, edition: int | None = None
+    db: Database,
+    paths: Sequence[Path],
+    clock: Clock,
+    edition: int | None = None,
+    served: Sequence[ServedUtility] | None = None,
 ) -> ImportSummary:
+    """``served``: the registered connectors' utilities (``ConnectorRegistry.utilities()``),
+    whose claims on EIA utilities apply; by default the built-in connectors'."""
     started = time.perf_counter()
     data = await asyncio.to_thread(read_files, paths, edition)
-    superseded, (utilities, zip_rows, zips) = await _write(db, data, clock.now())
+    if served is None:
+        served = default_registry(discover=False).utilities()
+    superseded, (utilities, zip_rows, zips) = await _write(db, data, served, clock.now())
     return ImportSummary(
         files=len(paths),
         rows_read=data.rows_read,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Table,
     and_,
+    bindparam,
+    case,
     delete,
     exists,
     func,
@@ -17,22 +20,30 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from gridlink.kit.db import insert_or_ignore, upsert
 from gridlink.models import Utility, UtilityState, UtilityZipCode
+from gridlink.utilities.eia import NO_RESIDENTIAL, TIER
 
-# Position of a row in a page: (rank, sort_name, id); rank is 0 outside zip searches.
+# Position of a row in a page: (order, sort_name, id). In a zip search the order is the zip
+# row's rank, plus OTHERS_LATER unless the utility has a working connector and serves
+# households there; in a state's list 0 or OTHERS_LATER; 0 in name order.
 Position = tuple[int, str, str]
+OTHERS_LATER = 10_000  # above every rank (eia.rank stays below 3,000)
+# A working connector: one serves it and no operator marked it unsupported.
+_WORKING = and_(Utility.connector_id.is_not(None), Utility.status != "unsupported")
 
 _DEFINITION_COLUMNS = [
     c.name for c in Utility.__table__.columns if c.name not in ("id", "created_at")
 ]
-_EIA_NAMING = ["name", "sort_name", "search_text", "eia_edition"]
+_EIA_NAMING = ["name", "legal_name", "sort_name", "search_text", "eia_edition"]
 _EIA_COLUMNS = [*_EIA_NAMING, "eia_ids", "updated_at"]
-_ZIP_COLUMNS = ["state", "service_type", "ownership", "rank", "edition"]
+_CLAIMED_COLUMNS = ["legal_name", "search_text", "eia_edition"]
+_ZIP_COLUMNS = ["state", "service_type", "ownership", "rank", "edition", "matched_by"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class Criteria:
     states: tuple[str, ...] = ()
     commodity: str | None = None
     zip: str | None = None  # set: only utilities with a row for this zip, ranked
+    working_first: bool = False  # without zip: utilities with a working connector first
 
 
 def _escape_like(text: str) -> str:
@@ -70,17 +82,26 @@ class UtilityRepository:
         query = select(Utility).where(Utility.id == utility_id, Utility.environment == environment)
         return await self.session.scalar(query)
 
-    def _ranked(self, criteria: Criteria) -> Select[Utility, int]:
+    def _order(self, criteria: Criteria) -> ColumnElement[int]:
+        if criteria.zip is not None:
+            households = UtilityZipCode.rank % TIER < NO_RESIDENTIAL  # eia.serves_households
+            first = case((and_(_WORKING, households), 0), else_=OTHERS_LATER)
+            return UtilityZipCode.rank + first
+        if criteria.working_first:
+            return case((_WORKING, 0), else_=OTHERS_LATER)
+        return literal(0)
+
+    def _ranked(self, criteria: Criteria) -> Select[Utility, int, str]:
+        order = self._order(criteria).label("rank")
         if criteria.zip is None:
-            query = select(Utility, literal(0).label("rank"))
-            query = query.order_by(Utility.sort_name, Utility.id)
+            query = select(Utility, order, literal("zip").label("matched_by"))
         else:
             query = (
-                select(Utility, UtilityZipCode.rank)
+                select(Utility, order, UtilityZipCode.matched_by)
                 .join(UtilityZipCode, UtilityZipCode.utility_id == Utility.id)
                 .where(UtilityZipCode.zip == criteria.zip)
-                .order_by(UtilityZipCode.rank, Utility.sort_name, Utility.id)
             )
+        query = query.order_by(order, Utility.sort_name, Utility.id)
         return query.where(*_conditions(criteria))
 
     async def any_match(self, criteria: Criteria) -> bool:
@@ -89,17 +110,15 @@ class UtilityRepository:
 
     async def page(
         self, criteria: Criteria, after: Position | None, limit: int
-    ) -> list[tuple[Utility, int]]:
-        """``limit + 1`` rows after ``after``, so the caller can tell whether more follow."""
+    ) -> list[tuple[Utility, int, str]]:
+        """``limit + 1`` rows (utility, order, matched_by) after ``after``, so the caller can
+        tell whether more follow."""
         query = self._ranked(criteria)
         if after is not None:
-            if criteria.zip is None:
-                query = query.where(tuple_(Utility.sort_name, Utility.id) > tuple_(*after[1:]))
-            else:
-                key = tuple_(UtilityZipCode.rank, Utility.sort_name, Utility.id)
-                query = query.where(key > tuple_(*after))
+            key = tuple_(self._order(criteria), Utility.sort_name, Utility.id)
+            query = query.where(key > tuple_(*after))
         rows = await self.session.execute(query.limit(limit + 1))
-        return [(utility, int(rank)) for utility, rank in rows.all()]
+        return [(utility, int(rank), str(how)) for utility, rank, how in rows.all()]
 
     async def states_of(self, utility_ids: Sequence[str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {utility_id: [] for utility_id in utility_ids}
@@ -125,9 +144,34 @@ class UtilityRepository:
             upsert(self.session, Utility, ["id"], _DEFINITION_COLUMNS), values
         )
 
+    async def get_many(self, utility_ids: Sequence[str]) -> dict[str, Utility]:
+        """Fresh from the database (the bulk writes here bypass the session's objects)."""
+        if not utility_ids:
+            return {}
+        query = select(Utility).where(Utility.id.in_(utility_ids))
+        rows = await self.session.scalars(query.execution_options(populate_existing=True))
+        return {row.id: row for row in rows}
+
+    async def update_claimed(self, values: Sequence[dict[str, Any]]) -> None:
+        """What an import adds to entries a connector serves (``b_``-prefixed keys, see
+        import_plan): written only where it changes something."""
+        if not values:
+            return
+        table = cast(Table, Utility.__table__)  # Core, not the ORM: executemany with a WHERE
+        new: dict[str, Any] = {n: bindparam(f"b_{n}") for n in [*_CLAIMED_COLUMNS, "eia_ids"]}
+        changed = [table.c[name].is_distinct_from(new[name]) for name in _CLAIMED_COLUMNS]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), or_(*changed))
+            .values(**new, updated_at=bindparam("b_updated_at"))
+        )
+        await self.session.execute(statement, list(values))
+
     async def upsert_eia_utilities(self, values: Sequence[dict[str, Any]]) -> None:
         """New EIA utilities are inserted whole; known ones only take a newer edition's name, so
         what an operator or connector set (status, connector, logo) survives a re-import."""
+        if not values:
+            return
         statement = upsert(
             self.session,
             Utility,
@@ -141,11 +185,15 @@ class UtilityRepository:
         await self.session.execute(statement, list(values))
 
     async def add_states(self, pairs: Sequence[tuple[str, str]]) -> None:
+        if not pairs:
+            return
         statement = insert_or_ignore(self.session, UtilityState, ["utility_id", "state"])
         await self.session.execute(statement, [{"utility_id": u, "state": s} for u, s in pairs])
 
     async def upsert_zip_rows(self, values: Sequence[dict[str, Any]]) -> None:
         """A row of an older edition never overwrites one of a newer edition."""
+        if not values:
+            return
         statement = upsert(
             self.session,
             UtilityZipCode,
@@ -157,6 +205,35 @@ class UtilityRepository:
             ),
         )
         await self.session.execute(statement, list(values))
+
+    async def merge_zip_rows(self, values: Sequence[dict[str, Any]]) -> None:
+        """Rows copied from another entry (a folded subsidiary, a utility whose customers this
+        one serves): of two for the same zip, the newer edition's, then the better rank, wins."""
+        if not values:
+            return
+        statement = upsert(
+            self.session,
+            UtilityZipCode,
+            ["zip", "utility_id"],
+            _ZIP_COLUMNS,
+            only_if=lambda table, new: or_(
+                table.c.edition < new.edition,
+                and_(table.c.edition == new.edition, new.rank < table.c.rank),
+            ),
+        )
+        await self.session.execute(statement, list(values))
+
+    async def zip_rows_of(self, utility_ids: Sequence[str]) -> list[UtilityZipCode]:
+        if not utility_ids:
+            return []
+        query = select(UtilityZipCode).where(UtilityZipCode.utility_id.in_(utility_ids))
+        query = query.execution_options(populate_existing=True)
+        return list((await self.session.scalars(query)).all())
+
+    async def delete_utilities(self, utility_ids: Sequence[str]) -> None:
+        """Gone with their states and zip rows (foreign keys cascade)."""
+        if utility_ids:
+            await self.session.execute(delete(Utility).where(Utility.id.in_(utility_ids)))
 
     async def prune_superseded_zip_rows(self) -> int:
         """Drop every row of a zip that a newer edition also covers: the newest data wins."""

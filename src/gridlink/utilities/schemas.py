@@ -5,10 +5,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Commodity = Literal["electric", "gas", "water"]
-SignInKind = Literal["password", "password_mfa", "oauth", "file"]
+SignInKind = Literal["password", "password_mfa", "password_totp", "oauth", "file"]
 UtilityStatus = Literal["active", "degraded", "unsupported"]
 Environment = Literal["sandbox", "live"]
-MatchedBy = Literal["zip", "state"]
+MatchedBy = Literal["zip", "area", "state"]
 
 COMMODITIES: tuple[Commodity, ...] = ("electric", "gas", "water")
 
@@ -20,6 +20,7 @@ class UtilityOut(BaseModel):
                 {
                     "id": "sandbox_electric",
                     "name": "Sandbox Power & Light",
+                    "legal_name": None,
                     "logo_url": None,
                     "states": ["CA"],
                     "commodities": ["electric"],
@@ -33,10 +34,11 @@ class UtilityOut(BaseModel):
                     "matched_by": "zip",
                 },
                 {
-                    "id": "eia_4226",
-                    "name": "Consolidated Edison Co-NY Inc",
+                    "id": "eia_13781",
+                    "name": "Xcel Energy (Minnesota, Dakotas)",
+                    "legal_name": "Northern States Power Co - Minnesota",
                     "logo_url": None,
-                    "states": ["NY"],
+                    "states": ["MN", "ND", "SD"],
                     "commodities": ["electric"],
                     "sign_in_kinds": [],
                     "mfa_methods": [],
@@ -44,7 +46,7 @@ class UtilityOut(BaseModel):
                     "forgot_password_url": None,
                     "status": "unsupported",
                     "environment": "live",
-                    "eia_ids": [4226],
+                    "eia_ids": [13781],
                     "matched_by": None,
                 },
             ]
@@ -52,14 +54,20 @@ class UtilityOut(BaseModel):
     )
 
     id: str = Field(description="Pass as `utility_id` when creating a connect token.")
-    name: str
+    name: str = Field(description="The name end users know (a brand such as Xcel Energy).")
+    legal_name: str | None = Field(
+        default=None,
+        description="The name EIA gives the company (Northern States Power Co - Minnesota), "
+        "once an EIA table was imported; search matches it too.",
+    )
     logo_url: str | None = None
     states: list[str] = Field(description="Two-letter codes of the states it serves.")
     commodities: list[Commodity]
     sign_in_kinds: list[SignInKind] = Field(
         description="How an end user signs in: password, password_mfa (password, then a code), "
-        "oauth (at the utility's site), file (upload a Green Button file). Empty while "
-        "unsupported."
+        "password_totp (password plus the setup key of their authenticator app, from which "
+        "Gridlink computes each code: send it as `totp_secret`), oauth (at the utility's "
+        "site), file (upload a Green Button file). Empty while unsupported."
     )
     mfa_methods: list[str] = Field(description="Where MFA codes can be sent: sms, call, email.")
     connector_id: str | None = Field(
@@ -71,9 +79,15 @@ class UtilityOut(BaseModel):
         "the widget can say so, but no connector serves it yet)."
     )
     environment: Environment
-    eia_ids: list[int] = Field(description="EIA utility ids, when known.")
+    eia_ids: list[int] = Field(
+        description="EIA utility ids, when known: its own and its subsidiaries' (one entry "
+        "for a company whose customers sign in at one place, e.g. Eversource)."
+    )
     matched_by: MatchedBy | None = Field(
         default=None,
-        description="With `zip`: `zip` when zip data lists this utility there (best guess "
-        "first), `state` when no data covers the zip and the zip's state was used instead.",
+        description="With `zip`: `zip` when zip data lists this utility there (or one whose "
+        "customers it serves), `area` when no utility listed there serves households and this "
+        "one does in the zips around, `state` when no data covers the zip and the zip's state "
+        "was used instead. Utilities with a working connector that serve households come "
+        "first, then the rest, each best guess first.",
     )

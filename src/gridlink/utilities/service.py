@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +59,7 @@ def to_out(utility: Utility, states: list[str], matched_by: MatchedBy | None) ->
     return UtilityOut(
         id=utility.id,
         name=utility.name,
+        legal_name=utility.legal_name,
         logo_url=utility.logo_url,
         states=states,
         commodities=[c for c in COMMODITIES if getattr(utility, c)],
@@ -90,7 +92,7 @@ async def _criteria_for(
     state = state_for_zip(filters.zip)
     if state is None:
         return None, None
-    return replace(criteria, states=(*criteria.states, state)), "state"
+    return replace(criteria, states=(*criteria.states, state), working_first=True), "state"
 
 
 async def list_utilities(
@@ -108,11 +110,17 @@ async def list_utilities(
     rows = await repo.page(criteria, after, limit)
     has_more = len(rows) > limit
     rows = rows[:limit]
-    states = await repo.states_of([utility.id for utility, _ in rows])
-    data = [to_out(utility, states[utility.id], matched_by) for utility, _ in rows]
+    states = await repo.states_of([utility.id for utility, _, _ in rows])
+    data = [
+        # A zip search says per utility how it matched (listed there, or from the area).
+        to_out(
+            utility, states[utility.id], cast(MatchedBy, how) if matched_by == "zip" else matched_by
+        )
+        for utility, _, how in rows
+    ]
     next_cursor = None
     if has_more:
-        last, rank = rows[-1]
+        last, rank, _ = rows[-1]
         next_cursor = encode_cursor((rank, last.sort_name, last.id))
     return Page[UtilityOut](data=data, has_more=has_more, next_cursor=next_cursor)
 

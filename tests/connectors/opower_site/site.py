@@ -91,7 +91,8 @@ class OpowerSite:
             _secret: str | None,
             login_data: dict[str, Any] | None,
         ) -> Opower:
-            return Opower(session, utility, username, password, totp_secret, login_data)
+            # The key the connector passes (from Credentials), or one a test hands in here.
+            return Opower(session, utility, username, password, totp_secret or _secret, login_data)
 
         library = OpowerLibrary(session=self.sessions, client=client)
         return OpowerConnector.with_library(library)

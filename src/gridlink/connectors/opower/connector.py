@@ -97,7 +97,7 @@ class OpowerConnector(Connector):
                 self._utility.library_name,
                 credentials.username,
                 credentials.password,
-                None,  # Gridlink collects no TOTP secret (ConEd, O&R): see errors.py
+                credentials.totp_secret if self._utility.accepts_totp_secret else None,
                 mfa.read(session_token),
             )
             async with library_errors(within, totp_utility=self._utility.accepts_totp_secret):

@@ -13,10 +13,16 @@ The id is the EIA one (``eia_<EIA utility id>``, as ``gridlink utilities import-
 utilities) wherever EIA lists the utility, so an imported catalog and the connector describe
 one entry: the connector's definition with EIA's zips (ADR 0007). Where EIA lists the
 service area under several ids (Eversource: NSTAR 54913, CL&P 4176, PSNH 15472, WMECO
-20455; Evergy: KCP&L 10000, Westar 22500; O&R: 14154, Rockland Electric 16213) the id is
-the first named and the others stay separate imported entries. EIA's electric tables do
-not list Southwest Gas (gas only), nor AEP Texas (its 2011 ERCOT zips name retail
+20455; Evergy: KCP&L 10000, Westar 22500, Kansas Gas & Electric 10005, KCP&L Greater
+Missouri Operations 12698; O&R: 14154, Rockland Electric 16213) the id is the first named
+and the others are declared as ``UtilityInfo.eia_ids``: their customers sign in at the same
+portal, so an import files their zips under this one entry (ADR 0007). EIA's electric tables
+do not list Southwest Gas (gas only), nor AEP Texas (its 2011 ERCOT zips name retail
 providers): they have ids of their own.
+
+Sign-in kinds come from the library too: a utility whose class accepts a TOTP secret (ConEd,
+O&R) signs in with ``password_totp`` (Connect asks for the authenticator app's setup key and
+the library computes each code); one whose MFA handler sends codes, with ``password_mfa``.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ class _Facts:
     states: tuple[str, ...]
     commodities: tuple[Commodity, ...]
     mfa: tuple[MfaMethod, ...] = ()
+    also_eia: tuple[int, ...] = ()  # subsidiaries' EIA ids: same portal, same sign-in
 
 
 _FACTS: dict[str, _Facts] = {
@@ -63,13 +70,13 @@ _FACTS: dict[str, _Facts] = {
     "ConEd": _Facts("eia_4226", ("NY",), (E, G)),
     "Delmarva": _Facts("eia_5027", ("DE", "MD"), (E, G), _CODE),
     "DuquesneLight": _Facts("eia_5487", ("PA",), (E,)),
-    "Evergy": _Facts("eia_10000", ("KS", "MO"), (E,)),
-    "Eversource": _Facts("eia_54913", ("CT", "MA", "NH"), (E, G)),
+    "Evergy": _Facts("eia_10000", ("KS", "MO"), (E,), also_eia=(22500, 10005, 12698)),
+    "Eversource": _Facts("eia_54913", ("CT", "MA", "NH"), (E, G), also_eia=(4176, 15472, 20455)),
     "GlendaleWaterAndPower": _Facts("eia_7294", ("CA",), (E, W)),
     "IndianaMichiganPower": _Facts("eia_9324", ("IN", "MI"), (E,)),
     "KentuckyPower": _Facts("eia_22053", ("KY",), (E,)),
     "Nipsco": _Facts("eia_13756", ("IN",), (E, G)),
-    "Oru": _Facts("eia_14154", ("NY", "NJ"), (E, G)),
+    "Oru": _Facts("eia_14154", ("NY", "NJ"), (E, G), also_eia=(16213,)),
     "PECO": _Facts("eia_14940", ("PA",), (E, G), _CODE),
     "Pepco": _Facts("eia_15270", ("DC", "MD"), (E,), _CODE),
     "PGE": _Facts("eia_14328", ("CA",), (E, G), _CODE),
@@ -97,16 +104,22 @@ def _facts(library_class: type[UtilityBase]) -> _Facts:
     return _FACTS.get(name) or _Facts(f"opower_{name.lower()}", (), (E,))
 
 
+def _sign_in(library_class: type[UtilityBase], facts: _Facts) -> SignInKind:
+    if library_class.accepts_totp_secret():
+        return SignInKind.PASSWORD_TOTP
+    return SignInKind.PASSWORD_MFA if facts.mfa else SignInKind.PASSWORD
+
+
 def _utility(library_class: type[UtilityBase]) -> OpowerUtility:
     facts = _facts(library_class)
-    kinds = (SignInKind.PASSWORD_MFA,) if facts.mfa else (SignInKind.PASSWORD,)
     info = UtilityInfo(
         id=facts.id,
         name=library_class.name(),
         states=facts.states,
         commodities=facts.commodities,
-        sign_in_kinds=kinds,
+        sign_in_kinds=(_sign_in(library_class, facts),),
         mfa_methods=facts.mfa,
+        eia_ids=facts.also_eia,
     )
     return OpowerUtility(
         info, library_class.name(), library_class.timezone(), library_class.accepts_totp_secret()

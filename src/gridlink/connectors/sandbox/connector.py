@@ -45,11 +45,21 @@ from gridlink.connectors.sandbox.scenarios import (
     MFA_CODE,
     MFA_METHODS,
     NEW_PASSWORD,
+    TOTP_SECRET,
     Scenario,
     scenario_of,
 )
 from gridlink.connectors.sandbox.settings import SandboxSettings
 from gridlink.connectors.sandbox.utilities import SANDBOX_INFO, SandboxUtility, sandbox_utility
+from gridlink.kit.totp import NotATotpSecret, normalize_totp_secret
+
+MISSING_KEY = (
+    "The utility verifies this account with an authenticator app: enter the app's setup key."
+)
+WRONG_KEY = (
+    "The utility refused the code made from this authenticator key. Check the setup key and "
+    "try again."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +89,17 @@ class SandboxConnector(Connector):
             raise InvalidCredentials
         await self._before_password_check(scenario)
         if scenario == Scenario.PASSWORD_CHANGED:
-            return self._login_password_changed(credentials, session_token)
+            session = self._login_password_changed(credentials, session_token)
+            self._check_authenticator(credentials)
+            return session
         if credentials.password != GOOD_PASSWORD:
             raise InvalidCredentials
+        self._check_authenticator(credentials)
         if scenario == Scenario.LOCKED:
             raise AccountLocked
         if scenario == Scenario.UNSUPPORTED_MFA:
             raise UnsupportedMfa
-        if scenario in MFA_METHODS:
+        if scenario in MFA_METHODS and not self.utility.takes_totp_secret:
             return self._login_mfa(credentials.username, scenario, session_token)
         return self._session(credentials.username, scenario, None)
 
@@ -115,6 +128,20 @@ class SandboxConnector(Connector):
         return tokens.mint(
             tokens.TokenClaims(self._user(state.username), state.scenario, now, now + lifetime)
         )
+
+    def _check_authenticator(self, credentials: Credentials) -> None:
+        """An authenticator utility answers its own verification with a code made from the
+        key: right only for the documented key (MFA scenarios then need no code)."""
+        if not self.utility.takes_totp_secret:
+            return
+        if credentials.totp_secret is None:
+            raise InvalidCredentials(MISSING_KEY)
+        try:
+            key = normalize_totp_secret(credentials.totp_secret)
+        except NotATotpSecret:
+            raise InvalidCredentials(WRONG_KEY) from None
+        if key != TOTP_SECRET:
+            raise InvalidCredentials(WRONG_KEY)
 
     async def _before_password_check(self, scenario: Scenario) -> None:
         """Slow, silent and broken sites fail (or dawdle) before a password is ever checked."""

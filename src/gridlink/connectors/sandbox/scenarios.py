@@ -13,6 +13,9 @@ from gridlink.connectors.metadata import MfaMethod
 GOOD_PASSWORD = "pass_good"  # noqa: S105 - the documented sandbox password
 NEW_PASSWORD = "pass_new"  # noqa: S105 - user_password_changed's password after the change
 MFA_CODE = "123456"
+# The authenticator key sandbox_authenticator accepts (docs/reference/sandbox.md): as an app shows
+# it, "GRID LINK SAND BOX2"; any spacing and case.
+TOTP_SECRET = "GRIDLINKSANDBOX2"  # noqa: S105 - the documented sandbox key
 MFA_ATTEMPTS = 5
 
 

@@ -42,14 +42,20 @@ def _info(
     commodities: tuple[Commodity, ...],
     zips: tuple[str, ...],
     forgot_password_url: str | None = None,
+    *,
+    authenticator: bool = False,
 ) -> UtilityInfo:
+    """``authenticator``: signs in with a password and an authenticator app's key (like ConEd)
+    instead of offering password and password + MFA code."""
+    kinds = (SignInKind.PASSWORD, SignInKind.PASSWORD_MFA)
+    methods = (MfaMethod.SMS, MfaMethod.CALL, MfaMethod.EMAIL)
     return UtilityInfo(
         id=utility_id,
         name=name,
         states=(state,),
         commodities=commodities,
-        sign_in_kinds=(SignInKind.PASSWORD, SignInKind.PASSWORD_MFA),
-        mfa_methods=(MfaMethod.SMS, MfaMethod.CALL, MfaMethod.EMAIL),
+        sign_in_kinds=(SignInKind.PASSWORD_TOTP,) if authenticator else kinds,
+        mfa_methods=() if authenticator else methods,
         environment=Environment.SANDBOX,
         zips=zips,
         forgot_password_url=forgot_password_url,
@@ -118,6 +124,21 @@ SANDBOX_UTILITIES: tuple[SandboxUtility, ...] = (
         ("Cedar Flats", "Bluebonnet", "Pecan Springs"),
         "W-########",
         ((C.WATER, RES, "W-RES"), (C.WATER, COM, "W-COM")),
+    ),
+    SandboxUtility(
+        _info(
+            "sandbox_authenticator",
+            "Sandbox Metro Electric",
+            "NJ",
+            (C.ELECTRIC,),
+            ("00050",),
+            _forgot("metro"),
+            authenticator=True,
+        ),
+        "America/New_York",
+        ("Harbor Heights", "Ferry Point", "Palisade Park"),
+        "####-####-####",
+        ((C.ELECTRIC, RES, "EL-1"), (C.ELECTRIC, COM, "EL-2")),
     ),
 )
 

@@ -4,6 +4,8 @@ export interface Utility {
   name: string;
   logo_url?: string | null;
   commodities: string[];
+  /** "password_totp": the sign-in also takes the authenticator app's setup key. */
+  sign_in_kinds?: string[];
   forgot_password_url?: string | null;
   status: "active" | "degraded" | "unsupported";
   matched_by?: "zip" | "state" | null;
@@ -35,6 +37,14 @@ export interface Attempt {
   utility_credential_id: string;
   mfa?: { options: MfaOption[]; selected_option_id?: string | null; attempts_left?: number | null } | null;
   accounts: Account[];
+}
+
+/** A sign-in: username and password, with the authenticator key for password_totp utilities
+ * (optional in update mode, where the stored one stays); `{}` reuses the stored login. */
+export interface SignIn {
+  username?: string;
+  password?: string;
+  totp_secret?: string;
 }
 
 export type Step = "consent" | "utility" | "credentials" | "mfa_refresh" | "closed";
@@ -118,7 +128,7 @@ export class Api {
     this.call<{ data: Utility[] }>("GET", "/utilities?" + new URLSearchParams({ ...params, limit: "50" }));
   chooseUtility = (id: string) => this.call<SessionView>("POST", "/session/utility", { utility_id: id });
   exit = () => this.call<void>("POST", "/session/exit");
-  submit = (body: { username?: string; password?: string }) => this.call<Attempt>("POST", "/attempts", body);
+  submit = (body: SignIn) => this.call<Attempt>("POST", "/attempts", body);
   follow = (id: string, afterSeq: number, signal: AbortSignal) =>
     this.call<Attempt>("GET", `/attempts/${encodeURIComponent(id)}?after_seq=${afterSeq}&wait=25`, undefined, signal);
   mfaOption = (id: string, optionId: string) =>

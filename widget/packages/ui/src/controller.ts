@@ -1,8 +1,9 @@
 // The flow's state and actions: calls the widget API, follows attempts by long-poll, tells the
 // host what happens. The screens only read `state` and call these methods.
-import { Api, ApiError, type Attempt, type Completion, type SessionView, type Utility } from "./api";
+import { Api, ApiError, type Attempt, type Completion, type SessionView, type SignIn, type Utility } from "./api";
 import {
-  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams, wrongCode,
+  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams,
+  setupKeyProblem, takesSetupKey, wrongCode,
   type ResultKind, type Screen,
 } from "./flow";
 import type { Metadata, Reporter } from "./host";
@@ -203,14 +204,22 @@ export class Controller {
 
   // --- sign-in and MFA -------------------------------------------------------------------
 
-  async submitCredentials(username: string, password: string): Promise<void> {
+  /** `setupKey`: the authenticator app's key, for utilities that sign in with one (required in
+   * create mode; in update mode an empty one keeps the key given before). */
+  async submitCredentials(username: string, password: string, setupKey = ""): Promise<void> {
     this.username = username;
     if (!username || !password) return this.set({ error: "credentials.missing" });
+    const body: SignIn = { username, password };
+    if (takesSetupKey(this.state.session?.utility)) {
+      const problem = setupKeyProblem(setupKey, this.state.session?.mode != "update");
+      if (problem) return this.set({ error: problem == "missing" ? "credentials.keyMissing" : "credentials.keyInvalid" });
+      if (setupKey.trim()) body.totp_secret = setupKey.trim();
+    }
     this.deps.reporter.event("SUBMIT_CREDENTIALS", {});
-    await this.startAttempt({ username, password });
+    await this.startAttempt(body);
   }
 
-  private async startAttempt(body: { username?: string; password?: string }): Promise<void> {
+  private async startAttempt(body: SignIn): Promise<void> {
     await this.run(async () => {
       const attempt = await this.deps.api.submit(body);
       this.deps.reporter.event("CONNECTING", {});
@@ -404,6 +413,7 @@ export class Controller {
 
 function errorMessage(error: unknown): MessageKey {
   if (!(error instanceof ApiError)) return "result.error.body";
+  if (error.code == "invalid_totp_secret") return "credentials.keyInvalid";
   return error.status == 0 ? "networkError" : error.status == 429 ? "result.rateLimited" : "result.error.body";
 }
 

@@ -1,6 +1,6 @@
 // The pure rules of the flow: which screen an attempt's status shows, what a closed session
 // reports, and when a code was wrong. No DOM, no network: unit-tested on their own.
-import type { Attempt, SessionView } from "./api";
+import type { Attempt, SessionView, Utility } from "./api";
 import type { ExitStatus } from "./host";
 
 export type Screen =
@@ -151,4 +151,18 @@ export function searchParams(text: string): { zip: string } | { q: string } | Re
   if (zip) return { zip: zip[1]! };
   if (/^\d+-?\d*$/.test(value)) return null;
   return { q: value };
+}
+
+/** Whether signing in to `utility` takes the authenticator app's setup key (a TOTP secret). */
+export function takesSetupKey(utility: Utility | null | undefined): boolean {
+  return utility?.sign_in_kinds?.includes("password_totp") ?? false;
+}
+
+/** What is wrong with a typed setup key, as the server judges it (kit/totp.py): base32 — letters
+ * A–Z and digits 2–7, any case, spaces, hyphens and "=" padding ignored — of 16 to 103
+ * characters; "missing" when a key is required and empty. The server has the last word. */
+export function setupKeyProblem(typed: string, required: boolean): "missing" | "invalid" | null {
+  const key = typed.replace(/[\s-]+/g, "").toUpperCase().replace(/=+$/, "");
+  if (!key) return required ? "missing" : null;
+  return /^[A-Z2-7]{16,103}$/.test(key) && ![1, 3, 6].includes(key.length % 8) ? null : "invalid";
 }

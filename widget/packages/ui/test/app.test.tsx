@@ -5,7 +5,7 @@ import { Controller } from "../src/controller";
 import { createReporter } from "../src/host";
 import type { Lang } from "../src/i18n";
 import { applyAccent, inkFor } from "../src/theme";
-import { COMPLETION, attempt, fakeApi, recordingHost, session } from "./fakes";
+import { COMPLETION, Refusal, attempt, fakeApi, recordingHost, session } from "./fakes";
 
 async function mount(handler: Parameters<typeof fakeApi>[0], lang: Lang = "en") {
   const { api, calls } = fakeApi(handler);
@@ -170,6 +170,92 @@ describe("the sign-in form", () => {
     await screen.findByRole("heading", { name: "Sign in to Sandbox Power & Light" });
     expect((screen.getByLabelText("Username") as HTMLInputElement).value).toBe("user_good");
     expect((screen.getByLabelText("Password") as HTMLInputElement).value).toBe("");
+  });
+});
+
+describe("the sign-in form of a utility that takes an authenticator key", () => {
+  const METRO = {
+    id: "sandbox_authenticator", name: "Sandbox Metro Electric", commodities: ["electric"], status: "active" as const,
+    sign_in_kinds: ["password_totp"], forgot_password_url: null,
+  };
+
+  function fill(key: string | null): void {
+    fireEvent.input(screen.getByLabelText("Username"), { target: { value: "user_good" } });
+    fireEvent.input(screen.getByLabelText("Password"), { target: { value: "pass_good" } });
+    if (key != null) fireEvent.input(screen.getByLabelText("Authenticator app setup key"), { target: { value: key } });
+    fireEvent.click(screen.getByRole("button", { name: "Connect" }));
+  }
+
+  it("asks for the key, says where to find it and that it is stored encrypted, and sends it", async () => {
+    const { calls } = await mount((_m, path, body) => {
+      if (path == "/sessions") return started({ step: "credentials", utility: METRO });
+      if (path == "/attempts") {
+        const key = (body as { totp_secret?: string }).totp_secret;
+        return key == "JBSW Y3DP EHPK 3PXP" ? new Refusal(422, "invalid_totp_secret") : attempt();
+      }
+      if (path.startsWith("/attempts/")) return new Promise(() => {});
+      throw new Error(path);
+    });
+    const key = (await screen.findByLabelText("Authenticator app setup key")) as HTMLInputElement;
+    expect(key.type).toBe("password"); // a secret, shown on request
+    expect(key.getAttribute("autocomplete")).toBe("off");
+    fireEvent.click(screen.getByRole("button", { name: "Show setup key" }));
+    expect((screen.getByLabelText("Authenticator app setup key") as HTMLInputElement).type).toBe("text");
+    const hint = document.getElementById(key.getAttribute("aria-describedby") ?? "");
+    expect(hint?.textContent).toBe(
+      "The key Sandbox Metro Electric showed you when you added an authenticator app. Gridlink stores it encrypted and uses it only to sign in for you.",
+    );
+    expect(screen.getByText("Where do I find it?").tagName).toBe("SUMMARY");
+    expect(screen.getByText(/set it up again to see the key/).textContent).toContain("QR code");
+
+    fill(null); // no key: said at once, nothing sent
+    const missing = await screen.findByText("Enter the setup key of your authenticator app.");
+    expect(missing.getAttribute("role")).toBe("alert");
+    expect(screen.getByLabelText("Authenticator app setup key").getAttribute("aria-invalid")).toBe("true");
+    // Said under the key field, which takes the focus (it may be below the fold).
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Authenticator app setup key")));
+    expect(missing.closest(".field")).toBe(screen.getByLabelText("Authenticator app setup key").closest(".field"));
+    expect(screen.getByLabelText("Password").getAttribute("aria-invalid")).toBe("false");
+    fill("1234 5678"); // not base32: said at once too
+    await screen.findByText(/doesn't look like a setup key/);
+    expect(calls.filter((c) => c.path == "/attempts")).toHaveLength(0);
+
+    fill("JBSW Y3DP EHPK 3PXP"); // the server has the last word: its refusal is said the same way
+    await screen.findByText(/doesn't look like a setup key/);
+    fill("  grid link sand box2 ");
+    await screen.findByRole("heading", { name: "Connecting with your utility" });
+    const sent = calls.filter((c) => c.path == "/attempts").map((c) => c.body);
+    expect(sent).toEqual([
+      { username: "user_good", password: "pass_good", totp_secret: "JBSW Y3DP EHPK 3PXP" },
+      { username: "user_good", password: "pass_good", totp_secret: "grid link sand box2" },
+    ]);
+  });
+
+  it("keeps the stored key in update mode unless a new one is typed", async () => {
+    const { calls } = await mount((_m, path) => {
+      if (path == "/sessions") return started({ mode: "update", step: "credentials", utility: METRO, utility_credential_id: "ucr_1" });
+      if (path == "/attempts") return attempt({ status: "rejected", status_detail: "INVALID_CREDENTIALS", seq: 2, finished: true });
+      throw new Error(path);
+    });
+    await screen.findByRole("heading", { name: "Update your sign-in for Sandbox Metro Electric" });
+    expect(screen.getByText(/Leave it empty to keep the key you gave before\./)).toBeTruthy();
+    fill(null);
+    expect(await screen.findByText("Sandbox Metro Electric did not accept that username, password or setup key. Check them and try again.")).toBeTruthy();
+    expect(calls.find((c) => c.path == "/attempts")?.body).toEqual({ username: "user_good", password: "pass_good" });
+  });
+
+  it("is not asked of other utilities", async () => {
+    await mount((_m, path) => (path == "/sessions" ? started({ step: "credentials" }) : 429));
+    await screen.findByLabelText("Password");
+    expect(screen.queryByLabelText("Authenticator app setup key")).toBeNull();
+    expect(screen.queryByText("Where do I find it?")).toBeNull();
+  });
+
+  it("speaks Spanish", async () => {
+    await mount((_m, path) => (path == "/sessions" ? started({ step: "credentials", utility: METRO, language: "es" }) : 429), "es");
+    expect(await screen.findByLabelText("Clave de configuración de la app de autenticación")).toBeTruthy();
+    expect(screen.getByText("¿Dónde la encuentro?")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Mostrar clave de configuración" })).toBeTruthy();
   });
 });
 

@@ -11,6 +11,11 @@ export interface Call {
   auth: string | null;
 }
 
+/** An error answer with its own code (a bare number answers with code "x"). */
+export class Refusal {
+  constructor(readonly status: number, readonly code: string) {}
+}
+
 /** Answers every call with `handler`'s value (a number answers that HTTP status with an error). */
 export function fakeApi(handler: Handler): { api: Api; calls: Call[] } {
   const calls: Call[] = [];
@@ -21,6 +26,10 @@ export function fakeApi(handler: Handler): { api: Api; calls: Call[] } {
     const headers = (init?.headers ?? {}) as Record<string, string>;
     calls.push({ method, path, body, auth: headers["Authorization"] ?? null });
     const answer = await handler(method, path, body);
+    if (answer instanceof Refusal) {
+      const error = { code: answer.code, message: "refused", request_id: "req_1" };
+      return new Response(JSON.stringify({ error }), { status: answer.status });
+    }
     if (typeof answer == "number") {
       return new Response(JSON.stringify({ error: { code: answer == 401 ? "token_invalid" : "x", message: "no", request_id: "req_1" } }), { status: answer });
     }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams, wrongCode } from "../src/flow";
+import {
+  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams,
+  setupKeyProblem, takesSetupKey, wrongCode,
+} from "../src/flow";
 import { attempt, session } from "./fakes";
 
 describe("screens from attempt statuses", () => {
@@ -125,5 +128,37 @@ describe("the utility search field", () => {
     ["PG&E 2", { q: "PG&E 2" }],
   ] as const)("reads %j as %j", (text, params) => {
     expect(searchParams(text)).toEqual(params);
+  });
+});
+
+describe("authenticator setup keys", () => {
+  // The same cases as the server's check (tests/test_totp_keys.py).
+  it.each([
+    ["JBSWY3DPEHPK3PXP", null],
+    ["jbsw y3dp ehpk 3pxp", null],
+    ["JBSW-Y3DP-EHPK-3PXP====", null],
+    ["A".repeat(103), null],
+    ["", "missing"],
+    ["   ", "missing"],
+    ["JBSWY3DPEHPK3PX", "invalid"], // 15 characters
+    ["A".repeat(104), "invalid"],
+    ["A".repeat(17), "invalid"], // not a whole number of bytes
+    ["JBSWY3DPEHPK3PX1", "invalid"], // 1 is not base32
+    ["JBSWY3DPEHPK3PXÉ", "invalid"],
+  ] as const)("%j is %s", (typed, problem) => {
+    expect(setupKeyProblem(typed, true)).toBe(problem);
+  });
+
+  it("may be left empty where it is optional (update mode)", () => {
+    expect(setupKeyProblem("", false)).toBeNull();
+    expect(setupKeyProblem("nope", false)).toBe("invalid");
+  });
+
+  it("are asked for utilities that sign in with password_totp only", () => {
+    const utility = { id: "u", name: "U", commodities: [], status: "active" as const };
+    expect(takesSetupKey({ ...utility, sign_in_kinds: ["password_totp"] })).toBe(true);
+    expect(takesSetupKey({ ...utility, sign_in_kinds: ["password", "password_mfa"] })).toBe(false);
+    expect(takesSetupKey(utility)).toBe(false);
+    expect(takesSetupKey(null)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // The screens without a form: waiting, the result, and the end.
 import type { ComponentChildren } from "preact";
 import { names, useEnv } from "../context";
-import { exitStatusFor, returnUrl, type ResultKind } from "../flow";
+import { exitStatusFor, returnUrl, takesSetupKey, type ResultKind } from "../flow";
 import type { MessageKey } from "../i18n";
 import { Icon, type IconName } from "../icons";
 import { Mark, sameOrigin } from "../marks";
@@ -138,7 +138,10 @@ export function Result() {
   const env = useEnv();
   const { t, controller } = env;
   const kind = controller.state.result ?? "error";
-  const [heading, text, icon, tone] = RESULT[kind];
+  const [heading, general, icon, tone] = RESULT[kind];
+  // A refused sign-in with an authenticator key may be the key's fault: say so.
+  const withKey = kind == "rejected" && takesSetupKey(controller.state.session?.utility);
+  const text = withKey ? "result.rejected.bodyKey" : general;
   // Connect could not start: the reason (no network, too many tries) is the body.
   const body = kind == "notStarted" ? controller.state.error ?? text : text;
   const values = names(env);
