@@ -320,5 +320,6 @@ def test_an_import_files_a_subsidiarys_rows_under_its_parent_directly(tmp_path: 
     assert claimed["b_id"] == "eia_54913"
     assert "connecticut light & power co" in claimed["b_search_text"]
     assert claimed["b_legal_name"] == "Connecticut Light & Power Co"  # until NSTAR's own is read
-    hartford = [row for row in plan.zip_rows if row.zip == _first_zip(4176)]
+    hartford_zip = _first_zip(4176)
+    hartford = [row for row in plan.zip_rows if row.zip == hartford_zip]
     assert [row.utility_id for row in hartford] == ["eia_54913"]
