@@ -22,7 +22,6 @@ from gridlink.connectors.errors import (
     MfaRequired,
     MfaSessionExpired,
     TemporarilyUnavailable,
-    UnsupportedMfa,
     UtilityTimeout,
 )
 from gridlink.connectors.metadata import MfaMethod, SignInKind
@@ -277,10 +276,11 @@ async def test_coned_a_wrong_totp_secret_is_invalid_credentials(
         assert wrong not in repr(site.sessions.made)
 
 
-async def test_coned_without_a_totp_secret_is_unsupported_mfa() -> None:
-    """Gridlink does not collect the secret yet: the library says it is required."""
+async def test_coned_without_the_key_asks_the_end_user_for_it() -> None:
+    """An authenticator-app account signed in without its setup key: the library says the key
+    is required, and the end user is told to enter it."""
     async with coned_site(NOW) as site:
-        with pytest.raises(UnsupportedMfa):
+        with pytest.raises(InvalidCredentials, match="setup key"):
             await _connector(site).login(_credentials(site))
 
 

@@ -32,8 +32,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from gridlink.connectors.base import ConnectorContext, Credentials
-from gridlink.connectors.errors import InvalidCredentials
+from gridlink.connectors.base import ConnectorContext, Credentials, Pace
+from gridlink.connectors.errors import InvalidCredentials, TemporarilyUnavailable
+from gridlink.connectors.library_support import PacedConnector
 from gridlink.connectors.opower import OpowerConnector
 from gridlink.connectors.opower.connector import OpowerLibrary
 from gridlink.connectors.opower.errors import NEEDS_KEY, WRONG_KEY
@@ -184,8 +185,9 @@ async def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
 
 
 def _connector(site: Site, utility_id: str, sessions: list[aiohttp.ClientSession]) -> Any:
-    def new_session() -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(resolver=ToTheFake(site.port), ssl=False)
+    def new_session(pace: Pace) -> aiohttp.ClientSession:
+        # The production connector (paced by the context) pointed at the fake.
+        connector = PacedConnector(pace, resolver=ToTheFake(site.port), ssl=False)
         session = aiohttp.ClientSession(connector=connector)
         sessions.append(session)
         return session
@@ -244,9 +246,9 @@ async def test_a_utility_without_an_authenticator_gets_no_key(site: Site) -> Non
         async def async_login(self) -> None:
             raise aiohttp.ClientConnectionError
 
-    library = OpowerLibrary(session=lambda: aiohttp.ClientSession(), client=Recording)  # type: ignore[arg-type]
+    library = OpowerLibrary(session=lambda _pace: aiohttp.ClientSession(), client=Recording)  # type: ignore[arg-type]
     for utility_id in ("eia_14328", "eia_4226"):  # PG&E, ConEd
-        with pytest.raises(Exception):  # noqa: B017, PT011 - only the argument matters here
+        with pytest.raises(TemporarilyUnavailable):  # the recording client's refusal
             await OpowerConnector.with_library(library)(utility_id).login(
                 Credentials("pat", PASSWORD, KEY)
             )
