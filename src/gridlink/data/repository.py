@@ -54,6 +54,19 @@ class DayRow(NamedTuple):
         )
 
 
+# A day row's columns, in DayRow's order.
+DAY_COLUMNS = (
+    UtilityIntervalDay.direction,
+    UtilityIntervalDay.day,
+    UtilityIntervalDay.interval_seconds,
+    UtilityIntervalDay.offset_seconds,
+    UtilityIntervalDay.packed,
+    UtilityIntervalDay.costs,
+    UtilityIntervalDay.qualities,
+    UtilityIntervalDay.components,
+)
+
+
 def _upsert(
     session: AsyncSession,
     model: Any,
@@ -199,16 +212,9 @@ class DataRepository:
     ) -> list[DayRow]:
         """The meter's packed day rows from ``first`` to ``last`` (UTC days, inclusive)."""
         table = UtilityIntervalDay
-        query = select(
-            table.direction,
-            table.day,
-            table.interval_seconds,
-            table.offset_seconds,
-            table.packed,
-            table.costs,
-            table.qualities,
-            table.components,
-        ).where(table.meter_id == meter_id, table.day >= first, table.day <= last)
+        query = select(*DAY_COLUMNS).where(
+            table.meter_id == meter_id, table.day >= first, table.day <= last
+        )
         if directions is not None:
             query = query.where(table.direction.in_(list(directions)))
         rows = (await self.session.execute(query.order_by(table.direction, table.day))).all()
@@ -224,16 +230,7 @@ class DataRepository:
             .subquery()
         )
         query = (
-            select(
-                table.direction,
-                table.day,
-                table.interval_seconds,
-                table.offset_seconds,
-                table.packed,
-                table.costs,
-                table.qualities,
-                table.components,
-            )
+            select(*DAY_COLUMNS)
             .join(
                 latest,
                 (table.direction == latest.c.direction) & (table.day == latest.c.day),
