@@ -56,7 +56,7 @@ from gridlink.connectors.base import (
 from gridlink.connectors.errors import MfaRequired
 from gridlink.connectors.metadata import RequestBudget
 from gridlink.connectors.models import Account, Meter, Resolution
-from gridlink.data import service
+from gridlink.data import intervals, service
 from gridlink.data.repository import DataRepository
 from gridlink.kit.clock import ManualClock, SystemClock
 from gridlink.kit.db import Database
@@ -190,7 +190,7 @@ async def _stored_count(db: Database, meter_id: str) -> int:
         rows = await DataRepository(session).interval_days(
             meter_id, date(2000, 1, 1), date(2100, 1, 1)
         )
-    return sum(1 for row in rows for value in row.unpacked().values if value != -(2**63))
+    return sum(1 for row in rows for value in row.unpacked().values if value != intervals.MISSING)
 
 
 async def run_case(db: Database, case: Case, *, policy: bool = True) -> tuple[Outcome, Outcome]:

@@ -222,6 +222,7 @@ class OpowerSession(ConnectorSession):
             async with library_errors(self._within):
                 self._forecasts = await self._client.async_get_forecast()
         stated = mapping.stated_unit(agreement, self._forecasts)
-        if stated is None:  # no forecast: the unit its bills state (gas is not always CCF)
-            stated = mapping.stated_unit(agreement, (), await self._all_bills())
-        return stated or mapping.DEFAULT_UNIT[mapping.COMMODITY[agreement.meter_type]]
+        if stated is not None:
+            return stated
+        # No forecast: the unit its bills state (gas is not always CCF), else the default.
+        return mapping.unit_of(agreement, (), await self._all_bills())
