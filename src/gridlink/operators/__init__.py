@@ -1,0 +1,1 @@
+"""Operators: the people who run Gridlink and sign in to its dashboard (/dashboard)."""
