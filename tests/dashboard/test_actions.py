@@ -93,7 +93,10 @@ async def test_an_update_link_lasts_72_hours_and_can_be_revoked(
 ) -> None:
     _client, credential_id = await linked(app, api)
     async with signed_in(app, Role.SUPPORT) as operator:
-        made = (await operator.post(f"/dashboard/api/credentials/{credential_id}/links")).json()
+        answer = await operator.post(f"/dashboard/api/credentials/{credential_id}/links")
+        assert answer.status_code == 201, answer.text
+        made = answer.json()
+        assert made["status"] == "active"
         assert "/connect/link?client=" in made["url"]
         assert "#token=glcl_sandbox_" in made["url"]
         expires = datetime.fromisoformat(made["expires_at"])

@@ -32,14 +32,15 @@ async def test_an_admin_creates_edits_and_rotates_a_client(
             f"/dashboard/api/clients/{client_id}",
             json={
                 "allowed_origins": ["https://cedar.example", "https://app.cedar.example"],
-                "accent_color": "#0a7d5a",
+                "branding": {"logo_url": None, "accent_color": "#0a7d5a"},
             },
         )
         assert edited.status_code == 200, edited.text
-        assert edited.json()["allowed_origins"] == [
-            "https://cedar.example",
+        assert sorted(edited.json()["allowed_origins"]) == [
             "https://app.cedar.example",
+            "https://cedar.example",
         ]
+        assert edited.json()["branding"] == {"logo_url": None, "accent_color": "#0a7d5a"}
         refused = await admin.patch(
             f"/dashboard/api/clients/{client_id}", json={"allowed_origins": ["not an origin"]}
         )
@@ -49,7 +50,7 @@ async def test_an_admin_creates_edits_and_rotates_a_client(
         new_secret = rotated.json()["client_secret"]
         assert new_secret != secret
         listed = (await get_json(admin, "/dashboard/api/clients"))["data"]
-        assert [c["name"] for c in listed if c["client_id"] == client_id] == ["Cedar Solar"]
+        assert [c["name"] for c in listed if c["id"] == client_id] == ["Cedar Solar"]
         audit = await admin.get("/dashboard/api/audit")
         assert audit.status_code == 200
         actions = [entry["action"] for entry in audit.json()["data"]]

@@ -191,6 +191,15 @@ async def test_the_overview_counts_what_needs_attention(app: FastAPI, clock: Man
     }
     assert one["total"] == 7
     assert one["attention"]["mfa_refresh_required"] == 2
+    # Each card's filter lists exactly the credentials its count counts.
+    async with signed_in(app, Role.VIEWER) as api:
+        for key, count in overview["attention"].items():
+            rows = await every_page(api, attention=key)
+            assert len(rows) == count, key
+        expiring = await every_page(api, attention="mfa_expiring_soon")
+        revoked = await every_page(api, attention="revoked")
+    assert [r["id"] for r in expiring] == [ids[0]]
+    assert [r["id"] for r in revoked] == [ids[5]]
 
 
 async def test_a_cursor_the_dashboard_did_not_give_is_refused(

@@ -8,10 +8,9 @@ from fastapi import APIRouter, Response
 from gridlink.auth.dependencies import AppClock, AppSettings, AppVault, Session
 from gridlink.dashboard import actions
 from gridlink.dashboard.dependencies import Id, Support
-from gridlink.dashboard.schemas import DashboardConnectToken, SubmitCredentials
+from gridlink.dashboard.schemas import DashboardConnectToken, LinkMade, SubmitCredentials
 from gridlink.events.schemas import RedeliveryOut
 from gridlink.kit.openapi import error_responses
-from gridlink.links.schemas import ConnectLinkCreated
 from gridlink.sync.schemas import SyncOut
 
 # Not in /docs (the integrators' API): documented in docs/reference/dashboard-api.md.
@@ -44,12 +43,12 @@ async def submit_credentials(
 @router.post(
     "/credentials/{credential_id}/links",
     status_code=201,
-    response_model=ConnectLinkCreated,
+    response_model=LinkMade,
     responses=error_responses(401, 403, 404),
 )
 async def create_update_link(
     session: Session, clock: AppClock, settings: AppSettings, operator: Support, credential_id: Id
-) -> ConnectLinkCreated:
+) -> LinkMade:
     """An update link valid 72 hours; its URL is shown only in this answer."""
     return await actions.create_update_link(
         session, clock, settings.resolved_public_url(), operator, credential_id

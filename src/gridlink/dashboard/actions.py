@@ -16,7 +16,7 @@ from gridlink.connect.schemas import ConnectTokenRequest
 from gridlink.connect.service import create_connect_token
 from gridlink.credentials import service as credentials
 from gridlink.dashboard.repository import DashboardRepository
-from gridlink.dashboard.schemas import DashboardConnectToken, SubmitCredentials
+from gridlink.dashboard.schemas import DashboardConnectToken, LinkMade, SubmitCredentials
 from gridlink.dashboard.service import acting_client, credential_client
 from gridlink.errors import NotFound
 from gridlink.events import service as events
@@ -25,7 +25,6 @@ from gridlink.kit.clock import Clock
 from gridlink.kit.ids import looks_like_id
 from gridlink.kit.vault import Vault
 from gridlink.links import service as links
-from gridlink.links.schemas import ConnectLinkCreated
 from gridlink.operators.audit import record_audit
 from gridlink.operators.principal import OperatorPrincipal
 from gridlink.sync import service as sync
@@ -99,7 +98,7 @@ async def create_update_link(
     public_url: str,
     operator: OperatorPrincipal,
     credential_id: str,
-) -> ConnectLinkCreated:
+) -> LinkMade:
     client = await credential_client(session, operator, credential_id)
     link = await links.create_link(session, clock, public_url, client, credential_id)
     await _audit(
@@ -112,7 +111,7 @@ async def create_update_link(
         client,
         link_id=link.id,
     )
-    return link
+    return LinkMade(**link.model_dump(), created_at=clock.now())
 
 
 async def revoke_link(

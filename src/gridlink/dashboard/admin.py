@@ -14,10 +14,16 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.clients import service as clients
-from gridlink.clients.schemas import ClientCreated, ClientSummary, SecretRotated
+from gridlink.clients.schemas import ClientCreated, SecretRotated
 from gridlink.dashboard.repository import DashboardRepository
-from gridlink.dashboard.schemas import ClientEdit, EndpointRow, NewClientIn, NewEndpointIn
-from gridlink.dashboard.service import acting_client, endpoint_row
+from gridlink.dashboard.schemas import (
+    ClientEdit,
+    DashboardClient,
+    EndpointRow,
+    NewClientIn,
+    NewEndpointIn,
+)
+from gridlink.dashboard.service import acting_client, dashboard_client, endpoint_row
 from gridlink.errors import InvalidRequest, NotFound
 from gridlink.events.schemas import EventOut
 from gridlink.kit.clock import Clock
@@ -99,7 +105,7 @@ async def update_client(
     operator: OperatorPrincipal,
     client_id: str,
     body: ClientEdit,
-) -> ClientSummary:
+) -> DashboardClient:
     current = await acting_client(session, operator, client_id)
     origins = _edit(current.allowed_origins, body.allowed_origins)
     uris = _edit(current.redirect_uris, body.redirect_uris)
@@ -109,8 +115,8 @@ async def update_client(
         remove_origins=origins[1],
         add_redirect_uris=uris[0],
         remove_redirect_uris=uris[1],
-        logo_url=body.logo_url,
-        accent_color=body.accent_color,
+        logo_url=_branding(body, "logo_url"),
+        accent_color=_branding(body, "accent_color"),
     )
     try:
         updated = await clients.update_client(session, clock, client_id, changes)
@@ -126,7 +132,15 @@ async def update_client(
         client_id,
         fields=sorted(body.model_fields_set),
     )
-    return updated
+    return dashboard_client(updated)
+
+
+def _branding(body: ClientEdit, field: str) -> str | None:
+    """The CLI's convention: None keeps the value, "" removes it."""
+    if body.branding is None:
+        return None
+    value: str | None = getattr(body.branding, field)
+    return value or ""
 
 
 def _edit(current: tuple[str, ...], wanted: list[str] | None) -> tuple[list[str], list[str]]:

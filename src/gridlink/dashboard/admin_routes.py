@@ -6,11 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gridlink.auth.dependencies import AppClock, Session
-from gridlink.clients.schemas import ClientCreated, ClientSummary, SecretRotated
+from gridlink.clients.schemas import ClientCreated, SecretRotated
 from gridlink.dashboard import admin
 from gridlink.dashboard.dependencies import Admin, Id, Support
 from gridlink.dashboard.schemas import (
     ClientEdit,
+    DashboardClient,
     EndpointCreated,
     EndpointRow,
     NewClientIn,
@@ -39,12 +40,12 @@ async def create_client(
 
 @router.patch(
     "/clients/{client_id}",
-    response_model=ClientSummary,
+    response_model=DashboardClient,
     responses=error_responses(401, 403, 404, 422),
 )
 async def update_client(
     session: Session, clock: AppClock, operator: Admin, client_id: Id, body: ClientEdit
-) -> ClientSummary:
+) -> DashboardClient:
     return await admin.update_client(session, clock, operator, client_id, body)
 
 

@@ -7,14 +7,14 @@ query here is limited by it, so another client's rows never reach a page or a co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from gridlink.dashboard.schemas import CredentialQuery, SortKey
+from gridlink.dashboard.schemas import AttentionKey, CredentialQuery, SortKey
 from gridlink.models import (
     Client,
     ConnectLink,
@@ -68,8 +68,43 @@ def _credential_query() -> Select[UtilityCredential, str, str, str]:
     )
 
 
-def _credential_filters(query: CredentialQuery, clients: Visible) -> list[ColumnElement[bool]]:
+REFRESH_REQUIRED = "MULTI_FACTOR_AUTHENTICATION_REFRESH_REQUIRED"
+UNAVAILABLE = "UTILITY_UNAVAILABLE"
+EXPIRING_WITHIN = timedelta(days=7)
+
+
+def attention(key: AttentionKey, now: datetime) -> ColumnElement[bool]:
+    """The one definition of each "needs attention" count and filter."""
+    row = UtilityCredential
+    if key == "mfa_refresh_required":
+        return row.status_detail == REFRESH_REQUIRED
+    if key == "mfa_expiring_soon":
+        # On the real clock: a sandbox client's moved clock is for its utility-side rules, and
+        # a week's horizon is what an operator plans with.
+        return and_(
+            row.status == "verified",
+            row.mfa_session_expires_at >= now,
+            row.mfa_session_expires_at < now + EXPIRING_WITHIN,
+        )
+    if key == "revoked":  # rejected after working, for anything but an MFA refresh
+        return and_(
+            row.status == "rejected",
+            or_(row.status_detail.is_(None), row.status_detail != REFRESH_REQUIRED),
+        )
+    if key == "utility_unavailable":
+        return row.status_detail == UNAVAILABLE
+    if key == "syncs_failing":
+        failing = select(UtilitySync.credential_id).where(UtilitySync.state == "retrying")
+        return row.id.in_(failing)
+    return row.action_required.is_(True)
+
+
+def _credential_filters(
+    query: CredentialQuery, clients: Visible, now: datetime
+) -> list[ColumnElement[bool]]:
     where = [_within(UtilityCredential.client_id, clients)]
+    if query.attention is not None:
+        where.append(attention(query.attention, now))
     if query.client_id is not None:
         where.append(UtilityCredential.client_id == query.client_id)
     if query.status is not None:
@@ -121,16 +156,23 @@ class DashboardRepository:
     # Credentials
 
     async def credential_page(
-        self, query: CredentialQuery, clients: Visible, after: Position | None, limit: int
+        self,
+        query: CredentialQuery,
+        clients: Visible,
+        now: datetime,
+        after: Position | None,
+        limit: int,
     ) -> list[CredentialRowView]:
-        where = _credential_filters(query, clients)
+        where = _credential_filters(query, clients, now)
         if after is not None:
             where.append(_after(query.sort, after))
         statement = _credential_query().where(*where).order_by(*_order(query.sort)).limit(limit + 1)
         return [CredentialRowView(*row) for row in (await self.session.execute(statement)).all()]
 
-    async def credential_count(self, query: CredentialQuery, clients: Visible) -> int:
-        where = _credential_filters(query, clients)
+    async def credential_count(
+        self, query: CredentialQuery, clients: Visible, now: datetime
+    ) -> int:
+        where = _credential_filters(query, clients, now)
         statement = select(func.count()).select_from(UtilityCredential).where(*where)
         return int(await self.session.scalar(statement) or 0)
 
@@ -168,27 +210,6 @@ class DashboardRepository:
             .group_by(UtilityCredential.status, UtilityCredential.status_detail)
         )
         return [(s, d, int(n)) for s, d, n in (await self.session.execute(statement)).all()]
-
-    async def expiring_count(
-        self, clients: Visible, client_id: str | None, start: datetime, end: datetime
-    ) -> int:
-        where = [
-            _within(UtilityCredential.client_id, clients),
-            UtilityCredential.status == "verified",
-            UtilityCredential.mfa_session_expires_at >= start,
-            UtilityCredential.mfa_session_expires_at < end,
-        ]
-        if client_id is not None:
-            where.append(UtilityCredential.client_id == client_id)
-        statement = select(func.count()).select_from(UtilityCredential).where(*where)
-        return int(await self.session.scalar(statement) or 0)
-
-    async def failing_sync_count(self, clients: Visible, client_id: str | None) -> int:
-        where = [_within(UtilitySync.client_id, clients), UtilitySync.state == "retrying"]
-        if client_id is not None:
-            where.append(UtilitySync.client_id == client_id)
-        statement = select(func.count()).select_from(UtilitySync).where(*where)
-        return int(await self.session.scalar(statement) or 0)
 
     async def failing_endpoints(
         self, clients: Visible, client_id: str | None
@@ -265,6 +286,10 @@ class DashboardRepository:
             where.append(User.id < after)
         statement = select(User, count).where(*where).order_by(User.id.desc()).limit(limit + 1)
         return [(user, int(n)) for user, n in (await self.session.execute(statement)).all()]
+
+    async def utilities(self) -> list[tuple[str, str]]:
+        statement = select(Utility.id, Utility.name).order_by(Utility.name, Utility.id)
+        return list((await self.session.execute(statement)).tuples().all())
 
     async def user(self, client_id: str, client_user_id: str) -> User | None:
         statement = select(User).where(

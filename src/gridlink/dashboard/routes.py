@@ -8,19 +8,20 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
 from gridlink.auth.dependencies import AppClock, AppSettings, Session
-from gridlink.clients.schemas import ClientSummary
 from gridlink.dashboard import service
 from gridlink.dashboard.dependencies import After, ClientFilter, Id, Limit, Viewer
 from gridlink.dashboard.schemas import (
     CredentialDetail,
     CredentialPage,
     CredentialQuery,
+    DashboardClient,
     EndpointPage,
     EventDetail,
     EventRowPage,
     Overview,
     UserDetail,
     UserPage,
+    UtilityOption,
 )
 from gridlink.data import reads
 from gridlink.data.files import FileStore
@@ -33,8 +34,14 @@ router = APIRouter(prefix="/dashboard/api", tags=["Dashboard"], include_in_schem
 @router.get("/clients", responses=error_responses(401))
 async def clients(
     session: Session, clock: AppClock, operator: Viewer
-) -> dict[str, list[ClientSummary]]:
+) -> dict[str, list[DashboardClient]]:
     return {"data": await service.clients(session, clock, operator)}
+
+
+@router.get("/utilities", responses=error_responses(401))
+async def utilities(session: Session, operator: Viewer) -> dict[str, list[UtilityOption]]:
+    """Every utility in the catalogue, for the credentials list's filter."""
+    return {"data": await service.utilities(session)}
 
 
 @router.get("/overview", response_model=Overview, responses=error_responses(401, 404))
@@ -47,12 +54,13 @@ async def overview(
 @router.get("/credentials", response_model=CredentialPage, responses=error_responses(401, 404, 422))
 async def credentials(
     session: Session,
+    clock: AppClock,
     operator: Viewer,
     query: Annotated[CredentialQuery, Query()],
     after: After = None,
     limit: Limit = 25,
 ) -> CredentialPage:
-    return await service.credentials(session, operator, query, after, limit)
+    return await service.credentials(session, clock, operator, query, after, limit)
 
 
 @router.get(
@@ -95,9 +103,9 @@ async def users(
     responses=error_responses(401, 404),
 )
 async def user(
-    session: Session, operator: Viewer, client_id: Id, client_user_id: str
+    session: Session, clock: AppClock, operator: Viewer, client_id: Id, client_user_id: str
 ) -> UserDetail:
-    return await service.user_detail(session, operator, client_id, client_user_id)
+    return await service.user_detail(session, clock, operator, client_id, client_user_id)
 
 
 @router.get("/events", response_model=EventRowPage, responses=error_responses(401, 404, 422))

@@ -11,13 +11,24 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from gridlink.clients.schemas import Environment
 from gridlink.connect.schemas import ConnectTokenResponse
 from gridlink.credentials.schemas import CredentialStatus, UtilityRef
 from gridlink.data.schemas import UtilityAccountOut, UtilityMeterOut, UtilityStatementOut
-from gridlink.links.schemas import ConnectLinkOut
+from gridlink.links.schemas import ConnectLinkCreated, ConnectLinkOut
 from gridlink.sync.schemas import SyncOut
 
 SortKey = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
+# What needs an operator's attention; each is a filter of the credentials list and a count of
+# the overview, defined once (dashboard/repository.py's ``attention``).
+AttentionKey = Literal[
+    "mfa_refresh_required",
+    "mfa_expiring_soon",
+    "revoked",
+    "utility_unavailable",
+    "syncs_failing",
+    "action_required",
+]
 CLIENT_ID = Field(default=None, max_length=40)
 
 
@@ -41,6 +52,9 @@ class CredentialQuery(BaseModel):
     utility_id: str | None = Field(default=None, max_length=100)
     client_user_id: str | None = Field(default=None, max_length=255)
     action_required: bool | None = None
+    attention: AttentionKey | None = Field(
+        default=None, description="Exactly the credentials the overview's count of it counts."
+    )
     created_from: datetime | None = Field(
         default=None, description="From this date or time (a date is its UTC midnight)."
     )
@@ -227,9 +241,35 @@ class EndpointPage(BaseModel):
     data: list[EndpointRow]
 
 
+class Branding(BaseModel):
+    logo_url: str | None = Field(default=None, max_length=2000)
+    accent_color: str | None = Field(default=None, max_length=7)
+
+
+class DashboardClient(BaseModel):
+    id: str
+    name: str
+    environment: Environment
+    allowed_origins: list[str]
+    redirect_uris: list[str]
+    branding: Branding
+    created_at: datetime
+    active_secrets: int
+
+
+class UtilityOption(BaseModel):
+    id: str
+    name: str
+
+
+class LinkMade(ConnectLinkCreated):
+    status: Literal["active"] = "active"
+    created_at: datetime
+
+
 class NewClientIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    environment: Literal["sandbox", "production"] = "sandbox"
+    environment: Environment = "sandbox"
     allowed_origins: list[str] = Field(min_length=1, max_length=20)
     redirect_uris: list[str] = Field(default_factory=list, max_length=20)
 
@@ -240,8 +280,9 @@ class ClientEdit(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     allowed_origins: list[str] | None = Field(default=None, min_length=1, max_length=20)
     redirect_uris: list[str] | None = Field(default=None, max_length=20)
-    logo_url: str | None = Field(default=None, max_length=2000)
-    accent_color: str | None = Field(default=None, max_length=7)
+    branding: Branding | None = Field(
+        default=None, description="Both fields as they should be; null removes one."
+    )
 
 
 class NewEndpointIn(BaseModel):

@@ -9,6 +9,7 @@ one client's record goes through the services the API uses, acting for that clie
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -25,11 +26,14 @@ from gridlink.dashboard.repository import CredentialRowView, DashboardRepository
 from gridlink.dashboard.schemas import (
     AttemptOut,
     Attention,
+    AttentionKey,
+    Branding,
     CredentialDetail,
     CredentialFull,
     CredentialPage,
     CredentialQuery,
     CredentialRow,
+    DashboardClient,
     DayUsage,
     DeliveryOut,
     EndpointPage,
@@ -46,6 +50,7 @@ from gridlink.dashboard.schemas import (
     UserDetail,
     UserPage,
     UserRow,
+    UtilityOption,
 )
 from gridlink.data import reads, recent
 from gridlink.data.schemas import DataFilters, UtilityMeterOut, UtilityStatementOut
@@ -56,9 +61,7 @@ from gridlink.kit.pagination import MAX_LIMIT, PageParams
 from gridlink.links.service import list_links
 from gridlink.models import Event, User, WebhookEndpoint
 from gridlink.operators.principal import OperatorPrincipal
-from gridlink.sync.reactions import REFRESH_REQUIRED, UNAVAILABLE
 
-EXPIRING_WITHIN = timedelta(days=7)
 LATEST_STATEMENTS = 12
 USAGE_DAYS = 30
 TIMELINE_EVENTS = 50
@@ -97,10 +100,31 @@ async def credential_client(
     return await acting_client(session, operator, client_id)
 
 
+def dashboard_client(summary: ClientSummary) -> DashboardClient:
+    return DashboardClient(
+        id=summary.client_id,
+        name=summary.name,
+        environment=summary.environment,
+        allowed_origins=summary.allowed_origins,
+        redirect_uris=summary.redirect_uris,
+        branding=Branding(logo_url=summary.logo_url, accent_color=summary.accent_color),
+        created_at=summary.created_at,
+        active_secrets=summary.active_secrets,
+    )
+
+
 async def clients(
     session: AsyncSession, clock: Clock, operator: OperatorPrincipal
-) -> list[ClientSummary]:
-    return [c for c in await list_clients(session, clock) if operator.sees(c.client_id)]
+) -> list[DashboardClient]:
+    return [
+        dashboard_client(c)
+        for c in await list_clients(session, clock)
+        if operator.sees(c.client_id)
+    ]
+
+
+async def utilities(session: AsyncSession) -> list[UtilityOption]:
+    return [UtilityOption(id=i, name=n) for i, n in await DashboardRepository(session).utilities()]
 
 
 # The overview
@@ -113,36 +137,21 @@ async def overview(
     repo = DashboardRepository(session)
     counts = await repo.status_counts(visible, client_id)
     now = clock.now()
-    # Utility-side time differs only for sandbox clients whose clock was moved; a week's
-    # horizon on the real clock is what an operator plans with.
-    expiring = await repo.expiring_count(visible, client_id, now, now + EXPIRING_WITHIN)
-
-    def total(status: str | None = None, detail: str | None = None) -> int:
-        return sum(
-            n
-            for s, d, n in counts
-            if (status is None or s == status) and (detail is None or d == detail)
+    attention = {
+        key: await repo.credential_count(
+            CredentialQuery(client_id=client_id, attention=key), visible, now
         )
-
-    rejected_for_mfa = total("rejected", REFRESH_REQUIRED)
+        for key in get_args(AttentionKey)
+    }
     endpoints = await repo.failing_endpoints(visible, client_id)
     statuses = await repo.last_status_codes([e.id for e in endpoints])
     return Overview(
-        total=total(),
+        total=sum(n for _s, _d, n in counts),
         by_status=[
             StatusCount(status=s, status_detail=d, count=n)
             for s, d, n in sorted(counts, key=lambda c: (-c[2], c[0], c[1] or ""))
         ],
-        attention=Attention(
-            mfa_refresh_required=total(detail=REFRESH_REQUIRED),
-            mfa_expiring_soon=expiring,
-            revoked=total("rejected") - rejected_for_mfa,
-            utility_unavailable=total(detail=UNAVAILABLE),
-            syncs_failing=await repo.failing_sync_count(visible, client_id),
-            action_required=await repo.credential_count(
-                CredentialQuery(client_id=client_id, action_required=True), visible
-            ),
-        ),
+        attention=Attention(**attention),
         failing_endpoints=[_failing(e, statuses.get(e.id)) for e in endpoints],
     )
 
@@ -205,6 +214,7 @@ def _position(query: CredentialQuery, cursor: str | None) -> Position | None:
 
 async def credentials(
     session: AsyncSession,
+    clock: Clock,
     operator: OperatorPrincipal,
     query: CredentialQuery,
     after: str | None,
@@ -212,14 +222,15 @@ async def credentials(
 ) -> CredentialPage:
     visible = _visible(operator, query.client_id)
     repo = DashboardRepository(session)
-    views = await repo.credential_page(query, visible, _position(query, after), limit)
+    now = clock.now()
+    views = await repo.credential_page(query, visible, now, _position(query, after), limit)
     more = len(views) > limit
     views = views[:limit]
     return CredentialPage(
         data=[_row(v) for v in views],
         has_more=more,
         next_cursor=_cursor(query, views[-1]) if more else None,
-        total=await repo.credential_count(query, visible),
+        total=await repo.credential_count(query, visible, now),
     )
 
 
@@ -339,15 +350,20 @@ async def users(
 
 
 async def user_detail(
-    session: AsyncSession, operator: OperatorPrincipal, client_id: str, client_user_id: str
+    session: AsyncSession,
+    clock: Clock,
+    operator: OperatorPrincipal,
+    client_id: str,
+    client_user_id: str,
 ) -> UserDetail:
+    now = clock.now()
     operator.require_client(client_id, "end user")
     repo = DashboardRepository(session)
     user = await repo.user(client_id, client_user_id)
     if user is None:
         raise NotFound(USER_NOT_FOUND)
     query = CredentialQuery(client_id=client_id, client_user_id=client_user_id)
-    views = await repo.credential_page(query, operator.client_ids, None, MAX_LIMIT)
+    views = await repo.credential_page(query, operator.client_ids, now, None, MAX_LIMIT)
     return UserDetail(user=_user(user, len(views)), credentials=[_row(v) for v in views])
 
 
