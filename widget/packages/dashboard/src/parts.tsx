@@ -1,7 +1,8 @@
 // Building blocks every screen uses: page header, states (loading, empty, error), status badges,
 // tables, pagination, a labelled field, and times.
 import type { ComponentChildren, JSX } from "preact";
-import { useId } from "preact/hooks";
+import { createContext } from "preact";
+import { useContext, useId } from "preact/hooks";
 import type { ApiError } from "./api";
 import { useEnv, type Env } from "./context";
 import { knownKey, type MessageKey, type Translate } from "./i18n";
@@ -155,15 +156,22 @@ export function Mono({ children }: { children: ComponentChildren }) {
   return <code class="mono">{children}</code>;
 }
 
-/** A table in its own scrolling box (the page never scrolls sideways); `caption` names it. */
+/** Inside a card, whose labelled section already names what a table holds. */
+const InCard = createContext(false);
+
+/**
+ * A table in its own scrolling box (the page never scrolls sideways; the box takes focus so the
+ * keyboard scrolls it); `caption` names it. Outside a card the box is a region named by it.
+ */
 export function Table({ caption, head, children, busy }: {
   caption: string;
   head: ComponentChildren;
   children: ComponentChildren;
   busy?: boolean;
 }) {
+  const inCard = useContext(InCard);
   return (
-    <div class="table-wrap" role="region" aria-label={caption} tabIndex={0}>
+    <div class="table-wrap" role={inCard ? undefined : "region"} aria-label={inCard ? undefined : caption} tabIndex={0}>
       <table aria-busy={busy ? "true" : undefined}>
         <caption class="sr-only">{caption}</caption>
         <thead>
@@ -242,7 +250,7 @@ export function Card({ title, actions, children, id }: {
         <h2 id={headingId}>{title}</h2>
         {actions && <div class="card-actions">{actions}</div>}
       </div>
-      {children}
+      <InCard.Provider value={true}>{children}</InCard.Provider>
     </section>
   );
 }

@@ -108,17 +108,17 @@ export function Shell({ onSignOut, onLanguage, announcement }: {
   const location = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   const main = useRef<HTMLElement>(null);
-  const firstRender = useRef(true);
+  const shownPath = useRef<string | null>(null);
 
-  // A new page: close the menu, name the document, and move focus to the page's heading.
+  // A new page: close the menu, name the document, and move focus to the page's heading. (Only
+  // on a real change of page: this effect may run late, after a click on the menu.)
   useEffect(() => {
-    setMenuOpen(false);
     const item = NAV.find((entry) => isCurrent(entry, location.path));
     document.title = (item ? t(item.label) : "Gridlink") + " · Gridlink";
-    if (firstRender.current) {
-      firstRender.current = false;
-      return;
-    }
+    const previous = shownPath.current;
+    shownPath.current = location.path;
+    if (previous === null || previous == location.path) return;
+    setMenuOpen(false);
     const timer = setTimeout(() => (main.current?.querySelector<HTMLElement>("h1") ?? main.current)?.focus(), 0);
     return () => clearTimeout(timer);
   }, [location.path, lang]);

@@ -1,6 +1,6 @@
 // A scripted dashboard API at the fetch edge (the server is another process), with records
 // shaped as docs/reference/dashboard-api.md says, and a recording stand-in for the Connect loader.
-import { render, screen } from "@testing-library/preact";
+import { cleanup, render, screen, waitFor } from "@testing-library/preact";
 import type { ConnectConfig, ConnectHandle } from "@gridlink/connect";
 import { Api } from "../src/api";
 import { App } from "../src/app";
@@ -133,11 +133,15 @@ export function dashboardServer(role: Role, extra: Handler = () => undefined, cl
 
 /** Mounts the dashboard at `url` against `handler`; resolves once the shell (or sign-in) shows. */
 export async function mount(url: string, handler: Handler, lang: Lang = "en") {
+  cleanup(); // one dashboard in the page, even when a test mounts twice
   history.replaceState(null, "", url);
   const { fetcher, calls } = fakeFetch(handler);
   const api = new Api(fetcher);
   render(<App api={api} language={lang} />);
   await screen.findByText(/Sign in to the dashboard|ana@example.com/);
+  await waitFor(() => {
+    if (!document.title) throw new Error("no title yet");
+  });
   return { api, calls };
 }
 

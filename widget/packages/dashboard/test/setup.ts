@@ -7,6 +7,7 @@ afterEach(() => {
   cleanup();
   document.body.innerHTML = "";
   history.replaceState(null, "", "/");
+  document.title = "";
   localStorage.clear();
   loader.create = create;
   vi.useRealTimers();
