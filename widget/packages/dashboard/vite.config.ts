@@ -3,13 +3,18 @@
 // write the shell page's <script>/<link> tags for /dashboard and every page under it. No HTML
 // entry and no inline script or style: the shell is served under a CSP with script-src 'self'
 // and style-src 'self'.
-import { defaultClientConditions, defineConfig } from "vite";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
 
 export default defineConfig({
   base: "/dashboard/",
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
-  // Workspace packages (the Connect loader, the Connect UI's shared files) from their sources.
-  resolve: { conditions: ["source", ...defaultClientConditions] },
+  // The Connect loader from its source (as the tests use it), not its maybe-unbuilt dist. An alias,
+  // not the "source" export condition: preact publishes one too, and two copies of preact (source
+  // and dist) would break hooks and context.
+  resolve: {
+    alias: [{ find: /^@gridlink\/connect$/, replacement: fileURLToPath(new URL("../connect/src/index.ts", import.meta.url)) }],
+  },
   build: {
     target: "es2020",
     outDir: "dist",

@@ -163,16 +163,18 @@ const InCard = createContext(false);
  * A table in its own scrolling box (the page never scrolls sideways; the box takes focus so the
  * keyboard scrolls it); `caption` names it. Outside a card the box is a region named by it.
  */
-export function Table({ caption, head, children, busy }: {
+export function Table({ caption, head, children, busy, wide }: {
   caption: string;
   head: ComponentChildren;
   children: ComponentChildren;
   busy?: boolean;
+  /** Many columns: keeps a minimum width and scrolls in its box on narrow screens. */
+  wide?: boolean;
 }) {
   const inCard = useContext(InCard);
   return (
     <div class="table-wrap" role={inCard ? undefined : "region"} aria-label={inCard ? undefined : caption} tabIndex={0}>
-      <table aria-busy={busy ? "true" : undefined}>
+      <table class={wide ? "wide" : undefined} aria-busy={busy ? "true" : undefined}>
         <caption class="sr-only">{caption}</caption>
         <thead>
           <tr>{head}</tr>

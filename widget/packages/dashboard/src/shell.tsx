@@ -123,6 +123,19 @@ export function Shell({ onSignOut, onLanguage, announcement }: {
     return () => clearTimeout(timer);
   }, [location.path, lang]);
 
+  // Escape closes the narrow-screen menu and returns focus to its button.
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key != "Escape") return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [menuOpen]);
+
   const clientId = location.query.get("client_id");
   const items = NAV.filter((item) => allows(session, item.role));
 
@@ -135,7 +148,7 @@ export function Shell({ onSignOut, onLanguage, announcement }: {
           <span class="brand-text">Gridlink</span>
         </a>
         <button
-          type="button" class="button menu-button" aria-expanded={menuOpen ? "true" : "false"} aria-controls="sidebar"
+          ref={menuButton} type="button" class="button menu-button" aria-expanded={menuOpen ? "true" : "false"} aria-controls="sidebar"
           onClick={() => setMenuOpen(!menuOpen)}
         >
           <Icon name="menu" />

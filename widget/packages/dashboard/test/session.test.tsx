@@ -106,5 +106,10 @@ describe("signing in", () => {
     expect(document.getElementById("sidebar")!.classList.contains("open")).toBe(true);
     fireEvent.click(screen.getByRole("link", { name: "Users" }));
     await waitFor(() => expect(menu.getAttribute("aria-expanded")).toBe("false"));
+    fireEvent.click(menu);
+    await waitFor(() => expect(menu.getAttribute("aria-expanded")).toBe("true"));
+    fireEvent.keyDown(document, { key: "Escape" });
+    await waitFor(() => expect(menu.getAttribute("aria-expanded")).toBe("false"));
+    expect(document.activeElement).toBe(menu);
   });
 });

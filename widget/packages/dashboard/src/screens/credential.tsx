@@ -275,25 +275,23 @@ export function CredentialPage({ id }: { id: string }) {
           </Table>
         )}
       </Card>
-      <div class="columns">
-        <Card title={t("credential.timeline")} actions={<a href={href("/events", { credential_id: c.id })}>{t("credential.allEvents")}</a>}>
-          {data.events.length == 0 ? (
-            <Empty title={t("events.none")} />
-          ) : (
-            <ol class="timeline">
-              {data.events.map((event) => (
-                <li key={event.id}>
-                  <a href={href("/events/" + encodeURIComponent(event.id))} class="mono">{event.type}</a>
-                  <Time value={event.created_at} />
-                </li>
-              ))}
-            </ol>
-          )}
-        </Card>
-        <Card title={t("credential.links")}>
-          <Links links={data.links} reload={detail.reload} canAct={canAct} />
-        </Card>
-      </div>
+      <Card title={t("credential.links")}>
+        <Links links={data.links} reload={detail.reload} canAct={canAct} />
+      </Card>
+      <Card title={t("credential.timeline")} actions={<a href={href("/events", { credential_id: c.id })}>{t("credential.allEvents")}</a>}>
+        {data.events.length == 0 ? (
+          <Empty title={t("events.none")} />
+        ) : (
+          <ol class="timeline">
+            {data.events.map((event) => (
+              <li key={event.id}>
+                <a href={href("/events/" + encodeURIComponent(event.id))} class="mono">{event.type}</a>
+                <Time value={event.created_at} />
+              </li>
+            ))}
+          </ol>
+        )}
+      </Card>
     </>
   );
 }

@@ -168,7 +168,7 @@ export function CredentialRows({ rows, showClient }: { rows: CredentialRow[]; sh
             <a href={userHref(row.client_id, row.client_user_id)} class="break">{row.client_user_id}</a>
             {showClient && <div class="muted small">{row.client_name}</div>}
           </td>
-          <td>{row.utility.name}</td>
+          <td class="nowrap">{row.utility.name}</td>
           <td><StatusBadge status={row.status} /></td>
           <td>
             <Detail detail={row.status_detail} />
@@ -230,7 +230,7 @@ export function CredentialsPage({ query }: { query: URLSearchParams }) {
           />
         ) : (
           <>
-            <Table caption={t("credentials.title")} head={<CredentialTableHead sort={query.get("sort") ?? "-created_at"} />} busy={list.state == "loading"}>
+            <Table wide caption={t("credentials.title")} head={<CredentialTableHead sort={query.get("sort") ?? "-created_at"} />} busy={list.state == "loading"}>
               <CredentialRows rows={list.data.data} showClient={env.clients.length > 1} />
             </Table>
             <Pager path="/credentials" query={query} next={list.data.next_cursor} total={list.data.total} />

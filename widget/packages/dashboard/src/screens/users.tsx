@@ -94,7 +94,7 @@ export function UserPage({ clientId, clientUserId }: { clientId: string; clientU
           </Card>
           <Card title={t("nav.credentials")}>
             {user.data.credentials.length == 0 ? <Empty title={t("credentials.none")} /> : (
-              <Table caption={t("nav.credentials")} head={<CredentialTableHead />}>
+              <Table wide caption={t("nav.credentials")} head={<CredentialTableHead />}>
                 <CredentialRows rows={user.data.credentials} showClient={false} />
               </Table>
             )}
