@@ -91,10 +91,13 @@ describe("credential detail", () => {
     const dialog = screen.getByRole("alertdialog", { name: "Delete this credential?" });
     const cancel = within(dialog).getByRole("button", { name: "Cancel" });
     expect(document.activeElement).toBe(cancel);
+    // Tab from the last control wraps to the first (the Close button), Shift+Tab back again.
     const confirm = within(dialog).getByRole("button", { name: "Delete credential" });
     confirm.focus();
     fireEvent.keyDown(document, { key: "Tab" });
-    expect(within(dialog).getAllByRole("button")).toContain(document.activeElement);
+    expect(document.activeElement).toBe(within(dialog).getByRole("button", { name: "Close" }));
+    fireEvent.keyDown(document, { key: "Tab", shiftKey: true });
+    expect(document.activeElement).toBe(confirm);
     fireEvent.keyDown(document, { key: "Escape" });
     expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(document.activeElement).toBe(open);

@@ -59,6 +59,8 @@ describe("the router", () => {
     fireEvent.click(await screen.findByRole("link", { name: "Next page" }));
     await waitFor(() => expect(credentialCalls(calls).at(-1)).toEqual({ limit: "25", status: "rejected", after: "cur_2" }));
     expect(location.pathname + location.search).toBe("/dashboard/credentials?status=rejected&after=cur_2");
+    const first = await screen.findByRole("link", { name: "First page" });
+    expect(first.getAttribute("href")).toBe("/dashboard/credentials?status=rejected");
   });
 
   it("links each overview count to the credentials it counts", async () => {
