@@ -68,6 +68,20 @@ export default defineConfig({
           ...SHARED_WORKER,
         },
       },
+      {
+        // The operator dashboard (Preact): API client, router and screens in jsdom; it opens
+        // Connect through the loader's source.
+        extends: true,
+        resolve: { alias: [loaderSource] },
+        oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+        test: {
+          name: "dashboard",
+          include: ["packages/dashboard/test/**/*.test.{ts,tsx}"],
+          environment: "jsdom",
+          setupFiles: [local("packages/dashboard/test/setup.ts")],
+          ...SHARED_WORKER,
+        },
+      },
       reactFrom("packages/react", "19"),
       reactFrom("packages/react18-compat", "18"),
     ],

@@ -2,7 +2,7 @@
 // in every font. Decorative: the control around an icon carries the accessible name.
 import type { JSX } from "preact";
 
-const PATHS = {
+export const ICON_PATHS = {
   back: "M15 18l-6-6 6-6",
   close: "M6 6l12 12M18 6 6 18",
   check: "M5 12.5l4.5 4.5L19 7",
@@ -20,15 +20,20 @@ const PATHS = {
   link: "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",
 };
 
-export type IconName = keyof typeof PATHS;
+export type IconName = keyof typeof ICON_PATHS;
 
 export function Icon({ name, size = 24 }: { name: IconName; size?: number }): JSX.Element {
+  return <DrawnIcon path={ICON_PATHS[name]} size={size} />;
+}
+
+/** One drawn icon from its path (the dashboard draws its own set the same way). */
+export function DrawnIcon({ path, size = 24 }: { path: string; size?: number }): JSX.Element {
   return (
     <svg
       class="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor"
       stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false"
     >
-      <path d={PATHS[name]} />
+      <path d={path} />
     </svg>
   );
 }
