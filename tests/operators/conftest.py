@@ -28,6 +28,7 @@ from tests.conftest import TEST_MASTER_KEYS
 PASSWORD = "correct horse battery staple"
 SESSION = "/dashboard/api/session"
 
+Cli = Callable[..., "CliResult"]
 Browser = Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]
 
 

@@ -185,4 +185,3 @@ def test_totp_enable_prints_the_key_once_and_stores_it_sealed(
     assert operator.totp_secret_sealed is None
     audit = json.dumps([e.detail for e in _query(settings, OperatorAuditEntry)])
     assert secret not in audit
-

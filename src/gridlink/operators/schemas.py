@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gridlink.operators.passwords import MAX_LENGTH
 from gridlink.operators.principal import Role
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\s*$"  # spaces around are trimmed
 
 
 class SignInRequest(BaseModel):
