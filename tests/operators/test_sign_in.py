@@ -13,6 +13,7 @@ from gridlink.kit import tokens
 from gridlink.kit.clock import ManualClock
 from gridlink.kit.db import Database
 from gridlink.models import Operator, OperatorSession
+from gridlink.operators.passwords import _dummy_hash
 from gridlink.operators.principal import Role
 from gridlink.operators.service import disable_operator
 from tests.factories import assert_error
@@ -82,8 +83,11 @@ async def test_the_cookie_is_secure_under_https(app: FastAPI, browser: Browser) 
 
 async def test_unknown_email_and_wrong_password_read_alike(app: FastAPI, browser: Browser) -> None:
     await make_operator(app)
+    checked = _dummy_hash.cache_info().hits + _dummy_hash.cache_info().misses
     async with browser() as client:
         unknown = await sign_in(client, "nobody@example.com")
+        # The unknown email's password was checked, against the dummy hash (same cost).
+        assert _dummy_hash.cache_info().hits + _dummy_hash.cache_info().misses == checked + 1
         wrong = await sign_in(client, "ana@example.com", "not the password at all")
     first = assert_error(unknown, 401, "sign_in_failed")
     second = assert_error(wrong, 401, "sign_in_failed")
