@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
+from gridlink import Settings, create_app
 from gridlink.kit.clock import ManualClock
 from gridlink.kit.db import Database
 from gridlink.models import Operator, OperatorSession
 from tests.factories import assert_error
+from tests.lifespan import running
 from tests.operators.conftest import (
     SESSION,
     Browser,
@@ -19,6 +22,7 @@ from tests.operators.conftest import (
     audit_rows,
     in_thread,
     make_operator,
+    sign_in,
     signed_in,
 )
 
@@ -155,3 +159,16 @@ async def test_dashboard_answers_are_never_framed_or_stored(app: FastAPI, browse
             assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
             assert response.headers["x-frame-options"] == "DENY"
             assert response.headers["cache-control"] == "no-store"
+
+
+async def test_the_timeouts_are_settings(settings: Settings, clock: ManualClock) -> None:
+    tuned = settings.model_copy(update={"dashboard_idle_minutes": 5, "dashboard_session_hours": 1})
+    async with running(create_app(tuned, clock=clock)) as app:
+        await make_operator(app)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            answer = (await sign_in(client)).json()
+            assert answer["idle_expires_at"] == "2026-01-15T12:05:00Z"
+            assert answer["expires_at"] == "2026-01-15T13:00:00Z"
+            clock.advance(timedelta(minutes=6))
+            assert_error(await client.get(SESSION), 401, "session_expired")
