@@ -13,6 +13,7 @@ unknown email is checked against a dummy hash; a disabled operator's password is
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -120,7 +121,12 @@ def _refusal(found: Operator | None, password_ok: bool) -> str | None:
 
 
 def _changed(read: Operator | None, now: Operator) -> bool:
-    return read is None or now.disabled_at is not None or now.password_hash != read.password_hash
+    # A new password (or a rehash) since the read; hashes are compared in constant time.
+    return (
+        read is None
+        or now.disabled_at is not None
+        or not secrets.compare_digest(now.password_hash, read.password_hash)
+    )
 
 
 async def _accept_code(
