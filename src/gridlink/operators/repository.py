@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.kit.keyring import key_id_of
 from gridlink.models import (
     Client,
     Operator,
@@ -44,6 +46,15 @@ class OperatorRepository:
             (await self.session.scalars(select(Client.id).where(Client.id.in_(client_ids)))).all()
         )
         return [c for c in client_ids if c not in known]
+
+    async def count_totp_by_sealing_key(self) -> dict[str, int]:
+        """Sealed TOTP keys per key that sealed them (for `gridlink keys retire`)."""
+        sealed = (
+            await self.session.scalars(
+                select(Operator.totp_secret_sealed).where(Operator.totp_secret_sealed.is_not(None))
+            )
+        ).all()
+        return dict(Counter(key_id_of(bytes(value)) for value in sealed if value is not None))
 
     async def claim_totp_step(self, operator_id: str, step: int) -> bool:
         """Record ``step`` as the last accepted code's, unless one as late was accepted already

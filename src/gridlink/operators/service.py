@@ -124,6 +124,11 @@ async def any_operator(session: AsyncSession) -> bool:
     return await OperatorRepository(session).count() > 0
 
 
+async def totp_keys_per_key(session: AsyncSession) -> dict[str, int]:
+    """Operators' sealed TOTP keys per key that sealed them: a key in use must not be retired."""
+    return await OperatorRepository(session).count_totp_by_sealing_key()
+
+
 async def disable_operator(session: AsyncSession, clock: Clock, email: str) -> OperatorView:
     operator = await _find(session, email)
     now = clock.now()
