@@ -5,10 +5,11 @@
 - Outside ``/connect``: never framed (``X-Frame-Options: DENY`` and ``frame-ancestors 'none'``,
   added to the response's own CSP when it has one). ``/connect`` is framed by each client's
   registered origins and sets its own policy (``connect/headers.py``, ``connect/frames.py``).
-- The APIs (``/v1``, ``/connect/api``, ``/demo/api``): ``Cache-Control: no-store``, whatever the
-  route set. Tokens and secrets travel in these responses (access tokens, connect tokens,
-  codes, webhook secrets: RFC 6749 §5.1 asks for no-store) and the rest is one client's private
-  data, so the rule is simply "no API response is stored" rather than a list to keep up.
+- The APIs (``/v1``, ``/connect/api``, ``/demo/api``, ``/dashboard/api``): ``Cache-Control:
+  no-store``, whatever the route set. Tokens and secrets travel in these responses (access
+  tokens, connect tokens, codes, webhook secrets, dashboard CSRF tokens: RFC 6749 §5.1 asks
+  for no-store) and the rest is private data, so the rule is simply "no API response is
+  stored" rather than a list to keep up.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 EVERYWHERE = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 NO_FRAMING = "frame-ancestors 'none'"
-NO_STORE_PREFIXES = ("/v1/", "/connect/api/", "/demo/api/")
+NO_STORE_PREFIXES = ("/v1/", "/connect/api/", "/demo/api/", "/dashboard/api/")
 
 
 def _is_connect(path: str) -> bool:
