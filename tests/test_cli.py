@@ -14,6 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gridlink import Settings
+from gridlink.cli_serve import FIRST_ADMIN, _banner
+from gridlink.clients.service import SandboxClient
 from gridlink.kit import tokens
 from tests.conftest import TEST_MASTER_KEYS
 
@@ -173,6 +176,8 @@ def test_serve_creates_a_sandbox_client_on_first_start_only(tmp_path: Path) -> N
     port = _free_port()
     first = _serve_once(env, port)
     assert f"http://127.0.0.1:{port}" in first
+    assert f"Dashboard:      http://127.0.0.1:{port}/dashboard" in first
+    assert FIRST_ADMIN in first  # no operator yet
     secret_line = next(line for line in first.splitlines() if "client_secret:" in line)
     secret = secret_line.split()[-1]
     assert tokens.parse(secret, tokens.TokenKind.CLIENT_SECRET) == "sandbox"
@@ -204,6 +209,19 @@ def test_serve_creates_a_sandbox_client_on_first_start_only(tmp_path: Path) -> N
         second, _ = process.communicate(timeout=20)
     assert secret not in second
     assert client_id in second
+
+
+def test_the_banner_names_the_dashboard_and_how_to_make_the_first_admin() -> None:
+    settings = Settings(public_url="https://gridlink.example")
+    sandbox = SandboxClient("cli_01JD3Q2V7S9X8Y6Z5W4V3U2T1S", None)
+    alone = _banner(settings, sandbox, has_operators=False)
+    assert "  Dashboard:      https://gridlink.example/dashboard\n" in alone
+    [line] = [line for line in alone.splitlines() if "operator" in line]
+    assert line.endswith(FIRST_ADMIN)
+    assert FIRST_ADMIN == "gridlink operators create you@example.com --role admin --password-stdin"
+    staffed = _banner(settings, sandbox, has_operators=True)
+    assert "https://gridlink.example/dashboard" in staffed
+    assert FIRST_ADMIN not in staffed
 
 
 def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:

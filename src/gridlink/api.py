@@ -21,6 +21,7 @@ from gridlink.demo.routes import page_router as demo_page_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
 from gridlink.links.routes import router as links_router
+from gridlink.operators.routes import router as operators_router
 from gridlink.sandbox.routes import router as sandbox_router
 from gridlink.sync.routes import router as sync_router
 from gridlink.users.routes import router as users_router
@@ -53,6 +54,7 @@ def build_router() -> APIRouter:
     root.include_router(frame_router)
     root.include_router(demo_page_router)
     root.include_router(demo_api_router)
+    root.include_router(operators_router)
     root.include_router(dashboard_router)
     root.include_router(dashboard_actions_router)
     root.include_router(dashboard_admin_router)

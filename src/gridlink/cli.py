@@ -8,6 +8,7 @@ events tail           print events as they are written
 webhooks verify       check a webhook's signature (debug a receiver)
 utilities import-eia  load EIA/OpenEI utility-by-zip tables into the catalog
 keys list|rotate|rewrap|retire|init|public
+operators create|list|disable|reset-password|totp  dashboard operators
 db backup             copy the SQLite database while the server runs (PostgreSQL: pg_dump)
 
 Bad arguments print one line and exit with status 2.
@@ -29,6 +30,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from gridlink import __version__
+from gridlink.cli_operators import add_operator_commands
 from gridlink.config import Settings
 
 EXIT_USAGE = 2
@@ -116,6 +118,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_utilities_commands(commands)
     _add_keys_commands(commands)
     _add_db_commands(commands)
+    add_operator_commands(commands, _Parser)
     return parser
 
 
@@ -295,6 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "utilities": _utilities,
         "keys": _keys,
         "db": _db,
+        "operators": _operators,
     }
     from gridlink.kit.keyring import KeyringError
     from gridlink.kit.migrations import MigrationTimeout
@@ -458,6 +462,12 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     if args.keys_command == "rotate":
         return cli_keys.rotate(settings, args.batch_size)
     return cli_keys.rewrap(settings, args.batch_size)
+
+
+def _operators(args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink import cli_operators
+
+    return cli_operators.run(args, settings)
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:

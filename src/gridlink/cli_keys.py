@@ -56,11 +56,17 @@ def _opening_ring(settings: Settings) -> KeySource[Ring]:
     return open_process_keys(settings).secrets
 
 
-async def _usage(settings: Settings) -> dict[str, tuple[int, int, int]]:
-    """Per key id: (vault data keys and fields, webhook signing secrets, saved responses)."""
+Usage = tuple[int, int, int, int]
+NOTHING: Usage = (0, 0, 0, 0)
+
+
+async def _usage(settings: Settings) -> dict[str, Usage]:
+    """Per key id: (vault data keys and fields, webhook signing secrets, saved responses,
+    operators' TOTP keys)."""
     from gridlink.cli_serve import open_database
     from gridlink.idempotency.service import responses_per_key
     from gridlink.kit.vault import data_keys_per_master_key
+    from gridlink.operators.service import totp_keys_per_key
     from gridlink.webhooks.resealing import secrets_per_key
 
     db = await open_database(settings)
@@ -68,10 +74,13 @@ async def _usage(settings: Settings) -> dict[str, tuple[int, int, int]]:
         vault, webhooks = await data_keys_per_master_key(db), await secrets_per_key(db)
         async with db.transaction(write=False) as session:
             responses = await responses_per_key(session)
+            totp = await totp_keys_per_key(session)
     finally:
         await db.dispose()
-    ids = {*vault, *webhooks, *responses}
-    return {k: (vault.get(k, 0), webhooks.get(k, 0), responses.get(k, 0)) for k in ids}
+    ids = {*vault, *webhooks, *responses, *totp}
+    return {
+        k: (vault.get(k, 0), webhooks.get(k, 0), responses.get(k, 0), totp.get(k, 0)) for k in ids
+    }
 
 
 async def _rewrap(settings: Settings, keys: KeySource[Ring], batch_size: int) -> int:
@@ -135,17 +144,18 @@ def _roles(settings: Settings) -> list[tuple[str, str]]:
     return _ordered(ring, "primary", "older  ")
 
 
-def _describe(counts: tuple[int, int, int]) -> str:
-    vault, webhooks, responses = counts
+def _describe(counts: Usage) -> str:
+    vault, webhooks, responses, totp = counts
     text = f"data keys: {vault}  webhook secrets: {webhooks}"
-    return text + (f"  saved responses: {responses}" if responses else "")
+    text += f"  saved responses: {responses}" if responses else ""
+    return text + (f"  operator TOTP keys: {totp}" if totp else "")
 
 
 def list_keys(settings: Settings) -> int:
     roles = _roles(settings)
     in_use = asyncio.run(_usage(settings))
     for key_id, role in roles:
-        print(f"{key_id}  {role}  {_describe(in_use.pop(key_id, (0, 0, 0)))}")
+        print(f"{key_id}  {role}  {_describe(in_use.pop(key_id, NOTHING))}")
     for key_id, counts in in_use.items():
         print(f"{key_id}  MISSING  {_describe(counts)} (this key is not held here)")
     return 0
@@ -266,11 +276,12 @@ def retire(settings: Settings, key_id: str) -> int:
     if role.strip() in ("primary", "api primary"):
         print(f"gridlink keys: error: {key_id!r} is the primary key; rotate first", file=sys.stderr)
         return EXIT_USAGE
-    counts = asyncio.run(_usage(settings)).get(key_id, (0, 0, 0))
+    counts = asyncio.run(_usage(settings)).get(key_id, NOTHING)
     if any(counts):
         print(
             f"gridlink keys: error: {key_id} still protects {_describe(counts)}; run `gridlink "
-            "keys rewrap` first (saved responses expire within 24 hours)",
+            "keys rewrap` first (saved responses expire within 24 hours; operator TOTP keys "
+            "move to the new key with `gridlink operators totp enable EMAIL` for each)",
             file=sys.stderr,
         )
         return EXIT_USAGE

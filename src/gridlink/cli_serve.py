@@ -20,6 +20,7 @@ from gridlink.kit.key_modes import keys_for_app, keys_for_worker
 from gridlink.kit.migrations import upgrade_to_head
 from gridlink.kit.process import harden_process
 from gridlink.kit.vault import Vault
+from gridlink.operators.service import any_operator
 from gridlink.worker.registry import JOBS, build_connectors, build_loops
 from gridlink.worker.runner import Worker
 
@@ -34,16 +35,24 @@ async def open_database(settings: Settings, *, migrate: bool | None = None) -> D
     return db
 
 
-def _banner(settings: Settings, sandbox: SandboxClient) -> str:
+FIRST_ADMIN = "gridlink operators create you@example.com --role admin --password-stdin"
+
+
+def _banner(settings: Settings, sandbox: SandboxClient, *, has_operators: bool = True) -> str:
     url = settings.resolved_public_url()
     lines = [
         "",
         f"Gridlink is running at {url}",
         f"  API reference:  {url}/docs",
         f"  Health:         {url}/readyz",
+        f"  Dashboard:      {url}/dashboard",
     ]
     if settings.demo_enabled():
         lines.append(f"  Demo app:       {url}/demo  (try user_good / pass_good)")
+    if not has_operators:
+        lines.append(
+            f"  No operator can sign in to the dashboard yet; create the first admin: {FIRST_ADMIN}"
+        )
     lines.append("")
     if sandbox.secret is not None:
         lines += [
@@ -75,6 +84,7 @@ async def serve(settings: Settings) -> int:
             sandbox = await ensure_sandbox_client(session, SystemClock(), origin)
             if settings.demo_enabled():
                 await ensure_demo_client(session, SystemClock(), origin)
+            has_operators = await any_operator(session)
     finally:
         await db.dispose()
     app = create_app(settings.model_copy(update={"migrate_on_start": False}))
@@ -101,7 +111,7 @@ async def serve(settings: Settings) -> int:
     while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn offers no event
         await asyncio.sleep(0.02)
     if server.started:
-        sys.stdout.write(_banner(settings, sandbox))
+        sys.stdout.write(_banner(settings, sandbox, has_operators=has_operators))
         sys.stdout.flush()
     await task
     return 0 if server.started else 1

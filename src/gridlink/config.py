@@ -254,6 +254,19 @@ class Settings(BaseSettings):
         "demo's own sandbox client. auto: only on a local server (see is_local).",
     )
 
+    dashboard_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="A dashboard session ends after this many minutes without a request.",
+    )
+    dashboard_session_hours: int = Field(
+        default=12,
+        ge=1,
+        le=24 * 30,
+        description="A dashboard session ends this many hours after sign-in, however active.",
+    )
+
     connect_terms_url: str | None = Field(
         default=None,
         description="Terms of service linked from Connect's consent screen. Unset: no link.",

@@ -10,6 +10,10 @@ Error tree::
     ├── InvalidTotpSecret         422 invalid_totp_secret (not an authenticator setup key)
     ├── Unauthorized              401 unauthorized      (authenticate, or use a valid secret)
     ├── TokenInvalid              401 token_invalid     (get a new connect token / session)
+    ├── SignInFailed              401 sign_in_failed    (dashboard: wrong email or password)
+    ├── TotpRequired              401 totp_required     (dashboard: send the authenticator code)
+    ├── SessionExpired            401 session_expired   (dashboard: sign in again)
+    ├── CsrfFailed                403 csrf_failed       (dashboard: send X-CSRF-Token)
     ├── Forbidden                 403 forbidden
     ├── NotFound                  404 not_found         (unknown, expired and foreign look alike)
     ├── PdfUnavailable            404 pdf_unavailable   (the utility gave no PDF for this bill)
@@ -88,6 +92,47 @@ class TokenInvalid(GridlinkError):
     code = "token_invalid"
 
 
+class SignInRequired(Unauthorized):
+    """``unauthorized`` for the dashboard: no ``WWW-Authenticate`` challenge, which would make
+    a browser open its own password dialog over the dashboard's sign-in page."""
+
+    def __init__(self, message: str) -> None:
+        GridlinkError.__init__(self, message)
+
+
+class SignInFailed(GridlinkError):
+    """Dashboard sign-in: wrong email or password, or a disabled operator (one message for
+    all, so the answer never says which emails exist)."""
+
+    status_code = 401
+    code = "sign_in_failed"
+
+
+class TotpRequired(GridlinkError):
+    """Dashboard sign-in: the password was right; the operator has TOTP and the code was
+    missing, wrong or already used."""
+
+    status_code = 401
+    code = "totp_required"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, fields=["totp_code"])
+
+
+class SessionExpired(GridlinkError):
+    """A dashboard session that ended (idle, too old, signed out, operator disabled)."""
+
+    status_code = 401
+    code = "session_expired"
+
+
+class CsrfFailed(GridlinkError):
+    """A dashboard request other than GET/HEAD without its session's X-CSRF-Token."""
+
+    status_code = 403
+    code = "csrf_failed"
+
+
 class Forbidden(GridlinkError):
     status_code = 403
     code = "forbidden"
@@ -148,6 +193,10 @@ ERROR_CODES = (
     "invalid_request",
     "invalid_totp_secret",
     "unauthorized",
+    "sign_in_failed",
+    "totp_required",
+    "session_expired",
+    "csrf_failed",
     "forbidden",
     "token_invalid",
     "not_found",

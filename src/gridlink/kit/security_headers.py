@@ -7,8 +7,9 @@
   registered origins and sets its own policy (``connect/headers.py``, ``connect/frames.py``).
 - The APIs (``/v1``, ``/connect/api``, ``/demo/api``, ``/dashboard/api``): ``Cache-Control:
   no-store``, whatever the route set. Tokens and secrets travel in these responses (access
-  tokens, connect tokens, codes, webhook secrets: RFC 6749 §5.1 asks for no-store) and the rest
-  is private data, so the rule is simply "no API response is stored" rather than a list to keep up.
+  tokens, connect tokens, codes, webhook secrets, dashboard CSRF tokens: RFC 6749 §5.1 asks
+  for no-store) and the rest is private data, so the rule is simply "no API response is
+  stored" rather than a list to keep up.
 """
 
 from __future__ import annotations

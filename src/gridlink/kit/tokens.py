@@ -1,4 +1,5 @@
-"""Secrets we mint: client secrets, access tokens, connect tokens, authorization codes.
+"""Secrets we mint: client secrets, access tokens, connect tokens, authorization codes, operator
+sessions.
 
 Format: ``<kind>_<environment>_<body>``, e.g. ``glsk_live_3x...``. The body is 32 random bytes
 (256 bits) in base62 followed by a 6-character base62 CRC32 of everything before it. The kind and
@@ -34,12 +35,13 @@ class TokenKind(StrEnum):
     CONNECT_SESSION = "glcs"
     CONNECT_LINK = "glcl"
     WIDGET_TOKEN = "glwt"  # noqa: S105
+    OPERATOR_SESSION = "glos"  # the dashboard's session cookie (operators/sessions.py)
 
 
 ENVIRONMENTS = ("sandbox", "live")
 
 TOKEN_PATTERN = re.compile(
-    rf"\bgl(?:sk|at|ct|ac|cs|cl|wt)_(?:sandbox|live)_[0-9A-Za-z]{{{_BODY_LEN + _CHECK_LEN}}}\b"
+    rf"\bgl(?:sk|at|ct|ac|cs|cl|wt|os)_(?:sandbox|live)_[0-9A-Za-z]{{{_BODY_LEN + _CHECK_LEN}}}\b"
 )
 
 

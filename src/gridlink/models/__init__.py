@@ -14,6 +14,10 @@ from gridlink.models.event_counter import EventCounter
 from gridlink.models.idempotency_key import IdempotencyKey
 from gridlink.models.login_failure import LoginFailure
 from gridlink.models.mfa_code_event import MfaCodeEvent
+from gridlink.models.operator import Operator
+from gridlink.models.operator_audit_entry import OperatorAuditEntry
+from gridlink.models.operator_session import OperatorSession
+from gridlink.models.operator_sign_in_failure import OperatorSignInFailure
 from gridlink.models.sealed_secret import SealedSecret
 from gridlink.models.user import User
 from gridlink.models.utility import Utility
@@ -45,6 +49,10 @@ __all__ = [
     "IdempotencyKey",
     "LoginFailure",
     "MfaCodeEvent",
+    "Operator",
+    "OperatorAuditEntry",
+    "OperatorSession",
+    "OperatorSignInFailure",
     "SealedSecret",
     "User",
     "Utility",

@@ -22,6 +22,7 @@ from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.keyring import LiveRing
 from gridlink.kit.vault import Vault
+from gridlink.operators.service import purge_expired as purge_operator_records
 from gridlink.sync.runner import SyncRunner
 from gridlink.sync.schedule import SyncSettings
 from gridlink.webhooks.dispatcher import DeliverySettings, Dispatcher
@@ -46,6 +47,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("purge_events", timedelta(hours=1), purge_events),
     PeriodicJob("check_mfa_sessions", timedelta(minutes=1), check_mfa_sessions),
     PeriodicJob("purge_login_failures", timedelta(hours=1), purge_login_failures),
+    # The audit log is kept as long as events; dashboard sign-in failures and ended sessions too.
+    PeriodicJob("purge_operator_records", timedelta(hours=1), purge_operator_records),
 )
 
 
