@@ -235,7 +235,7 @@ class DashboardRepository:
         statement = select(
             WebhookDeliveryAttempt.endpoint_id, WebhookDeliveryAttempt.status_code
         ).where(WebhookDeliveryAttempt.id.in_(latest))
-        return dict((await self.session.execute(statement)).tuples().all())
+        return {endpoint: code for endpoint, code in (await self.session.execute(statement)).all()}
 
     # Detail
 
@@ -289,7 +289,7 @@ class DashboardRepository:
 
     async def utilities(self) -> list[tuple[str, str]]:
         statement = select(Utility.id, Utility.name).order_by(Utility.name, Utility.id)
-        return list((await self.session.execute(statement)).tuples().all())
+        return [(i, n) for i, n in (await self.session.execute(statement)).all()]
 
     async def user(self, client_id: str, client_user_id: str) -> User | None:
         statement = select(User).where(
@@ -333,7 +333,7 @@ class DashboardRepository:
             .where(WebhookDelivery.event_id == event_id)
             .order_by(WebhookDelivery.id)
         )
-        rows = (await self.session.execute(statement)).tuples().all()
+        rows = [(d, url) for d, url in (await self.session.execute(statement)).all()]
         attempts = await self.session.scalars(
             select(WebhookDeliveryAttempt)
             .where(WebhookDeliveryAttempt.delivery_id.in_([d.id for d, _ in rows]))
