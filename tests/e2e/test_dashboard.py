@@ -337,7 +337,7 @@ def test_the_dashboard_is_never_framed_and_its_session_cookie_is_strict(
     context = new_context(browser)
     page = context.new_page()
     sign_in(page, server, operators["viewer"])
-    cookies = {c["name"]: c for c in context.cookies(server.url)}
+    cookies = {c["name"]: c for c in context.cookies(f"{server.url}/dashboard/")}
     cookie = cookies["gridlink_dashboard"]
     assert cookie["httpOnly"] is True
     assert cookie["sameSite"] == "Strict"
