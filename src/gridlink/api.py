@@ -11,6 +11,10 @@ from gridlink.connect.frame_routes import router as frame_router
 from gridlink.connect.routes import router as connect_router
 from gridlink.connect.widget_routes import router as widget_router
 from gridlink.credentials.routes import router as credentials_router
+from gridlink.dashboard.action_routes import router as dashboard_actions_router
+from gridlink.dashboard.admin_routes import router as dashboard_admin_router
+from gridlink.dashboard.page_routes import router as dashboard_page_router
+from gridlink.dashboard.routes import router as dashboard_router
 from gridlink.data.routes import router as data_router
 from gridlink.demo.routes import api as demo_api_router
 from gridlink.demo.routes import page_router as demo_page_router
@@ -51,4 +55,9 @@ def build_router() -> APIRouter:
     root.include_router(demo_page_router)
     root.include_router(demo_api_router)
     root.include_router(operators_router)
+    root.include_router(dashboard_router)
+    root.include_router(dashboard_actions_router)
+    root.include_router(dashboard_admin_router)
+    # Last: its /dashboard/{path} takes every page path the routes above did not.
+    root.include_router(dashboard_page_router)
     return root

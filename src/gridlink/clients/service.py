@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.auth.service import AuthenticatedClient
 from gridlink.clients.repository import ClientRepository
 from gridlink.clients.schemas import (
     ClientCreated,
@@ -36,6 +37,24 @@ class NewClient:
     environment: str = "sandbox"
     logo_url: str | None = None
     accent_color: str | None = None
+
+
+async def in_process_client(session: AsyncSession, client_id: str) -> AuthenticatedClient | None:
+    """The client as the services see an authenticated caller, for whoever acts for it inside
+    this process (the demo, the operator dashboard): no secret was presented and no access
+    token is issued. None for an unknown client."""
+    row = await ClientRepository(session).get(client_id)
+    if row is None:
+        return None
+    return AuthenticatedClient(
+        id=row.id,
+        name=row.name,
+        environment=row.environment,
+        allowed_origins=tuple(row.allowed_origins),
+        redirect_uris=tuple(row.redirect_uris),
+        secret_id="",
+        sandbox_clock_offset_seconds=row.sandbox_clock_offset_seconds,
+    )
 
 
 def _new_secret(client: Client, now: datetime) -> tuple[str, ClientSecret]:

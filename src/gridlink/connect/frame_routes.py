@@ -29,6 +29,7 @@ router = APIRouter(prefix="/connect", tags=["Connect widget"])
 )
 async def open_frame(
     body: FrameRequest,
+    request: Request,
     settings: AppSettings,
     session: Session,
     clock: AppClock,
@@ -39,8 +40,14 @@ async def open_frame(
     with the token) and answers a frame URL whose fragment carries a single-use,
     5-minute frame ticket. The request's `Origin` must be one of the client's registered
     origins. Answers CORS preflights from any origin; credentials are never included."""
+    public_url = settings.resolved_public_url()
     opened = await frames.open_frame(
-        session, clock, settings.resolved_public_url(), body.connect_token, origin
+        session,
+        clock,
+        public_url,
+        body.connect_token,
+        origin,
+        frames.own_origins(request, public_url),
     )
     ticket, client = opened.ticket, opened.client
     labels = loading_card.LABELS[loading_card.card_language(ticket.language, accept_language)]
@@ -59,12 +66,18 @@ ClientQuery = Annotated[str | None, Query(max_length=40)]
 
 @router.get("/frame", include_in_schema=False, response_class=HTMLResponse)
 async def frame_page(
-    session: Session, settings: AppSettings, client: ClientQuery = None
+    session: Session,
+    settings: AppSettings,
+    client: ClientQuery = None,
+    via: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
     """The framed Connect page. Its ticket is in the fragment, which the server never sees, so
-    `?client=` names whose origins may frame it (client ids are not secret)."""
+    `?client=` names whose origins may frame it (client ids are not secret); `&via=dashboard`
+    adds this server's own origin (the operator dashboard), which only ever frames Connect
+    for sessions an operator opened."""
     page = await frames.page_policy(session, client)
-    return _page(settings, "frame", frames.frame_csp(page.ancestors, page.image_origins))
+    ancestors = [*page.ancestors, "'self'"] if via == "dashboard" else page.ancestors
+    return _page(settings, "frame", frames.frame_csp(ancestors, page.image_origins))
 
 
 @router.get("/link", include_in_schema=False, response_class=HTMLResponse)

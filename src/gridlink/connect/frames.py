@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
 
 from gridlink.auth.service import AuthenticatedClient
 from gridlink.connect import sessions
@@ -55,15 +56,31 @@ class OpenedFrame:
 
 
 def frame_url(
-    public_url: str, client_id: str, ticket: str, *, bare: bool = False, language: str | None = None
+    public_url: str,
+    client_id: str,
+    ticket: str,
+    *,
+    bare: bool = False,
+    language: str | None = None,
+    dashboard: bool = False,
 ) -> str:
     """``?client=`` lets the server pick frame-ancestors; the ticket stays in the fragment.
     ``&embed=bare`` marks a URL from POST /v1/widget_url: the page then speaks the bare-iframe
     messages instead of the loader's (in the query, so a reload keeps it). ``&lang=`` is the
-    session's language, so the page speaks it before the session is traded."""
+    session's language, so the page speaks it before the session is traded. ``&via=dashboard``
+    lets this server's own pages frame it too (the operator dashboard)."""
     embed = "&embed=bare" if bare else ""
+    embed += "&via=dashboard" if dashboard else ""
     lang = f"&lang={quote(language, safe='')}" if language else ""
     return f"{public_url.rstrip('/')}{FRAME_PATH}?client={client_id}{embed}{lang}#ticket={ticket}"
+
+
+def own_origins(request: Request, public_url: str) -> frozenset[str]:
+    """This server's origins: its public URL's, and the one the request was sent to (a browser
+    reaches a local server as 127.0.0.1 or localhost alike)."""
+    public = urlsplit(public_url)
+    here = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return frozenset({f"{public.scheme}://{public.netloc}", here})
 
 
 def origin_refused(origin: str | None, client_id: str = "CLIENT_ID") -> Forbidden:
@@ -90,17 +107,26 @@ async def open_frame(
     public_url: str,
     connect_token: str,
     origin: str | None,
+    own_origins: frozenset[str] = frozenset(),
 ) -> OpenedFrame:
     """Open a session with a connect token and issue its frame ticket, if ``origin`` is
-    registered."""
+    registered — or, for a token an operator made in the dashboard, if it is one of this
+    server's ``own_origins`` (where the dashboard is served)."""
     environment = tokens.parse(connect_token, tokens.TokenKind.CONNECT_TOKEN)
     row, _bearer = await sessions.open_from_token(session, clock, connect_token)
     assert environment is not None  # open_from_token refused malformed tokens
-    origins = await ConnectSessionRepository(session).client_origins(row.client_id) or []
-    if origin is None or origin not in origins:
+    repo = ConnectSessionRepository(session)
+    origins = await repo.client_origins(row.client_id) or []
+    dashboard = (
+        origin is not None
+        and origin in own_origins
+        and row.connect_token_id is not None
+        and await repo.made_by_operator(row.connect_token_id)
+    )
+    if origin is None or (origin not in origins and not dashboard):
         # The request rolls back: the token stays usable.
         raise origin_refused(origin, row.client_id)
-    ticket = _ticket_for(row, clock.now(), environment, public_url, origin)
+    ticket = _ticket_for(row, clock.now(), environment, public_url, origin, dashboard=dashboard)
     return await _with_client(session, ticket, row.client_id)
 
 
@@ -118,6 +144,7 @@ def _ticket_for(
     origin: str,
     *,
     bare: bool = False,
+    dashboard: bool = False,
 ) -> FrameTicket:
     ticket = _issue(row, now, environment, origin)
     assert row.ticket_expires_at is not None
@@ -125,7 +152,9 @@ def _ticket_for(
         "frame ticket issued",
         extra={"connect_session_id": row.id, "client_id": row.client_id, "host_origin": origin},
     )
-    url = frame_url(public_url, row.client_id, ticket, bare=bare, language=row.language)
+    url = frame_url(
+        public_url, row.client_id, ticket, bare=bare, language=row.language, dashboard=dashboard
+    )
     return FrameTicket(url, row.ticket_expires_at, row.id, row.language)
 
 

@@ -170,6 +170,13 @@ class ConnectSessionRepository:
         )
         return None if origins is None else list(origins)
 
+    async def made_by_operator(self, connect_token_id: str) -> bool:
+        """Whether an operator made this connect token in the dashboard."""
+        operator = await self.session.scalar(
+            select(ConnectToken.operator_id).where(ConnectToken.id == connect_token_id)
+        )
+        return operator is not None
+
     async def client_page(self, client_id: str) -> tuple[list[str], str | None] | None:
         """(registered origins, logo URL) of a client, or None for an unknown client."""
         row = (

@@ -28,8 +28,15 @@ CREDENTIAL_NOT_FOUND = (
 
 
 async def create_connect_token(
-    session: AsyncSession, clock: Clock, client: AuthenticatedClient, body: ConnectTokenRequest
+    session: AsyncSession,
+    clock: Clock,
+    client: AuthenticatedClient,
+    body: ConnectTokenRequest,
+    *,
+    operator_id: str | None = None,
 ) -> ConnectTokenResponse:
+    """``operator_id``: made in the dashboard by this operator (Connect may then open from the
+    dashboard's origin as well as the client's)."""
     now = clock.now()
     if (body.client_user_id is None) == (body.utility_credential_id is None):
         raise InvalidRequest(
@@ -95,6 +102,7 @@ async def create_connect_token(
             redirect_uri=body.redirect_uri,
             created_at=now,
             expires_at=expires_at,
+            operator_id=operator_id,
         )
     )
     return ConnectTokenResponse(connect_token=value, mode=mode, expires_at=expires_at)

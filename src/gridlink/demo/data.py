@@ -8,62 +8,26 @@ statement or meter reads as unknown. While the first sync runs, the data API ans
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
-from gridlink.data import reads
+from gridlink.data import reads, recent
 from gridlink.data.export import Series
 from gridlink.data.files import FileStore
-from gridlink.data.intervals import SCALE
 from gridlink.data.schemas import DataFilters, UtilityMeterOut, UtilityStatementOut
 from gridlink.demo.schemas import DemoData, DemoPoint, DemoStatement, DemoUsage
 from gridlink.demo.service import demo_client, own_credential
 from gridlink.errors import DataUnavailable, NotFound
 from gridlink.kit.clock import Clock
-from gridlink.kit.pagination import MAX_LIMIT, Page, PageParams
-from gridlink.sandbox import service as sandbox
 
 LATEST_STATEMENTS = 12
 DAILY_DAYS = 30
 MONTHLY_MONTHS = 24
-
-
-class _HasId(Protocol):
-    @property
-    def id(self) -> str: ...
-
-
-T = TypeVar("T", bound=_HasId)
-if TYPE_CHECKING:  # Page[T] with a bound T is for the type checker only (Pydantic would build it)
-    Reader = Callable[
-        [AsyncSession, AuthenticatedClient, DataFilters, PageParams], Awaitable[Page[T]]
-    ]
-
-
-async def _every(
-    read: Reader[T], session: AsyncSession, client: AuthenticatedClient, filters: DataFilters
-) -> list[T]:
-    """Every page of one list read (a demo user has a handful of accounts and bills)."""
-    items: list[T] = []
-    after = None
-    while True:
-        page = await read(session, client, filters, PageParams(limit=MAX_LIMIT, after=after))
-        items.extend(page.data)
-        if not page.has_more or not page.data:
-            return items
-        after = page.data[-1].id
-
-
-def _retry_after(error: DataUnavailable) -> int | None:
-    value = error.headers.get("Retry-After", "")
-    return int(value) if value.isdigit() else None
 
 
 def _statement(row: UtilityStatementOut) -> DemoStatement:
@@ -91,15 +55,15 @@ async def credential_data(
     client = await demo_client(session)
     credential = await own_credential(session, client, client_user_id, credential_id)
     filters = DataFilters(client_user_id=client_user_id, utility_credential_id=credential_id)
-    accounts = await _every(reads.list_accounts, session, client, filters)
+    accounts = await recent.every(reads.list_accounts, session, client, filters)
     try:
-        meters = await _every(reads.list_meters, session, client, filters)
-        statements = await _every(reads.list_statements, session, client, filters)
+        meters = await recent.every(reads.list_meters, session, client, filters)
+        statements = await recent.every(reads.list_statements, session, client, filters)
     except DataUnavailable as waiting:
         return DemoData(
             state="syncing",
             sync=credential.sync,
-            retry_after_seconds=_retry_after(waiting),
+            retry_after_seconds=recent.retry_after(waiting),
             accounts=accounts,
             meters=[],
             statements=[],
@@ -117,7 +81,7 @@ async def credential_data(
 async def _own_meter(
     session: AsyncSession, client: AuthenticatedClient, client_user_id: str, meter_id: str
 ) -> UtilityMeterOut:
-    meters = await _every(
+    meters = await recent.every(
         reads.list_meters, session, client, DataFilters(client_user_id=client_user_id)
     )
     for meter in meters:
@@ -126,20 +90,11 @@ async def _own_meter(
     raise NotFound(reads.METER_NOT_FOUND)
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), zone)
-
-
 def _points(series: Series, zone: ZoneInfo, label_length: int) -> list[DemoPoint]:
-    out = []
-    for start, _end, _direction, value, *_details in series.points:
-        local = datetime.fromtimestamp(start, zone)
-        out.append(
-            DemoPoint(
-                label=local.date().isoformat()[:label_length], start=local, value=value / SCALE
-            )
-        )
-    return out
+    return [
+        DemoPoint(label=start.date().isoformat()[:label_length], start=start, value=value)
+        for start, value in recent.points(series, zone)
+    ]
 
 
 async def usage(
@@ -152,25 +107,18 @@ async def usage(
     try:
         meter = await _own_meter(session, client, client_user_id, meter_id)
         zone = ZoneInfo(meter.time_zone)
-        today = sandbox.read_clock(clock, client).now.astimezone(zone).date()
-        end = _midnight(today + timedelta(days=1), zone)
-        first_day = _midnight(today - timedelta(days=DAILY_DAYS - 1), zone)
+        today = recent.utility_today(clock, client, zone)
+        tomorrow = today + timedelta(days=1)
         month = today.replace(day=1)
         for _ in range(MONTHLY_MONTHS - 1):
             month = (month - timedelta(days=1)).replace(day=1)
-        query: dict[str, Any] = {"meter_id": meter.id, "end": end, "direction": "delivered"}
-        daily = await reads.interval_series(
-            session, client, reads.IntervalQuery(start=first_day, resolution="day", **query)
-        )
-        monthly = await reads.interval_series(
-            session,
-            client,
-            reads.IntervalQuery(start=_midnight(month, zone), resolution="month", **query),
-        )
+        first_day = recent.days_before(today, DAILY_DAYS - 1)
+        daily = await recent.delivered_series(session, client, meter, first_day, tomorrow, "day")
+        monthly = await recent.delivered_series(session, client, meter, month, tomorrow, "month")
     except DataUnavailable as waiting:
         return DemoUsage(
             state="syncing",
-            retry_after_seconds=_retry_after(waiting),
+            retry_after_seconds=recent.retry_after(waiting),
             meter_id=meter_id,
             daily=[],
             monthly=[],

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient, exchange_authorization_code
 from gridlink.clients.repository import ClientRepository
-from gridlink.clients.service import DEMO_CLIENT_ID
+from gridlink.clients.service import DEMO_CLIENT_ID, in_process_client
 from gridlink.connect.schemas import ConnectTokenRequest
 from gridlink.connect.service import create_connect_token
 from gridlink.credentials.schemas import CredentialFilters, UtilityCredentialOut
@@ -62,18 +62,10 @@ async def ensure_demo_client(session: AsyncSession, clock: Clock, origin: str) -
 
 
 async def demo_client(session: AsyncSession) -> AuthenticatedClient:
-    row = await ClientRepository(session).get(DEMO_CLIENT_ID)
-    if row is None:
+    client = await in_process_client(session, DEMO_CLIENT_ID)
+    if client is None:
         raise NotFound(NO_DEMO_CLIENT)
-    return AuthenticatedClient(
-        id=row.id,
-        name=row.name,
-        environment=row.environment,
-        allowed_origins=tuple(row.allowed_origins),
-        redirect_uris=tuple(row.redirect_uris),
-        secret_id="",  # acting in-process: no secret was presented, and no access token is issued
-        sandbox_clock_offset_seconds=row.sandbox_clock_offset_seconds,
-    )
+    return client
 
 
 async def status(

@@ -34,3 +34,6 @@ class ConnectToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The operator who made it in the dashboard, which opens Connect from this server's own
+    # origin for any client (connect/frames.py); null for a client backend's token.
+    operator_id: Mapped[str | None] = mapped_column(String(40), nullable=True)

@@ -174,7 +174,8 @@ export interface Endpoint {
 export interface AuditEntry {
   id: string;
   at: string;
-  operator: { id: string; email: string } | null;
+  /** id null: the `gridlink operators` command, a failed sign-in or a removed operator. */
+  operator: { id: string | null; email: string | null } | null;
   action: string;
   target_type: string | null;
   target_id: string | null;

@@ -38,7 +38,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
             {list.data.data.map((entry) => (
               <tr key={entry.id}>
                 <th scope="row"><Time value={entry.at} /></th>
-                <td>{entry.operator ? <a href={filterHref({ operator_id: entry.operator.id })} onClick={() => setOperator(entry.operator!.id)}>{entry.operator.email}</a> : "—"}</td>
+                <td><Who entry={entry} link={(id) => filterHref({ operator_id: id })} onPick={setOperator} cli={t("audit.cli")} /></td>
                 <td><a class="mono" href={filterHref({ action: entry.action })} onClick={() => setAction(entry.action)}>{entry.action}</a></td>
                 <td>
                   {entry.target_id ? <><span class="muted">{entry.target_type}</span> <Mono>{entry.target_id}</Mono></> : "—"}
@@ -56,4 +56,18 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
       ))}
     </>
   );
+}
+
+/** An operator links to their entries; the command line and unknown emails are plain text. */
+function Who({ entry, link, onPick, cli }: {
+  entry: AuditEntry;
+  link: (id: string) => string;
+  onPick: (id: string) => void;
+  cli: string;
+}) {
+  const who = entry.operator;
+  const id = who?.id;
+  if (id) return <a href={link(id)} onClick={() => onPick(id)}>{who?.email ?? id}</a>;
+  if (who?.email) return <>{who.email}</>;
+  return <>{entry.detail?.via === "cli" ? cli : "—"}</>;
 }
