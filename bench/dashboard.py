@@ -214,7 +214,7 @@ async def _assets(data_dir: Path) -> list[tuple[str, int, int, int]]:
                     response = await api.get(
                         f"/dashboard/assets/{name}", headers={"Accept-Encoding": encoding}
                     )
-                    sizes.append(len(response.content))
+                    sizes.append(response.num_bytes_downloaded)  # as sent, before decoding
                 rows.append((name, *sizes))
     return rows
 

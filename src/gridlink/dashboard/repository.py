@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,6 +38,16 @@ def _within(column: Any, clients: Visible) -> ColumnElement[bool]:
     if not clients:
         return false()
     return column.in_(sorted(clients))  # type: ignore[no-any-return]
+
+
+ATTENTION_KEYS: tuple[AttentionKey, ...] = get_args(AttentionKey)
+
+
+class StatusGroup(NamedTuple):
+    status: str
+    status_detail: str | None
+    credentials: int
+    attention: dict[AttentionKey, int]
 
 
 class CredentialRowView(NamedTuple):
@@ -198,18 +208,26 @@ class DashboardRepository:
 
     # Overview
 
-    async def status_counts(
-        self, clients: Visible, client_id: str | None
-    ) -> list[tuple[str, str | None, int]]:
+    async def overview_counts(
+        self, clients: Visible, client_id: str | None, now: datetime
+    ) -> list[StatusGroup]:
+        """Credentials per (status, status detail), each with how many of them count for every
+        attention key: one scan of the table, whatever the number of keys."""
         where = [_within(UtilityCredential.client_id, clients)]
         if client_id is not None:
             where.append(UtilityCredential.client_id == client_id)
+        sums = [func.sum(case((attention(key, now), 1), else_=0)) for key in ATTENTION_KEYS]
         statement = (
-            select(UtilityCredential.status, UtilityCredential.status_detail, func.count())
+            select(UtilityCredential.status, UtilityCredential.status_detail, func.count(), *sums)
             .where(*where)
             .group_by(UtilityCredential.status, UtilityCredential.status_detail)
         )
-        return [(s, d, int(n)) for s, d, n in (await self.session.execute(statement)).all()]
+        return [
+            StatusGroup(
+                status, detail, int(count), dict(zip(ATTENTION_KEYS, map(int, rest), strict=True))
+            )
+            for status, detail, count, *rest in (await self.session.execute(statement)).all()
+        ]
 
     async def failing_endpoints(
         self, clients: Visible, client_id: str | None

@@ -9,7 +9,6 @@ one client's record goes through the services the API uses, acting for that clie
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import get_args
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -22,11 +21,15 @@ from gridlink.credentials.repository import CredentialRepository
 from gridlink.credentials.schemas import UtilityRef
 from gridlink.credentials.service import CREDENTIAL_NOT_FOUND, to_out
 from gridlink.dashboard import repository as repo_module
-from gridlink.dashboard.repository import CredentialRowView, DashboardRepository, Position
+from gridlink.dashboard.repository import (
+    ATTENTION_KEYS,
+    CredentialRowView,
+    DashboardRepository,
+    Position,
+)
 from gridlink.dashboard.schemas import (
     AttemptOut,
     Attention,
-    AttentionKey,
     Branding,
     CredentialDetail,
     CredentialFull,
@@ -135,21 +138,15 @@ async def overview(
 ) -> Overview:
     visible = _visible(operator, client_id)
     repo = DashboardRepository(session)
-    counts = await repo.status_counts(visible, client_id)
-    now = clock.now()
-    attention = {
-        key: await repo.credential_count(
-            CredentialQuery(client_id=client_id, attention=key), visible, now
-        )
-        for key in get_args(AttentionKey)
-    }
+    groups = await repo.overview_counts(visible, client_id, clock.now())
+    attention = {key: sum(g.attention[key] for g in groups) for key in ATTENTION_KEYS}
     endpoints = await repo.failing_endpoints(visible, client_id)
     statuses = await repo.last_status_codes([e.id for e in endpoints])
     return Overview(
-        total=sum(n for _s, _d, n in counts),
+        total=sum(g.credentials for g in groups),
         by_status=[
-            StatusCount(status=s, status_detail=d, count=n)
-            for s, d, n in sorted(counts, key=lambda c: (-c[2], c[0], c[1] or ""))
+            StatusCount(status=g.status, status_detail=g.status_detail, count=g.credentials)
+            for g in sorted(groups, key=lambda g: (-g.credentials, g.status, g.status_detail or ""))
         ],
         attention=Attention(**attention),
         failing_endpoints=[_failing(e, statuses.get(e.id)) for e in endpoints],

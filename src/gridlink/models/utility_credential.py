@@ -18,7 +18,11 @@ class UtilityCredential(Base):
     """
 
     __tablename__ = "utility_credentials"
-    __table_args__ = (Index("ix_utility_credentials_user_utility", "user_id", "utility_id"),)
+    __table_args__ = (
+        Index("ix_utility_credentials_user_utility", "user_id", "utility_id"),
+        # The dashboard's list in order of updates (migration 0016).
+        Index("ix_utility_credentials_updated", "updated_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
