@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget clean fuzz fuzz-all fuzz-long
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget bench-dashboard clean fuzz fuzz-all fuzz-long
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -76,6 +76,11 @@ bench-data: install
 bench-budget: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/request_budget.py
+
+# The dashboard's overview and credentials list with 100,000 credentials, on both databases.
+bench-dashboard: install widget-build
+	scripts/ensure-postgres
+	$(BIN)/python bench/dashboard.py
 
 # A 24-month backfill and a daily sync per connector against the utilities' HTTP fakes.
 bench-backfill: install
