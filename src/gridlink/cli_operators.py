@@ -13,6 +13,7 @@ history). Every change is written to the audit log in the same transaction.
 from __future__ import annotations
 
 import argparse
+import getpass
 import asyncio
 import json
 import sys
@@ -77,8 +78,11 @@ def _password_stdin(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_password() -> str:
-    text = sys.stdin.readline() if sys.stdin.isatty() else sys.stdin.read()
-    return text.removesuffix("\n").removesuffix("\r")
+    """Piped: the whole input. Typed at a terminal: asked for without echo (a password on the
+    screen, or in the terminal's scrollback, is a password shown)."""
+    if sys.stdin.isatty():
+        return getpass.getpass("Password (at least 12 characters): ")
+    return sys.stdin.read().removesuffix("\n").removesuffix("\r")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
