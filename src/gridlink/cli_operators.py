@@ -13,8 +13,8 @@ history). Every change is written to the audit log in the same transaction.
 from __future__ import annotations
 
 import argparse
-import getpass
 import asyncio
+import getpass
 import json
 import sys
 from typing import Any

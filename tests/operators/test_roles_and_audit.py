@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from gridlink.kit.clock import ManualClock
 from gridlink.kit.db import Database
-from gridlink.operators.dependencies import CurrentOperator, requires
+from gridlink.operators.dependencies import requires
 from gridlink.operators.principal import OperatorPrincipal, Role
 from gridlink.operators.service import any_operator
 from gridlink.worker.registry import JOBS
@@ -44,10 +44,6 @@ def support_route(app: FastAPI) -> str:
         operator: Annotated[OperatorPrincipal, Depends(requires(Role.SUPPORT))],
     ) -> dict[str, str]:
         return {"by": operator.id}
-
-    @router.get("/dashboard/api/_test/sees")
-    async def sees(operator: CurrentOperator, client_id: str) -> dict[str, bool]:
-        return {"sees": operator.sees(client_id)}
 
     app.include_router(router)
     return "/dashboard/api/_test/support_action"
@@ -109,9 +105,11 @@ async def test_a_client_limited_operator_sees_only_their_clients(
     async with browser() as browser_:
         answer = await sign_in(browser_, "s@example.com")
         assert answer.json()["operator"]["client_ids"] == [client.id]
-        for client_id, expected in ((client.id, True), (other.id, False)):
-            seen = await browser_.get("/dashboard/api/_test/sees", params={"client_id": client_id})
-            assert seen.json() == {"sees": expected}
+        # A real dashboard route asks the principal: its client reads, another is unknown.
+        mine = await browser_.get("/dashboard/api/overview", params={"client_id": client.id})
+        assert mine.status_code == 200
+        theirs = await browser_.get("/dashboard/api/overview", params={"client_id": other.id})
+        assert_error(theirs, 404, "not_found")
 
 
 async def test_the_audit_listing_filters_and_pages(app: FastAPI, browser: Browser) -> None:
