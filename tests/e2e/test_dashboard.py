@@ -27,7 +27,12 @@ from tests.e2e.screens import Screens
 
 PASSWORD = "dashboard operator password"
 REFRESH = "MULTI_FACTOR_AUTHENTICATION_REFRESH_REQUIRED"
-WIDTHS = (1280, 768)
+# (width, browser language): the 1280 and 768 px, and a phone in Spanish.
+VIEWS = ((1280, "en-US"), (768, "en-US"), (1280, "es-ES"), (360, "es-ES"))
+SIGN_IN = {
+    "en-US": ("Sign in to the dashboard", "Email", "Password", "Sign in"),
+    "es-ES": ("Inicie sesión en el panel", "Correo electrónico", "Contraseña", "Iniciar sesión"),
+}
 
 
 class Hooks:
@@ -92,20 +97,23 @@ def hooks(server: Server) -> Iterator[tuple[Hooks, str]]:
     receiver.server.shutdown()
 
 
-def new_context(browser: Browser, width: int = 1280) -> BrowserContext:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
+def new_context(browser: Browser, width: int = 1280, locale: str = "en-US") -> BrowserContext:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
     context.set_default_timeout(15_000)
     return context
 
 
-def sign_in(page: Page, server: Server, email: str, screens: Screens | None = None) -> None:
+def sign_in(
+    page: Page, server: Server, email: str, screens: Screens | None = None, locale: str = "en-US"
+) -> None:
+    title, email_label, password_label, submit = SIGN_IN[locale]
     page.goto(f"{server.url}/dashboard")
-    expect(page.get_by_role("heading", name="Sign in to the dashboard")).to_be_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
     if screens is not None:
         screens.check(page, "sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(email_label).fill(email)
+    page.get_by_label(password_label).fill(PASSWORD)
+    page.get_by_role("button", name=submit).click()
     expect(page.get_by_test_id("operator-email")).to_have_text(email)
 
 
@@ -300,15 +308,16 @@ def test_a_viewer_sees_no_action_and_the_api_refuses_one(
     context.close()
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize(("width", "locale"), VIEWS, ids=[f"{w}-{lang}" for w, lang in VIEWS])
 def test_every_page_is_accessible_and_fits(
-    browser: Browser, server: Server, operators: dict[str, str], width: int
+    browser: Browser, server: Server, operators: dict[str, str], width: int, locale: str
 ) -> None:
-    credential_id = refresh_required_credential(server, f"pages-{width}")
-    screens = Screens(Path(f"dashboard-pages-{width}"))
-    context = new_context(browser, width)
+    credential_id = refresh_required_credential(server, f"pages-{width}-{locale}")
+    screens = Screens(Path(f"dashboard-pages-{width}-{locale}"))
+    context = new_context(browser, width, locale)
     page = context.new_page()
-    sign_in(page, server, operators["admin"], screens)
+    sign_in(page, server, operators["admin"], screens, locale)
+    expect(page.locator("html")).to_have_attribute("lang", locale[:2])
     paths = {
         "overview": "/dashboard",
         "credentials": "/dashboard/credentials",
