@@ -58,7 +58,7 @@ def _opening_ring(settings: Settings) -> KeySource[Ring]:
 
 async def _usage(settings: Settings) -> dict[str, tuple[int, int, int]]:
     """Per key id: (vault data keys and fields, webhook signing secrets, saved responses)."""
-    from gridlink.cli_serve import open_database
+    from gridlink.cli_database import open_database
     from gridlink.idempotency.service import responses_per_key
     from gridlink.kit.vault import data_keys_per_master_key
     from gridlink.webhooks.resealing import secrets_per_key
@@ -75,7 +75,7 @@ async def _usage(settings: Settings) -> dict[str, tuple[int, int, int]]:
 
 
 async def _rewrap(settings: Settings, keys: KeySource[Ring], batch_size: int) -> int:
-    from gridlink.cli_serve import open_database
+    from gridlink.cli_database import open_database
     from gridlink.kit.vault import rewrap_all
     from gridlink.kit.vault.rotation import VAULT_PASSES
     from gridlink.webhooks.resealing import reseal_endpoint_secrets
