@@ -10,5 +10,19 @@ __version__ = "0.1.0"
 
 __all__ = ["Settings", "__version__", "create_app"]
 
-from gridlink.app import create_app
+from typing import TYPE_CHECKING, Any
+
 from gridlink.config import Settings
+
+if TYPE_CHECKING:
+    from gridlink.app import create_app
+
+
+def __getattr__(name: str) -> Any:
+    """``create_app`` on first use: the app (every router, model and connector) takes about a
+    second to import, which the ``gridlink`` command's short commands never need."""
+    if name == "create_app":
+        from gridlink.app import create_app
+
+        return create_app
+    raise AttributeError(f"module 'gridlink' has no attribute {name!r}")

@@ -335,7 +335,7 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
-    from gridlink.cli_serve import open_database
+    from gridlink.cli_database import open_database
 
     async def go() -> int:
         db = await open_database(settings, migrate=True)
@@ -347,7 +347,7 @@ def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _clients(args: argparse.Namespace, settings: Settings) -> int:
-    from gridlink.cli_serve import open_database
+    from gridlink.cli_database import open_database
     from gridlink.clients import service
     from gridlink.kit.clock import SystemClock
 
@@ -397,7 +397,7 @@ def _clients(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _events(args: argparse.Namespace, settings: Settings) -> int:
-    from gridlink.cli_serve import open_database
+    from gridlink.cli_database import open_database
     from gridlink.events.tail import UnknownClient, tail_events
 
     async def go() -> int:

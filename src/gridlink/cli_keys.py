@@ -63,7 +63,7 @@ NOTHING: Usage = (0, 0, 0, 0)
 async def _usage(settings: Settings) -> dict[str, Usage]:
     """Per key id: (vault data keys and fields, webhook signing secrets, saved responses,
     operators' TOTP keys)."""
-    from gridlink.cli_serve import open_database
+    from gridlink.cli_database import open_database
     from gridlink.idempotency.service import responses_per_key
     from gridlink.kit.vault import data_keys_per_master_key
     from gridlink.operators.service import totp_keys_per_key
@@ -84,7 +84,7 @@ async def _usage(settings: Settings) -> dict[str, Usage]:
 
 
 async def _rewrap(settings: Settings, keys: KeySource[Ring], batch_size: int) -> int:
-    from gridlink.cli_serve import open_database
+    from gridlink.cli_database import open_database
     from gridlink.kit.vault import rewrap_all
     from gridlink.kit.vault.rotation import VAULT_PASSES
     from gridlink.webhooks.resealing import reseal_endpoint_secrets

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings, password: str) -> int:
-    from gridlink.cli_serve import open_database
+    from gridlink.cli_database import open_database
     from gridlink.kit.clock import SystemClock
     from gridlink.operators import service
     from gridlink.operators.principal import Role

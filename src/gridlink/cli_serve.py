@@ -11,29 +11,17 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from gridlink.app import create_app
+from gridlink.cli_database import open_database
 from gridlink.clients.service import SandboxClient, ensure_sandbox_client
 from gridlink.config import Settings
 from gridlink.demo.service import ensure_demo_client
 from gridlink.kit.clock import SystemClock
-from gridlink.kit.db import Database
 from gridlink.kit.key_modes import keys_for_app, keys_for_worker
-from gridlink.kit.migrations import upgrade_to_head
 from gridlink.kit.process import harden_process
 from gridlink.kit.vault import Vault
 from gridlink.operators.service import any_operator
 from gridlink.worker.registry import JOBS, build_connectors, build_loops
 from gridlink.worker.runner import Worker
-
-
-async def open_database(settings: Settings, *, migrate: bool | None = None) -> Database:
-    """Open the configured database; migrate it to the latest schema unless told not to."""
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.resolved_database_url())
-    if settings.migrate_on_start if migrate is None else migrate:
-        await upgrade_to_head(db)
-    return db
-
 
 FIRST_ADMIN = "gridlink operators create you@example.com --role admin --password-stdin"
 

@@ -13,7 +13,7 @@ EXIT_USAGE = 2
 
 
 def import_eia(paths: list[Path], edition: int | None, as_json: bool, settings: Settings) -> int:
-    from gridlink.cli_serve import open_database
+    from gridlink.cli_database import open_database
     from gridlink.kit.clock import SystemClock
     from gridlink.utilities.eia import EiaFormatError
     from gridlink.utilities.importer import import_eia as run_import
