@@ -13,7 +13,8 @@ from sqlalchemy import update
 
 from gridlink.kit.clock import ManualClock
 from gridlink.kit.db import Database
-from gridlink.models import UtilityCredential
+from gridlink.kit.ids import new_id
+from gridlink.models import UtilityCredential, UtilitySync
 from gridlink.operators.principal import Role
 from tests.dashboard.helpers import get_json, signed_in
 from tests.factories import TestClient, assert_error, make_client, make_credential
@@ -57,6 +58,27 @@ async def _set(
         statement = statement.where(UtilityCredential.client_id == client_id)
     async with db.transaction() as session:
         await session.execute(statement)
+
+
+async def _failing_sync(app: FastAPI, client_id: str, credential_id: str) -> None:
+    db: Database = app.state.db
+    now = app.state.clock.now()
+    async with db.transaction() as session:
+        session.add(
+            UtilitySync(
+                id=new_id("syn"),
+                client_id=client_id,
+                credential_id=credential_id,
+                utility_id="sandbox_electric",
+                kind="scheduled",
+                state="retrying",
+                due_at=now + timedelta(hours=1),
+                failures=2,
+                checkpoint={},
+                created_at=now,
+                updated_at=now,
+            )
+        )
 
 
 async def every_page(api: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]:
@@ -168,6 +190,7 @@ async def test_the_overview_counts_what_needs_attention(app: FastAPI, clock: Man
     soon, later = clock.now() + timedelta(days=3), clock.now() + timedelta(days=30)
     await _set(app, ids[0], mfa_session_expires_at=soon)
     await _set(app, ids[1], mfa_session_expires_at=later)
+    await _failing_sync(app, acme.id, ids[2])
     async with signed_in(app, Role.VIEWER) as api:
         overview = await get_json(api, "/dashboard/api/overview")
         one = await get_json(api, "/dashboard/api/overview", client_id=acme.id)
@@ -185,7 +208,7 @@ async def test_the_overview_counts_what_needs_attention(app: FastAPI, clock: Man
         "mfa_expiring_soon": 1,
         "revoked": 1,
         "utility_unavailable": 1,
-        "syncs_failing": 0,
+        "syncs_failing": 1,
         "action_required": 5,
     }
     assert one["total"] == 7
@@ -197,8 +220,10 @@ async def test_the_overview_counts_what_needs_attention(app: FastAPI, clock: Man
             assert len(rows) == count, key
         expiring = await every_page(api, attention="mfa_expiring_soon")
         revoked = await every_page(api, attention="revoked")
+        failing = await every_page(api, attention="syncs_failing")
     assert [r["id"] for r in expiring] == [ids[0]]
     assert [r["id"] for r in revoked] == [ids[5]]
+    assert [r["id"] for r in failing] == [ids[2]]
 
 
 async def test_a_cursor_the_dashboard_did_not_give_is_refused(

@@ -23,6 +23,7 @@ from gridlink.credentials.service import CREDENTIAL_NOT_FOUND, to_out
 from gridlink.dashboard import repository as repo_module
 from gridlink.dashboard.repository import (
     ATTENTION_KEYS,
+    SCANNED_KEYS,
     CredentialRowView,
     DashboardRepository,
     Position,
@@ -138,8 +139,12 @@ async def overview(
 ) -> Overview:
     visible = _visible(operator, client_id)
     repo = DashboardRepository(session)
-    groups = await repo.overview_counts(visible, client_id, clock.now())
-    attention = {key: sum(g.attention[key] for g in groups) for key in ATTENTION_KEYS}
+    now = clock.now()
+    groups = await repo.overview_counts(visible, client_id, now)
+    attention = {key: sum(g.attention[key] for g in groups) for key in SCANNED_KEYS}
+    for key in set(ATTENTION_KEYS) - set(SCANNED_KEYS):
+        query = CredentialQuery(client_id=client_id, attention=key)
+        attention[key] = await repo.credential_count(query, visible, now)
     endpoints = await repo.failing_endpoints(visible, client_id)
     statuses = await repo.last_status_codes([e.id for e in endpoints])
     return Overview(
