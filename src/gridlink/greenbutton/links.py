@@ -1,0 +1,39 @@
+"""Atom link hrefs, compared the way Green Button files need.
+
+Hrefs are opaque and written three ways in the wild: absolute (``https://host/espi/...``),
+site-relative (``/v1/User/...``) and relative (``User/...``). We compare their paths, without
+leading or trailing slashes, and let a longer path match a shorter one it ends with.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def normalize(href: str | None) -> str | None:
+    if href is None:
+        return None
+    href = href.strip()
+    if not href:
+        return None
+    parts = urlsplit(href)
+    path = parts.path if (parts.scheme or parts.netloc) else href.split("?")[0].split("#")[0]
+    return path.strip("/") or None
+
+
+def same(a: str | None, b: str | None) -> bool:
+    """One href names the other: equal, or one is a path suffix (2+ segments) of the other."""
+    if a is None or b is None:
+        return False
+    if a == b:
+        return True
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return "/" in shorter and longer.endswith("/" + shorter)
+
+
+def under(child: str | None, parent: str | None) -> bool:
+    """``child`` is a path below ``parent`` (``.../UsagePoint/1/MeterReading/2`` under
+    ``.../UsagePoint/1``)."""
+    if child is None or parent is None:
+        return False
+    return child.startswith(parent + "/") or ("/" + parent + "/") in child

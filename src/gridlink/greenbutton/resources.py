@@ -1,0 +1,199 @@
+"""The ESPI resources of one Atom entry, read into plain values before the entry is freed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from lxml import etree
+
+from gridlink.greenbutton import values as v
+from gridlink.greenbutton.links import normalize
+from gridlink.greenbutton.xmlsafe import local
+
+
+@dataclass(slots=True)
+class RawReading:
+    start: datetime
+    duration: timedelta | None
+    value: Decimal
+    cost: Decimal | None
+    qualities: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class ReadingTypeData:
+    uom: int | None = None
+    power_of_ten: int = 0
+    flow_direction: int | None = None
+    commodity: int | None = None
+    currency: int | None = None
+    interval_length: timedelta | None = None
+    default_quality: int | None = None
+    kind: int | None = None
+
+
+@dataclass(slots=True)
+class UsagePointData:
+    service_kind: int | None = None
+    tariff: str | None = None
+    title: str | None = None
+
+
+@dataclass(slots=True)
+class LocalTimeData:
+    tz_offset: int | None = None
+    dst_offset: int | None = None
+    dst_start_rule: str | None = None
+
+
+@dataclass(slots=True)
+class Resource:
+    """One ESPI resource with the links of the entry that carried it."""
+
+    kind: str
+    order: int  # position in the file: the last resort for linking
+    line: int | None
+    entry_id: str | None = None
+    self_href: str | None = None
+    up: str | None = None
+    related: tuple[str, ...] = ()
+    title: str | None = None
+    usage_point: UsagePointData | None = None
+    reading_type: ReadingTypeData | None = None
+    readings: list[RawReading] = field(default_factory=list)
+    local_time: LocalTimeData | None = None
+    summary: etree._Element | None = None  # kept whole: summaries.py reads it
+
+
+# Resources we read; the rest (customer data, power quality, application information) are
+# counted and skipped.
+USAGE_KINDS = frozenset(
+    {
+        "UsagePoint",
+        "MeterReading",
+        "ReadingType",
+        "IntervalBlock",
+        "LocalTimeParameters",
+        "UsageSummary",
+        "ElectricPowerUsageSummary",
+    }
+)
+
+
+def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], list[str]]:
+    """The usage resources in ``entry`` and the names of those we skipped."""
+    links: dict[str, list[str]] = {"self": [], "up": [], "related": []}
+    contents: list[etree._Element] = []
+    entry_id = title = None
+    if local(entry.tag) != "entry":  # a bare resource as the root
+        contents_of: list[etree._Element] = [entry]
+    else:
+        for child in entry:
+            name = local(child.tag)
+            if name == "link":
+                rel = (child.get("rel") or "").strip().lower()
+                href = normalize(child.get("href"))
+                if href and rel in links:
+                    links[rel].append(href)
+            elif name == "content":
+                contents.append(child)
+            elif name == "id":
+                entry_id = v.text(child)
+            elif name == "title":
+                title = v.text(child)
+        contents_of = [resource for content in contents for resource in content]
+    found: list[Resource] = []
+    skipped: list[str] = []
+    for element in contents_of:
+        kind = local(element.tag)
+        if not kind:
+            continue
+        if kind not in USAGE_KINDS:
+            skipped.append(kind)
+            continue
+        resource = Resource(
+            kind=kind,
+            order=order + len(found),
+            line=element.sourceline if isinstance(element.sourceline, int) else None,
+            entry_id=entry_id,
+            self_href=links["self"][0] if links["self"] else None,
+            up=links["up"][0] if links["up"] else None,
+            related=tuple(dict.fromkeys(links["related"])),
+            title=title,
+        )
+        _read(resource, element)
+        found.append(resource)
+    return found, skipped
+
+
+def _read(resource: Resource, element: etree._Element) -> None:
+    kind = resource.kind
+    if kind == "IntervalBlock":
+        resource.readings = interval_readings(element)
+    elif kind == "ReadingType":
+        resource.reading_type = reading_type(element)
+    elif kind == "UsagePoint":
+        resource.usage_point = usage_point(element, resource.title)
+    elif kind == "LocalTimeParameters":
+        parts = v.children(element)
+        resource.local_time = LocalTimeData(
+            tz_offset=v.integer(parts.get("tzOffset")),
+            dst_offset=v.integer(parts.get("dstOffset")),
+            dst_start_rule=v.text(parts.get("dstStartRule")),
+        )
+    elif kind in ("UsageSummary", "ElectricPowerUsageSummary"):
+        resource.summary = element
+
+
+def reading_type(element: etree._Element) -> ReadingTypeData:
+    parts = v.children(element)
+    return ReadingTypeData(
+        uom=v.integer(parts.get("uom")),
+        power_of_ten=v.power_of_ten(parts.get("powerOfTenMultiplier")),
+        flow_direction=v.integer(parts.get("flowDirection")),
+        commodity=v.integer(parts.get("commodity")),
+        currency=v.integer(parts.get("currency")),
+        interval_length=v.seconds(parts.get("intervalLength")),
+        default_quality=v.integer(parts.get("defaultQuality")),
+        kind=v.integer(parts.get("kind")),
+    )
+
+
+def usage_point(element: etree._Element, title: str | None) -> UsagePointData:
+    parts = v.children(element)
+    category = parts.get("ServiceCategory")
+    kind = v.integer(v.children(category).get("kind")) if category is not None else None
+    tariff = None
+    delivery = parts.get("ServiceDeliveryPoint")
+    if delivery is not None:
+        tariff = v.text(v.children(delivery).get("tariffProfile"))
+    return UsagePointData(service_kind=kind, tariff=tariff, title=title)
+
+
+def interval_readings(block: etree._Element) -> list[RawReading]:
+    readings: list[RawReading] = []
+    for element in block:
+        if local(element.tag) != "IntervalReading":
+            continue
+        start = duration = value = cost = None
+        qualities: list[int] = []
+        for part in element:
+            name = local(part.tag)
+            if name == "timePeriod":
+                period = v.children(part)
+                start = v.instant(period.get("start"))
+                duration = v.seconds(period.get("duration"))
+            elif name == "value":
+                value = v.number(part)
+            elif name == "cost":
+                cost = v.number(part)
+            elif name == "ReadingQuality":
+                quality = v.integer(v.children(part).get("quality"))
+                if quality is not None:
+                    qualities.append(quality)
+        if start is None or value is None:
+            continue  # an empty reading says nothing; counted by the caller as skipped
+        readings.append(RawReading(start, duration, value, cost, tuple(qualities)))
+    return readings
