@@ -48,7 +48,15 @@ the `X-Request-Id` header.
 
 # Built files that negotiate their own, pre-computed encoding (kit/static_files.py): the dynamic
 # gzip (kit/compression.py) passes them through.
-PRECOMPRESSED = ("/connect/ui/", "/connect.js", "/npm/", "/favicon.svg", "/demo", "/demo/static/")
+PRECOMPRESSED = (
+    "/connect/ui/",
+    "/connect.js",
+    "/npm/",
+    "/favicon.svg",
+    "/demo",
+    "/demo/static/",
+    "/dashboard/assets/",
+)
 
 
 async def _seed_catalog(db: Database, clock: Clock, connectors: ConnectorRegistry) -> None:

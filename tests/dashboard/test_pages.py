@@ -17,7 +17,7 @@ from tests.factories import assert_error
 def _fake_build(folder: Path) -> None:
     (folder / ".vite").mkdir(parents=True)
     (folder / "assets").mkdir()
-    (folder / "assets" / "main-abc123.js").write_text("console.log('dashboard')")
+    (folder / "assets" / "main-abc123.js").write_text("console.log('dashboard');\n" * 200)
     (folder / "assets" / "main-abc123.css").write_text("body{margin:0}")
     manifest = {pages.ENTRY: {"file": "assets/main-abc123.js", "css": ["assets/main-abc123.css"]}}
     (folder / ".vite" / "manifest.json").write_text(json.dumps(manifest))
@@ -51,6 +51,13 @@ async def test_the_built_files_are_served_and_nothing_else(api: httpx.AsyncClien
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert "immutable" in script.headers["cache-control"]
+    # Each encoding the browser asks for, from the forms compressed once (not the dynamic gzip).
+    for asked, sent in (("br", "br"), ("gzip", "gzip"), ("br, gzip", "br"), ("identity", None)):
+        answer = await api.get(
+            "/dashboard/assets/main-abc123.js", headers={"Accept-Encoding": asked}
+        )
+        assert answer.headers.get("content-encoding") == sent, asked
+        assert answer.text == script.text
     for name in ("missing.js", "..%2Fmanifest.json", ".vite"):
         assert_error(await api.get(f"/dashboard/assets/{name}"), 404, "not_found")
 
