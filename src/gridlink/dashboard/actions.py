@@ -7,53 +7,30 @@ in the same transaction (nothing is audited that did not happen, nothing happens
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gridlink.auth.service import AuthenticatedClient
 from gridlink.connect.schemas import ConnectTokenRequest
 from gridlink.connect.service import create_connect_token
 from gridlink.credentials import service as credentials
-from gridlink.dashboard.repository import DashboardRepository
 from gridlink.dashboard.schemas import DashboardConnectToken, LinkMade, SubmitCredentials
-from gridlink.dashboard.service import acting_client, credential_client
-from gridlink.errors import NotFound
+from gridlink.dashboard.service import (
+    EVENT_NOT_FOUND,
+    acting_client,
+    audit,
+    client_of,
+    credential_client,
+)
 from gridlink.events import service as events
 from gridlink.events.schemas import RedeliveryOut
 from gridlink.kit.clock import Clock
-from gridlink.kit.ids import looks_like_id
 from gridlink.kit.vault import Vault
 from gridlink.links import service as links
-from gridlink.operators.audit import record_audit
 from gridlink.operators.principal import OperatorPrincipal
 from gridlink.sync import service as sync
 from gridlink.sync.schemas import SyncOut
 from gridlink.users import service as users
 
 LINK_NOT_FOUND = "No connect link with this id is visible to you."
-
-
-async def _audit(
-    session: AsyncSession,
-    clock: Clock,
-    operator: OperatorPrincipal,
-    action: str,
-    target_type: str,
-    target_id: str,
-    client: AuthenticatedClient,
-    **detail: Any,
-) -> None:
-    await record_audit(
-        session,
-        clock,
-        operator,
-        action,
-        target_type=target_type,
-        target_id=target_id,
-        client_id=client.id,
-        detail=detail or None,
-    )
 
 
 async def connect_for_credential(
@@ -70,8 +47,8 @@ async def connect_for_credential(
         ConnectTokenRequest(utility_credential_id=credential_id),
         operator_id=operator.id,
     )
-    await _audit(
-        session, clock, operator, "credential.connect", "credential", credential_id, client
+    await audit(
+        session, clock, operator, "credential.connect", ("credential", credential_id), client.id
     )
     return DashboardConnectToken(**made.model_dump(), client_id=client.id)
 
@@ -88,7 +65,7 @@ async def submit_credentials(
         ConnectTokenRequest(client_user_id=body.client_user_id),
         operator_id=operator.id,
     )
-    await _audit(session, clock, operator, "user.connect", "user", body.client_user_id, client)
+    await audit(session, clock, operator, "user.connect", ("user", body.client_user_id), client.id)
     return DashboardConnectToken(**made.model_dump(), client_id=client.id)
 
 
@@ -101,14 +78,13 @@ async def create_update_link(
 ) -> LinkMade:
     client = await credential_client(session, operator, credential_id)
     link = await links.create_link(session, clock, public_url, client, credential_id)
-    await _audit(
+    await audit(
         session,
         clock,
         operator,
         "link.create",
-        "credential",
-        credential_id,
-        client,
+        ("credential", credential_id),
+        client.id,
         link_id=link.id,
     )
     return LinkMade(**link.model_dump(), created_at=clock.now())
@@ -117,14 +93,9 @@ async def create_update_link(
 async def revoke_link(
     session: AsyncSession, clock: Clock, operator: OperatorPrincipal, link_id: str
 ) -> None:
-    client_id = None
-    if looks_like_id(link_id):
-        client_id = await DashboardRepository(session).link_client(link_id)
-    if client_id is None or not operator.sees(client_id):
-        raise NotFound(LINK_NOT_FOUND)
-    client = await acting_client(session, operator, client_id)
+    client = await client_of(session, operator, "link", link_id, LINK_NOT_FOUND)
     await links.revoke_link(session, clock, client, link_id)
-    await _audit(session, clock, operator, "link.revoke", "link", link_id, client)
+    await audit(session, clock, operator, "link.revoke", ("link", link_id), client.id)
 
 
 async def refresh(
@@ -132,8 +103,8 @@ async def refresh(
 ) -> SyncOut:
     client = await credential_client(session, operator, credential_id)
     out = await sync.request_refresh(session, clock, client, credential_id)
-    await _audit(
-        session, clock, operator, "credential.refresh", "credential", credential_id, client
+    await audit(
+        session, clock, operator, "credential.refresh", ("credential", credential_id), client.id
     )
     return out
 
@@ -147,7 +118,9 @@ async def delete_credential(
 ) -> None:
     client = await credential_client(session, operator, credential_id)
     await credentials.delete_credential(session, vault, client, credential_id)
-    await _audit(session, clock, operator, "credential.delete", "credential", credential_id, client)
+    await audit(
+        session, clock, operator, "credential.delete", ("credential", credential_id), client.id
+    )
 
 
 async def delete_user(
@@ -160,18 +133,13 @@ async def delete_user(
 ) -> None:
     client = await acting_client(session, operator, client_id)
     await users.delete_user(session, clock, vault, client, client_user_id)
-    await _audit(session, clock, operator, "user.delete", "user", client_user_id, client)
+    await audit(session, clock, operator, "user.delete", ("user", client_user_id), client.id)
 
 
 async def redeliver(
     session: AsyncSession, clock: Clock, operator: OperatorPrincipal, event_id: str
 ) -> RedeliveryOut:
-    client_id = None
-    if looks_like_id(event_id):
-        client_id = await DashboardRepository(session).event_client(event_id)
-    if client_id is None or not operator.sees(client_id):
-        raise NotFound("No event with this id is visible to you; events are kept 30 days.")
-    client = await acting_client(session, operator, client_id)
+    client = await client_of(session, operator, "event", event_id, EVENT_NOT_FOUND)
     out = await events.redeliver(session, clock, client, event_id, None)
-    await _audit(session, clock, operator, "event.redeliver", "event", event_id, client)
+    await audit(session, clock, operator, "event.redeliver", ("event", event_id), client.id)
     return out

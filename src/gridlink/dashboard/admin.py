@@ -8,7 +8,6 @@ the answer, and never audited.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,13 +22,17 @@ from gridlink.dashboard.schemas import (
     NewClientIn,
     NewEndpointIn,
 )
-from gridlink.dashboard.service import acting_client, dashboard_client, endpoint_row
-from gridlink.errors import InvalidRequest, NotFound
+from gridlink.dashboard.service import (
+    acting_client,
+    audit,
+    client_of,
+    dashboard_client,
+    endpoint_row,
+)
+from gridlink.errors import InvalidRequest
 from gridlink.events.schemas import EventOut
 from gridlink.kit.clock import Clock
-from gridlink.kit.ids import looks_like_id
 from gridlink.kit.keyring import Ring
-from gridlink.operators.audit import record_audit
 from gridlink.operators.principal import OperatorPrincipal
 from gridlink.webhooks import service as webhooks
 from gridlink.webhooks.schemas import SecretRotated as EndpointSecret
@@ -39,28 +42,6 @@ from gridlink.webhooks.targets import Targets
 ENDPOINT_NOT_FOUND = "No webhook endpoint with this id is visible to you."
 # The dashboard rotates at once, like `gridlink clients rotate-secret` does by default.
 SECRET_GRACE = timedelta(hours=24)
-
-
-async def _audit(
-    session: AsyncSession,
-    clock: Clock,
-    operator: OperatorPrincipal,
-    action: str,
-    target_type: str,
-    target_id: str,
-    client_id: str,
-    **detail: Any,
-) -> None:
-    await record_audit(
-        session,
-        clock,
-        operator,
-        action,
-        target_type=target_type,
-        target_id=target_id,
-        client_id=client_id,
-        detail=detail or None,
-    )
 
 
 def _invalid(error: clients.ClientError) -> InvalidRequest:
@@ -85,13 +66,12 @@ async def create_client(
         created = await clients.create_client(session, clock, spec)
     except clients.ClientError as error:
         raise _invalid(error) from None
-    await _audit(
+    await audit(
         session,
         clock,
         operator,
         "client.create",
-        "client",
-        created.client_id,
+        ("client", created.client_id),
         created.client_id,
         name=body.name,
         environment=body.environment,
@@ -122,13 +102,12 @@ async def update_client(
         updated = await clients.update_client(session, clock, client_id, changes)
     except clients.ClientError as error:
         raise _invalid(error) from None
-    await _audit(
+    await audit(
         session,
         clock,
         operator,
         "client.update",
-        "client",
-        client_id,
+        ("client", client_id),
         client_id,
         fields=sorted(body.model_fields_set),
     )
@@ -155,19 +134,15 @@ async def rotate_client_secret(
 ) -> SecretRotated:
     await acting_client(session, operator, client_id)
     rotated = await clients.rotate_secret(session, clock, client_id, SECRET_GRACE)
-    await _audit(session, clock, operator, "client.rotate_secret", "client", client_id, client_id)
+    await audit(session, clock, operator, "client.rotate_secret", ("client", client_id), client_id)
     return rotated
 
 
 async def _endpoint_client(
     session: AsyncSession, operator: OperatorPrincipal, endpoint_id: str
 ) -> str:
-    client_id = None
-    if looks_like_id(endpoint_id):
-        client_id = await DashboardRepository(session).endpoint_client(endpoint_id)
-    if client_id is None or not operator.sees(client_id):
-        raise NotFound(ENDPOINT_NOT_FOUND)
-    return client_id
+    client = await client_of(session, operator, "webhook_endpoint", endpoint_id, ENDPOINT_NOT_FOUND)
+    return client.id
 
 
 _EVENTS = TypeAdapter(WebhookEndpointCreate)
@@ -191,13 +166,12 @@ async def create_endpoint(
             fields=["enabled_events"],
         ) from None
     created = await webhooks.create_endpoint(session, clock, keyring, targets, client, spec)
-    await _audit(
+    await audit(
         session,
         clock,
         operator,
         "endpoint.create",
-        "webhook_endpoint",
-        created.id,
+        ("webhook_endpoint", created.id),
         client.id,
         url=body.url,
     )
@@ -220,7 +194,7 @@ async def set_endpoint_enabled(
         session, clock, targets, client, endpoint_id, WebhookEndpointUpdate(enabled=enabled)
     )
     action = "endpoint.enable" if enabled else "endpoint.disable"
-    await _audit(session, clock, operator, action, "webhook_endpoint", endpoint_id, client_id)
+    await audit(session, clock, operator, action, ("webhook_endpoint", endpoint_id), client_id)
     rows = await DashboardRepository(session).endpoints(operator.client_ids, client_id)
     return endpoint_row(next(e for e in rows if e.id == endpoint_id))
 
@@ -235,13 +209,12 @@ async def rotate_endpoint_secret(
     client_id = await _endpoint_client(session, operator, endpoint_id)
     client = await acting_client(session, operator, client_id)
     rotated = await webhooks.rotate_secret(session, clock, keyring, client, endpoint_id)
-    await _audit(
+    await audit(
         session,
         clock,
         operator,
         "endpoint.rotate_secret",
-        "webhook_endpoint",
-        endpoint_id,
+        ("webhook_endpoint", endpoint_id),
         client_id,
     )
     return rotated
@@ -253,13 +226,12 @@ async def send_test(
     client_id = await _endpoint_client(session, operator, endpoint_id)
     client = await acting_client(session, operator, client_id)
     event = await webhooks.send_test_event(session, clock, client, endpoint_id)
-    await _audit(
+    await audit(
         session,
         clock,
         operator,
         "endpoint.test",
-        "webhook_endpoint",
-        endpoint_id,
+        ("webhook_endpoint", endpoint_id),
         client_id,
         event_id=event.id,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -163,9 +163,28 @@ def _order(sort: SortKey) -> list[Any]:
     return orders[sort]
 
 
+# The records an operator acts on by id, each with its client's id beside it.
+Owned = Literal["credential", "statement", "link", "event", "webhook_endpoint"]
+_OWNED: dict[str, Any] = {
+    "credential": UtilityCredential,
+    "statement": UtilityStatement,
+    "link": ConnectLink,
+    "event": Event,
+    "webhook_endpoint": WebhookEndpoint,
+}
+
+
 class DashboardRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def owner(self, kind: Owned, record_id: str) -> str | None:
+        """The id of the client a record belongs to; None for an unknown record."""
+        model = _OWNED[kind]
+        owner: str | None = await self.session.scalar(
+            select(model.client_id).where(model.id == record_id)
+        )
+        return owner
 
     # Credentials
 
@@ -196,11 +215,6 @@ class DashboardRepository:
         )
         row = (await self.session.execute(statement)).first()
         return None if row is None else CredentialRowView(*row)
-
-    async def credential_client(self, credential_id: str) -> str | None:
-        return await self.session.scalar(
-            select(UtilityCredential.client_id).where(UtilityCredential.id == credential_id)
-        )
 
     async def user_credential_ids(self, user_id: str) -> list[str]:
         statement = (
@@ -269,19 +283,6 @@ class DashboardRepository:
             .limit(50)
         )
         return list((await self.session.scalars(statement)).all())
-
-    async def link_client(self, link_id: str) -> str | None:
-        return await self.session.scalar(
-            select(ConnectLink.client_id).where(ConnectLink.id == link_id)
-        )
-
-    async def statement_client(self, statement_id: str) -> str | None:
-        statement = (
-            select(UtilityCredential.client_id)
-            .join(UtilityStatement, UtilityStatement.credential_id == UtilityCredential.id)
-            .where(UtilityStatement.id == statement_id)
-        )
-        return await self.session.scalar(statement)
 
     # Users
 
@@ -374,11 +375,3 @@ class DashboardRepository:
             where.append(WebhookEndpoint.client_id == client_id)
         statement = select(WebhookEndpoint).where(*where).order_by(WebhookEndpoint.id.desc())
         return list((await self.session.scalars(statement)).all())
-
-    async def endpoint_client(self, endpoint_id: str) -> str | None:
-        return await self.session.scalar(
-            select(WebhookEndpoint.client_id).where(WebhookEndpoint.id == endpoint_id)
-        )
-
-    async def event_client(self, event_id: str) -> str | None:
-        return await self.session.scalar(select(Event.client_id).where(Event.id == event_id))

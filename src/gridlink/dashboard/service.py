@@ -9,6 +9,7 @@ one client's record goes through the services the API uses, acting for that clie
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from gridlink.dashboard.repository import (
     SCANNED_KEYS,
     CredentialRowView,
     DashboardRepository,
+    Owned,
     Position,
 )
 from gridlink.dashboard.schemas import (
@@ -64,6 +66,7 @@ from gridlink.kit.ids import looks_like_id
 from gridlink.kit.pagination import MAX_LIMIT, PageParams
 from gridlink.links.service import list_links
 from gridlink.models import Event, User, WebhookEndpoint
+from gridlink.operators.audit import record_audit
 from gridlink.operators.principal import OperatorPrincipal
 
 LATEST_STATEMENTS = 12
@@ -92,16 +95,50 @@ async def acting_client(
     return client
 
 
+async def client_of(
+    session: AsyncSession,
+    operator: OperatorPrincipal,
+    kind: Owned,
+    record_id: str,
+    missing: str,
+) -> AuthenticatedClient:
+    """The client a record belongs to, as its backend would be. Unknown, malformed and other
+    clients' ids all read as unknown (``missing``), as on /v1."""
+    client_id = None
+    if looks_like_id(record_id):
+        client_id = await DashboardRepository(session).owner(kind, record_id)
+    if client_id is None or not operator.sees(client_id):
+        raise NotFound(missing)
+    return await acting_client(session, operator, client_id)
+
+
 async def credential_client(
     session: AsyncSession, operator: OperatorPrincipal, credential_id: str
 ) -> AuthenticatedClient:
-    """The client a credential belongs to; another client's credential reads as unknown."""
-    client_id = None
-    if looks_like_id(credential_id):
-        client_id = await DashboardRepository(session).credential_client(credential_id)
-    if client_id is None or not operator.sees(client_id):
-        raise NotFound(CREDENTIAL_NOT_FOUND)
-    return await acting_client(session, operator, client_id)
+    return await client_of(session, operator, "credential", credential_id, CREDENTIAL_NOT_FOUND)
+
+
+async def audit(
+    session: AsyncSession,
+    clock: Clock,
+    operator: OperatorPrincipal,
+    action: str,
+    target: tuple[str, str],
+    client_id: str,
+    **detail: Any,
+) -> None:
+    """One audit entry for an operator's action, in the action's own transaction (``target``:
+    its type and id; ``detail``: ids and names only, never a secret)."""
+    await record_audit(
+        session,
+        clock,
+        operator,
+        action,
+        target_type=target[0],
+        target_id=target[1],
+        client_id=client_id,
+        detail=detail or None,
+    )
 
 
 def dashboard_client(summary: ClientSummary) -> DashboardClient:
@@ -308,12 +345,7 @@ async def _usage(
 async def statement_client(
     session: AsyncSession, operator: OperatorPrincipal, statement_id: str
 ) -> AuthenticatedClient:
-    client_id = None
-    if looks_like_id(statement_id):
-        client_id = await DashboardRepository(session).statement_client(statement_id)
-    if client_id is None or not operator.sees(client_id):
-        raise NotFound(reads.STATEMENT_NOT_FOUND)
-    return await acting_client(session, operator, client_id)
+    return await client_of(session, operator, "statement", statement_id, reads.STATEMENT_NOT_FOUND)
 
 
 # Users
