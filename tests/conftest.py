@@ -95,9 +95,17 @@ def _table_emptier(database_urls: dict[str, str]) -> Iterator[Callable[[str], No
     engine per database for the whole run: a new engine per test paid its connection set-up
     and statement compilation again every time (about 30 ms of each test's teardown)."""
     with asyncio.Runner() as runner:
-        databases = {url: Database(url) for url in database_urls.values()}
-        yield lambda url: runner.run(_delete_all_rows(databases[url]))
-        for db in databases.values():
+        # PostgreSQL only: a SQLite engine kept for the whole run carried a broken connection
+        # from one test into every later one ("disk I/O error" on BEGIN IMMEDIATE after a test
+        # whose gridlink subprocess wrote the same file), and SQLite connects in microseconds.
+        kept = {url: Database(url) for url in database_urls.values() if "sqlite" not in url}
+
+        def empty(url: str) -> None:
+            db = kept.get(url)
+            runner.run(_delete_all_rows(db) if db is not None else _empty_tables(url))
+
+        yield empty
+        for db in kept.values():
             runner.run(db.dispose())
 
 
