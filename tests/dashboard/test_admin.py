@@ -90,3 +90,22 @@ async def test_an_admin_manages_webhook_endpoints(app: FastAPI) -> None:
         audit = (await admin.get("/dashboard/api/audit")).text
         assert endpoint["secret"] not in audit
         assert rotated.json()["secret"] not in audit
+
+
+async def test_admins_list_the_operators_without_their_secrets(app: FastAPI) -> None:
+    async with signed_in(app, Role.SUPPORT), signed_in(app, Role.ADMIN) as admin:
+        listed = await admin.get("/dashboard/api/operators")
+    assert listed.status_code == 200, listed.text
+    rows = listed.json()["data"]
+    assert sorted(row["role"] for row in rows) == ["admin", "support"]
+    assert all(row["email"].endswith("@example.com") for row in rows)
+    assert set(rows[0]) == {
+        "id",
+        "email",
+        "role",
+        "client_ids",
+        "totp",
+        "disabled_at",
+        "created_at",
+    }
+    assert "argon2" not in listed.text

@@ -45,7 +45,8 @@ VIEWER_REFUSED = [route for route in CHANGES if route != SIGN_OUT]
 ADMIN_ROUTES = [
     (m, p)
     for m, p in ROUTES
-    if p.startswith("/dashboard/api/audit") or (m != "GET" and ADMIN_CHANGES.search(p))
+    if p.startswith(("/dashboard/api/audit", "/dashboard/api/operators"))
+    or (m != "GET" and ADMIN_CHANGES.search(p))
 ]
 
 

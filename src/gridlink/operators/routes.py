@@ -15,10 +15,17 @@ from gridlink.auth.dependencies import AppClock, AppSettings, Session
 from gridlink.errors import InvalidRequest
 from gridlink.kit.keyring import Ring
 from gridlink.kit.pagination import CURSOR_PATTERN, DEFAULT_LIMIT, MAX_LIMIT
-from gridlink.operators import audit, sessions
+from gridlink.operators import audit, service, sessions
 from gridlink.operators.dependencies import CurrentSession, client_address, requires
 from gridlink.operators.principal import OperatorPrincipal, Role
-from gridlink.operators.schemas import AuditPage, OperatorOut, SessionOut, SignInRequest
+from gridlink.operators.schemas import (
+    AuditPage,
+    OperatorList,
+    OperatorListed,
+    OperatorOut,
+    SessionOut,
+    SignInRequest,
+)
 from gridlink.operators.service import sign_out
 from gridlink.operators.sign_in import Caller, sign_in
 
@@ -125,4 +132,26 @@ async def list_audit(
 ) -> AuditPage:
     return await audit.list_audit(
         session, operator_id=operator_id, action=action, after=after, limit=limit
+    )
+
+
+@router.get("/operators", response_model=OperatorList)
+async def list_operators(
+    _operator: Annotated[OperatorPrincipal, Depends(requires(Role.ADMIN))], session: Session
+) -> OperatorList:
+    """Every operator, as `gridlink operators list` shows them (admins: the audit log's filter)."""
+    views = await service.list_operators(session)
+    return OperatorList(
+        data=[
+            OperatorListed(
+                id=v.id,
+                email=v.email,
+                role=Role(v.role),
+                client_ids=v.client_ids,
+                totp=v.totp,
+                disabled_at=v.disabled_at,
+                created_at=v.created_at,
+            )
+            for v in views
+        ]
     )

@@ -84,3 +84,19 @@ class AuditEntryOut(BaseModel):
 class AuditPage(BaseModel):
     data: list[AuditEntryOut]
     next_cursor: str | None = Field(description="Pass as `after` for the next (older) page.")
+
+
+class OperatorListed(BaseModel):
+    """An operator as admins see them in the dashboard (never a hash or a key)."""
+
+    id: str
+    email: str
+    role: Role
+    client_ids: list[str] | None
+    totp: bool
+    disabled_at: datetime | None
+    created_at: datetime
+
+
+class OperatorList(BaseModel):
+    data: list[OperatorListed]

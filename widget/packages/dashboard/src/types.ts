@@ -171,6 +171,16 @@ export interface Endpoint {
   failing_since: string | null;
 }
 
+export interface OperatorListed {
+  id: string;
+  email: string;
+  role: Role;
+  client_ids: string[] | null;
+  totp: boolean;
+  disabled_at: string | null;
+  created_at: string;
+}
+
 export interface AuditEntry {
   id: string;
   at: string;

@@ -127,6 +127,7 @@ export function dashboardServer(role: Role, extra: Handler = () => undefined, cl
     }
     if (key == "GET /webhook_endpoints") return { data: [{ id: "we_1", client_id: "cli_a", url: "https://hooks.example/gridlink", enabled_events: null, disabled: false, created_at: "2026-11-01T10:00:00Z", failing_since: "2026-12-01T08:00:00Z" }] };
     if (key == "GET /audit") return { data: [{ id: "aud_1", at: "2026-12-01T10:00:00Z", operator: { id: "opr_1", email: "ana@example.com" }, action: "credential.refresh", target_type: "utility_credential", target_id: "ucr_1", client_id: "cli_a", ip: "203.0.113.9", user_agent: "Mozilla/5.0", detail: null }], next_cursor: null };
+    if (key == "GET /operators") return { data: [{ id: "opr_1", email: "ana@example.com", role: "support", client_ids: null, totp: false, disabled_at: null, created_at: "2026-11-01T10:00:00Z" }] };
     throw new Error("unexpected call " + key);
   };
 }

@@ -71,8 +71,21 @@ describe("users, events, webhooks, clients and audit", () => {
     const table = await screen.findByRole("table", { name: "Audit log" });
     expect(within(table).getByText("203.0.113.9")).toBeTruthy();
     fireEvent.click(within(table).getByRole("link", { name: "ana@example.com" }));
-    await waitFor(() => expect(calls.at(-1)?.query.get("operator_id")).toBe("opr_1"));
-    expect((screen.getByLabelText("Operator ID") as HTMLInputElement).value).toBe("opr_1");
+    await waitFor(() => expect(calls.filter((c) => c.path == "/audit").at(-1)?.query.get("operator_id")).toBe("opr_1"));
+    const pick = screen.getByLabelText("Operator") as HTMLSelectElement;
+    expect(pick.value).toBe("opr_1");
+    expect([...pick.options].map((o) => o.text)).toEqual(["Any", "ana@example.com"]);
+  });
+
+  it("falls back to an operator id field when the operators cannot be listed", async () => {
+    await mount("/dashboard/audit?operator_id=opr_9", dashboardServer("admin", (call) => {
+      if (call.path == "/operators") throw new TypeError("offline");
+      return undefined;
+    }));
+    await screen.findByRole("table", { name: "Audit log" });
+    const field = screen.getByLabelText("Operator") as HTMLInputElement;
+    expect(field.tagName).toBe("INPUT");
+    expect(field.value).toBe("opr_9");
   });
 
   it("keeps the page usable when a list fails, with a retry", async () => {

@@ -4,7 +4,7 @@ import { clientName, useEnv } from "../context";
 import { useLoad } from "../load";
 import { Empty, ErrorState, Loading, Mono, PageHeader, Pager, Table, Time } from "../parts";
 import { href, navigate, useQueryDraft, withChanges } from "../router";
-import type { AuditEntry, Page } from "../types";
+import type { AuditEntry, OperatorListed, Page } from "../types";
 
 export function AuditPage({ query }: { query: URLSearchParams }) {
   const env = useEnv();
@@ -13,6 +13,8 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
   const [action, setAction] = useQueryDraft(query, "action");
   const params = { operator_id: query.get("operator_id"), action: query.get("action"), after: query.get("after") };
   const list = useLoad(() => api.get<Page<AuditEntry>>("/audit", params), [JSON.stringify(params)]);
+  // The operators to filter by; without the list (an error), the field takes an id.
+  const operators = useLoad(() => api.get<{ data: OperatorListed[] }>("/operators"), []);
   const filterHref = (changes: Record<string, string | null>) => href("/audit", withChanges(query, changes));
   return (
     <>
@@ -21,7 +23,15 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
         onSubmit={(e) => { e.preventDefault(); navigate(filterHref({ operator_id: operator.trim() || null, action: action.trim() || null })); }}>
         <div class="field compact">
           <label for="a-operator">{t("audit.operator")}</label>
-          <input id="a-operator" type="search" value={operator} placeholder="opr_…" onInput={(e) => setOperator(e.currentTarget.value)} />
+          {operators.data ? (
+            <select id="a-operator" value={operator} onChange={(e) => setOperator(e.currentTarget.value)}>
+              <option value="">{t("filter.any")}</option>
+              {operators.data.data.map((o) => <option key={o.id} value={o.id}>{o.email}</option>)}
+              {operator && !operators.data.data.some((o) => o.id == operator) && <option value={operator}>{operator}</option>}
+            </select>
+          ) : (
+            <input id="a-operator" type="search" value={operator} placeholder="opr_…" onInput={(e) => setOperator(e.currentTarget.value)} />
+          )}
         </div>
         <div class="field compact">
           <label for="a-action">{t("audit.action")}</label>
