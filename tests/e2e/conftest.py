@@ -12,10 +12,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.e2e.harness import CHROMIUM, LAUNCH_ARGS, Server, gridlink_server, missing_prerequisites
 from tests.e2e.screens import Screens
+
+# An assertion waits as long as an action does (the contexts' default below). Playwright's own
+# 5 s let a sign-in that took longer while both workers ran browsers fail a test (seen once, in
+# test_connect_totp, with a refused key's answer still on its way).
+expect.set_options(timeout=15_000)
 
 # Every verification starts a backfill; two months of bills and readings keep it to seconds.
 SHORT_SYNC = {"GRIDLINK_SYNC_HISTORY_MONTHS": "2"}
