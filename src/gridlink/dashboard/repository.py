@@ -209,13 +209,6 @@ class DashboardRepository:
         statement = select(func.count()).select_from(UtilityCredential).where(*where)
         return int(await self.session.scalar(statement) or 0)
 
-    async def credential(self, credential_id: str, clients: Visible) -> CredentialRowView | None:
-        statement = _credential_query().where(
-            UtilityCredential.id == credential_id, _within(UtilityCredential.client_id, clients)
-        )
-        row = (await self.session.execute(statement)).first()
-        return None if row is None else CredentialRowView(*row)
-
     async def user_credential_ids(self, user_id: str) -> list[str]:
         statement = (
             select(UtilityCredential.id)

@@ -278,11 +278,12 @@ async def credential_detail(
 ) -> CredentialDetail:
     client = await credential_client(session, operator, credential_id)
     repo = DashboardRepository(session)
-    view = await repo.credential(credential_id, operator.client_ids)
     api_view = await CredentialRepository(session).view(client.id, credential_id)
-    assert view is not None
-    assert api_view is not None
+    assert api_view is not None  # credential_client found it
     api = to_out(api_view)
+    view = CredentialRowView(
+        api_view.credential, api_view.client_user_id, api_view.utility_name, client.name
+    )
     full = CredentialFull(**_row(view).model_dump(), verified_at=api.verified_at, sync=api.sync)
     filters = DataFilters(utility_credential_id=credential_id)
     accounts = await recent.every(reads.list_accounts, session, client, filters)
