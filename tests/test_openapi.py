@@ -162,6 +162,9 @@ NOT_IDEMPOTENT_BY_KEY = {
     # Runs several transactions of its own while the worker signs in; a retry signs in again
     # and reuses the same credential (one per user, utility and username), as the widget does.
     "/v1/sandbox/utility_credentials",
+    # A file merges without duplicates (readings and bills keyed as a sync keys them), so a
+    # retry stores nothing twice; a 64 MiB body is not worth fingerprinting and keeping.
+    "/v1/utility_credentials/files",
 }
 
 

@@ -45,6 +45,7 @@ async def test_sandbox_client_sees_the_five_sandbox_utilities(
         "commodities": ["electric"],
         "sign_in_kinds": ["password", "password_mfa"],
         "mfa_methods": ["sms", "call", "email"],
+        "connection_methods": ["login", "file"],
         "connector_id": "sandbox",
         "forgot_password_url": "https://power.sandbox.example/forgot-password",
         "status": "active",

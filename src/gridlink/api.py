@@ -26,6 +26,8 @@ from gridlink.links.routes import router as links_router
 from gridlink.operators.routes import router as operators_router
 from gridlink.sandbox.routes import router as sandbox_router
 from gridlink.sync.routes import router as sync_router
+from gridlink.uploads.routes import router as uploads_router
+from gridlink.uploads.routes import widget_router as widget_uploads_router
 from gridlink.users.routes import router as users_router
 from gridlink.utilities.routes import router as utilities_router
 from gridlink.webhooks.routes import router as webhooks_router
@@ -47,6 +49,7 @@ def build_router() -> APIRouter:
         events_router,
         webhooks_router,
         attempts_router,
+        uploads_router,
         credentials_router,
         sync_router,
         data_router,
@@ -56,6 +59,7 @@ def build_router() -> APIRouter:
         v1.include_router(router)
     root.include_router(v1)
     root.include_router(widget_router)
+    root.include_router(widget_uploads_router)
     root.include_router(assets_router)
     root.include_router(frame_router)
     root.include_router(demo_page_router)

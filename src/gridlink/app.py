@@ -46,6 +46,8 @@ the `X-Request-Id` header.
 **Retries.** Send an `Idempotency-Key` header on a POST to make it safe to retry.
 """
 
+# Green Button uploads: bodies read as they stream, under GRIDLINK_MAX_UPLOAD_BYTES.
+UPLOAD_ROUTES = (("POST", "/v1/utility_credentials/files"), ("POST", "/connect/api/files"))
 # Built files that negotiate their own, pre-computed encoding (kit/static_files.py): the dynamic
 # gzip (kit/compression.py) passes them through.
 PRECOMPRESSED = (
@@ -109,7 +111,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     # Outermost last. The edge (body size, control characters) answers before any transaction.
-    body_limits = BodyLimits(settings.max_body_bytes)
+    uploads = dict.fromkeys(UPLOAD_ROUTES, settings.max_upload_bytes)
+    body_limits = BodyLimits(settings.max_body_bytes, streamed=uploads)
     app.add_middleware(TransactionMiddleware)
     app.add_middleware(ControlCharacterMiddleware, limits=body_limits)
     app.add_middleware(BodyLimitMiddleware, limits=body_limits)

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
         description="Largest request body accepted, in bytes (1 MiB). A larger body is refused "
         "with 413 `payload_too_large` before it is read.",
     )
+    max_upload_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="Largest Green Button file upload accepted, in bytes (64 MiB: ten years of "
+        "15-minute readings fit). Applies to POST /v1/utility_credentials/files and "
+        "POST /connect/api/files, whose bodies are read as they stream; a larger one is refused "
+        "with 413 `payload_too_large`.",
+    )
     master_keys: SecretStr | None = Field(
         default=None,
         description="Master keys as `id:base64key,...` (the first is primary). Unset: a key file "

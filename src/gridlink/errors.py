@@ -68,6 +68,14 @@ class InvalidRequest(GridlinkError):
     code = "invalid_request"
 
 
+class InvalidFile(GridlinkError):
+    """An uploaded Green Button file we cannot read: the message names the element, line or zip
+    member and what is wrong with it."""
+
+    status_code = 422
+    code = "invalid_file"
+
+
 class InvalidTotpSecret(GridlinkError):
     """A sign-in's ``totp_secret`` is not an authenticator setup key (base32, 16-103
     characters): its own code, so Connect can say so in the end user's language."""
@@ -191,6 +199,7 @@ class DataUnavailable(GridlinkError):
 
 ERROR_CODES = (
     "invalid_request",
+    "invalid_file",
     "invalid_totp_secret",
     "unauthorized",
     "sign_in_failed",
@@ -291,11 +300,15 @@ def allowed_methods(scope: Scope) -> list[str]:
     route that matched the path, so a path served by two routes (GET and DELETE
     /v1/users/{id}) would advertise one of them."""
     path = scope["path"]
-    methods: set[str] = set()
-    for route in iter_route_contexts(scope["app"].routes):
-        if route.methods and _path_regex(route.path_format).match(path):
-            methods.update(route.methods)
-    return sorted(methods)
+    matched = [
+        route
+        for route in iter_route_contexts(scope["app"].routes)
+        if route.methods and _path_regex(route.path_format).match(path)
+    ]
+    # A path written out in full names its resource (POST /v1/utility_credentials/files); a
+    # parameter route that also matches it (/v1/utility_credentials/{id}) is another resource.
+    literal = [route for route in matched if "{" not in (route.path_format or "{")]
+    return sorted({method for route in literal or matched for method in route.methods or ()})
 
 
 @functools.cache

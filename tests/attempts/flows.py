@@ -25,6 +25,11 @@ class WidgetSession:
     async def post(self, path: str, json: dict[str, Any] | None = None) -> httpx.Response:
         return await self.api.post(f"/connect/api{path}", json=json, headers=self.headers)
 
+    async def upload(self, content: bytes, name: str = "usage.csv") -> httpx.Response:
+        """A Green Button file, as Connect's upload screen sends it."""
+        files = {"file": (name, content, "application/octet-stream")}
+        return await self.api.post("/connect/api/files", files=files, headers=self.headers)
+
     async def get(self, path: str, **params: Any) -> httpx.Response:
         return await self.api.get(f"/connect/api{path}", params=params, headers=self.headers)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from tests.attempts.flows import FINISHED, WidgetSession, connect_token, open_se
 from tests.attempts.test_update_and_links import _link as connect_link
 from tests.connect.test_frames import frame, ticket_of
 from tests.factories import make_client
+from tests.uploads.files import opower_csv
 
 HOST = "https://app.acme.example"
 LOADER = b"(()=>{window.Gridlink=window.Gridlink||{create(){}}})();\n"
@@ -149,6 +151,19 @@ async def test_no_connect_response_sets_a_cookie(
         back = await other.post(f"/attempts/{waiting['id']}/cancel")
         await follow_to(other, back.json(), "cancelled")
         assert (await other.post("/session/exit")).status_code == 204
+
+        # A Green Button file uploaded in Connect, then completed.
+        third = await connect_token(
+            api, client, client_user_id="user-3", utility_id="sandbox_electric"
+        )
+        uploader = await open_session(api, third)
+        await uploader.post(
+            "/session/consent", {"consent_version": uploader.data["consent_version"]}
+        )
+        uploaded = await uploader.upload(opower_csv(date(2024, 5, 1), 2))
+        assert uploaded.status_code == 200, uploaded.text
+        done = await uploader.post(f"/attempts/{uploaded.json()['attempt_id']}/complete")
+        assert done.status_code == 200, done.text
 
         # A connect link, full page, in update mode.
         assert (await api.get("/connect/link", params={"client": client.id})).status_code == 200

@@ -25,6 +25,7 @@ FIELDS = {
     "id",
     "client_user_id",
     "utility",
+    "method",
     "status",
     "status_detail",
     "action_required",

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridlink.attempts.limits import MAX_FAILED_PER_SOURCE
 from gridlink.connect.repository import ConnectSessionRepository, ConnectTokenRepository
 from gridlink.connectors.errors import MfaSessionExpired
+from gridlink.credentials.methods import CredentialMethod
 from gridlink.credentials.repository import CredentialRepository
 from gridlink.errors import Conflict, InvalidRequest, TokenInvalid
 from gridlink.kit import tokens
@@ -311,6 +312,17 @@ async def needs_mfa_refresh(session: AsyncSession, context: SessionContext) -> b
         row.client_id, row.credential_id
     )
     return credential is not None and credential.status_detail == MFA_REFRESH
+
+
+async def updates_a_file(session: AsyncSession, context: SessionContext) -> bool:
+    """Update mode for a file credential: Connect asks for a new Green Button file."""
+    row = context.row
+    if row.mode != "update" or row.credential_id is None:
+        return False
+    credential = await CredentialRepository(session).get_for_client(
+        row.client_id, row.credential_id
+    )
+    return credential is not None and credential.method == CredentialMethod.FILE
 
 
 def next_step(context: SessionContext, *, mfa_refresh: bool) -> str:

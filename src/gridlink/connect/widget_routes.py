@@ -43,7 +43,7 @@ from gridlink.utilities.service import UtilityFilters, list_utilities
 router = APIRouter(prefix="/connect/api", tags=["Connect widget"])
 
 
-def _bearer(request: Request) -> str:
+def session_bearer(request: Request) -> str:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise TokenInvalid(sessions.SESSION_UNUSABLE)
@@ -56,7 +56,7 @@ async def current_session(
     clock: AppClock,
     _documented: Annotated[None, Security(connect_session_scheme)] = None,
 ) -> sessions.SessionContext:
-    return await sessions.authenticate(session, clock, _bearer(request))
+    return await sessions.authenticate(session, clock, session_bearer(request))
 
 
 WidgetSession = Annotated[sessions.SessionContext, Depends(current_session)]
@@ -223,7 +223,7 @@ async def follow(
     """Answers as soon as the attempt changes after `after_seq`, or after `wait` seconds."""
     db: Database = request.app.state.db
     async with db.transaction(write=False) as session:  # not the request's: it ends before waiting
-        context = await sessions.authenticate(session, clock, _bearer(request))
+        context = await sessions.authenticate(session, clock, session_bearer(request))
     return await attempts.wait_for_change(db, context.row.id, attempt_id, after_seq, wait)
 
 

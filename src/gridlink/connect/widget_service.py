@@ -26,10 +26,13 @@ async def session_view(
             utility_out = to_out(utility, states[utility.id], None)
     latest = await AttemptRepository(session).latest_for_session(row.id)
     refresh = await sessions.needs_mfa_refresh(session, context)
+    step = sessions.next_step(context, mfa_refresh=refresh)
+    if step == "credentials" and await sessions.updates_a_file(session, context):
+        step = "upload"
     return SessionOut(
         id=row.id,
         mode=row.mode,
-        step=sessions.next_step(context, mfa_refresh=refresh),
+        step=step,
         client=ClientInfo(
             name=context.client_name,
             logo_url=context.client_logo_url,

@@ -7,12 +7,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gridlink.sync.schemas import SYNC_EXAMPLE, SyncOut
 
+CredentialMethodName = Literal["login", "file", "green_button"]
 CredentialStatus = Literal["pending", "verified", "rejected", "timeout", "error"]
 
-_CREDENTIAL_EXAMPLE: dict[str, Any] = {
+CREDENTIAL_EXAMPLE: dict[str, Any] = {
     "id": "ucr_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
     "client_user_id": "3f2c8e0a-5b1d-4c8e-9a47-2d6f1b0c9e11",
     "utility": {"id": "sandbox_electric", "name": "Sandbox Power & Light"},
+    "method": "login",
     "status": "verified",
     "status_detail": None,
     "action_required": False,
@@ -47,11 +49,17 @@ class UtilityRef(BaseModel):
 
 
 class UtilityCredentialOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [_CREDENTIAL_EXAMPLE]})
+    model_config = ConfigDict(json_schema_extra={"examples": [CREDENTIAL_EXAMPLE]})
 
     id: str = Field(description="The utility credential's id (`ucr_...`).")
     client_user_id: str = Field(description="Your id for the end user it belongs to.")
     utility: UtilityRef
+    method: CredentialMethodName = Field(
+        description="How it connects: `login` (Gridlink signs in with the end user's username "
+        "and password), `file` (Green Button files uploaded in Connect or with POST "
+        "/v1/utility_credentials/files) or `green_button` (Green Button Connect My Data, an "
+        "authorization at the utility)."
+    )
     status: CredentialStatus = Field(
         description="pending, verified, rejected, timeout or error; see the credentials guide."
     )

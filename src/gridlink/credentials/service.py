@@ -34,6 +34,7 @@ def to_out(view: CredentialView) -> UtilityCredentialOut:
         id=row.id,
         client_user_id=view.client_user_id,
         utility=UtilityRef(id=row.utility_id, name=view.utility_name),
+        method=row.method,
         status=row.status,
         status_detail=row.status_detail,
         action_required=row.action_required,

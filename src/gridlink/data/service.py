@@ -76,6 +76,13 @@ class IntervalChange:
         return self.start is not None
 
 
+def interval_range(
+    account_id: str, meter_id: str, start: datetime | None, end: datetime | None
+) -> dict[str, Any]:
+    """The data of the interval events (historical and new): which meter, which span."""
+    return {"utility_account_id": account_id, "meter_id": meter_id, "start": start, "end": end}
+
+
 async def upsert_accounts(
     session: AsyncSession, clock: Clock, credential_id: str, accounts: Sequence[Account]
 ) -> list[Stored]:

@@ -8,8 +8,8 @@ closes the connection after the answer.
 
 Every request gets the default limit (``GRIDLINK_MAX_BODY_BYTES``, for JSON). A route that
 takes larger streamed uploads (Green Button files) declares its own limit in ``BodyLimits``:
-``BodyLimits(default, streamed={("POST", "/v1/green_button/uploads"): 50 * MiB})``. Such a route
-must read ``request.stream()`` itself rather than take the body as one value, and
+``BodyLimits(default, streamed={("POST", "/v1/utility_credentials/files"): 64 * MiB})``. Such a
+route must read ``request.stream()`` itself rather than take the body as one value, and
 ``kit/control_characters.py`` leaves its body alone (its parser checks what it parses).
 """
 

@@ -15,6 +15,8 @@ class UtilityCredential(Base):
     under this record's id (fields ``username``, ``password``, ``session_token``,
     ``totp_secret``); no column here holds a secret.
     ``username_hash`` only finds an existing credential for the same login (no duplicates).
+    ``method`` says how it connects (``CredentialMethod``): a connector's sign-in, uploaded
+    Green Button files, or a Green Button Connect authorization.
     """
 
     __tablename__ = "utility_credentials"
@@ -29,6 +31,7 @@ class UtilityCredential(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     utility_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(20), default="login", server_default="login")
     status_detail: Mapped[str | None] = mapped_column(String(60), nullable=True)
     action_required: Mapped[bool] = mapped_column(default=False)
     username_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

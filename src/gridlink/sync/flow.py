@@ -347,7 +347,7 @@ class SyncRun:
                         await self._event(
                             session,
                             EventType.NEW_UTILITY_INTERVALS_AVAILABLE,
-                            _range(account_id, meter_id, change.start, change.end),
+                            data.interval_range(account_id, meter_id, change.start, change.end),
                         )
                 elif change.start is not None and change.end is not None:
                     state["first"] = state.get("first") or iso(change.start)
@@ -361,7 +361,9 @@ class SyncRun:
                     await self._event(
                         session,
                         EventType.HISTORICAL_UTILITY_INTERVALS_DISCOVERED,
-                        _range(account_id, meter_id, start, moment(state.get("last")) or end),
+                        data.interval_range(
+                            account_id, meter_id, start, moment(state.get("last")) or end
+                        ),
                     )
                 self._advance(sync)
             if self.settings.chunk_pause_seconds:
@@ -474,9 +476,3 @@ class SyncRun:
             elapsed = now - sync.started_at
             sync.eta = now + elapsed * ((total - done) / done)
         sync.updated_at = now
-
-
-def _range(
-    account_id: str, meter_id: str, start: datetime | None, end: datetime | None
-) -> dict[str, Any]:
-    return {"utility_account_id": account_id, "meter_id": meter_id, "start": start, "end": end}

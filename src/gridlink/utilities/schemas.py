@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Commodity = Literal["electric", "gas", "water"]
 SignInKind = Literal["password", "password_mfa", "password_totp", "oauth", "file"]
+ConnectionMethod = Literal["login", "green_button", "file"]
 UtilityStatus = Literal["active", "degraded", "unsupported"]
 Environment = Literal["sandbox", "live"]
 MatchedBy = Literal["zip", "area", "state"]
@@ -26,6 +27,7 @@ class UtilityOut(BaseModel):
                     "commodities": ["electric"],
                     "sign_in_kinds": ["password", "password_mfa"],
                     "mfa_methods": ["sms", "call", "email"],
+                    "connection_methods": ["login", "file"],
                     "connector_id": "sandbox",
                     "forgot_password_url": None,
                     "status": "active",
@@ -42,6 +44,7 @@ class UtilityOut(BaseModel):
                     "commodities": ["electric"],
                     "sign_in_kinds": [],
                     "mfa_methods": [],
+                    "connection_methods": ["file"],
                     "connector_id": None,
                     "forgot_password_url": None,
                     "status": "unsupported",
@@ -70,6 +73,14 @@ class UtilityOut(BaseModel):
         "site), file (upload a Green Button file). Empty while unsupported."
     )
     mfa_methods: list[str] = Field(description="Where MFA codes can be sent: sms, call, email.")
+    connection_methods: list[ConnectionMethod] = Field(
+        default_factory=list,
+        description="The ways Connect can connect it, in the order it offers them: `login` "
+        "(username and password, while a connector serves it and is not unsupported), "
+        "`green_button` (Green Button Connect My Data, where the operator configured the "
+        "utility's Data Custodian), `file` (a Green Button file, for every utility). A "
+        "credential's `method` says which one it uses.",
+    )
     connector_id: str | None = Field(
         default=None, description="The connector that serves it; null if none."
     )

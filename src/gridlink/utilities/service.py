@@ -13,7 +13,7 @@ from gridlink.errors import InvalidRequest, NotFound
 from gridlink.kit.pagination import Page
 from gridlink.models import Utility
 from gridlink.utilities.repository import Criteria, Position, UtilityRepository
-from gridlink.utilities.schemas import COMMODITIES, MatchedBy, UtilityOut
+from gridlink.utilities.schemas import COMMODITIES, ConnectionMethod, MatchedBy, UtilityOut
 from gridlink.utilities.zip_states import state_for_zip
 
 BAD_CURSOR = "cursor is not one this API issued: pass next_cursor from the previous page unchanged."
@@ -55,6 +55,16 @@ def decode_cursor(cursor: str | None) -> Position | None:
     return int(rank), names[0], names[1]
 
 
+def connection_methods(utility: Utility) -> list[ConnectionMethod]:
+    """How Connect can connect this utility: a sign-in while a connector serves it, and a
+    Green Button file always (every North American utility offers the download)."""
+    methods: list[ConnectionMethod] = []
+    if utility.connector_id is not None and utility.status != "unsupported":
+        methods.append("login")
+    methods.append("file")
+    return methods
+
+
 def to_out(utility: Utility, states: list[str], matched_by: MatchedBy | None) -> UtilityOut:
     return UtilityOut(
         id=utility.id,
@@ -65,6 +75,7 @@ def to_out(utility: Utility, states: list[str], matched_by: MatchedBy | None) ->
         commodities=[c for c in COMMODITIES if getattr(utility, c)],
         sign_in_kinds=utility.sign_in_kinds,
         mfa_methods=utility.mfa_methods,
+        connection_methods=connection_methods(utility),
         connector_id=utility.connector_id,
         forgot_password_url=utility.forgot_password_url,
         status=utility.status,
