@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget bench-dashboard clean fuzz fuzz-all fuzz-long
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget bench-dashboard bench-greenbutton-upload clean fuzz fuzz-all fuzz-long
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -81,6 +81,11 @@ bench-budget: install
 bench-dashboard: install widget-build
 	scripts/ensure-postgres
 	$(BIN)/python bench/dashboard.py
+
+# A year of hourly Green Button readings uploaded to stored readings, on both databases.
+bench-greenbutton-upload: install
+	scripts/ensure-postgres
+	$(BIN)/python bench/greenbutton_upload.py
 
 # A 24-month backfill and a daily sync per connector against the utilities' HTTP fakes.
 bench-backfill: install
