@@ -10,7 +10,7 @@ import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 
-from gridlink.greenbutton.custodian import FileFeeds, Registration, SandboxFeeds
+from gridlink.greenbutton.custodian import SandboxFeeds
 from gridlink.greenbutton.custodian.testing import Served, serve_custodian
 from gridlink.kit.clock import ManualClock
 from tests.greenbutton.custodian.conftest import (
@@ -188,7 +188,7 @@ async def test_wrong_client_secret_is_401(custodian: Served, third_party: ThirdP
     async with oauth_client(third_party) as oauth:
         url, _ = oauth.create_authorization_url(f"{custodian.base_url}/oauth/authorize")
         answer = await consent(url)
-    async with oauth_client(third_party, secret="not-the-secret") as wrong:  # noqa: S106
+    async with oauth_client(third_party, secret="not-the-secret") as wrong:
         with pytest.raises(OAuthError) as refused:
             await wrong.fetch_token(
                 f"{custodian.base_url}/oauth/token", authorization_response=str(answer.url)
@@ -267,9 +267,3 @@ async def test_an_access_token_expires(
         answer = await conn.oauth.get(str(conn.token["resourceURI"]))
     assert answer.status_code == 401
     assert 'error="invalid_token"' in answer.headers["www-authenticate"]
-
-
-def test_file_feeds_customer_names_show(tmp_path: object) -> None:
-    feeds = FileFeeds({"a": __import__("pathlib").Path("/nonexistent")})
-    assert [c.name for c in feeds.customers()] == ["a"]
-    assert Registration("c", "s", ("http://x/cb",)).display_name == "c"
