@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 
 from gridlink.greenbutton import custodian as package
@@ -46,3 +47,10 @@ def test_public_surface() -> None:
         "create_custodian",
         "Custodian",
     }
+
+
+def test_a_plain_http_base_url_off_loopback_is_refused_at_once() -> None:
+    with pytest.raises(ValueError, match="must be https"):
+        create_custodian(
+            base_url="http://sandbox.example/green-button", registrations=[], feeds=SandboxFeeds()
+        )

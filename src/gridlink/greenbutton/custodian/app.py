@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
+from authlib.common.security import is_secure_transport  # type: ignore[import-untyped]
 from starlette.applications import Starlette
 
 from gridlink.greenbutton.custodian import espi_routes, manage_routes, oauth_routes
@@ -75,6 +76,11 @@ def create_custodian(
     require_pkce: bool = False,
     access_token_seconds: int = 3600,
 ) -> Custodian:
+    if not is_secure_transport(base_url):
+        # Authlib would refuse every OAuth request later; say so now, in words.
+        raise ValueError(
+            f"base_url {base_url!r} must be https, or http on localhost or a loopback address"
+        )
     uris = Uris(base_url)
     store = Store(registrations, now)
     server = CustodianServer(
