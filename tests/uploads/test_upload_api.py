@@ -13,8 +13,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
+from gridlink import Settings
 from gridlink.models import UtilityCredential
+from gridlink.models.base import Base
 from tests.credentials.helpers import count, events_of
 from tests.factories import TestClient, assert_error, make_client, make_credential
 from tests.uploads.files import opower_csv, opower_csv_sum, utc_span
@@ -249,3 +252,21 @@ async def test_a_real_year_of_hourly_readings(
     found = response.json()["found"]
     assert found["readings"] == 8760  # the README's count, taken from the file itself
     assert (found["start"], found["end"]) == ("2011-01-01T08:00:00Z", "2012-01-01T08:00:00Z")
+
+
+async def test_the_file_itself_is_not_kept(
+    app: FastAPI, api: httpx.AsyncClient, settings: Settings
+) -> None:
+    """A CSV download's preamble names the customer and the address: none of it is stored,
+    neither in the database nor in the file store."""
+    client = await make_client(app)
+    assert (await upload(api, client, opower_csv(MAY, 2))).status_code == 201
+    assert await count(app, UtilityCredential) == 1
+    kept = [b"JANE DOE", b"1 MAIN ST", b"1234567890"]
+    async with app.state.db.transaction(write=False) as session:
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(select(table))).all()
+            text = repr(rows).encode()
+            assert not [k for k in kept if k in text], table.name
+    stored_files = [p for p in settings.resolved_files_dir().rglob("*") if p.is_file()]
+    assert not [p for p in stored_files if any(k in p.read_bytes() for k in kept)]
