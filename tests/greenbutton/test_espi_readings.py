@@ -130,6 +130,13 @@ def test_value_keeps_its_digits_and_sign() -> None:
     assert [str(v) for v in values] == ["-1.50"]
 
 
+def test_more_digits_than_decimal_keeps_are_rounded_as_before() -> None:
+    digits = "1234567890123456789012345678901"  # 31 digits: the default context keeps 28
+    assert only(parse(feed(reading(value=digits)))).value == Decimal(
+        "1.234567890123456789012345679E+30"
+    )
+
+
 def test_power_of_ten_scales_values_but_not_costs() -> None:
     rt = "<powerOfTenMultiplier>-3</powerOfTenMultiplier><uom>169</uom>"
     got = only(parse(feed(reading(value=1234, extra="<cost>500000</cost>"), reading_type=rt)))
@@ -248,7 +255,10 @@ def test_a_lone_interval_block_is_read() -> None:
         (reading(value="NaN"), r"<value> \(line 1\): 'NaN' is not a finite number"),
         (reading(value="1e40"), r"<value> \(line 1\): '1e40' is too large"),
         (reading(extra="<cost>x</cost>"), r"<cost> \(line 1\): 'x' is not a number"),
+        (reading(value="\u00b2"), r"<value> \(line 1\): '\u00b2' is not a number"),
+        (reading(extra="<cost>\u00b2</cost>"), r"<cost> \(line 1\): '\u00b2' is not a number"),
         (reading(start="soon"), r"<start> \(line 1\): 'soon' is not a number"),
+        (reading(start="\u00b2"), r"<start> \(line 1\): '\u00b2' is not a number"),
         (reading(start=-5), r"<start> \(line 1\): -5 is not a plausible time"),
         (reading(start=8_000_000_000), r"<start> \(line 1\): 8000000000 is not a plausible"),
         (reading(duration=0), r"<duration> \(line 1\): 0 is not a plausible duration"),
@@ -270,3 +280,31 @@ def test_the_error_line_is_the_element_line() -> None:
     )
     with pytest.raises(GreenButtonError, match=r"<value> \(line 3\)"):
         parse(lines)
+
+
+def test_delivered_and_received_of_one_meter_interleave_by_start() -> None:
+    def meter(n: int, flow: int, starts: list[int]) -> str:
+        body = "".join(reading(start=T0 + 3600 * h, value=flow) for h in starts)
+        return (
+            f'<entry><link rel="self" href="/UP/1/MR/{n}"/><link rel="related" '
+            f'href="/UP/1/MR/{n}/ReadingType/{n}"/><content><MeterReading xmlns="{ESPI}"/>'
+            f'</content></entry><entry><link rel="self" href="/UP/1/MR/{n}/ReadingType/{n}"/>'
+            f'<content><ReadingType xmlns="{ESPI}"><flowDirection>{flow}</flowDirection>'
+            f"<uom>72</uom></ReadingType></content></entry>"
+            f'<entry><link rel="self" href="/UP/1/MR/{n}/IntervalBlock/1"/><content>'
+            f'<IntervalBlock xmlns="{ESPI}">{body}</IntervalBlock></content></entry>'
+        )
+
+    data = (
+        f'<feed xmlns="{ATOM}"><entry><link rel="self" href="/UP/1"/><content>'
+        f'<UsagePoint xmlns="{ESPI}"/></content></entry>'
+        f"{meter(1, 19, [1, 0])}{meter(2, 1, [0, 1])}</feed>"
+    ).encode()
+    parsed = parse(data)
+    assert len(parsed.meters) == 1
+    assert [(r.start - START, r.direction) for r in readings_of(parsed)] == [
+        (timedelta(0), Direction.DELIVERED),
+        (timedelta(0), Direction.RECEIVED),
+        (timedelta(hours=1), Direction.DELIVERED),
+        (timedelta(hours=1), Direction.RECEIVED),
+    ]
