@@ -17,33 +17,28 @@ A file with no UsagePoint or MeterReading gets one made up from the hrefs (or a 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from gridlink.connectors.models import (
     Commodity,
     Direction,
-    IntervalReading,
     Meter,
-    ReadingQuality,
     ServiceClass,
     Statement,
 )
 from gridlink.greenbutton import codes
 from gridlink.greenbutton.errors import GreenButtonError
-from gridlink.greenbutton.intervals import RawReadings
 from gridlink.greenbutton.limits import Limits
 from gridlink.greenbutton.links import same, under
 from gridlink.greenbutton.model import ParsedFile, ParsedMeter
-from gridlink.greenbutton.records import build
+from gridlink.greenbutton.readings import Pile, in_order, with_durations
 from gridlink.greenbutton.resources import ReadingTypeData, Resource, entry_resources
 from gridlink.greenbutton.summaries import statement
 from gridlink.greenbutton.timezones import zone_from_parameters
 from gridlink.greenbutton.xmlsafe import iter_entries
 
 _SUMMARIES = ("UsageSummary", "ElectricPowerUsageSummary")
-_COST_POWER = -5  # ESPI money is in 1/100,000 of the currency
 _UNIQUE = frozenset({"UsagePoint", "MeterReading", "ReadingType", "LocalTimeParameters"})
 
 
@@ -132,8 +127,8 @@ class _Assembler:
         self.summaries = [r for kind in _SUMMARIES for r in by_kind.get(kind, [])]
         self.time_zone = time_zone
         self.warnings = warnings
-        # usage point → (direction, unit) → start → reading: a repeated interval replaces one
-        self.readings: dict[int, dict[tuple[Direction, str], dict[datetime, IntervalReading]]] = {}
+        # usage point → (direction, unit) → its readings, built when the meter is
+        self.readings: dict[int, dict[tuple[Direction, str], Pile]] = {}
         self.statements: dict[int, dict[tuple[object, object], Statement]] = {}
         self.duplicates = 0
 
@@ -208,21 +203,16 @@ class _Assembler:
         direction = codes.FLOW.get(rt.flow_direction or 0, Direction.DELIVERED)
         if rt.flow_direction is not None and rt.flow_direction not in codes.FLOW:
             self.warnings.append(f"flowDirection {rt.flow_direction} read as delivered")
-        groups = self.readings.setdefault(id(point), {})
-        raw = block.readings
-        if None in raw.durations:
-            if rt.interval_length is None:
-                self.warnings.append(
-                    f"<IntervalBlock> at line {block.line}: a reading has no duration; skipped"
-                )
-            raw = _with_durations(raw, rt.interval_length)
-        if not raw:
-            return
-        readings = _interval_readings(raw, rt, unit, direction)
-        group = groups.setdefault((direction, unit), {})
-        before = len(group)
-        group.update(zip(raw.starts, readings, strict=True))
-        self.duplicates += len(readings) - (len(group) - before)
+        piles = self.readings.setdefault(id(point), {})
+        if None in block.readings.durations and rt.interval_length is None:
+            self.warnings.append(
+                f"<IntervalBlock> at line {block.line}: a reading has no duration; skipped"
+            )
+        raw = with_durations(block.readings, rt.interval_length)
+        if raw:
+            default_quality = codes.QUALITY.get(rt.default_quality or -1)
+            pile = piles.setdefault((direction, unit), Pile())
+            pile.add(raw, rt.power_of_ten, default_quality)
 
     def _zone_name(self, point: Resource) -> str:
         if self.time_zone:
@@ -263,7 +253,9 @@ class _Assembler:
             time_zone=zone_name,
             native_id=point.self_href,
         )
-        return ParsedMeter(meter, _in_order(self.readings.get(id(point), {})), statements)
+        readings, repeats = in_order(self.readings.get(id(point), {}))
+        self.duplicates += repeats
+        return ParsedMeter(meter, readings, statements)
 
     def _statements(
         self, point: Resource, zone: ZoneInfo, currency: str | None
@@ -288,61 +280,6 @@ class _Assembler:
                 )
             kept[key] = bill
         return tuple(sorted(kept.values(), key=lambda s: s.period_start))
-
-
-def _worst(qualities: tuple[int, ...]) -> ReadingQuality | None:
-    known = [codes.QUALITY[q] for q in qualities if q in codes.QUALITY]
-    return max(known, key=codes.QUALITY_RANK.__getitem__) if known else None
-
-
-def _with_durations(raw: RawReadings, interval_length: timedelta | None) -> RawReadings:
-    """``raw`` with each missing duration taken from the ReadingType, or those readings left
-    out when it has none either (the caller warns)."""
-    kept = [i for i, d in enumerate(raw.durations) if d is not None or interval_length is not None]
-    return RawReadings(
-        starts=[raw.starts[i] for i in kept],
-        durations=[raw.durations[i] or interval_length for i in kept],
-        values=[raw.values[i] for i in kept],
-        costs=[raw.costs[i] for i in kept],
-        qualities=[raw.qualities[i] for i in kept],
-        any_cost=raw.any_cost,
-        any_quality=raw.any_quality,
-        exact=raw.exact,
-    )
-
-
-def _interval_readings(
-    raw: RawReadings, rt: ReadingTypeData, unit: str, direction: Direction
-) -> list[IntervalReading]:
-    """One block's readings, scaled as its ReadingType says, built column by column (the
-    common columns once for the whole block)."""
-    columns: dict[str, Sequence[object]] = {"start": raw.starts, "duration": raw.durations}
-    same: dict[str, object] = {"unit": unit, "direction": direction, "components": ()}
-    power = rt.power_of_ten
-    columns["value"] = (
-        [value.scaleb(power) for value in raw.values] if power or not raw.exact else raw.values
-    )
-    if raw.any_cost:
-        columns["cost"] = [None if c is None else c.scaleb(_COST_POWER) for c in raw.costs]
-    else:
-        same["cost"] = None
-    default = codes.QUALITY.get(rt.default_quality or -1)
-    if raw.any_quality:
-        columns["quality"] = [_worst(q) if q else default for q in raw.qualities]
-    else:
-        same["quality"] = default
-    return build(IntervalReading, len(raw), columns, same)
-
-
-def _in_order(
-    groups: dict[tuple[Direction, str], dict[datetime, IntervalReading]],
-) -> tuple[IntervalReading, ...]:
-    """A usage point's readings by start, then direction and unit."""
-    if len(groups) == 1:
-        (group,) = groups.values()
-        return tuple(map(group.__getitem__, sorted(group)))
-    every = [reading for group in groups.values() for reading in group.values()]
-    return tuple(sorted(every, key=lambda r: (r.start, r.direction, r.unit)))
 
 
 def _commodity(service_kind: int | None, types: list[ReadingTypeData]) -> Commodity | None:
