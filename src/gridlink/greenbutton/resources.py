@@ -85,8 +85,7 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
             name = local(child.tag)
             if name == "link":
                 rel = (child.get("rel") or "").strip().lower()
-                href = normalize(child.get("href"))
-                if href and rel in links:
+                if rel in links and (href := normalize(child.get("href"))):
                     links[rel].append(href)
             elif name == "content":
                 contents.append(child)
