@@ -30,8 +30,14 @@ def _normalize(href: str | None) -> str | None:
     href = href.strip()
     if not href:
         return None
-    parts = urlsplit(href)
-    path = parts.path if (parts.scheme or parts.netloc) else href.split("?")[0].split("#")[0]
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # e.g. "http://[x/", a bad IPv6 host: compared as written
+        parts = None
+    if parts is not None and (parts.scheme or parts.netloc):
+        path = parts.path
+    else:
+        path = href.split("?")[0].split("#")[0]
     return path.strip("/") or None
 
 
