@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget bench-dashboard bench-greenbutton-upload clean fuzz fuzz-all fuzz-long
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget bench-dashboard bench-greenbutton bench-greenbutton-upload clean fuzz fuzz-all fuzz-long
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -90,6 +90,18 @@ bench-greenbutton-upload: install
 # A 24-month backfill and a daily sync per connector against the utilities' HTTP fakes.
 bench-backfill: install
 	$(BIN)/python bench/backfill.py
+
+# Green Button parse times against a bare lxml parse and two peer parsers (see bench/README.md).
+# The peers are pinned (uv group "bench", bench/node/package-lock.json) and installed here only.
+BENCH_NODE := bench/node
+
+$(BENCH_NODE)/node_modules/.installed: $(BENCH_NODE)/package.json $(BENCH_NODE)/package-lock.json
+	cd $(BENCH_NODE) && npm ci --no-audit --no-fund
+	@touch $@
+
+bench-greenbutton: install $(BENCH_NODE)/node_modules/.installed
+	$(UV) sync --frozen --group bench --python $(PYTHON)
+	$(BIN)/python bench/greenbutton_parse.py
 
 bench-widget: install widget-build
 	scripts/ensure-chromium

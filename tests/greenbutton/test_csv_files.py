@@ -92,3 +92,13 @@ def test_sce_layout() -> None:
 def test_csv_errors_name_the_line(text: str, message: str) -> None:
     with pytest.raises(GreenButtonError, match=message):
         parse(text.encode())
+
+
+def test_a_row_one_short_of_its_header_has_no_cost() -> None:
+    # Found by test_fuzz: the tolerated missing last cell was the COST column (IndexError).
+    text = (
+        b"TYPE,DATE,START TIME,END TIME,USAGE,UNITS,COST\n"
+        b"Electric usage,2024-01-01,00:00,00:14,1.5,kWh\n"
+    )
+    readings = parse(text, time_zone="UTC").meters[0].readings
+    assert [(r.value, r.cost) for r in readings] == [(Decimal("1.5"), None)]

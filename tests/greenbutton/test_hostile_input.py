@@ -112,3 +112,10 @@ def test_zip_with_too_many_members_is_refused() -> None:
 def test_nested_zip_is_refused() -> None:
     with pytest.raises(GreenButtonError, match="zip inside a zip"):
         parse(_zip({"inner.zip": _zip({"a.xml": b"<x/>"})}))
+
+
+def test_a_link_no_url_parser_accepts_is_compared_as_written() -> None:
+    # urlsplit raises ValueError on a bad IPv6 host; it used to escape as a crash.
+    link = b'<link rel="self" href="http://[x/UsagePoint/1"/>'
+    parsed = parse(FEED % (BLOCK % b"3").replace(b"<entry>", b"<entry>" + link))
+    assert [r.value for m in parsed.meters for r in m.readings] == [3]

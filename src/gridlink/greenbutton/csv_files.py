@@ -196,10 +196,10 @@ def _opower(rows: _Rows, header_line: int, header: list[str], builder: _Builder)
             match = _PAREN_UNIT.search(name)
             unit = _unit(match.group(1)) if match else None
             if unit is None and units_col is not None:
-                unit = _unit(row[units_col])
+                unit = _unit(_cell(row, units_col))
             if unit is None:
                 raise _fail(line, "no unit: neither a UNITS column nor a unit in the header")
-            cost = _decimal(row[cost_col], line, "COST") if cost_col is not None else None
+            cost = _decimal(_cell(row, cost_col), line, "COST") if cost_col is not None else None
             reading = IntervalReading(
                 start=start_utc,
                 duration=end_utc - start_utc,
@@ -209,6 +209,12 @@ def _opower(rows: _Rows, header_line: int, header: list[str], builder: _Builder)
                 cost=cost if direction is Direction.DELIVERED else None,
             )
             builder.add(row[0].strip() or "1", reading, line)
+
+
+def _cell(row: list[str], index: int) -> str:
+    """A cell of a row one short of the header (tolerated above): the missing last one is
+    empty."""
+    return row[index] if index < len(row) else ""
 
 
 def _sdge(rows: _Rows, header_line: int, header: list[str], builder: _Builder) -> None:

@@ -18,15 +18,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from gridlink.connectors.models import (
     Commodity,
     Direction,
-    IntervalReading,
     Meter,
-    ReadingQuality,
     ServiceClass,
     Statement,
 )
@@ -35,6 +32,7 @@ from gridlink.greenbutton.errors import GreenButtonError
 from gridlink.greenbutton.limits import Limits
 from gridlink.greenbutton.links import same, under
 from gridlink.greenbutton.model import ParsedFile, ParsedMeter
+from gridlink.greenbutton.readings import Pile, in_order, with_durations
 from gridlink.greenbutton.resources import ReadingTypeData, Resource, entry_resources
 from gridlink.greenbutton.summaries import statement
 from gridlink.greenbutton.timezones import zone_from_parameters
@@ -129,7 +127,8 @@ class _Assembler:
         self.summaries = [r for kind in _SUMMARIES for r in by_kind.get(kind, [])]
         self.time_zone = time_zone
         self.warnings = warnings
-        self.readings: dict[int, dict[tuple[datetime, Direction, str], IntervalReading]] = {}
+        # usage point → (direction, unit) → its readings, built when the meter is
+        self.readings: dict[int, dict[tuple[Direction, str], Pile]] = {}
         self.statements: dict[int, dict[tuple[object, object], Statement]] = {}
         self.duplicates = 0
 
@@ -204,29 +203,16 @@ class _Assembler:
         direction = codes.FLOW.get(rt.flow_direction or 0, Direction.DELIVERED)
         if rt.flow_direction is not None and rt.flow_direction not in codes.FLOW:
             self.warnings.append(f"flowDirection {rt.flow_direction} read as delivered")
-        default_quality = codes.QUALITY.get(rt.default_quality or -1)
-        store = self.readings.setdefault(id(point), {})
-        for raw in block.readings:
-            duration = raw.duration or rt.interval_length
-            if duration is None:
-                self.warnings.append(
-                    f"<IntervalBlock> at line {block.line}: a reading has no duration; skipped"
-                )
-                continue
-            quality = _worst(raw.qualities) if raw.qualities else default_quality
-            reading = IntervalReading(
-                start=raw.start,
-                duration=duration,
-                value=raw.value.scaleb(rt.power_of_ten),
-                unit=unit,
-                direction=direction,
-                cost=None if raw.cost is None else raw.cost.scaleb(-5),
-                quality=quality,
+        piles = self.readings.setdefault(id(point), {})
+        if None in block.readings.durations and rt.interval_length is None:
+            self.warnings.append(
+                f"<IntervalBlock> at line {block.line}: a reading has no duration; skipped"
             )
-            key = (raw.start, direction, unit)
-            if key in store:
-                self.duplicates += 1
-            store[key] = reading
+        raw = with_durations(block.readings, rt.interval_length)
+        if raw:
+            default_quality = codes.QUALITY.get(rt.default_quality or -1)
+            pile = piles.setdefault((direction, unit), Pile())
+            pile.add(raw, rt.power_of_ten, default_quality)
 
     def _zone_name(self, point: Resource) -> str:
         if self.time_zone:
@@ -267,8 +253,8 @@ class _Assembler:
             time_zone=zone_name,
             native_id=point.self_href,
         )
-        store = self.readings.get(id(point), {})
-        readings = tuple(sorted(store.values(), key=lambda r: (r.start, r.direction, r.unit)))
+        readings, repeats = in_order(self.readings.get(id(point), {}))
+        self.duplicates += repeats
         return ParsedMeter(meter, readings, statements)
 
     def _statements(
@@ -294,11 +280,6 @@ class _Assembler:
                 )
             kept[key] = bill
         return tuple(sorted(kept.values(), key=lambda s: s.period_start))
-
-
-def _worst(qualities: tuple[int, ...]) -> ReadingQuality | None:
-    known = [codes.QUALITY[q] for q in qualities if q in codes.QUALITY]
-    return max(known, key=codes.QUALITY_RANK.__getitem__) if known else None
 
 
 def _commodity(service_kind: int | None, types: list[ReadingTypeData]) -> Commodity | None:

@@ -7,17 +7,37 @@ leading or trailing slashes, and let a longer path match a shorter one it ends w
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 
 def normalize(href: str | None) -> str | None:
+    # A feed repeats its collection hrefs (every block's "up"): short ones are remembered,
+    # and only short ones, so that no upload can park megabytes in the cache.
+    if href is not None and len(href) <= 300:
+        return _remembered(href)
+    return _normalize(href)
+
+
+@lru_cache(maxsize=4096)
+def _remembered(href: str) -> str | None:
+    return _normalize(href)
+
+
+def _normalize(href: str | None) -> str | None:
     if href is None:
         return None
     href = href.strip()
     if not href:
         return None
-    parts = urlsplit(href)
-    path = parts.path if (parts.scheme or parts.netloc) else href.split("?")[0].split("#")[0]
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # e.g. "http://[x/", a bad IPv6 host: compared as written
+        parts = None
+    if parts is not None and (parts.scheme or parts.netloc):
+        path = parts.path
+    else:
+        path = href.split("?")[0].split("#")[0]
     return path.strip("/") or None
 
 

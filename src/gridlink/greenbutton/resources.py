@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from lxml import etree
 
 from gridlink.greenbutton import values as v
+from gridlink.greenbutton.intervals import RawReadings, read_block
 from gridlink.greenbutton.links import normalize
 from gridlink.greenbutton.xmlsafe import local
-
-
-@dataclass(slots=True)
-class RawReading:
-    start: datetime
-    duration: timedelta | None
-    value: Decimal
-    cost: Decimal | None
-    qualities: tuple[int, ...]
 
 
 @dataclass(slots=True)
@@ -62,7 +53,7 @@ class Resource:
     title: str | None = None
     usage_point: UsagePointData | None = None
     reading_type: ReadingTypeData | None = None
-    readings: list[RawReading] = field(default_factory=list)
+    readings: RawReadings = field(default_factory=RawReadings)
     local_time: LocalTimeData | None = None
     summary: etree._Element | None = None  # kept whole: summaries.py reads it
 
@@ -94,8 +85,7 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
             name = local(child.tag)
             if name == "link":
                 rel = (child.get("rel") or "").strip().lower()
-                href = normalize(child.get("href"))
-                if href and rel in links:
+                if rel in links and (href := normalize(child.get("href"))):
                     links[rel].append(href)
             elif name == "content":
                 contents.append(child)
@@ -131,7 +121,7 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
 def _read(resource: Resource, element: etree._Element) -> None:
     kind = resource.kind
     if kind == "IntervalBlock":
-        resource.readings = interval_readings(element)
+        resource.readings = read_block(element)
     elif kind == "ReadingType":
         resource.reading_type = reading_type(element)
     elif kind == "UsagePoint":
@@ -170,30 +160,3 @@ def usage_point(element: etree._Element, title: str | None) -> UsagePointData:
     if delivery is not None:
         tariff = v.text(v.children(delivery).get("tariffProfile"))
     return UsagePointData(service_kind=kind, tariff=tariff, title=title)
-
-
-def interval_readings(block: etree._Element) -> list[RawReading]:
-    readings: list[RawReading] = []
-    for element in block:
-        if local(element.tag) != "IntervalReading":
-            continue
-        start = duration = value = cost = None
-        qualities: list[int] = []
-        for part in element:
-            name = local(part.tag)
-            if name == "timePeriod":
-                period = v.children(part)
-                start = v.instant(period.get("start"))
-                duration = v.seconds(period.get("duration"))
-            elif name == "value":
-                value = v.number(part)
-            elif name == "cost":
-                cost = v.number(part)
-            elif name == "ReadingQuality":
-                quality = v.integer(v.children(part).get("quality"))
-                if quality is not None:
-                    qualities.append(quality)
-        if start is None or value is None:
-            continue  # an empty reading says nothing; counted by the caller as skipped
-        readings.append(RawReading(start, duration, value, cost, tuple(qualities)))
-    return readings

@@ -12,7 +12,7 @@ from gridlink.greenbutton.xmlsafe import local
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS_THRESHOLD = 100_000_000_000  # seconds past 5138 AD: such a number is in milliseconds
-_LAST_SECOND = 7_258_118_400  # 2200-01-01: later instants are mistakes, not data
+LAST_SECOND = 7_258_118_400  # 2200-01-01: later instants are mistakes, not data
 
 
 def children(element: etree._Element) -> dict[str, etree._Element]:
@@ -84,7 +84,7 @@ def instant(element: etree._Element | None) -> datetime | None:
         return None
     if abs(value) >= _MS_THRESHOLD:
         value = value / 1000
-    if not 0 <= value < _LAST_SECOND:
+    if not 0 <= value < LAST_SECOND:
         raise _fail(element, f"{value} is not a plausible time (Unix seconds, UTC)")
     return EPOCH + timedelta(seconds=float(value))
 
