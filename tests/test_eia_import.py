@@ -167,6 +167,7 @@ async def test_a_connector_serving_an_imported_utility_defines_it_and_keeps_its_
         "commodities": ["electric", "gas"],
         "sign_in_kinds": ["password_mfa"],
         "mfa_methods": ["sms"],
+        "connection_methods": ["login", "file"],
         "connector_id": "coned",
         "forgot_password_url": "https://www.coned.com/en/forgot-password",
         "status": "active",

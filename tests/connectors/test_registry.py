@@ -147,6 +147,7 @@ async def test_the_sandbox_utilities_match_the_catalog(
             "commodities": [c.value for c in utility.commodities],
             "sign_in_kinds": [k.value for k in utility.sign_in_kinds],
             "mfa_methods": [m.value for m in utility.mfa_methods],
+            "connection_methods": ["login", "file"],
             "connector_id": served.connector_id,
             "forgot_password_url": utility.forgot_password_url,
             "status": "active",
