@@ -155,8 +155,8 @@ describe("the upload screen", () => {
     request!.answer(200, STORED);
     await screen.findByRole("heading", { name: "Your file is uploaded" });
     expect(screen.getByText("We found 1 meter with 8,736 hourly readings from Jan 1, 2011 to Dec 31, 2011.")).toBeTruthy();
-    expect(screen.getByText("Meter 1 · Electric")).toBeTruthy();
-    expect(screen.getByText("8,736 hourly readings · Jan 1, 2011 to Dec 31, 2011")).toBeTruthy();
+    expect(screen.getByText("Electric", { selector: ".name" })).toBeTruthy();
+    expect(screen.getByText("Meter 1 · 8,736 hourly readings · Jan 1, 2011 to Dec 31, 2011")).toBeTruthy();
     expect(screen.getByRole("heading", { name: "Notes on your file" })).toBeTruthy();
     expect(screen.getByText(STORED.found.warnings[0]!)).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Back" })).toBeNull(); // the file is stored
@@ -171,11 +171,15 @@ describe("the upload screen", () => {
     await screen.findByText("We couldn't read photo.csv.");
     expect(screen.getByRole("alert").textContent).toContain(message);
     expect(screen.queryByRole("progressbar")).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText("Choose another file")));
     pick(csv("usage.csv"));
     await screen.findByRole("progressbar", { name: "Uploading usage.csv" });
     expect(screen.getByRole("alert").textContent).toBe(""); // the old message is gone
-    uploads[1]!.answer(200, STORED);
+    // A utility's CSV names its meter by its usage type: no "Meter Electric usage".
+    const csvMeter = { ...STORED.found.meters[0]!, number: "Electric usage" };
+    uploads[1]!.answer(200, { ...STORED, found: { ...STORED.found, meters: [csvMeter] } });
     await screen.findByRole("heading", { name: "Your file is uploaded" });
+    expect(screen.getByText("8,736 hourly readings · Jan 1, 2011 to Dec 31, 2011")).toBeTruthy();
     expect(uploads).toHaveLength(2);
   });
 
@@ -196,7 +200,8 @@ describe("the upload screen", () => {
     uploads[0]!.progress(100, 8192);
     fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
     expect(uploads[0]!.aborted).toBe(true);
-    await screen.findByLabelText("Choose a file");
+    const input = await screen.findByLabelText("Choose a file");
+    await waitFor(() => expect(document.activeElement).toBe(input)); // where Cancel was
     expect(screen.queryByRole("progressbar")).toBeNull();
     await tick();
     expect(screen.getByRole("alert").textContent).toBe(""); // an abort is no error
@@ -275,7 +280,7 @@ describe("after the upload", () => {
     uploads[0]!.answer(200, { ...STORED, found: { ...two, readings: 17472, warnings: [] } });
     await screen.findByRole("heading", { name: "Se subió su archivo" });
     expect(screen.getByText(/^Encontramos 2 medidores con 17\.472 lecturas del 1 ene 2011 al 31 dic 2011\.$/)).toBeTruthy();
-    expect(screen.getByText("Medidor 2 · Gas")).toBeTruthy();
-    expect(screen.getByText("1 lectura · 1 factura")).toBeTruthy();
+    expect(screen.getByText("Gas", { selector: ".name" })).toBeTruthy();
+    expect(screen.getByText("Medidor 2 · 1 lectura · 1 factura")).toBeTruthy();
   });
 });

@@ -84,16 +84,18 @@ class Words {
     return this.t("found.summaryEmpty", { meters });
   }
 
+  /** What the meter measures: "Electric". */
   meterName(meter: MeterFound): string {
-    const commodity = ["electric", "gas", "water"].includes(meter.commodity)
-      ? this.t(`commodity.${meter.commodity}` as MessageKey)
-      : meter.commodity;
-    return this.t("found.meter", { number: meter.number, commodity });
+    const known = ["electric", "gas", "water"].includes(meter.commodity);
+    return known ? this.t(`commodity.${meter.commodity}` as MessageKey) : meter.commodity;
   }
 
-  /** "8,760 hourly readings · 12 bills · Jan 1, 2024 to Dec 31, 2024" */
+  /** "Meter 1234567 · 8,760 hourly readings · 12 bills · Jan 1, 2024 to Dec 31, 2024". The
+   * number only when it has a digit: a utility's CSV names its meters by their usage type
+   * ("Electric usage"), which says nothing the name does not. */
   meterDetails(meter: MeterFound): string {
     const parts: string[] = [];
+    if (/\d/.test(meter.number)) parts.push(this.t("found.meter", { number: meter.number }));
     if (meter.readings > 0) parts.push(this.readings(meter.readings, meterCadence(meter)));
     if (meter.statements > 0) parts.push(this.count("found.statements", meter.statements));
     if (meter.start && meter.end) {

@@ -16,6 +16,8 @@ export function UploadScreen() {
   const hint = hintFor(session?.utility?.id);
   const [over, setOver] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
+  const alert = useRef<HTMLDivElement>(null);
+  const wasSending = useRef(false);
   const limit = formatSize(lang, MAX_UPLOAD_BYTES);
 
   // A file dropped beside the drop zone would make the browser open it in place of Connect.
@@ -28,6 +30,16 @@ export function UploadScreen() {
       document.removeEventListener("drop", keep);
     };
   }, []);
+
+  // A send that ended here (refused, or Cancel): the picker is back, and takes the focus the
+  // Cancel button had; a problem comes into view (the how-to above may have pushed it down).
+  useEffect(() => {
+    if (!progress && wasSending.current) picker.current?.focus({ preventScroll: true });
+    wasSending.current = progress != null;
+  }, [progress == null]);
+  useEffect(() => {
+    if (problem) alert.current?.scrollIntoView?.({ block: "nearest" });
+  }, [problem, detail]);
 
   function picked(input: HTMLInputElement): void {
     const files = [...(input.files ?? [])];
@@ -81,7 +93,7 @@ export function UploadScreen() {
           <span id="gl-file-formats" class="small">{t("upload.formats", { size: limit })}</span>
         </div>
       )}
-      <div role="alert" class={problem ? "alert upload-problem" : "quiet"}>
+      <div role="alert" ref={alert} class={problem ? "alert upload-problem" : "quiet"}>
         {problem && <p>{t(problem, { ...values, name: file?.name ?? "", size: limit })}</p>}
         {problem && detail && <p class="detail">{detail}</p>}
       </div>
