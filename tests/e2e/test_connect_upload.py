@@ -18,12 +18,22 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Frame, FrameLocator, Page, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FilePayload,
+    Frame,
+    FrameLocator,
+    Locator,
+    Page,
+    expect,
+)
 
 from tests.e2e.embedded import CONSENT, UTILITY, Embedded, entries, frame_messages
 from tests.e2e.flows import Connect, open_demo
@@ -71,8 +81,12 @@ def new_context(browser: Browser, width: int = 1000, height: int = 800) -> Brows
     return context
 
 
-def usage_file() -> dict[str, Any]:
-    return {"name": "usage.csv", "mimeType": "text/csv", "buffer": opower_csv(FIRST, DAYS)}
+def csv_file(name: str, content: bytes) -> FilePayload:
+    return {"name": name, "mimeType": "text/csv", "buffer": content}
+
+
+def usage_file() -> FilePayload:
+    return csv_file("usage.csv", opower_csv(FIRST, DAYS))
 
 
 def connect_frame(page: Page, title: str = FRAME_TITLE) -> Frame:
@@ -118,7 +132,7 @@ def to_upload_screen(page: Page, host: HostApp) -> Embedded:
     return connect
 
 
-def picker(ui: FrameLocator) -> Any:
+def picker(ui: FrameLocator) -> Locator:
     return ui.get_by_label(re.compile("^Choose (a|another) file$"))
 
 
@@ -211,7 +225,7 @@ def test_a_file_it_cannot_read_says_why_and_another_file_goes_through(
         page = context.new_page()
         connect = to_upload_screen(page, host)
         ui = connect.ui
-        notes = {"name": "notes.csv", "mimeType": "text/csv", "buffer": b"hello,world\n1,2\n"}
+        notes = csv_file("notes.csv", b"hello,world\n1,2\n")
         picker(ui).set_input_files(files=[notes])
         alert = ui.get_by_role("alert").filter(has_text="We couldn't read notes.csv.")
         expect(alert).to_be_visible()
@@ -271,7 +285,7 @@ def test_the_upload_screens(browser: Browser, server: Server, lang: str, size: s
     messages = MESSAGES[lang]
     title = messages["title"]
     context = new_context(browser, *SIZES[size])
-    screens = Screens(f"upload-{lang}-{size}")
+    screens = Screens(Path(f"upload-{lang}-{size}"))
     try:
         page = context.new_page()
         open_demo(page, server)
@@ -294,7 +308,7 @@ def test_the_upload_screens(browser: Browser, server: Server, lang: str, size: s
         heading("upload.heading")
         screens.check(page, "upload", frame)
 
-        bad = {"name": "notes.csv", "mimeType": "text/csv", "buffer": b"hello,world\n"}
+        bad = csv_file("notes.csv", b"hello,world\n")
         ui.get_by_label(messages["upload.choose"], exact=True).set_input_files(files=[bad])
         expect(ui.get_by_role("alert")).to_contain_text("notes.csv")
         screens.check(page, "upload-invalid", frame)
