@@ -1,4 +1,7 @@
 // The widget API under /connect/api (docs/reference/connect-widget-api.md), same origin.
+/** How Connect can connect a utility: `login` (sign in), `file` (upload a Green Button file). */
+export type ConnectionMethod = "login" | "green_button" | "file";
+
 export interface Utility {
   id: string;
   name: string;
@@ -8,6 +11,8 @@ export interface Utility {
   sign_in_kinds?: string[];
   forgot_password_url?: string | null;
   status: "active" | "degraded" | "unsupported";
+  /** In the order Connect offers them; `["file"]` for a utility no connector serves. */
+  connection_methods?: ConnectionMethod[];
   matched_by?: "zip" | "state" | null;
 }
 
@@ -47,7 +52,8 @@ export interface SignIn {
   totp_secret?: string;
 }
 
-export type Step = "consent" | "utility" | "credentials" | "mfa_refresh" | "closed";
+/** `upload`: update mode for a file credential (a new Green Button file, no sign-in). */
+export type Step = "consent" | "utility" | "credentials" | "upload" | "mfa_refresh" | "closed";
 
 export interface SessionView {
   id: string;
@@ -76,6 +82,36 @@ export interface Completion {
   accounts: Account[];
 }
 
+/** What an uploaded file held, per meter (times are ISO 8601 in UTC; null without readings). */
+export interface MeterFound {
+  meter_id: string;
+  number: string;
+  commodity: string;
+  readings: number;
+  new_readings: number;
+  statements: number;
+  start: string | null;
+  end: string | null;
+}
+
+export interface FileFound {
+  meters: MeterFound[];
+  readings: number;
+  new_readings: number;
+  statements: number;
+  start: string | null;
+  end: string | null;
+  /** What the reader worked around, in the server's words (English). */
+  warnings: string[];
+}
+
+/** POST /connect/api/files: the file is stored; `complete(attempt_id)` finishes as a sign-in does. */
+export interface FileStored {
+  attempt_id: string;
+  utility_credential_id: string;
+  found: FileFound;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -89,10 +125,17 @@ export class ApiError extends Error {
 
 const BASE = "/connect/api";
 
+/** Called as the file's bytes go out: `sent` of `total`. */
+export type Progress = (sent: number, total: number) => void;
+
 export class Api {
   token: string | null = null;
 
-  constructor(private readonly fetcher: typeof fetch = (...args) => fetch(...args)) {}
+  constructor(
+    private readonly fetcher: typeof fetch = (...args) => fetch(...args),
+    // Uploads go by XMLHttpRequest: fetch() reports no upload progress.
+    private readonly newRequest: () => XMLHttpRequest = () => new XMLHttpRequest(),
+  ) {}
 
   async call<T>(method: "GET" | "POST", path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
@@ -110,11 +153,33 @@ export class Api {
     }
     if (response.status == 204) return undefined as T;
     const data = (await response.json().catch(() => null)) as Record<string, unknown> | null;
-    if (!response.ok) {
-      const error = (data?.["error"] ?? {}) as { code?: string; message?: string; request_id?: string };
-      throw new ApiError(response.status, error.code ?? "internal", error.message ?? "", error.request_id ?? null);
-    }
+    if (!response.ok) throw errorFrom(response.status, data);
     return data as T;
+  }
+
+  /** POST /files: the file as multipart/form-data (field `file`), `progress` as it goes out;
+   * `signal` aborts the request (the promise then rejects with the signal's reason). */
+  sendFile(file: Blob, name: string, progress: Progress, signal: AbortSignal): Promise<FileStored> {
+    return new Promise((resolve, reject) => {
+      const request = this.newRequest();
+      const form = new FormData();
+      form.append("file", file, name);
+      request.open("POST", BASE + "/files");
+      request.setRequestHeader("Accept", "application/json");
+      if (this.token) request.setRequestHeader("Authorization", `Bearer ${this.token}`);
+      request.withCredentials = false;
+      request.upload.onprogress = (event) => progress(event.loaded, event.lengthComputable ? event.total : file.size);
+      request.onload = () => {
+        const data = parseJson(request.responseText);
+        if (request.status >= 200 && request.status < 300 && data) return resolve(data as unknown as FileStored);
+        reject(errorFrom(request.status, data));
+      };
+      request.onerror = () => reject(new ApiError(0, "network_error", "network", null));
+      request.onabort = () => reject(signal.reason);
+      if (signal.aborted) return reject(signal.reason);
+      signal.addEventListener("abort", () => request.abort(), { once: true });
+      request.send(form);
+    });
   }
 
   start(body: { frame_ticket: string } | { connect_link_token: string }) {
@@ -138,4 +203,19 @@ export class Api {
   resend = (id: string) => this.call<Attempt>("POST", `/attempts/${encodeURIComponent(id)}/mfa/resend`);
   cancel = (id: string) => this.call<Attempt>("POST", `/attempts/${encodeURIComponent(id)}/cancel`);
   complete = (id: string) => this.call<Completion>("POST", `/attempts/${encodeURIComponent(id)}/complete`);
+}
+
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    const data: unknown = JSON.parse(text);
+    return data && typeof data == "object" ? (data as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The API's error body (`{"error": {code, message, request_id}}`) as an ApiError. */
+function errorFrom(status: number, data: Record<string, unknown> | null): ApiError {
+  const error = (data?.["error"] ?? {}) as { code?: string; message?: string; request_id?: string };
+  return new ApiError(status, error.code ?? "internal", error.message ?? "", error.request_id ?? null);
 }

@@ -14,6 +14,8 @@ import { Consent } from "./screens/consent";
 import { Credentials } from "./screens/credentials";
 import { MfaCode, MfaMethod } from "./screens/mfa";
 import { Closed, Connecting, Loading, Result, Success, Unsupported } from "./screens/outcomes";
+import { UploadSummary } from "./screens/summary";
+import { UploadScreen } from "./screens/upload";
 import { UtilityScreen } from "./screens/utility";
 
 const SCREENS: Record<Screen, () => JSX.Element | null> = {
@@ -24,6 +26,8 @@ const SCREENS: Record<Screen, () => JSX.Element | null> = {
   connecting: Connecting,
   mfa_method: MfaMethod,
   mfa_code: MfaCode,
+  upload: UploadScreen,
+  upload_summary: UploadSummary,
   success: Success,
   result: Result,
   unsupported: Unsupported,
@@ -44,7 +48,7 @@ export function App({ controller, page, languages }: AppProps) {
   const lang = pickLanguage(session?.language, languages);
   const accent = session?.client.accent_color;
   const t = useMemo(() => translator(lang), [lang]);
-  const env: Env = { controller, page, t };
+  const env: Env = { controller, page, t, lang };
   const root = useRef<HTMLDivElement>(null);
 
   // Before the paint: the session's language and colours, never a frame of the defaults.

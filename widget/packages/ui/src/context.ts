@@ -1,12 +1,14 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { Controller } from "./controller";
-import type { Translate } from "./i18n";
+import type { Lang, Translate } from "./i18n";
 import type { PageKind } from "./launch";
 
 export interface Env {
   controller: Controller;
   t: Translate;
+  /** The session's language, for Intl (numbers, dates, plural forms). */
+  lang: Lang;
   page: PageKind;
 }
 

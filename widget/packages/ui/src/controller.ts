@@ -1,6 +1,7 @@
 // The flow's state and actions: calls the widget API, follows attempts by long-poll, tells the
 // host what happens. The screens only read `state` and call these methods.
-import { Api, ApiError, type Attempt, type Completion, type SessionView, type SignIn, type Utility } from "./api";
+import { Api, ApiError, type Attempt, type Completion, type FileStored, type SessionView, type SignIn, type Utility } from "./api";
+import { MAX_UPLOAD_BYTES, signsIn } from "./files";
 import {
   backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams,
   setupKeyProblem, takesSetupKey, wrongCode,
@@ -24,6 +25,21 @@ export interface State {
   busy: boolean;
   /** The utility screen's search, kept here so Back (and every answer) finds it as it was. */
   search: UtilitySearch;
+  upload: FileUpload;
+}
+
+/** The upload screen's file, from the pick to the stored file's summary. */
+export interface FileUpload {
+  /** The file picked last. */
+  file: { name: string; size: number } | null;
+  /** While it is being sent: bytes sent of the total (all sent: the server is reading it). */
+  progress: { sent: number; total: number } | null;
+  /** Why the last file was not taken; `detail` is the server's own words for a file it could
+   * not read (422 invalid_file), shown as they are. */
+  problem: MessageKey | null;
+  detail: string | null;
+  /** The stored file: what it held, and the attempt that `continueWithFile` completes. */
+  stored: FileStored | null;
 }
 
 export interface UtilitySearch {
@@ -54,6 +70,7 @@ export class Controller {
     screen: "loading", session: null, attempt: null, completion: null, result: null,
     error: null, notice: null, wrongCode: null, busy: false,
     search: { query: "", results: null, bestMatch: null, selected: null, problem: null },
+    upload: { file: null, progress: null, problem: null, detail: null, stored: null },
   };
   /** The last username typed (never the password): "Try again" and Back keep it. */
   username = "";
@@ -62,6 +79,8 @@ export class Controller {
   private inputSeq: number | null = null; // seq when the end user last sent MFA input
   private closing = false;
   private opening: Opening | null = null;
+  private sending: AbortController | null = null; // the file upload under way
+  private completing = false; // complete() is asked once: onSuccess fires once
   private searches = 0; // answers to an older search are dropped
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -198,7 +217,7 @@ export class Controller {
     await this.run(async () => {
       const session = await this.deps.api.chooseUtility(utility.id);
       this.deps.reporter.event("SELECT_UTILITY", { utility_id: utility.id, utility_name: utility.name });
-      this.go(utility.status == "unsupported" ? "unsupported" : "credentials", { session });
+      this.go(signsIn(utility) ? "credentials" : "unsupported", { session });
     });
   }
 
@@ -304,7 +323,7 @@ export class Controller {
       this.deps.reporter.event("MFA_REQUIRED", { mfa_methods: next.mfa?.options.map((o) => o.method) ?? [] });
     }
     if (wrong != null) this.deps.reporter.event("MFA_CODE_INVALID", { attempts_left: wrong });
-    if (screen == "success") return this.finish(next);
+    if (screen == "success") return this.finish(next.id, { attempt: next });
     if (next.status == "cancelled") {
       // Back from the MFA dialog, now ended on the server: the sign-in form, ready for a new try.
       this.polling?.abort();
@@ -324,17 +343,89 @@ export class Controller {
     });
   }
 
-  private async finish(attempt: Attempt): Promise<void> {
-    this.set({ attempt, busy: true });
+  /** Trade the verified attempt (a sign-in's, or a stored file's) for the completion: the
+   * host's onSuccess, once however often this is called. */
+  private async finish(attemptId: string, patch: Partial<State> = {}): Promise<void> {
+    if (this.completing) return;
+    this.completing = true;
+    this.set({ ...patch, busy: true, error: null });
     try {
-      const completion = await this.deps.api.complete(attempt.id);
+      const completion = await this.deps.api.complete(attemptId);
       this.deps.reporter.event("VERIFIED", { utility_credential_id: completion.utility_credential_id });
       this.deps.reporter.success(completion);
       this.deps.persist(null, null); // the session is over: a reload must not resume it
       this.go("success", { completion });
     } catch (error) {
+      this.completing = false; // not completed: Continue may ask again
       this.fail(error);
     }
+  }
+
+  // --- a Green Button file ---------------------------------------------------------------
+
+  /** "Upload a Green Button file" (instead of signing in, or where no sign-in is possible). */
+  chooseUpload(): void {
+    if (this.state.busy) return;
+    this.go("upload", { upload: { ...this.state.upload, problem: null, detail: null } });
+  }
+
+  /** Files picked or dropped: one is sent (`sendFile`); several are refused. */
+  async sendFiles(files: ArrayLike<File>): Promise<void> {
+    if (files.length > 1 && !this.sending) {
+      return this.setUpload({ file: null, problem: "upload.oneFile", detail: null });
+    }
+    if (files[0]) await this.sendFile(files[0]);
+  }
+
+  /** Send `file`: checked for size first, then sent with its progress shown; a file the
+   * server cannot read says why, and the end user may pick another. */
+  async sendFile(file: File): Promise<void> {
+    if (this.sending || this.state.upload.stored) return;
+    const picked = { name: file.name, size: file.size };
+    if (file.size > MAX_UPLOAD_BYTES) {
+      return this.setUpload({ file: picked, progress: null, problem: "upload.tooBig", detail: null });
+    }
+    const sending = new AbortController();
+    this.sending = sending;
+    this.setUpload({ file: picked, progress: { sent: 0, total: file.size }, problem: null, detail: null });
+    try {
+      const stored = await this.deps.api.sendFile(file, file.name, (sent, total) => {
+        if (!sending.signal.aborted) this.setUpload({ progress: { sent, total } });
+      }, sending.signal);
+      this.sending = null;
+      this.go("upload_summary", { upload: { ...this.state.upload, progress: null, stored } });
+    } catch (error) {
+      if (sending.signal.aborted) return; // Cancel, Back or Close: already handled there
+      this.sending = null;
+      if (error instanceof ApiError && error.status == 401) return this.fail(error);
+      const invalid = error instanceof ApiError && error.code == "invalid_file";
+      this.setUpload({
+        progress: null,
+        problem: invalid ? "upload.invalid" : error instanceof ApiError && error.status == 413 ? "upload.tooBig" : errorMessage(error),
+        detail: invalid ? error.message : null,
+      });
+    }
+  }
+
+  /** Cancel: the request is aborted and the screen is as before the file was picked. */
+  cancelUpload(): void {
+    this.stopSending();
+    this.setUpload({ file: null, progress: null, problem: null, detail: null });
+  }
+
+  /** Continue on the stored file's summary: completes it as a verified sign-in. */
+  async continueWithFile(): Promise<void> {
+    const stored = this.state.upload.stored;
+    if (stored) await this.finish(stored.attempt_id);
+  }
+
+  private stopSending(): void {
+    this.sending?.abort();
+    this.sending = null;
+  }
+
+  private setUpload(patch: Partial<FileUpload>): void {
+    this.set({ upload: { ...this.state.upload, ...patch } });
   }
 
   // --- leaving -------------------------------------------------------------------------
@@ -345,6 +436,7 @@ export class Controller {
     const { screen, session, attempt, busy } = this.state;
     const target = backFrom(screen, session, attempt);
     if (!target || busy) return;
+    if (screen == "upload") this.cancelUpload();
     if (!(attempt && backCancelsAttempt(screen, target))) {
       return this.go(target, { wrongCode: null });
     }
@@ -372,6 +464,7 @@ export class Controller {
     const { screen, result, completion, session, attempt } = this.state;
     const status = exitStatusFor(screen, result, completion != null);
     this.polling?.abort();
+    this.stopSending();
     if (this.deps.api.token && completion == null) {
       // Bounded: the host removes this frame on `exit`, so the server is told first.
       await Promise.race([this.deps.api.exit().catch(() => undefined), this.sleep(1500)]);

@@ -1,11 +1,13 @@
 // The pure rules of the flow: which screen an attempt's status shows, what a closed session
 // reports, and when a code was wrong. No DOM, no network: unit-tested on their own.
 import type { Attempt, SessionView, Utility } from "./api";
+import { signsIn } from "./files";
 import type { ExitStatus } from "./host";
 
+/** `upload`: pick and send a Green Button file; `upload_summary`: what it held, then Continue. */
 export type Screen =
   | "loading" | "consent" | "utility" | "credentials" | "connecting" | "mfa_method" | "mfa_code"
-  | "success" | "result" | "unsupported" | "closed";
+  | "upload" | "upload_summary" | "success" | "result" | "unsupported" | "closed";
 
 /** The failure (or wait) a finished attempt — or the session — ended in. */
 export type ResultKind =
@@ -94,7 +96,9 @@ export function screenForSession(session: SessionView): Screen | "mfa_refresh" |
     case "utility":
       return "utility";
     case "credentials":
-      return session.utility?.status == "unsupported" ? "unsupported" : "credentials";
+      return session.utility && !signsIn(session.utility) ? "unsupported" : "credentials";
+    case "upload":
+      return "upload";
     case "mfa_refresh":
       return "mfa_refresh";
     default:
@@ -105,7 +109,8 @@ export function screenForSession(session: SessionView): Screen | "mfa_refresh" |
 /** Where Back leads from `screen`, or null when there is nowhere to go back to. From the MFA
  * code screen it leads to the method screen when there was a choice (the server takes another
  * option); otherwise the MFA dialog leads back to the sign-in form, which ends the attempt
- * (`backCancelsAttempt`) — in every mode, as "Try again" does. */
+ * (`backCancelsAttempt`) — in every mode, as "Try again" does. From the upload screen it leads
+ * to the screen that offered the upload; a stored file (`upload_summary`) has no way back. */
 export function backFrom(screen: Screen, session: SessionView | null, attempt: Attempt | null = null): Screen | null {
   const canChooseUtility = session?.mode == "create" && !session.utility_preselected;
   switch (screen) {
@@ -118,6 +123,10 @@ export function backFrom(screen: Screen, session: SessionView | null, attempt: A
       return (attempt?.mfa?.options.length ?? 0) > 1 ? "mfa_method" : "credentials";
     case "mfa_method":
       return "credentials";
+    case "upload":
+      // Update mode for a file credential opens here: nowhere to go back to.
+      if (session?.mode != "create") return null;
+      return signsIn(session.utility) ? "credentials" : "unsupported";
     default:
       return null;
   }

@@ -17,6 +17,8 @@ export const ICON_PATHS = {
   bill: "M6 3h12v18l-3-2-3 2-3-2-3 2zM9 8h6M9 12h6",
   chart: "M4 20V10M10 20V4M16 20v-7M22 20H2",
   home: "M4 11 12 4l8 7M6 9.5V20h12V9.5",
+  upload: "M12 15V4M7.5 8.5 12 4l4.5 4.5M4 15v4a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-4",
+  file: "M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 16h6",
   link: "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1",
 };
 

@@ -16,8 +16,9 @@ export class Refusal {
   constructor(readonly status: number, readonly code: string) {}
 }
 
-/** Answers every call with `handler`'s value (a number answers that HTTP status with an error). */
-export function fakeApi(handler: Handler): { api: Api; calls: Call[] } {
+/** Answers every call with `handler`'s value (a number answers that HTTP status with an error);
+ * uploads go to `uploads` (each XMLHttpRequest the Api makes is a FakeRequest there). */
+export function fakeApi(handler: Handler, uploads: FakeRequest[] = []): { api: Api; calls: Call[] } {
   const calls: Call[] = [];
   const fetcher = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const method = init?.method ?? "GET";
@@ -36,7 +37,67 @@ export function fakeApi(handler: Handler): { api: Api; calls: Call[] } {
     if (answer === undefined) return new Response(null, { status: 204 });
     return new Response(JSON.stringify(answer), { status: 200, headers: { "content-type": "application/json" } });
   };
-  return { api: new Api(fetcher as typeof fetch), calls };
+  const newRequest = () => {
+    const request = new FakeRequest();
+    uploads.push(request);
+    return request as unknown as XMLHttpRequest;
+  };
+  return { api: new Api(fetcher as typeof fetch, newRequest), calls };
+}
+
+/** An XMLHttpRequest at the network edge, driven by the test: `progress`, `answer`, `drop`. */
+export class FakeRequest {
+  method = "";
+  url = "";
+  headers: Record<string, string> = {};
+  body: FormData | null = null;
+  aborted = false;
+  withCredentials = true;
+  status = 0;
+  responseText = "";
+  upload: { onprogress: ((event: ProgressEvent) => void) | null } = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onabort: (() => void) | null = null;
+
+  open(method: string, url: string): void {
+    this.method = method;
+    this.url = url;
+  }
+
+  setRequestHeader(name: string, value: string): void {
+    this.headers[name] = value;
+  }
+
+  send(body: FormData): void {
+    this.body = body;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.onabort?.();
+  }
+
+  /** `loaded` of `total` bytes have gone out. */
+  progress(loaded: number, total: number): void {
+    this.upload.onprogress?.({ loaded, total, lengthComputable: true } as ProgressEvent);
+  }
+
+  /** The server's answer: a JSON body, or an error `{error: {code, message}}`. */
+  answer(status: number, body: unknown): void {
+    this.status = status;
+    this.responseText = JSON.stringify(body);
+    this.onload?.();
+  }
+
+  refuse(status: number, code: string, message: string): void {
+    this.answer(status, { error: { code, message, request_id: "req_1" } });
+  }
+
+  /** The connection dropped before an answer. */
+  drop(): void {
+    this.onerror?.();
+  }
 }
 
 export function session(patch: Partial<SessionView> = {}): SessionView {

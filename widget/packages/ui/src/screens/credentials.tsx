@@ -1,6 +1,7 @@
 import type { ComponentChildren, RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { names, useEnv } from "../context";
+import { takesFile } from "../files";
 import { takesSetupKey } from "../flow";
 import { Mark, sameOrigin } from "../marks";
 import { Announce, ExternalLink, Heading, Screen } from "../parts";
@@ -36,7 +37,18 @@ export function Credentials() {
     void controller.submitCredentials(username.trim(), password, setupKey);
   }
 
-  const connect = <button type="submit" class="primary" disabled={busy}>{t("credentials.submit")}</button>;
+  // A file instead of the sign-in (not in update mode: a sign-in connection stays one).
+  const fileInstead = takesFile(utility) && !update;
+  const connect = (
+    <>
+      <button type="submit" class="primary" disabled={busy}>{t("credentials.submit")}</button>
+      {fileInstead && (
+        <button type="button" class="secondary" disabled={busy} onClick={() => controller.chooseUpload()}>
+          {t("upload.instead")}
+        </button>
+      )}
+    </>
+  );
   return (
     <Screen onSubmit={submit} actions={connect}>
       {utility && <Mark name={utility.name} logo={sameOrigin(utility.logo_url) ? utility.logo_url : null} size="lg" />}

@@ -1,6 +1,7 @@
 // The screens without a form: waiting, the result, and the end.
 import type { ComponentChildren } from "preact";
 import { names, useEnv } from "../context";
+import { takesFile } from "../files";
 import { exitStatusFor, returnUrl, takesSetupKey, type ResultKind } from "../flow";
 import type { MessageKey } from "../i18n";
 import { Icon, type IconName } from "../icons";
@@ -175,20 +176,34 @@ export function Result() {
   );
 }
 
+/** A utility Connect cannot sign in to: its Green Button file is the way on, where it takes
+ * one; else another utility, or close. */
 export function Unsupported() {
   const env = useEnv();
   const { t, controller } = env;
-  const actions = (
+  const file = takesFile(controller.state.session?.utility);
+  const other = controller.canGoBack && (
+    <button type="button" class={file ? "secondary" : "primary"} onClick={() => controller.back()}>
+      {t("unsupported.other")}
+    </button>
+  );
+  const actions = file ? (
     <>
-      {controller.canGoBack && (
-        <button type="button" class="primary" onClick={() => controller.back()}>{t("unsupported.other")}</button>
-      )}
+      <button type="button" class="primary" onClick={() => controller.chooseUpload()}>{t("upload.offer")}</button>
+      {other}
+    </>
+  ) : (
+    <>
+      {other}
       <button type="button" class="secondary" onClick={() => controller.close()}>{t("close")}</button>
     </>
   );
+  const [heading, body]: [MessageKey, MessageKey] = file
+    ? ["unsupported.fileHeading", "unsupported.fileBody"]
+    : ["unsupported.heading", "unsupported.body"];
   return (
-    <Outcome icon="plug" tone="neutral" heading={t("unsupported.heading", names(env))} actions={actions}>
-      <p class="lead">{t("unsupported.body", names(env))}</p>
+    <Outcome icon={file ? "file" : "plug"} tone="neutral" heading={t(heading, names(env))} actions={actions}>
+      <p class="lead">{t(body, names(env))}</p>
     </Outcome>
   );
 }
