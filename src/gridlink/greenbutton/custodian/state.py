@@ -214,12 +214,22 @@ class Store:
     def by_access(self, plain: str) -> Token | None:
         wanted = digest(plain)
         with self._lock:
-            return next((t for t in self._tokens if t.access_digest == wanted), None)
+            return next(
+                (t for t in self._tokens if hmac.compare_digest(t.access_digest, wanted)), None
+            )
 
     def by_refresh(self, plain: str) -> Token | None:
         wanted = digest(plain)
         with self._lock:
-            return next((t for t in self._tokens if t.refresh_digest == wanted), None)
+            return next(
+                (
+                    t
+                    for t in self._tokens
+                    if t.refresh_digest is not None
+                    and hmac.compare_digest(t.refresh_digest, wanted)
+                ),
+                None,
+            )
 
     def revoke_token(self, token: Token, *, access: bool, refresh: bool) -> None:
         with self._lock:
@@ -229,7 +239,7 @@ class Store:
                     access_revoked=t.access_revoked or access,
                     refresh_revoked=t.refresh_revoked or refresh,
                 )
-                if t.access_digest == token.access_digest
+                if hmac.compare_digest(t.access_digest, token.access_digest)
                 else t
                 for t in self._tokens
             ]
