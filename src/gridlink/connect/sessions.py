@@ -33,7 +33,7 @@ from gridlink.kit import tokens
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
 from gridlink.links.service import find_usable_link, lock_link, mark_link_used
-from gridlink.models import ConnectSession
+from gridlink.models import ConnectSession, UtilityCredential
 from gridlink.utilities.catalog import find_visible
 
 CONSENT_VERSION = "2026-11-01"
@@ -303,29 +303,29 @@ async def choose_utility(session: AsyncSession, context: SessionContext, utility
     return utility.status
 
 
-async def needs_mfa_refresh(session: AsyncSession, context: SessionContext) -> bool:
-    """Update mode for a credential whose MFA session expired starts at the MFA method step."""
+async def updated_credential(
+    session: AsyncSession, context: SessionContext
+) -> UtilityCredential | None:
+    """The credential an update-mode session repairs; None in create mode."""
     row = context.row
     if row.mode != "update" or row.credential_id is None:
-        return False
-    credential = await CredentialRepository(session).get_for_client(
-        row.client_id, row.credential_id
-    )
-    return credential is not None and credential.status_detail == MFA_REFRESH
+        return None
+    return await CredentialRepository(session).get_for_client(row.client_id, row.credential_id)
 
 
-async def updates_a_file(session: AsyncSession, context: SessionContext) -> bool:
-    """Update mode for a file credential: Connect asks for a new Green Button file."""
-    row = context.row
-    if row.mode != "update" or row.credential_id is None:
-        return False
-    credential = await CredentialRepository(session).get_for_client(
-        row.client_id, row.credential_id
-    )
-    return credential is not None and credential.method == CredentialMethod.FILE
+def update_step(credential: UtilityCredential | None) -> str | None:
+    """Where update mode starts for this credential, when not at the sign-in form: the MFA
+    method step for an expired MFA session, the upload for a file credential."""
+    if credential is None:
+        return None
+    if credential.status_detail == MFA_REFRESH:
+        return "mfa_refresh"
+    if credential.method == CredentialMethod.FILE:
+        return "upload"
+    return None
 
 
-def next_step(context: SessionContext, *, mfa_refresh: bool) -> str:
+def next_step(context: SessionContext, *, update_start: str | None = None) -> str:
     row = context.row
     if row.closed_at is not None:
         return "closed"
@@ -333,7 +333,7 @@ def next_step(context: SessionContext, *, mfa_refresh: bool) -> str:
         return "consent"
     if row.utility_id is None:
         return "utility"
-    return "mfa_refresh" if mfa_refresh else "credentials"
+    return update_start or "credentials"
 
 
 async def close(context: SessionContext, now: datetime) -> None:

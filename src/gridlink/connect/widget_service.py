@@ -25,10 +25,8 @@ async def session_view(
             states = await UtilityRepository(session).states_of([utility.id])
             utility_out = to_out(utility, states[utility.id], None)
     latest = await AttemptRepository(session).latest_for_session(row.id)
-    refresh = await sessions.needs_mfa_refresh(session, context)
-    step = sessions.next_step(context, mfa_refresh=refresh)
-    if step == "credentials" and await sessions.updates_a_file(session, context):
-        step = "upload"
+    start = sessions.update_step(await sessions.updated_credential(session, context))
+    step = sessions.next_step(context, update_start=start)
     return SessionOut(
         id=row.id,
         mode=row.mode,

@@ -101,28 +101,14 @@ def read_block(block: etree._Element) -> RawReadings:
                 else:
                     duration = seconds[raw]
             elif name == "value":
-                raw = part.text
-                if (
-                    raw is not None
-                    and len(raw) <= _EXACT_DIGITS
-                    and raw.isdigit()
-                    and raw.isascii()
-                ):
-                    value = Decimal(raw)
-                else:
+                value = _plain_digits(part.text)
+                if value is None:
                     value = v.number(part)
                     if value is not None and len(value.as_tuple().digits) > _EXACT_DIGITS:
                         found.exact = False
             elif name == "cost":
-                raw = part.text
-                if (
-                    raw is not None
-                    and len(raw) <= _EXACT_DIGITS
-                    and raw.isdigit()
-                    and raw.isascii()
-                ):
-                    cost = Decimal(raw)
-                else:
+                cost = _plain_digits(part.text)
+                if cost is None:
                     cost = v.number(part)
             elif name == "ReadingQuality":
                 code = v.integer(v.children(part).get("quality"))
@@ -140,3 +126,11 @@ def read_block(block: etree._Element) -> RawReadings:
         if quality:
             found.any_quality = True
     return found
+
+
+def _plain_digits(raw: str | None) -> Decimal | None:
+    """The common case read directly: ASCII digits that a Decimal holds exactly. None for
+    anything else (signs, spaces, too many digits), which ``values.number`` reads and judges."""
+    if raw is not None and len(raw) <= _EXACT_DIGITS and raw.isdigit() and raw.isascii():
+        return Decimal(raw)
+    return None

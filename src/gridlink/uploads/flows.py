@@ -22,6 +22,7 @@ from gridlink.auth.service import AuthenticatedClient
 from gridlink.config import Settings
 from gridlink.connect import sessions
 from gridlink.credentials.methods import CredentialMethod
+from gridlink.credentials.repository import CredentialRepository
 from gridlink.credentials.service import CREDENTIAL_NOT_FOUND, get_credential
 from gridlink.data.files import FileStore
 from gridlink.errors import Conflict, InvalidRequest, NotFound, TokenInvalid
@@ -31,7 +32,6 @@ from gridlink.kit.ids import looks_like_id, new_id
 from gridlink.models import ConnectionAttempt
 from gridlink.uploads import service
 from gridlink.uploads.reading import Upload, parse_upload
-from gridlink.uploads.repository import UploadRepository
 from gridlink.uploads.schemas import FileUploadOut, FoundOut, WidgetFileOut
 from gridlink.uploads.utilities import UNNAMED_UTILITY, zone_of
 from gridlink.users.repository import UserRepository
@@ -96,7 +96,9 @@ async def _backend_target(
         if credential_id is not None:
             credential = None
             if looks_like_id(credential_id):
-                credential = await UploadRepository(session).credential(client.id, credential_id)
+                credential = await CredentialRepository(session).get_for_client(
+                    client.id, credential_id
+                )
             if credential is None:
                 raise NotFound(CREDENTIAL_NOT_FOUND)
             if utility_id is not None and utility_id != credential.utility_id:
@@ -179,8 +181,8 @@ async def _check_may_upload(session: AsyncSession, context: sessions.SessionCont
         raise Conflict("A utility account was already connected in this session.")
     if await AttemptRepository(session).unfinished_in_session(row.id) is not None:
         raise Conflict("A sign-in is in progress in this session; wait for it to end.")
-    if row.mode == "update" and row.credential_id is not None:
-        credential = await UploadRepository(session).credential(row.client_id, row.credential_id)
+    if row.mode == "update":
+        credential = await sessions.updated_credential(session, context)
         if credential is None or credential.method != CredentialMethod.FILE:
             raise Conflict(
                 "This connection signs in to the utility; update it with the username and "

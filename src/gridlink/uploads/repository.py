@@ -17,12 +17,6 @@ class UploadRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             await self.session.scalar(select(User.id).where(User.id == user_id).with_for_update())
 
-    async def credential(self, client_id: str, credential_id: str) -> UtilityCredential | None:
-        query = select(UtilityCredential).where(
-            UtilityCredential.id == credential_id, UtilityCredential.client_id == client_id
-        )
-        return await self.session.scalar(query)
-
     async def file_credential(self, user_id: str, utility_id: str) -> UtilityCredential | None:
         """The end user's file credential at this utility (the oldest, should there be two)."""
         query = (
@@ -40,8 +34,3 @@ class UploadRepository:
     async def add(self, credential: UtilityCredential) -> None:
         self.session.add(credential)
         await self.session.flush()
-
-    async def client_user_id(self, user_id: str) -> str:
-        value = await self.session.scalar(select(User.client_user_id).where(User.id == user_id))
-        assert value is not None
-        return value

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridlink.connectors.models import Account
 from gridlink.credentials.events import record_status_event
 from gridlink.credentials.methods import CredentialMethod
+from gridlink.credentials.repository import CredentialRepository
 from gridlink.data import service as data
 from gridlink.data.files import FileStore
 from gridlink.errors import Conflict, InvalidFile
@@ -118,7 +119,8 @@ async def store_file(
     (account,) = await data.upsert_accounts(
         session, clock, credential.id, [Account(FILE_ACCOUNT, None)]
     )
-    events = _Events(session, clock, credential, await _client_user_id(session, credential))
+    client_user_id = await CredentialRepository(session).client_user_id(credential.user_id)
+    events = _Events(session, clock, credential, client_user_id)
     if account.created:
         await events.add(
             EventType.UTILITY_ACCOUNTS_DISCOVERED,
@@ -203,7 +205,9 @@ async def _credential(
     repo = UploadRepository(session)
     await repo.lock_user(target.user_id)
     if target.credential_id is not None:
-        credential = await repo.credential(target.client_id, target.credential_id)
+        credential = await CredentialRepository(session).get_for_client(
+            target.client_id, target.credential_id
+        )
         assert credential is not None  # the caller found it for this client
         if credential.user_id != target.user_id:
             raise Conflict(OTHER_USER)
@@ -230,10 +234,6 @@ async def _credential(
     await repo.add(credential)
     await record_status_event(session, clock, credential, EventType.UTILITY_CREDENTIAL_VERIFIED)
     return credential, True
-
-
-async def _client_user_id(session: AsyncSession, credential: UtilityCredential) -> str:
-    return await UploadRepository(session).client_user_id(credential.user_id)
 
 
 class _Events:
