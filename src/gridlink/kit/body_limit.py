@@ -27,7 +27,8 @@ MiB = 1024 * 1024
 
 TOO_LARGE = (
     "The request body is larger than this server accepts ({limit} bytes). Send a smaller body; "
-    "the limit is the server's GRIDLINK_MAX_BODY_BYTES setting."
+    "the limit is the server's GRIDLINK_MAX_BODY_BYTES setting (GRIDLINK_MAX_UPLOAD_BYTES for "
+    "Green Button files)."
 )
 
 

@@ -25,6 +25,7 @@ from gridlink.greenbutton.errors import GreenButtonError
 from gridlink.greenbutton.limits import Limits
 from gridlink.greenbutton.model import ParsedFile
 from gridlink.greenbutton.reader import parse
+from gridlink.kit.body_limit import BodyTooLarge
 
 FILE_FIELD = "file"
 NOT_MULTIPART = (
@@ -50,6 +51,8 @@ async def read_upload(request: Request, allowed: Iterable[str], max_bytes: int) 
     names = set(allowed)
     try:
         form = await request.form(max_files=1, max_fields=len(names) + 1, max_part_size=64 * 1024)
+    except BodyTooLarge:
+        raise  # the edge's 413, raised while the form streamed in
     except (MultiPartException, HTTPException) as error:
         # Starlette raises HTTPException(400) for a broken form when called inside an app.
         detail = error.message if isinstance(error, MultiPartException) else error.detail
