@@ -13,6 +13,9 @@ from gridlink.connect.frame_routes import router as frame_router
 from gridlink.connect.routes import router as connect_router
 from gridlink.connect.widget_routes import router as widget_router
 from gridlink.credentials.routes import router as credentials_router
+from gridlink.custodians.routes import callback_router as green_button_callback_router
+from gridlink.custodians.routes import notification_router as green_button_notify_router
+from gridlink.custodians.routes import widget_router as green_button_widget_router
 from gridlink.dashboard.action_routes import router as dashboard_actions_router
 from gridlink.dashboard.admin_routes import router as dashboard_admin_router
 from gridlink.dashboard.page_routes import router as dashboard_page_router
@@ -60,6 +63,9 @@ def build_router() -> APIRouter:
     root.include_router(v1)
     root.include_router(widget_router)
     root.include_router(widget_uploads_router)
+    root.include_router(green_button_widget_router)
+    root.include_router(green_button_callback_router)
+    root.include_router(green_button_notify_router)
     root.include_router(assets_router)
     root.include_router(frame_router)
     root.include_router(demo_page_router)

@@ -9,6 +9,7 @@ webhooks verify       check a webhook's signature (debug a receiver)
 utilities import-eia  load EIA/OpenEI utility-by-zip tables into the catalog
 keys list|rotate|rewrap|retire|init|public
 operators create|list|disable|reset-password|totp  dashboard operators
+green-button add-custodian|list-custodians|remove-custodian  Green Button Connect My Data
 db backup             copy the SQLite database while the server runs (PostgreSQL: pg_dump)
 
 Bad arguments print one line and exit with status 2.
@@ -30,6 +31,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from gridlink import __version__
+from gridlink.cli_green_button import add_green_button_commands
 from gridlink.cli_operators import add_operator_commands
 from gridlink.config import Settings
 
@@ -119,6 +121,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_keys_commands(commands)
     _add_db_commands(commands)
     add_operator_commands(commands, _Parser)
+    add_green_button_commands(commands, _Parser)
     return parser
 
 
@@ -299,6 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "keys": _keys,
         "db": _db,
         "operators": _operators,
+        "green-button": _green_button,
     }
     from gridlink.kit.keyring import KeyringError
     from gridlink.kit.migrations import MigrationTimeout
@@ -462,6 +466,12 @@ def _keys(args: argparse.Namespace, settings: Settings) -> int:
     if args.keys_command == "rotate":
         return cli_keys.rotate(settings, args.batch_size)
     return cli_keys.rewrap(settings, args.batch_size)
+
+
+def _green_button(args: argparse.Namespace, settings: Settings) -> int:
+    from gridlink import cli_green_button
+
+    return cli_green_button.run(args, settings)
 
 
 def _operators(args: argparse.Namespace, settings: Settings) -> int:

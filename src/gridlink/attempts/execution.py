@@ -54,6 +54,7 @@ from gridlink.connectors.errors import (
     MfaOptionInvalid,
     MfaRequired,
 )
+from gridlink.custodians import exchange as green_button
 from gridlink.kit.logging import crash_trace
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.totp import VAULT_FIELD as TOTP_FIELD
@@ -126,6 +127,10 @@ class Execution:
             await self._fail(INTERRUPTED)
 
     async def _run(self) -> None:
+        if await green_button.is_authorization(self.runner, self.attempt_id):
+            # Green Button Connect: no sign-in dialog, a code to exchange (custodians/).
+            await green_button.exchange_code(self.runner, self.attempt_id)
+            return
         job, offset = await self._load()
         self.username_hash = job.who.username_hash
         self.who = job.who

@@ -192,16 +192,19 @@ async def verified(
     # The one writer of stored data (the sync engine uses it too).
     rows = await upsert_accounts(session, clock, credential.id, accounts)
     await record_status_event(session, clock, credential, EventType.UTILITY_CREDENTIAL_VERIFIED)
-    client_user_id = await repo.client_user_id(credential.user_id)
-    await record_event(
-        session,
-        clock,
-        client_id=credential.client_id,
-        type=EventType.UTILITY_ACCOUNTS_DISCOVERED,
-        client_user_id=client_user_id,
-        utility_credential_id=credential.id,
-        data={"utility_id": credential.utility_id, "utility_account_ids": [r.id for r in rows]},
-    )
+    if rows:  # a Green Button Connect authorization finds its accounts in the first sync
+        await record_event(
+            session,
+            clock,
+            client_id=credential.client_id,
+            type=EventType.UTILITY_ACCOUNTS_DISCOVERED,
+            client_user_id=await repo.client_user_id(credential.user_id),
+            utility_credential_id=credential.id,
+            data={
+                "utility_id": credential.utility_id,
+                "utility_account_ids": [r.id for r in rows],
+            },
+        )
     attempt.status_detail = None
     attempt.message = None
     _finish(attempt, "verified", now)

@@ -27,6 +27,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FRAMES_PATH = "/connect/api/frames"
+# The Green Button Connect callback, opened in Connect's popup: it sets its own opener policy,
+# so Connect keeps its handle on the popup (custodians/pages.py).
+OWN_OPENER_POLICY = "/connect/green_button/callback"
 # The Connect page's hashed assets may be cached (a new build has new names); they set their own.
 CACHEABLE_PREFIX = "/connect/ui/"
 CONNECT_HEADERS = {
@@ -70,7 +73,9 @@ class ConnectHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in extra.items():
-                    if name == "Cache-Control" and path.startswith(CACHEABLE_PREFIX):
+                    if (name == "Cache-Control" and path.startswith(CACHEABLE_PREFIX)) or (
+                        name == "Cross-Origin-Opener-Policy" and path == OWN_OPENER_POLICY
+                    ):
                         headers.setdefault(name, value)
                     else:
                         headers[name] = value

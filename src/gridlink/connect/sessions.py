@@ -315,13 +315,16 @@ async def updated_credential(
 
 def update_step(credential: UtilityCredential | None) -> str | None:
     """Where update mode starts for this credential, when not at the sign-in form: the MFA
-    method step for an expired MFA session, the upload for a file credential."""
+    method step for an expired MFA session, the upload for a file credential, the utility's
+    authorization page again for a Green Button Connect credential."""
     if credential is None:
         return None
     if credential.status_detail == MFA_REFRESH:
         return "mfa_refresh"
     if credential.method == CredentialMethod.FILE:
         return "upload"
+    if credential.method == CredentialMethod.GREEN_BUTTON:
+        return "green_button"
     return None
 
 

@@ -12,7 +12,9 @@ from gridlink.kit.openapi import exactly_one_of
 from gridlink.users.schemas import ClientUserId
 from gridlink.utilities.schemas import UtilityOut
 
-Step = Literal["consent", "utility", "credentials", "upload", "mfa_refresh", "closed"]
+Step = Literal[
+    "consent", "utility", "credentials", "upload", "green_button", "mfa_refresh", "closed"
+]
 
 
 class SessionStart(BaseModel):

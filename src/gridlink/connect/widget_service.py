@@ -9,6 +9,7 @@ from gridlink.attempts.repository import AttemptRepository
 from gridlink.config import Settings
 from gridlink.connect import sessions
 from gridlink.connect.widget_schemas import ClientInfo, SessionOut
+from gridlink.custodians.repository import CustodianRepository
 from gridlink.utilities.catalog import find_visible
 from gridlink.utilities.repository import UtilityRepository
 from gridlink.utilities.service import to_out
@@ -23,7 +24,10 @@ async def session_view(
         utility = await find_visible(session, row.utility_id, context.environment)
         if utility is not None:
             states = await UtilityRepository(session).states_of([utility.id])
-            utility_out = to_out(utility, states[utility.id], None)
+            custodians = await CustodianRepository(session).utilities_with_custodian([utility.id])
+            utility_out = to_out(
+                utility, states[utility.id], None, green_button=utility.id in custodians
+            )
     latest = await AttemptRepository(session).latest_for_session(row.id)
     start = sessions.update_step(await sessions.updated_credential(session, context))
     step = sessions.next_step(context, update_start=start)

@@ -9,6 +9,7 @@ are safe to show an end user and never hold a password, code or session token.
     │   ├── InvalidCredentials        rejected · INVALID_CREDENTIALS · action
     │   ├── AccountLocked             rejected · ACCOUNT_LOCKED · action
     │   ├── UnsupportedMfa            rejected · UNSUPPORTED_MULTI_FACTOR_AUTHENTICATION
+    │   ├── AuthorizationRevoked      rejected · AUTHORIZATION_REVOKED · action (Green Button)
     │   └── MfaChallengeClosed        rejected · MULTI_FACTOR_AUTHENTICATION_REQUIRED · action
     ├── MfaRequired                   reaction ASK_USER: show the challenge's options
     │   └── MfaSessionExpired         pending · MULTI_FACTOR_AUTHENTICATION_REFRESH_REQUIRED
@@ -78,6 +79,17 @@ class UnsupportedMfa(Rejected):
     default_message = (
         "The utility asks for a kind of verification Gridlink cannot answer. Switch the account "
         "to text, call or email codes at the utility, then try again."
+    )
+
+
+class AuthorizationRevoked(Rejected):
+    """The end user's Green Button Connect authorization ended at the utility (revoked, or
+    its refresh token refused with ``invalid_grant``): they must authorize again."""
+
+    status_detail = "AUTHORIZATION_REVOKED"
+    default_message = (
+        "The utility no longer lets Gridlink read this account's data. Connect it again to "
+        "keep data flowing."
     )
 
 
@@ -157,6 +169,7 @@ class UtilityTimeout(RetryLater):
 
 __all__ = [
     "AccountLocked",
+    "AuthorizationRevoked",
     "ConnectorError",
     "InvalidCredentials",
     "MfaChallengeClosed",

@@ -11,6 +11,9 @@ from gridlink.models.connection_attempt import ConnectionAttempt
 from gridlink.models.data_key import DataKey
 from gridlink.models.event import Event
 from gridlink.models.event_counter import EventCounter
+from gridlink.models.green_button_authorization import GreenButtonAuthorization
+from gridlink.models.green_button_custodian import GreenButtonCustodian
+from gridlink.models.green_button_grant import GreenButtonGrant
 from gridlink.models.idempotency_key import IdempotencyKey
 from gridlink.models.login_failure import LoginFailure
 from gridlink.models.mfa_code_event import MfaCodeEvent
@@ -46,6 +49,9 @@ __all__ = [
     "DataKey",
     "Event",
     "EventCounter",
+    "GreenButtonAuthorization",
+    "GreenButtonCustodian",
+    "GreenButtonGrant",
     "IdempotencyKey",
     "LoginFailure",
     "MfaCodeEvent",

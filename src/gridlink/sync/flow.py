@@ -36,7 +36,7 @@ from gridlink.kit.clock import Clock
 from gridlink.kit.logging import crash_trace
 from gridlink.kit.vault import Owner, SealedValueMissing
 from gridlink.models import UtilityCredential, UtilitySync
-from gridlink.sync import reactions
+from gridlink.sync import green_button, reactions
 from gridlink.sync.checkpoint import (
     Checkpoint,
     copied,
@@ -132,6 +132,10 @@ class SyncRun:
     # -- the steps ------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        if await green_button.is_green_button(self):
+            # Green Button Connect: a feed from the utility's Data Custodian, not a sign-in.
+            await green_button.GreenButtonRun(self).sync()
+            return
         login = await self._load()
         if login is None:
             return

@@ -59,6 +59,8 @@ class Target:
     user_id: str
     utility_id: str
     credential_id: str | None = None
+    # A Connect My Data sync stores its subscription's feed into its own credential the same way.
+    method: CredentialMethod = CredentialMethod.FILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,8 @@ async def store_file(
     """Store a parsed file for ``target`` in the caller's transaction; never commits."""
     check_not_empty(parsed)
     credential, created = await _credential(session, clock, target)
+    # Until the credential has data, what arrives is its history (as in a sync's backfill).
+    first = credential.data_ready_at is None
     now = clock.now()
     (account,) = await data.upsert_accounts(
         session, clock, credential.id, [Account(FILE_ACCOUNT, None)]
@@ -137,7 +141,7 @@ async def store_file(
         )
         found.append(meter)
         statement_ids.extend(new_statements)
-    if created:
+    if first:
         await events.add(
             EventType.HISTORICAL_UTILITY_STATEMENTS_DISCOVERED,
             {"utility_account_id": account.id, "utility_statement_ids": statement_ids[:250]},
@@ -214,7 +218,7 @@ async def _credential(
     else:
         credential = await repo.file_credential(target.user_id, target.utility_id)
     if credential is not None:
-        if credential.method != CredentialMethod.FILE:
+        if credential.method != target.method:
             raise Conflict(NOT_A_FILE_CREDENTIAL)
         return credential, False
     now = clock.now()

@@ -9,6 +9,7 @@ from typing import cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
+from gridlink.custodians.repository import CustodianRepository
 from gridlink.errors import InvalidRequest, NotFound
 from gridlink.kit.pagination import Page
 from gridlink.models import Utility
@@ -55,17 +56,27 @@ def decode_cursor(cursor: str | None) -> Position | None:
     return int(rank), names[0], names[1]
 
 
-def connection_methods(utility: Utility) -> list[ConnectionMethod]:
-    """How Connect can connect this utility: a sign-in while a connector serves it, and a
-    Green Button file always (every North American utility offers the download)."""
+def connection_methods(utility: Utility, *, green_button: bool = False) -> list[ConnectionMethod]:
+    """How Connect can connect this utility, best first: Green Button Connect where the
+    operator registered its Data Custodian (no password shared, the utility's own data
+    feed), a sign-in while a connector serves it, and a Green Button file always (every North
+    American utility offers the download)."""
     methods: list[ConnectionMethod] = []
+    if green_button:
+        methods.append("green_button")
     if utility.connector_id is not None and utility.status != "unsupported":
         methods.append("login")
     methods.append("file")
     return methods
 
 
-def to_out(utility: Utility, states: list[str], matched_by: MatchedBy | None) -> UtilityOut:
+def to_out(
+    utility: Utility,
+    states: list[str],
+    matched_by: MatchedBy | None,
+    *,
+    green_button: bool = False,
+) -> UtilityOut:
     return UtilityOut(
         id=utility.id,
         name=utility.name,
@@ -75,7 +86,7 @@ def to_out(utility: Utility, states: list[str], matched_by: MatchedBy | None) ->
         commodities=[c for c in COMMODITIES if getattr(utility, c)],
         sign_in_kinds=utility.sign_in_kinds,
         mfa_methods=utility.mfa_methods,
-        connection_methods=connection_methods(utility),
+        connection_methods=connection_methods(utility, green_button=green_button),
         connector_id=utility.connector_id,
         forgot_password_url=utility.forgot_password_url,
         status=utility.status,
@@ -122,10 +133,14 @@ async def list_utilities(
     has_more = len(rows) > limit
     rows = rows[:limit]
     states = await repo.states_of([utility.id for utility, _, _ in rows])
+    custodians = await CustodianRepository(session).utilities_with_custodian(states)
     data = [
         # A zip search says per utility how it matched (listed there, or from the area).
         to_out(
-            utility, states[utility.id], cast(MatchedBy, how) if matched_by == "zip" else matched_by
+            utility,
+            states[utility.id],
+            cast(MatchedBy, how) if matched_by == "zip" else matched_by,
+            green_button=utility.id in custodians,
         )
         for utility, _, how in rows
     ]
@@ -147,4 +162,5 @@ async def get_utility(
             "list them with GET /v1/utilities."
         )
     states = await repo.states_of([utility.id])
-    return to_out(utility, states[utility.id], None)
+    custodians = await CustodianRepository(session).utilities_with_custodian([utility.id])
+    return to_out(utility, states[utility.id], None, green_button=utility.id in custodians)
