@@ -60,6 +60,16 @@ def _lines(stream: io.StringIO) -> list[dict[str, object]]:
             "UPDATE deliveries SET status_code=200 WHERE id=1",
         ),
         (f"code={CANARY}&state=x", f"{REDACTED}&state=x"),
+        (  # how Authlib's server logs a token it issues
+            f"Issue token {{'access_token': '{CANARY}', 'expires_in': 3600, "
+            f"'refresh_token': '{CANARY}'}} to <Client>",
+            f"Issue token {{'access_token': '{REDACTED}', 'expires_in': 3600, "
+            f"'refresh_token': '{REDACTED}'}} to <Client>",
+        ),
+        (
+            f'{{"code_verifier": "{CANARY}", "status_code": 200, "token_type": "Bearer"}}',
+            f'{{"code_verifier": "{REDACTED}", "status_code": 200, "token_type": "Bearer"}}',
+        ),
         ("Send the secret in the body, or as HTTP Basic authentication.", None),
         ("see /docs for the API reference; ratio 1/2?", None),
     ],

@@ -19,10 +19,13 @@ from fastapi.routing import APIRoute
 
 from gridlink import Settings
 from gridlink.api import build_router
+from gridlink.greenbutton.custodian import SandboxFeeds
+from gridlink.greenbutton.custodian.testing import serve_custodian
 from gridlink.kit.clock import ManualClock
 from tests.attempts.flows import FINISHED, WidgetSession, connect_token, open_session
 from tests.attempts.test_update_and_links import _link as connect_link
 from tests.connect.test_frames import frame, ticket_of
+from tests.custodians.conftest import PUBLIC_URL, authorize, register, registration
 from tests.factories import make_client
 from tests.uploads.files import opower_csv
 
@@ -45,6 +48,7 @@ def settings(settings: Settings) -> Settings:
             "sandbox_timeout_seconds": 0.3,
             "attempt_lease_seconds": 5.0,
             "sync_history_months": 1,
+            "public_url": PUBLIC_URL,  # the local Data Custodian's registered redirect URI
         }
     )
 
@@ -164,6 +168,20 @@ async def test_no_connect_response_sets_a_cookie(
         assert uploaded.status_code == 200, uploaded.text
         done = await uploader.post(f"/attempts/{uploaded.json()['attempt_id']}/complete")
         assert done.status_code == 200, done.text
+
+        # Green Button Connect: a trip to the local Data Custodian and back, then completed.
+        with serve_custodian(
+            registrations=[registration()], feeds=SandboxFeeds(days=3), now=clock.now
+        ) as served:
+            await register(app, served)
+            fourth = await connect_token(
+                api, client, client_user_id="user-4", utility_id="sandbox_electric"
+            )
+            authorizer = await open_session(api, fourth)
+            authorized = await authorize(api, authorizer)
+            assert authorized["status"] == "verified", authorized
+            finished = await authorizer.post(f"/attempts/{authorized['id']}/complete")
+            assert finished.status_code == 200, finished.text
 
         # A connect link, full page, in update mode.
         assert (await api.get("/connect/link", params={"client": client.id})).status_code == 200

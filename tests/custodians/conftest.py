@@ -74,9 +74,9 @@ async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.fixture
-def custodian(clock: ManualClock) -> Iterator[Served]:
-    registration = Registration(
+def registration() -> Registration:
+    """Gridlink as the custodian knows it (the app's public URL is ``PUBLIC_URL``)."""
+    return Registration(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         redirect_uris=(f"{PUBLIC_URL}/connect/green_button/callback",),
@@ -84,8 +84,12 @@ def custodian(clock: ManualClock) -> Iterator[Served]:
         scope=SCOPE,
         name="Acme Energy",
     )
+
+
+@pytest.fixture
+def custodian(clock: ManualClock) -> Iterator[Served]:
     with serve_custodian(
-        registrations=[registration],
+        registrations=[registration()],
         feeds=SandboxFeeds(days=20),
         now=clock.now,
         require_pkce=True,

@@ -146,17 +146,24 @@ async def _check_may_start(
     return custodian
 
 
+@dataclass(frozen=True)
+class TripView:
+    id: str
+    status: str
+    attempt_id: str | None
+    message: str | None
+
+
 async def status(
     session: AsyncSession, clock: Clock, context: sessions.SessionContext, trip_id: str
-) -> GreenButtonAuthorization:
+) -> TripView:
     trip = await CustodianRepository(session).authorization_in_session(context.row.id, trip_id)
     if trip is None:
         raise NotFound(NOT_FOUND)
     if trip.status == TripStatus.PENDING and trip.expires_at <= clock.now():
-        # Read-only here: reported as expired; the callback writes it if it ever comes.
-        trip.status = TripStatus.EXPIRED.value
-        trip.message = EXPIRED
-    return trip
+        # Only reported: the callback records it, should the end user ever come back.
+        return TripView(trip.id, TripStatus.EXPIRED.value, None, EXPIRED)
+    return TripView(trip.id, trip.status, trip.attempt_id, trip.message)
 
 
 EXPIRED = "The authorization took too long. Start again."

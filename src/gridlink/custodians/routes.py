@@ -5,7 +5,7 @@ it (``/connect/api/green_button/...``), the utility sends the end user back
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -14,7 +14,7 @@ from gridlink.auth.dependencies import AppClock, AppSettings, Session
 from gridlink.connect.widget_routes import WidgetSession
 from gridlink.custodians import authorization, notifications
 from gridlink.custodians.pages import callback_page
-from gridlink.custodians.schemas import AuthorizationOut, AuthorizationStarted
+from gridlink.custodians.schemas import AuthorizationOut, AuthorizationStarted, TripStatusOut
 from gridlink.kit.openapi import error_responses
 from gridlink.kit.vault import Vault
 
@@ -71,7 +71,7 @@ async def status(
     trip = await authorization.status(session, clock, context, authorization_id)
     return AuthorizationOut(
         authorization_id=trip.id,
-        status=trip.status,
+        status=cast(TripStatusOut, trip.status),
         attempt_id=trip.attempt_id,
         message=trip.message,
     )

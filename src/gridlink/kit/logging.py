@@ -126,4 +126,7 @@ def configure_logging(level: str = "info", stream: TextIO | None = None) -> logg
         logger.handlers.clear()
         logger.propagate = True
     logging.getLogger("alembic").setLevel("WARNING")
+    # Authlib logs issued tokens and PKCE verifiers at debug (the local Data Custodian runs its
+    # server side in the sandbox); redaction would catch them, this keeps them from being made.
+    logging.getLogger("authlib").setLevel("INFO")
     return handler

@@ -63,6 +63,12 @@ _VALUE_PATTERNS = (
         r"=[^&\s\"']+"
     ),
 )
+# A secret as a quoted key and value in a dict's repr or in JSON, as libraries log them
+# (Authlib: "Issue token {'access_token': '...', 'refresh_token': '...'} to <Client>").
+_QUOTED_PAIR = re.compile(
+    r"(?i)(['\"](?:client_secret|secret|password|access_token|refresh_token|id_token|api_key"
+    r"|token|code|code_verifier)['\"]\s*:\s*)(['\"])(?:(?!\2).)*\2"
+)
 # scheme://[userinfo@]host[/path][?query][#fragment], up to whitespace or a quote.
 _URL = re.compile(
     r"(?i)\b([a-z][a-z0-9+.-]*://)(?:[^/\s\"'<>@]*@)?([^\s\"'<>?#]*)([?#][^\s\"'<>]*)?"
@@ -77,6 +83,7 @@ def _scrub_url(match: re.Match[str]) -> str:
 
 
 def redact_text(text: str) -> str:
+    text = _QUOTED_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}{m.group(2)}", text)
     text = _URL.sub(_scrub_url, text)
     text = _TARGET_QUERY.sub(lambda m: f"{m.group(1)}?{REDACTED}", text)
     for pattern in _VALUE_PATTERNS:
