@@ -95,8 +95,9 @@ export function App({ controller, page, languages }: AppProps) {
     }
   }
 
-  // Unmounted (the page goes): no poll runs on, and the utility's window closes.
-  useEffect(() => () => controller.dispose(), [controller]);
+  // Unmounted: no poll runs on, and the utility's window closes. A layout effect: in place from
+  // the first commit, so an unmount before the first paint is caught too.
+  useLayoutEffect(() => () => controller.dispose(), [controller]);
 
   useEffect(() => {
     document.addEventListener("keydown", onKeyDown);

@@ -36,6 +36,14 @@ export const POPUP_FEATURES = "popup,width=520,height=720";
 export const POLL_MS = 1000;
 export const MESSAGE_TYPE = "gridlink:green_button";
 
+/** Runs `callback` after `ms`; returns what cancels it (the tests' clock stands in). */
+export type Timer = (callback: () => void, ms: number) => () => void;
+
+export const realTimer: Timer = (callback, ms) => {
+  const id = setTimeout(callback, ms);
+  return () => clearTimeout(id);
+};
+
 export interface AuthorizationEvents {
   /** The popup was found closed before a poll, and that poll still said pending. */
   windowClosed(): void;
@@ -49,7 +57,7 @@ export interface AuthorizationEvents {
 
 /** One trip to the utility's website, followed until it ends or `stop()`. */
 export class Authorization {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private cancelTimer: (() => void) | null = null;
   private request: AbortController | null = null;
   private again = false; // a poll was asked for while one was out
   private failures = 0;
@@ -63,6 +71,7 @@ export class Authorization {
     readonly url: string,
     private popup: Popup | null,
     private readonly events: AuthorizationEvents,
+    private readonly timer: Timer = realTimer,
   ) {
     opener?.addEventListener("message", this.heard);
     this.later(POLL_MS);
@@ -83,8 +92,7 @@ export class Authorization {
   /** Stop for good: no timer, no request, no listener, and the popup closed. */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.clearTimer();
     this.request?.abort();
     this.request = null;
     this.opener?.removeEventListener("message", this.heard);
@@ -102,8 +110,16 @@ export class Authorization {
   };
 
   private later(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.poll(), ms);
+    this.clearTimer();
+    this.cancelTimer = this.timer(() => {
+      this.cancelTimer = null;
+      void this.poll();
+    }, ms);
+  }
+
+  private clearTimer(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = null;
   }
 
   /** One GET at a time; one asked for while another is out follows it at once. */
@@ -113,8 +129,7 @@ export class Authorization {
       this.again = true;
       return;
     }
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.clearTimer();
     // Seen closed before this poll went out: if the poll still says pending, the end user closed
     // the window before finishing (the callback page closes it only once the answer is recorded).
     const closedBefore = this.popup?.closed ?? false;

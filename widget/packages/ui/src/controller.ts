@@ -1,7 +1,7 @@
 // The flow's state and actions: calls the widget API, follows attempts by long-poll, tells the
 // host what happens. The screens only read `state` and call these methods.
 import { Api, ApiError, type Attempt, type Completion, type FileStored, type SessionView, type SignIn, type Utility } from "./api";
-import { Authorization, POPUP_FEATURES, POPUP_NAME, type Opener } from "./authorization";
+import { Authorization, POPUP_FEATURES, POPUP_NAME, type Opener, type Timer } from "./authorization";
 import { MAX_UPLOAD_BYTES } from "./files";
 import {
   backCancelsAttempt, backFrom, exitStatusFor, methodScreen, mfaStarted, resultForAttempt, screenForAttempt, screenForSession,
@@ -80,6 +80,8 @@ export interface Deps {
   sleep?: (ms: number) => Promise<void>;
   /** Where the utility's window opens from (the page's window; none: only the link is offered). */
   opener?: Opener | null;
+  /** The Green Button poll's clock (setTimeout unless given). */
+  timer?: Timer;
 }
 
 export type Opening = { frame_ticket: string } | { connect_link_token: string };
@@ -495,7 +497,7 @@ export class Controller {
         authorized: (attemptId) => this.followAuthorized(attemptId),
         ended: (end, message) => this.go("green_button_result", { greenButton: { ...this.state.greenButton, end, message } }),
         lost: (error) => this.fail(error),
-      });
+      }, this.deps.timer);
       this.go("green_button_wait", { greenButton: { ...NO_TRIP, url: started.authorization_url, blocked: !opened } });
     });
   }
