@@ -5,6 +5,7 @@
 // after Close, Cancel, Back or unmount. The network edge (fetch) and window.open are faked; the
 // message events are the page's own (jsdom's window).
 import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import axe from "axe-core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Timer } from "../src/authorization";
 import type { AuthorizationStatus, SessionView, Utility } from "../src/api";
@@ -453,5 +454,31 @@ describe("nothing runs on", () => {
     fireEvent.click(screen.getByRole("button", { name: "Close" }));
     await screen.findByRole("heading", { name: "Connect is closed" });
     await expectStopped(polls, popups[0]!);
+  });
+});
+
+describe("accessibility (axe-core in jsdom; contrast is the browser tests')", () => {
+  async function violations(): Promise<string[]> {
+    const result = await axe.run(document, { rules: { "color-contrast": { enabled: false } }, resultTypes: ["violations"] });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  }
+
+  it("finds nothing on the offer, the wait, the closed window, the blocked window and a denial", async () => {
+    const { popups, server } = await waiting();
+    expect(await violations()).toEqual([]);
+    popups[0]!.closed = true;
+    await clock.advance(1000);
+    await screen.findByRole("heading", { name: /was closed before you finished/ });
+    expect(await violations()).toEqual([]);
+    server.status = "denied";
+    await clock.advance(1000);
+    await screen.findByRole("heading", { name: /You didn't allow/ });
+    expect(await violations()).toEqual([]);
+    document.body.innerHTML = "";
+    await waiting({}, true);
+    expect(await violations()).toEqual([]);
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    await screen.findByRole("heading", { name: "Connect through Sandbox Power & Light" });
+    expect(await violations()).toEqual([]);
   });
 });
