@@ -448,6 +448,21 @@ describe("nothing runs on", () => {
     await expectStopped(polls, popups[0]!);
   });
 
+  it("after Close while the POST is out: the window it opened closes when the answer comes", async () => {
+    const { popups } = stubOpen();
+    const answer = deferred<unknown>();
+    const { calls, polls } = await mount({}, { post: () => answer.promise });
+    fireEvent.click(await screen.findByRole("button", { name: "Continue to Sandbox Power & Light" }));
+    await waitFor(() => expect(calls.some((c) => c.path == "/green_button/authorizations")).toBe(true));
+    fireEvent.click(screen.getByRole("button", { name: "Close" }));
+    await screen.findByRole("heading", { name: "Connect is closed" });
+    answer.resolve(STARTED);
+    await settle();
+    expect(popups[0]!.location.href).toBe("");
+    await expectStopped(polls, popups[0]!);
+    expect(polls()).toBe(0);
+  });
+
   it("with a poll under way when Close is pressed", async () => {
     const { polls, popups } = await waiting();
     callback({ type: "gridlink:green_button", authorization_id: "gba_1" });
