@@ -1,5 +1,6 @@
 // The widget API under /connect/api (docs/reference/connect-widget-api.md), same origin.
-/** How Connect can connect a utility: `login` (sign in), `file` (upload a Green Button file). */
+/** How Connect can connect a utility: `login` (sign in), `green_button` (OAuth at the utility's
+ * Data Custodian, in a popup), `file` (upload a Green Button file). */
 export type ConnectionMethod = "login" | "green_button" | "file";
 
 export interface Utility {
@@ -52,8 +53,9 @@ export interface SignIn {
   totp_secret?: string;
 }
 
-/** `upload`: update mode for a file credential (a new Green Button file, no sign-in). */
-export type Step = "consent" | "utility" | "credentials" | "upload" | "mfa_refresh" | "closed";
+/** `upload`: update mode for a file credential (a new Green Button file, no sign-in);
+ * `green_button`: update mode for a Green Button Connect credential (authorize again). */
+export type Step = "consent" | "utility" | "credentials" | "upload" | "green_button" | "mfa_refresh" | "closed";
 
 export interface SessionView {
   id: string;
@@ -110,6 +112,26 @@ export interface FileStored {
   attempt_id: string;
   utility_credential_id: string;
   found: FileFound;
+}
+
+/** POST /green_button/authorizations: a trip to the utility's Data Custodian, started. */
+export interface GreenButtonStarted {
+  authorization_id: string;
+  /** Where the popup goes: the custodian's authorization page. */
+  authorization_url: string;
+  expires_at: string;
+}
+
+export type AuthorizationStatus = "pending" | "authorized" | "denied" | "expired" | "failed";
+
+/** GET /green_button/authorizations/{id}: how the trip went; once `authorized`, `attempt_id` is
+ * an ordinary connection attempt (followed, then completed, as a sign-in's). */
+export interface GreenButtonAuthorization {
+  authorization_id: string;
+  status: AuthorizationStatus;
+  attempt_id: string | null;
+  /** Why it ended (expired, failed), in the server's words. */
+  message: string | null;
 }
 
 export class ApiError extends Error {
@@ -202,6 +224,9 @@ export class Api {
     this.call<Attempt>("POST", `/attempts/${encodeURIComponent(id)}/mfa/code`, { code });
   resend = (id: string) => this.call<Attempt>("POST", `/attempts/${encodeURIComponent(id)}/mfa/resend`);
   cancel = (id: string) => this.call<Attempt>("POST", `/attempts/${encodeURIComponent(id)}/cancel`);
+  authorize = () => this.call<GreenButtonStarted>("POST", "/green_button/authorizations", {});
+  authorization = (id: string, signal?: AbortSignal) =>
+    this.call<GreenButtonAuthorization>("GET", `/green_button/authorizations/${encodeURIComponent(id)}`, undefined, signal);
   complete = (id: string) => this.call<Completion>("POST", `/attempts/${encodeURIComponent(id)}/complete`);
 }
 

@@ -12,6 +12,7 @@ import { afterPaint, useControllerState } from "./store";
 import { applyAccent } from "./theme";
 import { Consent } from "./screens/consent";
 import { Credentials } from "./screens/credentials";
+import { GreenButtonResult, GreenButtonScreen, GreenButtonWait } from "./screens/greenbutton";
 import { MfaCode, MfaMethod } from "./screens/mfa";
 import { Closed, Connecting, Loading, Result, Success, Unsupported } from "./screens/outcomes";
 import { UploadSummary } from "./screens/summary";
@@ -28,6 +29,9 @@ const SCREENS: Record<Screen, () => JSX.Element | null> = {
   mfa_code: MfaCode,
   upload: UploadScreen,
   upload_summary: UploadSummary,
+  green_button: GreenButtonScreen,
+  green_button_wait: GreenButtonWait,
+  green_button_result: GreenButtonResult,
   success: Success,
   result: Result,
   unsupported: Unsupported,
@@ -90,6 +94,10 @@ export function App({ controller, page, languages }: AppProps) {
       }
     }
   }
+
+  // Unmounted: no poll runs on, and the utility's window closes. A layout effect: in place from
+  // the first commit, so an unmount before the first paint is caught too.
+  useLayoutEffect(() => () => controller.dispose(), [controller]);
 
   useEffect(() => {
     document.addEventListener("keydown", onKeyDown);

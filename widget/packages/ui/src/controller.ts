@@ -1,11 +1,12 @@
 // The flow's state and actions: calls the widget API, follows attempts by long-poll, tells the
 // host what happens. The screens only read `state` and call these methods.
 import { Api, ApiError, type Attempt, type Completion, type FileStored, type SessionView, type SignIn, type Utility } from "./api";
-import { MAX_UPLOAD_BYTES, signsIn } from "./files";
+import { Authorization, POPUP_FEATURES, POPUP_NAME, type Opener, type Timer } from "./authorization";
+import { MAX_UPLOAD_BYTES } from "./files";
 import {
-  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams,
-  setupKeyProblem, takesSetupKey, wrongCode,
-  type ResultKind, type Screen,
+  backCancelsAttempt, backFrom, exitStatusFor, methodScreen, mfaStarted, resultForAttempt, screenForAttempt, screenForSession,
+  searchParams, setupKeyProblem, takesSetupKey, wrongCode,
+  type AuthorizationEnd, type ResultKind, type Screen,
 } from "./flow";
 import type { Metadata, Reporter } from "./host";
 import type { MessageKey } from "./i18n";
@@ -26,7 +27,25 @@ export interface State {
   /** The utility screen's search, kept here so Back (and every answer) finds it as it was. */
   search: UtilitySearch;
   upload: FileUpload;
+  greenButton: GreenButtonTrip;
 }
+
+/** Connecting through the utility's website (Green Button Connect My Data). */
+export interface GreenButtonTrip {
+  /** Where the utility's window goes (the link opens it when no window could be opened). */
+  url: string | null;
+  /** No window could be opened (a popup blocker, a sandboxed frame): a link opens the URL. */
+  blocked: boolean;
+  /** The window was closed while the authorization was still pending. */
+  windowClosed: boolean;
+  /** How the trip ended without sharing, and the server's words for it. */
+  end: AuthorizationEnd | null;
+  message: string | null;
+  /** Why the server would not start one (e.g. 409 conflict), in its own words. */
+  problem: string | null;
+}
+
+const NO_TRIP: GreenButtonTrip = { url: null, blocked: false, windowClosed: false, end: null, message: null, problem: null };
 
 /** The upload screen's file, from the pick to the stored file's summary. */
 export interface FileUpload {
@@ -59,6 +78,10 @@ export interface Deps {
   /** Called once the session token is known or gone, to keep it for a reload. */
   persist(token: string | null, hostOrigin: string | null): void;
   sleep?: (ms: number) => Promise<void>;
+  /** Where the utility's window opens from (the page's window; none: only the link is offered). */
+  opener?: Opener | null;
+  /** The Green Button poll's clock (setTimeout unless given). */
+  timer?: Timer;
 }
 
 export type Opening = { frame_ticket: string } | { connect_link_token: string };
@@ -71,6 +94,7 @@ export class Controller {
     error: null, notice: null, wrongCode: null, busy: false,
     search: { query: "", results: null, bestMatch: null, selected: null, problem: null },
     upload: { file: null, progress: null, problem: null, detail: null, stored: null },
+    greenButton: NO_TRIP,
   };
   /** The last username typed (never the password): "Try again" and Back keep it. */
   username = "";
@@ -82,6 +106,9 @@ export class Controller {
   private sending: AbortController | null = null; // the file upload under way
   private completing = false; // complete() is asked once: onSuccess fires once
   private searches = 0; // answers to an older search are dropped
+  private authorization: Authorization | null = null; // the trip to the utility's website
+  private trips = 0; // a trip asked for before Cancel, Back or Close is dropped when it starts
+  private method: "login" | "green_button" = "login"; // what "Try again" goes back to
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: Deps) {
@@ -217,7 +244,7 @@ export class Controller {
     await this.run(async () => {
       const session = await this.deps.api.chooseUtility(utility.id);
       this.deps.reporter.event("SELECT_UTILITY", { utility_id: utility.id, utility_name: utility.name });
-      this.go(signsIn(utility) ? "credentials" : "unsupported", { session });
+      this.go(methodScreen(utility), { session });
     });
   }
 
@@ -428,6 +455,97 @@ export class Controller {
     this.set({ upload: { ...this.state.upload, ...patch } });
   }
 
+  // --- Green Button Connect My Data --------------------------------------------------------
+
+  /** "Connect through {utility}'s website instead" (from the sign-in form). */
+  chooseGreenButton(): void {
+    if (this.state.busy) return;
+    this.go("green_button", { greenButton: NO_TRIP });
+  }
+
+  /** "Sign in with username and password instead" (from the Green Button screen). */
+  chooseSignIn(): void {
+    if (this.state.busy) return;
+    this.method = "login";
+    this.go("credentials");
+  }
+
+  /** "Continue to {utility}" and "Try again": the window opens now, in the click's own task (a
+   * popup blocker allows no other), blank until the server gives the authorization's URL. */
+  connectGreenButton(): void {
+    if (this.state.busy) return;
+    this.stopAuthorization();
+    const trip = this.trips;
+    this.method = "green_button";
+    const opener = this.opener();
+    const popup = opener?.open("", POPUP_NAME, POPUP_FEATURES) ?? null;
+    void this.run(async () => {
+      let started;
+      try {
+        started = await this.deps.api.authorize();
+      } catch (error) {
+        popup?.close();
+        return this.authorizationRefused(error);
+      }
+      if (trip != this.trips || this.closing) return popup?.close(); // Cancel, Back or Close came first
+      const opened = popup != null && !popup.closed;
+      if (opened) popup.location.href = started.authorization_url;
+      else popup?.close();
+      const { authorization_id: id, authorization_url: url } = started;
+      this.authorization = new Authorization(this.deps.api, opener, id, url, opened ? popup : null, {
+        windowClosed: () => this.setTrip({ windowClosed: true }),
+        authorized: (attemptId) => this.followAuthorized(attemptId),
+        ended: (end, message) => this.go("green_button_result", { greenButton: { ...this.state.greenButton, end, message } }),
+        lost: (error) => this.fail(error),
+      }, this.deps.timer);
+      this.go("green_button_wait", { greenButton: { ...NO_TRIP, url: started.authorization_url, blocked: !opened } });
+    });
+  }
+
+  /** "Reopen the {utility} window": the open one to the front, a closed one opened again. */
+  reopenGreenButton(): void {
+    const opened = this.authorization?.reopen() ?? false;
+    this.setTrip({ windowClosed: false, blocked: !opened });
+  }
+
+  /** Cancel while the utility's window is open: the trip is dropped and its window closed. */
+  cancelGreenButton(): void {
+    this.stopAuthorization();
+    this.go("green_button", { greenButton: NO_TRIP });
+  }
+
+  /** Shared: the attempt that fetches the data is followed as a sign-in's, then completed. */
+  private followAuthorized(attemptId: string): void {
+    this.authorization = null;
+    this.deps.reporter.event("CONNECTING", {});
+    const first: Attempt = {
+      id: attemptId, status: "queued", seq: 0, finished: false, utility_credential_id: "", accounts: [], mfa: null,
+    };
+    void this.track(first);
+  }
+
+  /** The server would not start an authorization: its words on the Green Button screen. */
+  private authorizationRefused(error: unknown): void {
+    const own = error instanceof ApiError && error.status >= 400 && error.status < 500 && ![401, 429].includes(error.status);
+    if (own && error.message) return this.go("green_button", { greenButton: { ...NO_TRIP, problem: error.message } });
+    this.fail(error);
+  }
+
+  private stopAuthorization(): void {
+    this.trips += 1;
+    this.authorization?.stop();
+    this.authorization = null;
+  }
+
+  private setTrip(patch: Partial<GreenButtonTrip>): void {
+    this.set({ greenButton: { ...this.state.greenButton, ...patch } });
+  }
+
+  private opener(): Opener | null {
+    if (this.deps.opener !== undefined) return this.deps.opener;
+    return typeof window == "undefined" ? null : (window as unknown as Opener);
+  }
+
   // --- leaving -------------------------------------------------------------------------
 
   /** Back: to the previous screen; from the MFA dialog to the sign-in form, the attempt is
@@ -437,6 +555,7 @@ export class Controller {
     const target = backFrom(screen, session, attempt);
     if (!target || busy) return;
     if (screen == "upload") this.cancelUpload();
+    this.stopAuthorization();
     if (!(attempt && backCancelsAttempt(screen, target))) {
       return this.go(target, { wrongCode: null });
     }
@@ -452,9 +571,10 @@ export class Controller {
     }
   }
 
-  /** "Try again" after a failure: back to the sign-in form. */
+  /** "Try again" after a failure: back to the sign-in form, or the Green Button screen when the
+   * attempt came from the utility's website. */
   retry(): void {
-    this.go("credentials", { result: null, wrongCode: null });
+    this.go(this.method == "green_button" ? "green_button" : "credentials", { result: null, wrongCode: null });
   }
 
   /** Close (button, Esc, the host's exit, Done): tell the server, then the host, once. */
@@ -462,9 +582,10 @@ export class Controller {
     if (this.closing) return;
     this.closing = true;
     const { screen, result, completion, session, attempt } = this.state;
-    const status = exitStatusFor(screen, result, completion != null);
+    const status = exitStatusFor(screen, result, completion != null, this.state.greenButton.end);
     this.polling?.abort();
     this.stopSending();
+    this.stopAuthorization();
     if (this.deps.api.token && completion == null) {
       // Bounded: the host removes this frame on `exit`, so the server is told first.
       await Promise.race([this.deps.api.exit().catch(() => undefined), this.sleep(1500)]);
@@ -476,6 +597,15 @@ export class Controller {
     if (attempt?.status_detail) metadata["status_detail"] = attempt.status_detail;
     this.deps.reporter.exit(status, metadata, screen);
     this.go("closed");
+  }
+
+  /** The page goes (or the UI is unmounted): nothing may run on, and the utility's window closes. */
+  dispose(): void {
+    this.polling?.abort();
+    this.polling = null;
+    this.stopSending();
+    this.stopAuthorization();
+    if (this.state.screen == "green_button_wait") this.go("green_button");
   }
 
   get canGoBack(): boolean {

@@ -4,10 +4,17 @@ import type { Attempt, SessionView, Utility } from "./api";
 import { signsIn } from "./files";
 import type { ExitStatus } from "./host";
 
-/** `upload`: pick and send a Green Button file; `upload_summary`: what it held, then Continue. */
+/** `upload`: pick and send a Green Button file; `upload_summary`: what it held, then Continue.
+ * `green_button`: connect through the utility's website (Green Button Connect My Data);
+ * `green_button_wait`: the end user is in the utility's window; `green_button_result`: the
+ * utility's window ended without sharing (denied, expired, failed). */
 export type Screen =
   | "loading" | "consent" | "utility" | "credentials" | "connecting" | "mfa_method" | "mfa_code"
-  | "upload" | "upload_summary" | "success" | "result" | "unsupported" | "closed";
+  | "upload" | "upload_summary" | "green_button" | "green_button_wait" | "green_button_result"
+  | "success" | "result" | "unsupported" | "closed";
+
+/** How a trip to the utility's website ended short of sharing. */
+export type AuthorizationEnd = "denied" | "expired" | "failed";
 
 /** The failure (or wait) a finished attempt — or the session — ended in. */
 export type ResultKind =
@@ -49,10 +56,14 @@ export function resultForAttempt(attempt: Attempt): ResultKind {
 }
 
 /** What `exit` reports when the end user closes on `screen` (protocol: user_initiated_exit
- * unless a result was reached). */
-export function exitStatusFor(screen: Screen, result: ResultKind | null, succeeded: boolean): ExitStatus {
+ * unless a result was reached). A refusal on the utility's website is the end user's choice;
+ * a trip that expired or failed is an error. */
+export function exitStatusFor(
+  screen: Screen, result: ResultKind | null, succeeded: boolean, authorization: AuthorizationEnd | null = null,
+): ExitStatus {
   if (succeeded) return "verified";
   if (screen == "unsupported") return "unavailable_utility_credentials_submitted";
+  if (screen == "green_button_result") return authorization == "denied" || authorization == null ? "user_initiated_exit" : "error";
   if (screen != "result" || result == null) return "user_initiated_exit";
   switch (result) {
     case "timeout":
@@ -96,14 +107,25 @@ export function screenForSession(session: SessionView): Screen | "mfa_refresh" |
     case "utility":
       return "utility";
     case "credentials":
-      return session.utility && !signsIn(session.utility) ? "unsupported" : "credentials";
+      return session.utility ? methodScreen(session.utility) : "credentials";
     case "upload":
       return "upload";
+    case "green_button":
+      return "green_button";
     case "mfa_refresh":
       return "mfa_refresh";
     default:
       return "ended";
   }
+}
+
+/** The screen for a utility's first way in, in the order of its `connection_methods`: the Green
+ * Button screen when `green_button` comes before `login`, the sign-in form when Connect can sign
+ * in, else the screen that offers a file (or says Connect cannot connect it). */
+export function methodScreen(utility: Utility | null | undefined): "green_button" | "credentials" | "unsupported" {
+  const first = utility?.connection_methods?.find((method) => method == "login" || method == "green_button");
+  if (first == "green_button") return "green_button";
+  return signsIn(utility) ? "credentials" : "unsupported";
 }
 
 /** Where Back leads from `screen`, or null when there is nowhere to go back to. From the MFA
@@ -117,6 +139,17 @@ export function backFrom(screen: Screen, session: SessionView | null, attempt: A
     case "utility":
       return session?.mode == "create" ? "consent" : null;
     case "credentials":
+      // Reached from the Green Button screen ("Sign in with username and password instead").
+      if (session?.mode == "create" && methodScreen(session.utility) == "green_button") return "green_button";
+      return canChooseUtility ? "utility" : null;
+    case "green_button":
+      if (session?.mode != "create") return null; // update mode for a Green Button credential opens here
+      // Reached from the sign-in form ("Connect through {utility}'s website instead").
+      if (methodScreen(session.utility) == "credentials") return "credentials";
+      return canChooseUtility ? "utility" : null;
+    case "green_button_wait": // Back is Cancel: the trip is dropped, the popup closed
+    case "green_button_result":
+      return "green_button";
     case "unsupported":
       return canChooseUtility ? "utility" : null;
     case "mfa_code":
@@ -126,7 +159,7 @@ export function backFrom(screen: Screen, session: SessionView | null, attempt: A
     case "upload":
       // Update mode for a file credential opens here: nowhere to go back to.
       if (session?.mode != "create") return null;
-      return signsIn(session.utility) ? "credentials" : "unsupported";
+      return methodScreen(session.utility);
     default:
       return null;
   }

@@ -22,6 +22,7 @@ function boot(): void {
   let stopListening = () => {};
   const controller = new Controller({
     api,
+    opener: window,
     get reporter() {
       return reporter;
     },
@@ -35,6 +36,8 @@ function boot(): void {
       save(window, page, token ? { token, transport, hostOrigin } : null);
     },
   });
+  // The frame removed or the page left: the utility's window (Green Button) closes with it.
+  window.addEventListener("pagehide", () => controller.dispose());
   if (hostOrigin) stopListening = listenToHost(window, hostOrigin, () => void controller.close());
 
   // Rendered first: the UI is subscribed to the controller before start() can change it.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  backCancelsAttempt, backFrom, exitStatusFor, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams,
+  backCancelsAttempt, backFrom, exitStatusFor, methodScreen, mfaStarted, resultForAttempt, screenForAttempt, screenForSession, searchParams,
   setupKeyProblem, takesSetupKey, wrongCode,
 } from "../src/flow";
 import { attempt, session } from "./fakes";
@@ -160,5 +160,48 @@ describe("authenticator setup keys", () => {
     expect(takesSetupKey({ ...utility, sign_in_kinds: ["password", "password_mfa"] })).toBe(false);
     expect(takesSetupKey(utility)).toBe(false);
     expect(takesSetupKey(null)).toBe(false);
+  });
+});
+
+describe("Green Button Connect in the flow", () => {
+  const utility = (connection_methods: ("login" | "green_button" | "file")[]) => ({
+    id: "u", name: "U", commodities: ["electric"], status: "active" as const, connection_methods,
+  });
+
+  it.each([
+    [["green_button", "login", "file"], "green_button"],
+    [["file", "green_button"], "green_button"],
+    [["login", "green_button"], "credentials"],
+    [["login", "file"], "credentials"],
+    [["file"], "unsupported"],
+  ] as const)("a utility offering %o opens at %s", (methods, screen) => {
+    expect(methodScreen(utility([...methods]))).toBe(screen);
+    expect(screenForSession(session({ step: "credentials", utility: utility([...methods]) }))).toBe(screen);
+  });
+
+  it("update mode for a Green Button credential opens at its screen, with no way back", () => {
+    const update = session({ mode: "update", step: "green_button", utility: utility(["green_button", "login"]) });
+    expect(screenForSession(update)).toBe("green_button");
+    expect(backFrom("green_button", update)).toBeNull();
+  });
+
+  it("Back: between the two ways in, from the wait and the result to the offer, from the offer to the utility", () => {
+    const first = session({ step: "credentials", utility: utility(["green_button", "login", "file"]) });
+    expect(backFrom("green_button", first)).toBe("utility");
+    expect(backFrom("credentials", first)).toBe("green_button");
+    expect(backFrom("upload", first)).toBe("green_button");
+    expect(backFrom("green_button_wait", first)).toBe("green_button");
+    expect(backFrom("green_button_result", first)).toBe("green_button");
+    const second = session({ step: "credentials", utility: utility(["login", "green_button"]) });
+    expect(backFrom("green_button", second)).toBe("credentials");
+    expect(backFrom("credentials", second)).toBe("utility");
+    expect(backFrom("green_button", { ...first, utility_preselected: true })).toBeNull();
+  });
+
+  it("closing after the utility's window ended: denied is the end user's choice, expired or failed an error", () => {
+    expect(exitStatusFor("green_button_result", null, false, "denied")).toBe("user_initiated_exit");
+    expect(exitStatusFor("green_button_result", null, false, "expired")).toBe("error");
+    expect(exitStatusFor("green_button_result", null, false, "failed")).toBe("error");
+    expect(exitStatusFor("green_button_wait", null, false)).toBe("user_initiated_exit");
   });
 });

@@ -39,9 +39,16 @@ export function Credentials() {
 
   // A file instead of the sign-in (not in update mode: a sign-in connection stays one).
   const fileInstead = takesFile(utility) && !update;
+  // The utility's website instead, where it comes after the sign-in in the utility's methods.
+  const websiteInstead = (utility?.connection_methods?.includes("green_button") ?? false) && !update;
   const connect = (
     <>
       <button type="submit" class="primary" disabled={busy}>{t("credentials.submit")}</button>
+      {websiteInstead && (
+        <button type="button" class="secondary" disabled={busy} onClick={() => controller.chooseGreenButton()}>
+          {t("greenButton.instead", values)}
+        </button>
+      )}
       {fileInstead && (
         <button type="button" class="secondary" disabled={busy} onClick={() => controller.chooseUpload()}>
           {t("upload.instead")}
