@@ -5,7 +5,7 @@
   there: RFC 6749 §5.1); never framed outside /connect. The operations that hand out a token or
   a secret are checked on their successful answer, the one carrying it.
 - Snapshots of the pages: /docs, /redoc, /openapi.json, the demo, the Connect pages (whose
-  `Cross-Origin-Opener-Policy` is `same-origin`), an unknown route, a 500.
+  `Cross-Origin-Opener-Policy` is `same-origin-allow-popups`), an unknown route, a 500.
 - A 405 names every method the path serves in `Allow`.
 """
 
@@ -152,13 +152,14 @@ async def test_the_demo_page_keeps_its_own_policy_and_is_never_framed(
 async def test_connect_pages_are_framed_by_their_client_and_open_no_one(
     api: httpx.AsyncClient,
 ) -> None:
-    """COOP `same-origin`: browsers apply it to top-level pages only, so the framed page still
-    talks to its host; a connect link opened top-level keeps no opener. No X-Frame-Options:
+    """COOP `same-origin-allow-popups`: browsers apply it to top-level pages only, so the
+    framed page still talks to its host; a connect link opened top-level keeps no opener, but
+    keeps its handle on the utility's authorization popup it opens (Green Button Connect). No X-Frame-Options:
     the page's `frame-ancestors` names who may frame it (tests/connect/test_headers.py)."""
     for path in ("/connect/frame", "/connect/link"):
         response = await api.get(path)
         headers = _security_headers(response)
-        assert headers["cross-origin-opener-policy"] == "same-origin", path
+        assert headers["cross-origin-opener-policy"] == "same-origin-allow-popups", path
         assert headers["cache-control"] == "no-store", path
         assert headers["x-content-type-options"] == "nosniff", path
         assert headers["referrer-policy"] == "no-referrer", path

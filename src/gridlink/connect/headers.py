@@ -2,13 +2,15 @@
 a browsing context group of its own when opened top-level, and CORS for the one endpoint a host
 page calls across origins (POST /connect/api/frames).
 
-``Cross-Origin-Opener-Policy: same-origin``: browsers apply COOP to top-level documents only, so
-the framed page (the loader's overlay, bare iframes) is untouched and keeps talking to its host
-through ``parent.postMessage``. Opened top-level (a connect link, a webview), the page uses no
-``window.opener`` and keeps no handle on the windows it opens: the utility's forgot-password
-page opens with ``rel="noopener noreferrer"``, a group of its own under any policy, so
-``same-origin-allow-popups`` would buy nothing. ``same-origin`` also takes away the handle of a
-page that opened the link with ``window.open`` (no navigating it away, no probing it).
+``Cross-Origin-Opener-Policy: same-origin-allow-popups``: browsers apply COOP to top-level
+documents only, so the framed page (the loader's overlay, bare iframes) is untouched and keeps
+talking to its host through ``parent.postMessage``. Opened top-level (a connect link, a webview),
+the page uses no ``window.opener``, and a page that opened the link with ``window.open`` loses
+its handle on it (no navigating it away, no probing it). "allow-popups" because Connect opens
+the utility's authorization page (Green Button Connect) in a popup and must keep its handle on
+it: with ``same-origin`` the handle is cut as soon as the popup leaves for the utility, which
+reads as "closed" and drops the callback page's message (measured in Chromium). The utility's
+forgot-password page still opens with ``rel="noopener noreferrer"``, in a group of its own.
 
 A middleware rather than a route dependency, so error responses carry the headers too: the
 loader must be able to read a 403 that names an unregistered origin.
@@ -36,7 +38,7 @@ CONNECT_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
-    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin-allow-popups",
 }
 
 
