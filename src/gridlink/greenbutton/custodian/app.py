@@ -62,6 +62,11 @@ class Custodian:
         at once and its refresh token becomes ``invalid_grant``."""
         return self._ctx.store.revoke_authorization(authorization_id)
 
+    def tokens_issued(self, authorization_id: str) -> int:
+        """How many token answers the authorization got: 1 after the code exchange, one more
+        per refresh."""
+        return self._ctx.store.tokens_issued(authorization_id)
+
     def authorizations(self) -> list[Authorization]:
         """Every authorization (``id``, ``status``, ``customer_id``, ``subscription_id``...)."""
         return self._ctx.store.authorizations()

@@ -207,6 +207,10 @@ class Store:
 
     # Tokens ------------------------------------------------------------------------------
 
+    def tokens_issued(self, authorization_id: str) -> int:
+        with self._lock:
+            return sum(1 for t in self._tokens if t.authorization_id == authorization_id)
+
     def save_token(self, token: Token) -> None:
         with self._lock:
             self._tokens.append(token)
