@@ -14,9 +14,11 @@ from gridlink.app import create_app
 from gridlink.cli_database import open_database
 from gridlink.clients.service import SandboxClient, ensure_sandbox_client
 from gridlink.config import Settings
+from gridlink.custodians import sandbox as sandbox_custodian
 from gridlink.demo.service import ensure_demo_client
 from gridlink.kit.clock import SystemClock
 from gridlink.kit.key_modes import keys_for_app, keys_for_worker
+from gridlink.kit.keyring import LiveRing
 from gridlink.kit.process import harden_process
 from gridlink.kit.vault import Vault
 from gridlink.operators.service import any_operator
@@ -37,6 +39,11 @@ def _banner(settings: Settings, sandbox: SandboxClient, *, has_operators: bool =
     ]
     if settings.demo_enabled():
         lines.append(f"  Demo app:       {url}/demo  (try user_good / pass_good)")
+    if settings.sandbox_green_button_enabled():
+        lines.append(
+            f"  Green Button:   {url}{sandbox_custodian.MOUNT}/manage  (the sandbox's Data "
+            f"Custodian, for {sandbox_custodian.UTILITY_NAME})"
+        )
     if not has_operators:
         lines.append(
             f"  No operator can sign in to the dashboard yet; create the first admin: {FIRST_ADMIN}"
@@ -66,16 +73,27 @@ async def serve(settings: Settings) -> int:
     harden_process()  # after the checks that can refuse to start: a refusal changes nothing
     db = await open_database(settings)
     public = urlsplit(settings.resolved_public_url())
+    green_button: tuple[str, str] | None = None
     try:
         async with db.transaction() as session:
             origin = f"{public.scheme}://{public.netloc}"
             sandbox = await ensure_sandbox_client(session, SystemClock(), origin)
             if settings.demo_enabled():
                 await ensure_demo_client(session, SystemClock(), origin)
+            if settings.sandbox_green_button_enabled():
+                secret = sandbox_custodian.new_secret()
+                ring = LiveRing(keys_for_app(settings, run_worker=settings.run_worker)[0].secrets)
+                custodian_id = await sandbox_custodian.register(
+                    session, SystemClock(), ring, settings.resolved_public_url(), secret
+                )
+                green_button = (secret, custodian_id)
             has_operators = await any_operator(session)
     finally:
         await db.dispose()
     app = create_app(settings.model_copy(update={"migrate_on_start": False}))
+    if green_button is not None:
+        custodian = sandbox_custodian.build(settings.resolved_public_url(), *green_button)
+        app.mount(sandbox_custodian.MOUNT, custodian.app)
     config = uvicorn.Config(
         app,
         host=settings.host,

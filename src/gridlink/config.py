@@ -262,6 +262,13 @@ class Settings(BaseSettings):
         "demo's own sandbox client. auto: only on a local server (see is_local).",
     )
 
+    sandbox_green_button: bool | Literal["auto"] = Field(
+        default="auto",
+        description="Serve a local Green Button Data Custodian at /sandbox/green-button, "
+        "registered for the sandbox utility 'Sandbox Green Button Utility', so Connect My Data "
+        "can be tried from the demo. auto: only on a local server (see is_local).",
+    )
+
     dashboard_idle_minutes: int = Field(
         default=30,
         ge=1,
@@ -313,6 +320,11 @@ class Settings(BaseSettings):
 
     def demo_enabled(self) -> bool:
         return self.is_local() if self.demo == "auto" else self.demo
+
+    def sandbox_green_button_enabled(self) -> bool:
+        if self.sandbox_green_button == "auto":
+            return self.is_local()
+        return self.sandbox_green_button
 
     def webhook_loopback_allowed(self) -> bool:
         if self.webhook_allow_loopback == "auto":

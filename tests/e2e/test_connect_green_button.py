@@ -32,7 +32,7 @@ from gridlink.greenbutton.custodian import Registration, SandboxFeeds
 from gridlink.greenbutton.custodian.espi_writer import batch_list
 from gridlink.greenbutton.custodian.testing import Served, serve_custodian
 from tests.e2e.embedded import CONSENT, UTILITY, Embedded, entries, frame_messages
-from tests.e2e.flows import open_demo
+from tests.e2e.flows import Connect, log_entries, open_demo
 from tests.e2e.harness import GRIDLINK, ROOT, Server
 from tests.e2e.host_apps import HostApp, host_app
 from tests.e2e.screens import Screens
@@ -303,3 +303,27 @@ def test_the_green_button_screens(
         popup.close()
     finally:
         context.close()
+
+
+def test_the_demo_connects_the_sandbox_green_button_utility(page: Page, server: Server) -> None:
+    """What an integrator tries first: `gridlink serve`'s own custodian (mounted at
+    /sandbox/green-button), from the demo page, to the demo's linked accounts."""
+    open_demo(page, server)
+    connect = Connect(page)
+    connect.open()
+    connect.consent()
+    connect.choose_utility("Sandbox Green Button Utility")
+    connect.heading("Connect through Sandbox Green Button Utility")
+    with page.expect_popup() as opened:
+        connect.button("Continue to Sandbox Green Button Utility").click()
+    popup = opened.value
+    expect(
+        popup.get_by_role("heading", name="Share your energy data with Gridlink sandbox")
+    ).to_be_visible()
+    popup.get_by_role("radio", name=re.compile("Sam Okafor")).check()  # electric and gas
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Allow").click()
+    connect.heading("Your account is connected")
+    connect.button("Done").click()
+    expect(log_entries(page, "success")).to_have_count(1)
+    expect(page.get_by_text("Sandbox Green Button Utility").first).to_be_visible()
