@@ -166,6 +166,21 @@ def _add_client_update(client_commands: Any) -> None:
         dest="accent_color",
         help="back to Connect's default colour",
     )
+    methods = update.add_mutually_exclusive_group()
+    methods.add_argument(
+        "--connection-methods",
+        metavar="ORDER",
+        type=lambda text: [m.strip() for m in text.split(",") if m.strip()],
+        help="the order Connect offers a utility's ways in, e.g. green_button,login,file; a "
+        "method left out is not offered",
+    )
+    methods.add_argument(
+        "--default-connection-methods",
+        action="store_const",
+        const=[],
+        dest="connection_methods",
+        help="back to Gridlink's order (green_button, login, file)",
+    )
     update.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
@@ -380,6 +395,7 @@ def _clients(args: argparse.Namespace, settings: Settings) -> int:
                         remove_redirect_uris=args.remove_redirect_uris,
                         logo_url=args.logo_url,
                         accent_color=args.accent_color,
+                        connection_methods=args.connection_methods,
                     )
                     updated = await service.update_client(session, clock, args.client_id, changes)
                     _print_updated(updated, args.json)
@@ -522,6 +538,8 @@ def _print_updated(client: Any, as_json: bool) -> None:
     print(f"redirect_uris: {', '.join(client.redirect_uris) or '(none)'}")
     print(f"logo_url:      {client.logo_url or '(none)'}")
     print(f"accent_color:  {client.accent_color or '(default)'}")
+    methods = client.connection_methods
+    print(f"connection_methods: {','.join(methods) if methods else '(default)'}")
 
 
 def _print_rotated(rotated: Any, as_json: bool) -> None:

@@ -40,6 +40,7 @@ from gridlink.kit.vault import Owner, Vault
 from gridlink.kit.wakeup import Waiter, announce
 from gridlink.models import ConnectionAttempt, Utility, UtilityCredential
 from gridlink.utilities.catalog import find_visible
+from gridlink.utilities.methods import offered
 
 WORK_CHANNEL = "gridlink_attempts"  # new attempts and new input for the workers
 UPDATE_CHANNEL = "gridlink_attempt"  # + ":<attempt id>": that attempt changed (long-polls)
@@ -84,6 +85,8 @@ async def submit(
         raise Conflict(
             "Gridlink cannot connect to this utility yet; the app has been told you tried."
         )
+    if not await offered(session, utility, row.client_id, "login"):
+        raise Conflict("The app does not connect this utility by sign-in; use another way.")
     repo = AttemptRepository(session)
     await lock_source(session, row)
     if await repo.unfinished_in_session(row.id) is not None:

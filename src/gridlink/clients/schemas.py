@@ -76,6 +76,8 @@ class ClientSummary(BaseModel):
     redirect_uris: list[str]
     logo_url: str | None = None
     accent_color: str | None = None
+    # The order Connect offers a utility's connection methods in; null: Gridlink's.
+    connection_methods: list[str] | None = None
     active_secrets: int
     created_at: datetime
 

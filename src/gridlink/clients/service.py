@@ -23,6 +23,7 @@ from gridlink.kit import tokens
 from gridlink.kit.clock import Clock
 from gridlink.kit.ids import new_id
 from gridlink.models import Client, ClientSecret
+from gridlink.utilities.methods import check_order
 
 
 class ClientError(ValueError):
@@ -108,6 +109,7 @@ def _summary(client: Client, active_secrets: int) -> ClientSummary:
         redirect_uris=client.redirect_uris,
         logo_url=client.logo_url,
         accent_color=client.accent_color,
+        connection_methods=client.connection_methods,
         active_secrets=active_secrets,
         created_at=client.created_at,
     )
@@ -130,6 +132,8 @@ class ClientChanges:
     remove_redirect_uris: list[str] = field(default_factory=list)
     logo_url: str | None = None
     accent_color: str | None = None
+    # The order of connection methods Connect offers (utilities/methods.py); [] for Gridlink's.
+    connection_methods: list[str] | None = None
 
 
 async def update_client(
@@ -142,7 +146,7 @@ async def update_client(
     if changes == ClientChanges():
         raise ClientError(
             "nothing to change: give --name, --add-origin, --remove-origin, --add-redirect-uri, "
-            "--remove-redirect-uri, --logo-url or --accent-color"
+            "--remove-redirect-uri, --logo-url, --accent-color or --connection-methods"
         )
     repo = ClientRepository(session)
     client = await repo.get(client_id)
@@ -176,6 +180,9 @@ async def update_client(
         if changes.accent_color is not None:
             color = changes.accent_color
             client.accent_color = check_accent_color(color) if color else None
+        if changes.connection_methods is not None:
+            methods = changes.connection_methods
+            client.connection_methods = list(check_order(methods)) if methods else None
     except ValueError as exc:
         raise ClientError(str(exc)) from exc
     await repo.save(client)

@@ -94,7 +94,7 @@ async def start_session(
     context = await sessions.authenticate(session, clock, bearer)
     return SessionStarted(
         session_token=bearer,
-        session=await session_view(session, context, settings),
+        session=await session_view(session, context, settings, clock.now()),
         host_origin=context.row.host_origin,
     )
 
@@ -106,9 +106,9 @@ async def start_session(
     responses=error_responses(401, 422),
 )
 async def get_session(
-    context: WidgetSession, session: Session, settings: AppSettings
+    context: WidgetSession, session: Session, clock: AppClock, settings: AppSettings
 ) -> SessionOut:
-    return await session_view(session, context, settings)
+    return await session_view(session, context, settings, clock.now())
 
 
 @router.post(
@@ -130,7 +130,7 @@ async def consent(
     await sessions.record_consent(
         context, clock.now(), body.consent_version, ip, request.headers.get("user-agent")
     )
-    return await session_view(session, context, settings)
+    return await session_view(session, context, settings, clock.now())
 
 
 @router.get(
@@ -142,13 +142,22 @@ async def consent(
 async def utilities(
     context: WidgetSession,
     session: Session,
+    clock: AppClock,
     zip: Annotated[str | None, Query(max_length=10)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(pattern=UTILITIES_CURSOR)] = None,
 ) -> Page[UtilityOut]:
     filters = UtilityFilters(zip=zip, q=q, state=None, commodity=None)
-    return await list_utilities(session, context.environment, filters, limit, cursor)
+    return await list_utilities(
+        session,
+        context.environment,
+        filters,
+        limit,
+        cursor,
+        client_id=context.row.client_id,
+        now=clock.now(),
+    )
 
 
 @router.post(
@@ -158,10 +167,14 @@ async def utilities(
     responses=error_responses(401, 409, 422),
 )
 async def choose_utility(
-    body: UtilityChoice, context: WidgetSession, session: Session, settings: AppSettings
+    body: UtilityChoice,
+    context: WidgetSession,
+    session: Session,
+    clock: AppClock,
+    settings: AppSettings,
 ) -> SessionOut:
     await sessions.choose_utility(session, context, body.utility_id)
-    return await session_view(session, context, settings)
+    return await session_view(session, context, settings, clock.now())
 
 
 @router.post(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.attempts import service as attempts
@@ -9,25 +11,27 @@ from gridlink.attempts.repository import AttemptRepository
 from gridlink.config import Settings
 from gridlink.connect import sessions
 from gridlink.connect.widget_schemas import ClientInfo, SessionOut
-from gridlink.custodians.repository import CustodianRepository
 from gridlink.utilities.catalog import find_visible
+from gridlink.utilities.methods import method_context
 from gridlink.utilities.repository import UtilityRepository
 from gridlink.utilities.service import to_out
 
 
 async def session_view(
-    session: AsyncSession, context: sessions.SessionContext, settings: Settings
+    session: AsyncSession,
+    context: sessions.SessionContext,
+    settings: Settings,
+    now: datetime | None = None,
 ) -> SessionOut:
+    """``now``: to tell whether the utility's connector is down (utilities/methods.py)."""
     row = context.row
     utility_out = None
     if row.utility_id is not None:
         utility = await find_visible(session, row.utility_id, context.environment)
         if utility is not None:
             states = await UtilityRepository(session).states_of([utility.id])
-            custodians = await CustodianRepository(session).utilities_with_custodian([utility.id])
-            utility_out = to_out(
-                utility, states[utility.id], None, green_button=utility.id in custodians
-            )
+            methods = await method_context(session, [utility.id], row.client_id, now)
+            utility_out = to_out(utility, states[utility.id], None, methods)
     latest = await AttemptRepository(session).latest_for_session(row.id)
     start = sessions.update_step(await sessions.updated_credential(session, context))
     step = sessions.next_step(context, update_start=start)

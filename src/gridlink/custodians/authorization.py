@@ -39,6 +39,7 @@ from gridlink.models import (
     UtilityCredential,
 )
 from gridlink.utilities.catalog import find_visible
+from gridlink.utilities.methods import offered
 
 TRIP_TTL = timedelta(minutes=10)
 CALLBACK_PATH = "/connect/green_button/callback"
@@ -125,10 +126,11 @@ async def _check_may_start(
         raise Conflict("Consent comes first: the end user must accept before connecting.")
     if row.utility_id is None:
         raise Conflict("Choose a utility before connecting it.")
-    if await find_visible(session, row.utility_id, context.environment) is None:
+    utility = await find_visible(session, row.utility_id, context.environment)
+    if utility is None:
         raise Conflict("This utility is not available here; choose another.")
     custodian = await CustodianRepository(session).for_utility(row.utility_id)
-    if custodian is None:
+    if custodian is None or not await offered(session, utility, row.client_id, "green_button"):
         raise Conflict(
             "This utility does not offer Green Button Connect here; sign in or upload a file."
         )

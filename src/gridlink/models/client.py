@@ -25,3 +25,6 @@ class Client(Base):
     # Branding shown to end users in Connect: an https (or local) image URL, a #rrggbb colour.
     logo_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     accent_color: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    # The order Connect offers a utility's connection methods in ("green_button", "login",
+    # "file"); a method left out is not offered. Null: Gridlink's order (utilities/methods.py).
+    connection_methods: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)

@@ -19,7 +19,11 @@ class ConnectionAttempt(Base):
     """
 
     __tablename__ = "connection_attempts"
-    __table_args__ = (Index("ix_connection_attempts_status_lease", "status", "lease_expires_at"),)
+    __table_args__ = (
+        Index("ix_connection_attempts_status_lease", "status", "lease_expires_at"),
+        # A utility's latest finished sign-ins (utilities/methods.py: is its connector down?).
+        Index("ix_connection_attempts_utility_finished", "utility_id", "finished_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)

@@ -37,6 +37,7 @@ from gridlink.uploads.utilities import UNNAMED_UTILITY, zone_of
 from gridlink.users.repository import UserRepository
 from gridlink.users.schemas import ClientUserId
 from gridlink.utilities.catalog import find_visible
+from gridlink.utilities.methods import offered
 
 BACKEND_FIELDS = ("client_user_id", "utility_id", "utility_credential_id")
 UNKNOWN_UTILITY = "Unknown utility_id; find the end user's utility with GET /v1/utilities."
@@ -175,8 +176,11 @@ async def _check_may_upload(session: AsyncSession, context: sessions.SessionCont
         raise Conflict("Consent comes first: the end user must accept before uploading.")
     if row.utility_id is None:
         raise Conflict("Choose a utility before uploading its file.")
-    if await find_visible(session, row.utility_id, context.environment) is None:
+    utility = await find_visible(session, row.utility_id, context.environment)
+    if utility is None:
         raise Conflict("This utility is not available here; choose another.")
+    if not await offered(session, utility, row.client_id, "file"):
+        raise Conflict("The app does not take Green Button files; connect another way.")
     if await AttemptRepository(session).verified_in_session(row.id):
         raise Conflict("A utility account was already connected in this session.")
     if await AttemptRepository(session).unfinished_in_session(row.id) is not None:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from gridlink.auth.dependencies import CurrentClient, Session
+from gridlink.auth.dependencies import AppClock, CurrentClient, Session
 from gridlink.kit.openapi import error_responses
 from gridlink.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from gridlink.utilities import service
@@ -22,6 +22,7 @@ router = APIRouter(tags=["Utilities"])
 async def list_utilities(
     client: CurrentClient,
     session: Session,
+    clock: AppClock,
     zip: Annotated[
         str | None,
         Query(
@@ -55,7 +56,9 @@ async def list_utilities(
     filters = service.UtilityFilters(
         zip=zip[:5] if zip else None, q=q, state=state, commodity=commodity
     )
-    return await service.list_utilities(session, client.environment, filters, limit, cursor)
+    return await service.list_utilities(
+        session, client.environment, filters, limit, cursor, client_id=client.id, now=clock.now()
+    )
 
 
 @router.get(
@@ -67,6 +70,7 @@ async def list_utilities(
 async def get_utility(
     client: CurrentClient,
     session: Session,
+    clock: AppClock,
     utility_id: Annotated[str, Path(min_length=1, max_length=100, examples=["sandbox_electric"])],
 ) -> UtilityOut:
-    return await service.get_utility(session, client, utility_id)
+    return await service.get_utility(session, client, utility_id, clock.now())

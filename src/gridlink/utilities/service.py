@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.auth.service import AuthenticatedClient
-from gridlink.custodians.repository import CustodianRepository
 from gridlink.errors import InvalidRequest, NotFound
 from gridlink.kit.pagination import Page
 from gridlink.models import Utility
+from gridlink.utilities.methods import MethodContext, method_context
 from gridlink.utilities.repository import Criteria, Position, UtilityRepository
-from gridlink.utilities.schemas import COMMODITIES, ConnectionMethod, MatchedBy, UtilityOut
+from gridlink.utilities.schemas import COMMODITIES, MatchedBy, UtilityOut
 from gridlink.utilities.zip_states import state_for_zip
 
 BAD_CURSOR = "cursor is not one this API issued: pass next_cursor from the previous page unchanged."
@@ -56,27 +57,13 @@ def decode_cursor(cursor: str | None) -> Position | None:
     return int(rank), names[0], names[1]
 
 
-def connection_methods(utility: Utility, *, green_button: bool = False) -> list[ConnectionMethod]:
-    """How Connect can connect this utility, best first: Green Button Connect where the
-    operator registered its Data Custodian (no password shared, the utility's own data
-    feed), a sign-in while a connector serves it, and a Green Button file always (every North
-    American utility offers the download)."""
-    methods: list[ConnectionMethod] = []
-    if green_button:
-        methods.append("green_button")
-    if utility.connector_id is not None and utility.status != "unsupported":
-        methods.append("login")
-    methods.append("file")
-    return methods
-
-
 def to_out(
     utility: Utility,
     states: list[str],
     matched_by: MatchedBy | None,
-    *,
-    green_button: bool = False,
+    methods: MethodContext | None = None,
 ) -> UtilityOut:
+    methods = methods or MethodContext()
     return UtilityOut(
         id=utility.id,
         name=utility.name,
@@ -86,10 +73,10 @@ def to_out(
         commodities=[c for c in COMMODITIES if getattr(utility, c)],
         sign_in_kinds=utility.sign_in_kinds,
         mfa_methods=utility.mfa_methods,
-        connection_methods=connection_methods(utility, green_button=green_button),
+        connection_methods=methods.methods(utility),
         connector_id=utility.connector_id,
         forgot_password_url=utility.forgot_password_url,
-        status=utility.status,
+        status=methods.status(utility),
         environment=utility.environment,
         eia_ids=utility.eia_ids,
         matched_by=matched_by,
@@ -123,7 +110,12 @@ async def list_utilities(
     filters: UtilityFilters,
     limit: int,
     cursor: str | None,
+    *,
+    client_id: str | None = None,
+    now: datetime | None = None,
 ) -> Page[UtilityOut]:
+    """``client_id``: whose order of connection methods applies; ``now``: for which connectors
+    are down (utilities/methods.py). Without them: Gridlink's order, none down."""
     after = decode_cursor(cursor)
     repo = UtilityRepository(session)
     criteria, matched_by = await _criteria_for(repo, environment, filters)
@@ -133,14 +125,14 @@ async def list_utilities(
     has_more = len(rows) > limit
     rows = rows[:limit]
     states = await repo.states_of([utility.id for utility, _, _ in rows])
-    custodians = await CustodianRepository(session).utilities_with_custodian(states)
+    methods = await method_context(session, list(states), client_id, now)
     data = [
         # A zip search says per utility how it matched (listed there, or from the area).
         to_out(
             utility,
             states[utility.id],
             cast(MatchedBy, how) if matched_by == "zip" else matched_by,
-            green_button=utility.id in custodians,
+            methods,
         )
         for utility, _, how in rows
     ]
@@ -152,7 +144,7 @@ async def list_utilities(
 
 
 async def get_utility(
-    session: AsyncSession, client: AuthenticatedClient, utility_id: str
+    session: AsyncSession, client: AuthenticatedClient, utility_id: str, now: datetime | None = None
 ) -> UtilityOut:
     repo = UtilityRepository(session)
     utility = await repo.get_visible(utility_id, client.environment)
@@ -162,5 +154,5 @@ async def get_utility(
             "list them with GET /v1/utilities."
         )
     states = await repo.states_of([utility.id])
-    custodians = await CustodianRepository(session).utilities_with_custodian([utility.id])
-    return to_out(utility, states[utility.id], None, green_button=utility.id in custodians)
+    methods = await method_context(session, [utility.id], client.id, now)
+    return to_out(utility, states[utility.id], None, methods)

@@ -5,7 +5,11 @@
 Connect session, found by the hash of its OAuth state) and ``green_button_grants`` (the
 subscription a Connect My Data credential reads; its tokens are in the vault).
 
-Expand only: new tables no earlier release reads.
+Also, for choosing among a utility's connection methods: ``clients.connection_methods`` (a
+client's preferred order, null for Gridlink's) and an index on connection attempts by utility
+and end (the recent sign-ins that say whether a utility's connector is down).
+
+Expand only: new tables, a nullable column and an index no earlier release reads.
 
 Revision ID: 0018
 Revises: 0017
@@ -114,8 +118,18 @@ def upgrade() -> None:
     for column in ("custodian_id", "resource_uri"):
         op.create_index(op.f(f"ix_green_button_grants_{column}"), "green_button_grants", [column])
 
+    op.add_column("clients", sa.Column("connection_methods", sa.JSON(), nullable=True))
+    op.create_index(
+        "ix_connection_attempts_utility_finished",
+        "connection_attempts",
+        ["utility_id", "finished_at"],
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_connection_attempts_utility_finished", table_name="connection_attempts")
+    with op.batch_alter_table("clients") as batch_op:
+        batch_op.drop_column("connection_methods")
     op.drop_table("green_button_grants")
     op.drop_table("green_button_authorizations")
     op.drop_table("green_button_custodians")
