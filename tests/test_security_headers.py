@@ -154,8 +154,9 @@ async def test_connect_pages_are_framed_by_their_client_and_open_no_one(
 ) -> None:
     """COOP `same-origin-allow-popups`: browsers apply it to top-level pages only, so the
     framed page still talks to its host; a connect link opened top-level keeps no opener, but
-    keeps its handle on the utility's authorization popup it opens (Green Button Connect). No X-Frame-Options:
-    the page's `frame-ancestors` names who may frame it (tests/connect/test_headers.py)."""
+    keeps its handle on the utility's authorization popup it opens (Green Button Connect).
+    No X-Frame-Options: the page's `frame-ancestors` names who may frame it
+    (tests/connect/test_headers.py)."""
     for path in ("/connect/frame", "/connect/link"):
         response = await api.get(path)
         headers = _security_headers(response)
