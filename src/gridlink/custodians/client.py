@@ -10,6 +10,7 @@ Nothing here logs or raises with a token, code or secret in its text.
 
 from __future__ import annotations
 
+import ssl
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -178,21 +179,27 @@ class CustodianClient:
 
 @asynccontextmanager
 async def open_client(config: CustodianConfig, clock: Clock) -> AsyncIterator[CustodianClient]:
-    cert = None
-    if config.client_cert_file is not None:
-        # Mutual TLS (PG&E requires it): the operator's certificate and key files.
-        cert = (config.client_cert_file, config.client_key_file or config.client_cert_file)
     oauth = AsyncOAuth2Client(
         client_id=config.oauth_client_id,
         client_secret=config.client_secret,
         token_endpoint_auth_method="client_secret_basic" if config.client_secret else "none",
         scope=config.scope,
         timeout=TIMEOUT,
-        cert=cert,
+        verify=_tls(config),
         follow_redirects=False,
     )
     async with oauth:
         yield CustodianClient(config, clock, oauth)
+
+
+def _tls(config: CustodianConfig) -> ssl.SSLContext | bool:
+    """httpx's own verification (certifi, or SSL_CERT_FILE/SSL_CERT_DIR), plus the operator's
+    client certificate and key for mutual TLS (PG&E requires it), read on each use."""
+    if config.client_cert_file is None:
+        return True
+    context = httpx.create_ssl_context()
+    context.load_cert_chain(config.client_cert_file, config.client_key_file)
+    return context
 
 
 def _raise_for_status(status: int) -> None:

@@ -28,16 +28,22 @@ class Served(NamedTuple):
 
 
 @contextmanager
-def serve_app(build: Callable[[str], Any], *, prefix: str = "") -> Iterator[tuple[str, Any]]:
+def serve_app(
+    build: Callable[[str], Any], *, prefix: str = "", tls: dict[str, Any] | None = None
+) -> Iterator[tuple[str, Any]]:
     """``build(base_url)`` makes the ASGI app; yields ``(base_url, what build returned)``.
-    ``build`` may return an object with an ``app`` attribute (a :class:`Custodian`)."""
+    ``build`` may return an object with an ``app`` attribute (a :class:`Custodian`). ``tls``:
+    uvicorn's ``ssl_*`` options (certificate, key, and for mutual TLS the CA and
+    ``ssl_cert_reqs``); the URL is then https."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    base_url = f"http://127.0.0.1:{port}{prefix}"
+    base_url = f"{'https' if tls else 'http'}://127.0.0.1:{port}{prefix}"
     built = build(base_url)
     app = getattr(built, "app", built)
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="off", access_log=False, **(tls or {})
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [listener]}, name=f"uvicorn:{port}", daemon=True
