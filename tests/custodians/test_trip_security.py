@@ -215,3 +215,32 @@ def test_a_sealed_client_secret_opens_only_for_its_own_custodian() -> None:
     assert open_client_secret(ring, "gbc_one", sealed) == CLIENT_SECRET
     with pytest.raises(InvalidTag):  # copied onto another custodian's row: does not open
         open_client_secret(ring, "gbc_two", sealed)
+
+
+async def test_a_connect_link_repairs_a_revoked_authorization(
+    app: FastAPI, api: httpx.AsyncClient, custodian: Served
+) -> None:
+    """A full-page connect link for the credential opens on the custodian's step, like update
+    mode; authorizing again verifies the same credential and spends the link."""
+    await register(app, custodian)
+    client = await make_client(app)
+    attempt = await authorize(api, await widget_session(api, client))
+    credential_id = attempt["utility_credential_id"]
+    await wait_until_synced(api, client, credential_id)
+    (authorization,) = custodian.custodian.authorizations()
+    custodian.custodian.revoke_authorization(authorization.id)
+    await api.post(f"/v1/utility_credentials/{credential_id}/refresh", auth=client.auth, json={})
+    await wait_for_event(api, client, credential_id, "utility_credential_revoked")
+    made = await api.post(
+        f"/v1/utility_credentials/{credential_id}/connect_link", auth=client.auth, json={}
+    )
+    assert made.status_code in (200, 201), made.text
+    link_token = made.json()["url"].split("#token=")[1]
+    repair = await open_session(api, link_token, link=True)
+    assert (repair.data["mode"], repair.data["step"]) == ("update", "green_button")
+    again = await authorize(api, repair)
+    assert (again["status"], again["utility_credential_id"]) == ("verified", credential_id)
+    done = await repair.post(f"/attempts/{again['id']}/complete")
+    assert done.status_code == 200, done.text
+    reopened = await api.post("/connect/api/sessions", json={"connect_link_token": link_token})
+    assert reopened.status_code == 401, reopened.text  # the link was used
