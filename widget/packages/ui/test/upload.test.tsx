@@ -284,3 +284,19 @@ describe("after the upload", () => {
     expect(screen.getByText("Medidor 2 · 1 lectura · 1 factura")).toBeTruthy();
   });
 });
+
+describe("a utility whose sign-ins are failing (status degraded)", () => {
+  it("says so on the sign-in form, pointing to the file where one is taken", async () => {
+    await mount({ utility: { ...SANDBOX, status: "degraded", connection_methods: ["file", "login"] } });
+    await screen.findByRole("heading", { name: "Sign in to Sandbox Power & Light" });
+    expect(screen.getByText(/website is having trouble right now/).textContent).toBe(
+      "Sandbox Power & Light's website is having trouble right now, so signing in may fail. You can upload a Green Button file instead.",
+    );
+  });
+
+  it("says nothing while the utility is active", async () => {
+    await mount();
+    await screen.findByRole("heading", { name: "Sign in to Sandbox Power & Light" });
+    expect(screen.queryByText(/website is having trouble/)).toBeNull();
+  });
+});

@@ -61,6 +61,10 @@ export function Credentials() {
       {utility && <Mark name={utility.name} logo={sameOrigin(utility.logo_url) ? utility.logo_url : null} size="lg" />}
       <Heading>{t(update ? "credentials.headingUpdate" : "credentials.heading", values)}</Heading>
       <p class="lead">{t(withKey ? "credentials.introKey" : "credentials.intro", values)}</p>
+      {utility?.status == "degraded" && (
+        // The server saw this utility's last sign-ins fail with its site unavailable.
+        <p class="note" data-degraded>{t(fileInstead ? "credentials.degradedFile" : "credentials.degraded", values)}</p>
+      )}
       <div class="field">
         <label for="gl-username">{t("credentials.username")}</label>
         <input
