@@ -67,6 +67,11 @@ STATE_DEPENDENT: dict[str, set[tuple[int, str, tuple[str, ...]]]] = {
         (422, "invalid_request", ("file",)),
     },
     "GET /v1/utility_intervals": {(422, "invalid_request", ("start", "end"))},
+    # Custodians are registered by the operator, and a BatchList is XML the route reads itself.
+    "POST /green_button/notifications/{custodian_id}": {
+        (404, "not_found", ()),
+        (422, "invalid_request", ()),
+    },
     "POST /v1/auth/exchange": {(400, "invalid_grant", ())},  # RFC 6749 §5.2: an unusable code
     "POST /v1/auth/connect_token": {
         (422, "invalid_request", ("redirect_uri",)),

@@ -16,6 +16,7 @@ CHALLENGE = MfaChallenge((MfaOption("sms-1", MfaMethod.SMS, "***-***-1234"),))
 OUTCOMES = [
     (errors.InvalidCredentials(), Reaction.REJECT, "rejected", "INVALID_CREDENTIALS", True),
     (errors.AccountLocked(), Reaction.REJECT, "rejected", "ACCOUNT_LOCKED", True),
+    (errors.AuthorizationRevoked(), Reaction.REJECT, "rejected", "AUTHORIZATION_REVOKED", True),
     (
         errors.UnsupportedMfa(),
         Reaction.REJECT,

@@ -15,8 +15,9 @@ SURFACE = {
         "ServiceClass", "SessionToken", "SignInKind", "Statement", "TouUsage", "UtilityInfo",
     },
     "gridlink.connectors.errors": {
-        "AccountLocked", "ConnectorError", "InvalidCredentials", "MfaChallengeClosed",
-        "MfaCodeInvalid", "MfaOptionInvalid", "MfaRequired", "MfaSessionExpired", "MfaStepFailed",
+        "AccountLocked", "AuthorizationRevoked", "ConnectorError", "InvalidCredentials",
+        "MfaChallengeClosed", "MfaCodeInvalid", "MfaOptionInvalid", "MfaRequired",
+        "MfaSessionExpired", "MfaStepFailed",
         "Reaction", "Rejected", "RetryLater", "TemporarilyUnavailable", "UnsupportedMfa",
         "UtilityTimeout",
     },

@@ -31,6 +31,11 @@ class ClientRepository:
     async def get(self, client_id: str) -> Client | None:
         return await self.session.get(Client, client_id)
 
+    async def connection_methods(self, client_id: str) -> list[str] | None:
+        return await self.session.scalar(
+            select(Client.connection_methods).where(Client.id == client_id)
+        )
+
     async def save(self, client: Client) -> None:
         """Write the changes made to a client loaded with ``get``."""
         await self.session.flush()

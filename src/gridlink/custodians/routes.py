@@ -77,11 +77,10 @@ async def status(
     )
 
 
+# A page for a browser, like /connect/frame and /connect/link: not part of the API's schema
+# (docs/reference/connect-widget-api.md#green-button-connect describes it).
 @callback_router.get(
-    authorization.CALLBACK_PATH,
-    summary="Return from the utility (OAuth 2.0 redirect URI)",
-    response_class=HTMLResponse,
-    responses={400: {"description": "An unknown or used state: a page that says so."}},
+    authorization.CALLBACK_PATH, include_in_schema=False, response_class=HTMLResponse
 )
 async def callback(
     session: Session,
@@ -108,7 +107,7 @@ async def callback(
     "/green_button/notifications/{custodian_id}",
     summary="Receive a Data Custodian's BatchList notification",
     status_code=204,
-    responses=error_responses(413, 422),
+    responses=error_responses(404, 413, 422),
 )
 async def notification(
     custodian_id: str, request: Request, session: Session, clock: AppClock

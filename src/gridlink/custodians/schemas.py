@@ -39,9 +39,9 @@ class AuthorizationOut(BaseModel):
             "examples": [
                 {
                     "authorization_id": "gba_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
-                    "status": "authorized",
-                    "attempt_id": "att_01JD3Q2V7S9X8Y6Z5W4V3U2T1S",
-                    "message": None,
+                    "status": "denied",
+                    "attempt_id": None,
+                    "message": "You did not allow sharing at the utility.",
                 }
             ]
         }
@@ -52,5 +52,7 @@ class AuthorizationOut(BaseModel):
         description="pending (not back from the utility yet), authorized, denied (the end "
         "user declined there), expired (not back within 10 minutes) or failed."
     )
-    attempt_id: str | None = Field(description="The connection attempt exchanging the code.")
-    message: str | None = Field(description="Why it was denied, expired or failed.")
+    attempt_id: str | None = Field(
+        default=None, description="The connection attempt exchanging the code."
+    )
+    message: str | None = Field(default=None, description="Why it was denied, expired or failed.")

@@ -19,20 +19,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import get_args
 
-from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.clients.repository import ClientRepository
 from gridlink.connectors.errors import TemporarilyUnavailable
-from gridlink.credentials.methods import CredentialMethod
 from gridlink.custodians.repository import CustodianRepository
-from gridlink.models import Client, ConnectionAttempt, Utility, UtilityCredential
+from gridlink.models import Utility
+from gridlink.utilities.repository import UtilityRepository
 from gridlink.utilities.schemas import ConnectionMethod
 
 DEFAULT_ORDER: tuple[ConnectionMethod, ...] = ("green_button", "login", "file")
 METHODS: frozenset[str] = frozenset(get_args(ConnectionMethod))
 DOWN_AFTER = 3
 DOWN_WINDOW = timedelta(minutes=15)
-_FINISHED = ("verified", "rejected", "error", "timeout")
 _UNAVAILABLE = TemporarilyUnavailable.status_detail
 
 
@@ -83,49 +82,15 @@ async def method_context(
     custodians = await CustodianRepository(session).utilities_with_custodian(ids)
     order = DEFAULT_ORDER
     if client_id is not None:
-        chosen = await session.scalar(
-            select(Client.connection_methods).where(Client.id == client_id)
-        )
+        chosen = await ClientRepository(session).connection_methods(client_id)
         if chosen:
             order = tuple(m for m in chosen if m in METHODS)  # type: ignore[misc]
-    down = await down_utilities(session, ids, now) if now is not None else set()
+    down: set[str] = set()
+    if now is not None:
+        down = await UtilityRepository(session).down(
+            ids, since=now - DOWN_WINDOW, last=DOWN_AFTER, detail=_UNAVAILABLE
+        )
     return MethodContext(frozenset(custodians), frozenset(down), order)
-
-
-async def down_utilities(
-    session: AsyncSession, utility_ids: Sequence[str], now: datetime
-) -> set[str]:
-    """Utilities whose last DOWN_AFTER finished sign-ins (logins, not Green Button
-    authorizations) in DOWN_WINDOW all found the utility unavailable."""
-    if not utility_ids:
-        return set()
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=ConnectionAttempt.utility_id,
-            order_by=ConnectionAttempt.finished_at.desc(),
-        )
-        .label("rank")
-    )
-    recent = (
-        select(ConnectionAttempt.utility_id, ConnectionAttempt.status_detail, rank)
-        .join(UtilityCredential, UtilityCredential.id == ConnectionAttempt.credential_id)
-        .where(
-            ConnectionAttempt.utility_id.in_(utility_ids),
-            ConnectionAttempt.finished_at >= now - DOWN_WINDOW,
-            ConnectionAttempt.status.in_(_FINISHED),
-            UtilityCredential.method == CredentialMethod.LOGIN.value,
-        )
-        .subquery()
-    )
-    unavailable = func.sum(case((recent.c.status_detail == _UNAVAILABLE, 1), else_=0))
-    query = (
-        select(recent.c.utility_id)
-        .where(recent.c.rank <= DOWN_AFTER)
-        .group_by(recent.c.utility_id)
-        .having(func.count() == DOWN_AFTER, unavailable == DOWN_AFTER)
-    )
-    return set((await session.scalars(query)).all())
 
 
 async def offered(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -25,8 +26,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from gridlink.credentials.methods import CredentialMethod
 from gridlink.kit.db import insert_or_ignore, upsert
-from gridlink.models import Utility, UtilityState, UtilityZipCode
+from gridlink.models import (
+    ConnectionAttempt,
+    Utility,
+    UtilityCredential,
+    UtilityState,
+    UtilityZipCode,
+)
 from gridlink.utilities.eia import NO_RESIDENTIAL, TIER
 
 # Position of a row in a page: (order, sort_name, id). In a zip search the order is the zip
@@ -35,6 +43,7 @@ from gridlink.utilities.eia import NO_RESIDENTIAL, TIER
 Position = tuple[int, str, str]
 OTHERS_LATER = 10_000  # above every rank (eia.rank stays below 3,000)
 # A working connector: one serves it and no operator marked it unsupported.
+_FINISHED_ATTEMPTS = ("verified", "rejected", "error", "timeout")
 _WORKING = and_(Utility.connector_id.is_not(None), Utility.status != "unsupported")
 
 _DEFINITION_COLUMNS = [
@@ -257,3 +266,39 @@ class UtilityRepository:
             )
         ).one()
         return int(utilities or 0), int(rows), int(zips)
+
+    async def down(
+        self, utility_ids: Sequence[str], *, since: datetime, last: int, detail: str
+    ) -> set[str]:
+        """Utilities whose ``last`` latest sign-ins finished since ``since`` (logins, not Green
+        Button authorizations) all ended with ``detail`` (the utility unavailable)."""
+        if not utility_ids:
+            return set()
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=ConnectionAttempt.utility_id,
+                # Ids are time-ordered: they break a tie of equal end times.
+                order_by=(ConnectionAttempt.finished_at.desc(), ConnectionAttempt.id.desc()),
+            )
+            .label("rank")
+        )
+        recent = (
+            select(ConnectionAttempt.utility_id, ConnectionAttempt.status_detail, rank)
+            .join(UtilityCredential, UtilityCredential.id == ConnectionAttempt.credential_id)
+            .where(
+                ConnectionAttempt.utility_id.in_(list(utility_ids)),
+                ConnectionAttempt.finished_at >= since,
+                ConnectionAttempt.status.in_(_FINISHED_ATTEMPTS),
+                UtilityCredential.method == CredentialMethod.LOGIN.value,
+            )
+            .subquery()
+        )
+        matching = func.sum(case((recent.c.status_detail == detail, 1), else_=0))
+        query = (
+            select(recent.c.utility_id)
+            .where(recent.c.rank <= last)
+            .group_by(recent.c.utility_id)
+            .having(func.count() == last, matching == last)
+        )
+        return set((await self.session.scalars(query)).all())

@@ -41,9 +41,9 @@ def serve_app(
     base_url = f"{'https' if tls else 'http'}://127.0.0.1:{port}{prefix}"
     built = build(base_url)
     app = getattr(built, "app", built)
-    config = uvicorn.Config(
-        app, log_level="warning", lifespan="off", access_log=False, **(tls or {})
-    )
+    # No logging set-up of uvicorn's own: it would change process-wide loggers (access_log=False
+    # stops "uvicorn.access" propagating for every later test in this process).
+    config = uvicorn.Config(app, log_config=None, log_level=None, lifespan="off", **(tls or {}))
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [listener]}, name=f"uvicorn:{port}", daemon=True

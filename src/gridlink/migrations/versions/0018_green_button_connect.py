@@ -119,10 +119,21 @@ def upgrade() -> None:
         op.create_index(op.f(f"ix_green_button_grants_{column}"), "green_button_grants", [column])
 
     op.add_column("clients", sa.Column("connection_methods", sa.JSON(), nullable=True))
+    # Built CONCURRENTLY on PostgreSQL, outside the migration's transaction: connection
+    # attempts are written by every sign-in and must not wait for the build.
+    if op.get_bind().dialect.name == "postgresql":
+        with op.get_context().autocommit_block():
+            _attempts_index()
+    else:
+        _attempts_index()
+
+
+def _attempts_index() -> None:
     op.create_index(
         "ix_connection_attempts_utility_finished",
         "connection_attempts",
         ["utility_id", "finished_at"],
+        postgresql_concurrently=True,
     )
 
 
