@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -69,3 +70,50 @@ async def test_shutdown_hands_the_lease_back_and_a_new_worker_resumes(
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
             body = await wait_until_synced(api, client, credential_id, within=60)
     assert body["sync"]["progress"] == 1
+
+
+async def test_a_failure_met_while_stopping_hands_the_lease_back(
+    db_url: str, tmp_path: Path, clock: ManualClock
+) -> None:
+    """A run whose utility failed just as the worker began to stop: its reaction cannot be
+    written (the step would start after the stop), so the lease goes back and nothing escapes
+    the run's task (it used to end with an unretrieved Stopping)."""
+    from types import SimpleNamespace
+
+    from gridlink.connectors.errors import TemporarilyUnavailable
+    from gridlink.sync.flow import SyncRun
+    from gridlink.sync.schedule import SyncSettings
+
+    app = create_app(sync_settings(db_url, tmp_path), clock=clock)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+            client = await make_client(app)
+            credential_id = await verify(api, client)
+            await wait_until_synced(api, client, credential_id)
+        db: Database = app.state.db
+        async with db.transaction() as session:
+            sync = await session.scalar(
+                select(UtilitySync).where(UtilitySync.credential_id == credential_id)
+            )
+            assert sync is not None
+            sync.state, sync.lease_owner = "running", "stopping-worker"
+            sync.lease_expires_at = clock.now() + timedelta(minutes=5)
+            sync_id = sync.id
+        stopping = asyncio.Event()
+        stopping.set()
+        runner = SimpleNamespace(
+            db=db,
+            clock=clock,
+            settings=SyncSettings(),
+            worker_id="stopping-worker",
+            stopping=stopping,
+        )
+        run = SyncRun(runner, sync_id)  # type: ignore[arg-type]
+        await run._react(TemporarilyUnavailable())
+        async with db.transaction(write=False) as session:
+            after = await session.get(UtilitySync, sync_id)
+        assert after is not None
+        assert after.lease_expires_at is not None
+        assert after.lease_expires_at <= clock.now()  # handed back: any worker resumes now
+        assert after.state == "running"  # the reaction was not written: the next run decides

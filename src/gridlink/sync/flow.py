@@ -125,9 +125,13 @@ class SyncRun:
             await self._react(None)
 
     async def _react(self, error: ConnectorError | None) -> None:
-        with contextlib.suppress(LeaseLost):
+        try:
             async with self._owned() as (session, sync):
                 await reactions.react(session, self.runner.clock, self.settings, sync, error)
+        except LeaseLost:
+            pass
+        except Stopping:  # shutting down: the next worker retries the run from its checkpoint
+            await self._hand_back()
 
     # -- the steps ------------------------------------------------------------------------
 
