@@ -80,16 +80,21 @@ def _collect(data: bytes, limits: Limits, warnings: list[str]) -> dict[str, list
     return by_kind
 
 
-def _parent(child: Resource, parents: list[Resource]) -> Resource | None:
+def _parent(
+    child: Resource, parents: list[Resource], by_up: dict[tuple[str, int], Resource | None]
+) -> Resource | None:
     if not parents:
         return None
     if child.up:
-        for parent in parents:
-            if any(same(child.up, related) for related in parent.related):
-                return parent
-        for parent in parents:
-            if same(child.up, parent.self_href):
-                return parent
+        # Rules 1 and 2 depend only on the href and the parents; a pool only ever grows, so
+        # its length tells whether an earlier answer for the same href still holds.
+        key = (child.up, len(parents))
+        if key in by_up:
+            found = by_up[key]
+        else:
+            found = by_up[key] = _parent_by_up(child.up, parents)
+        if found is not None:
+            return found
     if child.self_href:
         for parent in parents:
             if under(child.self_href, parent.self_href):
@@ -101,6 +106,16 @@ def _parent(child: Resource, parents: list[Resource]) -> Resource | None:
         return parents[0]
     before = [parent for parent in parents if parent.order < child.order]
     return before[-1] if before else parents[0]
+
+
+def _parent_by_up(up: str, parents: list[Resource]) -> Resource | None:
+    for parent in parents:
+        if any(same(up, related) for related in parent.related):
+            return parent
+    for parent in parents:
+        if same(up, parent.self_href):
+            return parent
+    return None
 
 
 def _owner_href(href: str | None, collections: Iterable[str]) -> str | None:
@@ -131,6 +146,10 @@ class _Assembler:
         self.readings: dict[int, dict[tuple[Direction, str], Pile]] = {}
         self.statements: dict[int, dict[tuple[object, object], Statement]] = {}
         self.duplicates = 0
+        # Memos for the per-block lookups (thousands of blocks share a few parents).
+        self.meter_reading_by_up: dict[tuple[str, int], Resource | None] = {}
+        self.point_by_up: dict[tuple[str, int], Resource | None] = {}
+        self.types_of: dict[int, ReadingTypeData | None] = {}
 
     # Made-up parents for files that leave them out ------------------------------------------
 
@@ -143,20 +162,27 @@ class _Assembler:
         return resource
 
     def meter_reading_of(self, block: Resource) -> Resource:
-        found = _parent(block, self.meter_readings)
+        found = _parent(block, self.meter_readings, self.meter_reading_by_up)
         if found is None:
             href = _owner_href(block.up or block.self_href, ["IntervalBlock"])
             found = self._made_up("MeterReading", href, block.order, self.meter_readings)
         return found
 
     def point_of(self, child: Resource, collections: list[str]) -> Resource:
-        found = _parent(child, self.points)
+        found = _parent(child, self.points, self.point_by_up)
         if found is None:
             href = _owner_href(child.self_href or child.up, collections)
             found = self._made_up("UsagePoint", href, child.order, self.points)
         return found
 
     def reading_type_of(self, meter_reading: Resource) -> ReadingTypeData | None:
+        # The reading types never change while building: one answer per meter reading.
+        key = id(meter_reading)
+        if key not in self.types_of:
+            self.types_of[key] = self._reading_type_of(meter_reading)
+        return self.types_of[key]
+
+    def _reading_type_of(self, meter_reading: Resource) -> ReadingTypeData | None:
         types = self.reading_types
         for candidate in types:
             if any(same(related, candidate.self_href) for related in meter_reading.related):
@@ -211,7 +237,9 @@ class _Assembler:
         raw = with_durations(block.readings, rt.interval_length)
         if raw:
             default_quality = codes.QUALITY.get(rt.default_quality or -1)
-            pile = piles.setdefault((direction, unit), Pile())
+            pile = piles.get((direction, unit))
+            if pile is None:
+                pile = piles[direction, unit] = Pile()
             pile.add(raw, rt.power_of_ten, default_quality)
 
     def _zone_name(self, point: Resource) -> str:

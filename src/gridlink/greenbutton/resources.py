@@ -10,6 +10,7 @@ from lxml import etree
 from gridlink.greenbutton import values as v
 from gridlink.greenbutton.intervals import RawReadings, read_block
 from gridlink.greenbutton.links import normalize
+from gridlink.greenbutton.plain_blocks import read_plain
 from gridlink.greenbutton.xmlsafe import local
 
 
@@ -121,7 +122,9 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
 def _read(resource: Resource, element: etree._Element) -> None:
     kind = resource.kind
     if kind == "IntervalBlock":
-        resource.readings = read_block(element)
+        # Most blocks are plainly written and read in a few C calls; the rest element by element.
+        plain = read_plain(element)
+        resource.readings = read_block(element) if plain is None else plain
     elif kind == "ReadingType":
         resource.reading_type = reading_type(element)
     elif kind == "UsagePoint":
