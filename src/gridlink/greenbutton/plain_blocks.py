@@ -29,12 +29,14 @@ from lxml import etree
 from gridlink.greenbutton.intervals import RawReadings
 from gridlink.greenbutton.values import LAST_SECOND
 
-_READING = "{*}IntervalReading"
-# The limits of the plain spellings intervals.py reads inline (values.py beyond them).
-_EXACT_DIGITS = 28
-_START_DIGITS = 11
-_CODE_DIGITS = 30  # values.number refuses more (adjusted exponent above 30)
+# The plain spellings intervals.py reads inline, as digit counts the pattern allows: a start
+# of up to 11 digits, a value or cost of up to 28 (exact as a Decimal), a quality code of up
+# to 30 (values.number refuses more). Longer ones go the slow way, which judges them.
+_START, _EXACT, _CODE = "{1,11}", "{1,28}", "{1,30}"
 _LONGEST = 10 * 366 * 86400  # values.seconds: a plausible duration
+# Duration texts already read ("900", "3600"): a handful per file, capped all the same.
+_KNOWN: dict[str, timedelta] = {}
+_KNOWN_MAX = 256
 
 
 @lru_cache(maxsize=16)  # one per prefix seen; files use one or two
@@ -42,70 +44,61 @@ def _pattern(prefix: str) -> re.Pattern[str]:
     p = re.escape(prefix)
     gap = "[^<]*"  # a text node or nothing
 
-    def leaf(name: str) -> str:
-        return f"<{p}{name}>([0-9]+)</{p}{name}>"
+    def leaf(name: str, digits: str = "+") -> str:
+        return f"<{p}{name}>([0-9]{digits})</{p}{name}>"
 
+    # Each reading must be followed by the next reading or by the block's end, so that a
+    # chain of siblings ends at the block: every match is one of the block's own children.
     return re.compile(
         f"<{p}IntervalReading>{gap}"
-        f"(?:{leaf('cost')}{gap})?"
-        f"(?:<{p}ReadingQuality>{gap}{leaf('quality')}{gap}</{p}ReadingQuality>{gap})?"
-        f"<{p}timePeriod>{gap}{leaf('duration')}{gap}{leaf('start')}{gap}</{p}timePeriod>{gap}"
-        f"{leaf('value')}{gap}</{p}IntervalReading>"
+        f"(?:{leaf('cost', _EXACT)}{gap})?"
+        f"(?:<{p}ReadingQuality>{gap}{leaf('quality', _CODE)}{gap}</{p}ReadingQuality>{gap})?"
+        f"<{p}timePeriod>{gap}{leaf('duration')}{gap}{leaf('start', _START)}{gap}"
+        f"</{p}timePeriod>{gap}{leaf('value', _EXACT)}{gap}</{p}IntervalReading>"
+        f"(?={gap}(?:<{p}IntervalReading>|</{p}IntervalBlock>\\Z))"
     )
 
 
 def read_plain(block: etree._Element) -> RawReadings | None:
     """The readings of ``block`` when all of them are plainly written, else None."""
-    children = sum(1 for _ in block.iterchildren(_READING))
-    if not children:
-        return None
     prefix = block.prefix
     text = etree.tostring(block, encoding="unicode", with_tail=False)
     found = _pattern(f"{prefix}:" if prefix else "").findall(text)
-    # Every IntervalReading anywhere in the block (each name is written twice, or once if
-    # empty) must be a direct child and matched; a stray one in a text makes it fall back.
-    if len(found) != children or text.count("IntervalReading") != 2 * children:
+    # Each IntervalReading element is written twice (start and end tag), once if empty: when
+    # the name occurs exactly twice per match, every one of them (any prefix) was matched.
+    count = len(found)
+    if not count or text.count("IntervalReading") != 2 * count:
         return None
-    costs, qualities, durations, starts, values = (
-        list(column) for column in zip(*found, strict=True)
-    )
-    if max(map(len, starts)) > _START_DIGITS or max(map(len, values)) > _EXACT_DIGITS:
-        return None
+    costs, qualities, durations, starts, values = zip(*found, strict=True)
     seconds = list(map(int, starts))
     if max(seconds) >= LAST_SECOND:
         return None
-    lengths = _durations(set(durations))
-    if lengths is None:
+    lengths = list(map(_KNOWN.get, durations))
+    if None in lengths and not _learn(durations, lengths):
         return None
-    readings = RawReadings(
+    return RawReadings(
         starts=list(map(datetime.fromtimestamp, seconds, repeat(UTC))),
-        durations=list(map(lengths.__getitem__, durations)),
+        durations=lengths,
         values=list(map(Decimal, values)),
+        costs=[Decimal(cost) if cost else None for cost in costs] if any(costs) else [None] * count,
+        qualities=[(int(code),) if code else () for code in qualities]
+        if any(qualities)
+        else [()] * count,
+        any_cost=any(costs),
+        any_quality=any(qualities),
     )
-    if any(costs):
-        if max(map(len, costs)) > _EXACT_DIGITS:
-            return None
-        readings.costs = [Decimal(cost) if cost else None for cost in costs]
-        readings.any_cost = True
-    else:
-        readings.costs = [None] * children
-    if any(qualities):
-        if max(map(len, qualities)) > _CODE_DIGITS:
-            return None
-        readings.qualities = [(int(code),) if code else () for code in qualities]
-        readings.any_quality = True
-    else:
-        readings.qualities = [()] * children
-    return readings
 
 
-def _durations(texts: set[str]) -> dict[str, timedelta] | None:
-    """Each distinct duration as values.seconds reads it; None if one is implausible (the
-    slow path then names it)."""
-    read: dict[str, timedelta] = {}
-    for raw in texts:
+def _learn(texts: tuple[str, ...], lengths: list[timedelta | None]) -> bool:
+    """Fill in the durations not known yet, as values.seconds reads them; False if one is
+    implausible (the slow path then names it)."""
+    for index, raw in enumerate(texts):
+        if lengths[index] is not None:
+            continue
         number = Decimal(raw)
         if number.adjusted() > 30 or not 0 < number <= _LONGEST:
-            return None
-        read[raw] = timedelta(seconds=float(number))
-    return read
+            return False
+        lengths[index] = length = timedelta(seconds=float(number))
+        if len(_KNOWN) < _KNOWN_MAX:
+            _KNOWN[raw] = length
+    return True

@@ -82,18 +82,18 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
     if local(entry.tag) != "entry":  # a bare resource as the root
         contents_of: list[etree._Element] = [entry]
     else:
-        for child in entry:
-            name = local(child.tag)
-            if name == "link":
-                rel = (child.get("rel") or "").strip().lower()
-                if rel in links and (href := normalize(child.get("href"))):
-                    links[rel].append(href)
-            elif name == "content":
-                contents.append(child)
-            elif name == "id":
-                entry_id = v.text(child)
-            elif name == "title":
-                title = v.text(child)
+        # Each kind of child in file order, picked out by libxml2 (the {*} name matches any
+        # namespace or none, as local() does); an entry's dates and the like are never handed
+        # to Python. A repeated id or title: the last one counts.
+        for child in entry.iterchildren("{*}link"):
+            rel = (child.get("rel") or "").strip().lower()
+            if rel in links and (href := normalize(child.get("href"))):
+                links[rel].append(href)
+        for child in entry.iterchildren("{*}id"):
+            entry_id = v.text(child)
+        for child in entry.iterchildren("{*}title"):
+            title = v.text(child)
+        contents = list(entry.iterchildren("{*}content"))
         contents_of = [resource for content in contents for resource in content]
     found: list[Resource] = []
     skipped: list[str] = []
