@@ -24,6 +24,7 @@ from gridlink.connectors.models import (
     Commodity,
     Direction,
     Meter,
+    ReadingQuality,
     ServiceClass,
     Statement,
 )
@@ -56,7 +57,8 @@ def _collect(data: bytes, limits: Limits, warnings: list[str]) -> dict[str, list
     for entry in iter_entries(data, limits):
         found, skip = entry_resources(entry, order)
         order += len(found) + 1
-        skipped.update(skip)
+        if skip:
+            skipped.update(skip)
         for resource in found:
             key = (resource.kind, resource.self_href or "")
             if resource.kind in _UNIQUE and resource.self_href and key in seen:
@@ -73,7 +75,10 @@ def _collect(data: bytes, limits: Limits, warnings: list[str]) -> dict[str, list
                     where="<IntervalBlock>",
                     line=resource.line,
                 )
-            by_kind.setdefault(resource.kind, []).append(resource)
+            same_kind = by_kind.get(resource.kind)
+            if same_kind is None:
+                same_kind = by_kind[resource.kind] = []
+            same_kind.append(resource)
     if skipped:
         names = ", ".join(f"{name} ({count})" for name, count in sorted(skipped.items()))
         warnings.append(f"resources not read: {names}")
@@ -150,6 +155,7 @@ class _Assembler:
         self.meter_reading_by_up: dict[tuple[str, int], Resource | None] = {}
         self.point_by_up: dict[tuple[str, int], Resource | None] = {}
         self.types_of: dict[int, ReadingTypeData | None] = {}
+        self.meanings: dict[int, tuple[str, Direction, ReadingQuality | None, tuple[str, ...]]] = {}
 
     # Made-up parents for files that leave them out ------------------------------------------
 
@@ -210,7 +216,10 @@ class _Assembler:
                     "values read as Wh with no multiplier"
                 )
                 reading_type = ReadingTypeData(uom=72)
-            types_used.setdefault(id(point), []).append(reading_type)
+            used = types_used.get(id(point))
+            if used is None:
+                used = types_used[id(point)] = []
+            used.append(reading_type)
             self._add_readings(point, block, reading_type)
         for summary in self.summaries:
             self.point_of(summary, list(_SUMMARIES))
@@ -222,21 +231,22 @@ class _Assembler:
         return ParsedFile(tuple(meters), tuple(dict.fromkeys(self.warnings)))
 
     def _add_readings(self, point: Resource, block: Resource, rt: ReadingTypeData) -> None:
-        unit = codes.UOM.get(rt.uom) if rt.uom is not None else None
-        if unit is None:
-            unit = f"uom {rt.uom}" if rt.uom is not None else "Wh"
-            self.warnings.append(f"ReadingType uom {rt.uom} is not one we know; kept as {unit!r}")
-        direction = codes.FLOW.get(rt.flow_direction or 0, Direction.DELIVERED)
-        if rt.flow_direction is not None and rt.flow_direction not in codes.FLOW:
-            self.warnings.append(f"flowDirection {rt.flow_direction} read as delivered")
-        piles = self.readings.setdefault(id(point), {})
-        if None in block.readings.durations and rt.interval_length is None:
-            self.warnings.append(
-                f"<IntervalBlock> at line {block.line}: a reading has no duration; skipped"
-            )
-        raw = with_durations(block.readings, rt.interval_length)
+        meaning = self.meanings.get(id(rt))
+        if meaning is None:  # worked out once per ReadingType, warned about for every block
+            meaning = self.meanings[id(rt)] = _meaning(rt)
+        unit, direction, default_quality, said = meaning
+        self.warnings += said
+        piles = self.readings.get(id(point))
+        if piles is None:
+            piles = self.readings[id(point)] = {}
+        raw = block.readings
+        if None in raw.durations:
+            if rt.interval_length is None:
+                self.warnings.append(
+                    f"<IntervalBlock> at line {block.line}: a reading has no duration; skipped"
+                )
+            raw = with_durations(raw, rt.interval_length)
         if raw:
-            default_quality = codes.QUALITY.get(rt.default_quality or -1)
             pile = piles.get((direction, unit))
             if pile is None:
                 pile = piles[direction, unit] = Pile()
@@ -308,6 +318,21 @@ class _Assembler:
                 )
             kept[key] = bill
         return tuple(sorted(kept.values(), key=lambda s: s.period_start))
+
+
+def _meaning(
+    rt: ReadingTypeData,
+) -> tuple[str, Direction, ReadingQuality | None, tuple[str, ...]]:
+    """A ReadingType's unit, direction and default quality, with the warnings they need."""
+    said: list[str] = []
+    unit = codes.UOM.get(rt.uom) if rt.uom is not None else None
+    if unit is None:
+        unit = f"uom {rt.uom}" if rt.uom is not None else "Wh"
+        said.append(f"ReadingType uom {rt.uom} is not one we know; kept as {unit!r}")
+    direction = codes.FLOW.get(rt.flow_direction or 0, Direction.DELIVERED)
+    if rt.flow_direction is not None and rt.flow_direction not in codes.FLOW:
+        said.append(f"flowDirection {rt.flow_direction} read as delivered")
+    return unit, direction, codes.QUALITY.get(rt.default_quality or -1), tuple(said)
 
 
 def _commodity(service_kind: int | None, types: list[ReadingTypeData]) -> Commodity | None:

@@ -11,7 +11,7 @@ from gridlink.greenbutton import values as v
 from gridlink.greenbutton.intervals import RawReadings, read_block
 from gridlink.greenbutton.links import normalize
 from gridlink.greenbutton.plain_blocks import read_plain
-from gridlink.greenbutton.xmlsafe import local
+from gridlink.greenbutton.xmlsafe import LOCAL_NAMES, local, local_name
 
 
 @dataclass(slots=True)
@@ -82,18 +82,20 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
     if local(entry.tag) != "entry":  # a bare resource as the root
         contents_of: list[etree._Element] = [entry]
     else:
-        # Each kind of child in file order, picked out by libxml2 (the {*} name matches any
-        # namespace or none, as local() does); an entry's dates and the like are never handed
-        # to Python. A repeated id or title: the last one counts.
-        for child in entry.iterchildren("{*}link"):
-            rel = (child.get("rel") or "").strip().lower()
-            if rel in links and (href := normalize(child.get("href"))):
-                links[rel].append(href)
-        for child in entry.iterchildren("{*}id"):
-            entry_id = v.text(child)
-        for child in entry.iterchildren("{*}title"):
-            title = v.text(child)
-        contents = list(entry.iterchildren("{*}content"))
+        names = LOCAL_NAMES  # thousands of entries, the same few tags
+        for child in entry:
+            tag = child.tag
+            name = names.get(tag) or local_name(tag)
+            if name == "link":
+                rel = (child.get("rel") or "").strip().lower()
+                if rel in links and (href := normalize(child.get("href"))):
+                    links[rel].append(href)
+            elif name == "content":
+                contents.append(child)
+            elif name == "id":
+                entry_id = v.text(child)
+            elif name == "title":
+                title = v.text(child)
         contents_of = [resource for content in contents for resource in content]
     found: list[Resource] = []
     skipped: list[str] = []
@@ -113,19 +115,23 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
             up=links["up"][0] if links["up"] else None,
             related=tuple(dict.fromkeys(links["related"])),
             title=title,
+            # A block's readings are given here rather than replacing an empty default.
+            readings=_block_readings(element) if kind == "IntervalBlock" else RawReadings(),
         )
         _read(resource, element)
         found.append(resource)
     return found, skipped
 
 
+def _block_readings(element: etree._Element) -> RawReadings:
+    # Most blocks are plainly written and read in a few C calls; the rest element by element.
+    plain = read_plain(element)
+    return read_block(element) if plain is None else plain
+
+
 def _read(resource: Resource, element: etree._Element) -> None:
     kind = resource.kind
-    if kind == "IntervalBlock":
-        # Most blocks are plainly written and read in a few C calls; the rest element by element.
-        plain = read_plain(element)
-        resource.readings = read_block(element) if plain is None else plain
-    elif kind == "ReadingType":
+    if kind == "ReadingType":
         resource.reading_type = reading_type(element)
     elif kind == "UsagePoint":
         resource.usage_point = usage_point(element, resource.title)
