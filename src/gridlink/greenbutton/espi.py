@@ -24,6 +24,7 @@ from gridlink.connectors.models import (
     Commodity,
     Direction,
     Meter,
+    ReadingQuality,
     ServiceClass,
     Statement,
 )
@@ -56,7 +57,8 @@ def _collect(data: bytes, limits: Limits, warnings: list[str]) -> dict[str, list
     for entry in iter_entries(data, limits):
         found, skip = entry_resources(entry, order)
         order += len(found) + 1
-        skipped.update(skip)
+        if skip:
+            skipped.update(skip)
         for resource in found:
             key = (resource.kind, resource.self_href or "")
             if resource.kind in _UNIQUE and resource.self_href and key in seen:
@@ -73,23 +75,31 @@ def _collect(data: bytes, limits: Limits, warnings: list[str]) -> dict[str, list
                     where="<IntervalBlock>",
                     line=resource.line,
                 )
-            by_kind.setdefault(resource.kind, []).append(resource)
+            same_kind = by_kind.get(resource.kind)
+            if same_kind is None:
+                same_kind = by_kind[resource.kind] = []
+            same_kind.append(resource)
     if skipped:
         names = ", ".join(f"{name} ({count})" for name, count in sorted(skipped.items()))
         warnings.append(f"resources not read: {names}")
     return by_kind
 
 
-def _parent(child: Resource, parents: list[Resource]) -> Resource | None:
+def _parent(
+    child: Resource, parents: list[Resource], by_up: dict[tuple[str, int], Resource | None]
+) -> Resource | None:
     if not parents:
         return None
     if child.up:
-        for parent in parents:
-            if any(same(child.up, related) for related in parent.related):
-                return parent
-        for parent in parents:
-            if same(child.up, parent.self_href):
-                return parent
+        # Rules 1 and 2 depend only on the href and the parents; a pool only ever grows, so
+        # its length tells whether an earlier answer for the same href still holds.
+        key = (child.up, len(parents))
+        if key in by_up:
+            found = by_up[key]
+        else:
+            found = by_up[key] = _parent_by_up(child.up, parents)
+        if found is not None:
+            return found
     if child.self_href:
         for parent in parents:
             if under(child.self_href, parent.self_href):
@@ -101,6 +111,16 @@ def _parent(child: Resource, parents: list[Resource]) -> Resource | None:
         return parents[0]
     before = [parent for parent in parents if parent.order < child.order]
     return before[-1] if before else parents[0]
+
+
+def _parent_by_up(up: str, parents: list[Resource]) -> Resource | None:
+    for parent in parents:
+        if any(same(up, related) for related in parent.related):
+            return parent
+    for parent in parents:
+        if same(up, parent.self_href):
+            return parent
+    return None
 
 
 def _owner_href(href: str | None, collections: Iterable[str]) -> str | None:
@@ -131,6 +151,11 @@ class _Assembler:
         self.readings: dict[int, dict[tuple[Direction, str], Pile]] = {}
         self.statements: dict[int, dict[tuple[object, object], Statement]] = {}
         self.duplicates = 0
+        # Memos for the per-block lookups (thousands of blocks share a few parents).
+        self.meter_reading_by_up: dict[tuple[str, int], Resource | None] = {}
+        self.point_by_up: dict[tuple[str, int], Resource | None] = {}
+        self.types_of: dict[int, ReadingTypeData | None] = {}
+        self.meanings: dict[int, tuple[str, Direction, ReadingQuality | None, tuple[str, ...]]] = {}
 
     # Made-up parents for files that leave them out ------------------------------------------
 
@@ -143,20 +168,27 @@ class _Assembler:
         return resource
 
     def meter_reading_of(self, block: Resource) -> Resource:
-        found = _parent(block, self.meter_readings)
+        found = _parent(block, self.meter_readings, self.meter_reading_by_up)
         if found is None:
             href = _owner_href(block.up or block.self_href, ["IntervalBlock"])
             found = self._made_up("MeterReading", href, block.order, self.meter_readings)
         return found
 
     def point_of(self, child: Resource, collections: list[str]) -> Resource:
-        found = _parent(child, self.points)
+        found = _parent(child, self.points, self.point_by_up)
         if found is None:
             href = _owner_href(child.self_href or child.up, collections)
             found = self._made_up("UsagePoint", href, child.order, self.points)
         return found
 
     def reading_type_of(self, meter_reading: Resource) -> ReadingTypeData | None:
+        # The reading types never change while building: one answer per meter reading.
+        key = id(meter_reading)
+        if key not in self.types_of:
+            self.types_of[key] = self._reading_type_of(meter_reading)
+        return self.types_of[key]
+
+    def _reading_type_of(self, meter_reading: Resource) -> ReadingTypeData | None:
         types = self.reading_types
         for candidate in types:
             if any(same(related, candidate.self_href) for related in meter_reading.related):
@@ -184,7 +216,10 @@ class _Assembler:
                     "values read as Wh with no multiplier"
                 )
                 reading_type = ReadingTypeData(uom=72)
-            types_used.setdefault(id(point), []).append(reading_type)
+            used = types_used.get(id(point))
+            if used is None:
+                used = types_used[id(point)] = []
+            used.append(reading_type)
             self._add_readings(point, block, reading_type)
         for summary in self.summaries:
             self.point_of(summary, list(_SUMMARIES))
@@ -196,22 +231,25 @@ class _Assembler:
         return ParsedFile(tuple(meters), tuple(dict.fromkeys(self.warnings)))
 
     def _add_readings(self, point: Resource, block: Resource, rt: ReadingTypeData) -> None:
-        unit = codes.UOM.get(rt.uom) if rt.uom is not None else None
-        if unit is None:
-            unit = f"uom {rt.uom}" if rt.uom is not None else "Wh"
-            self.warnings.append(f"ReadingType uom {rt.uom} is not one we know; kept as {unit!r}")
-        direction = codes.FLOW.get(rt.flow_direction or 0, Direction.DELIVERED)
-        if rt.flow_direction is not None and rt.flow_direction not in codes.FLOW:
-            self.warnings.append(f"flowDirection {rt.flow_direction} read as delivered")
-        piles = self.readings.setdefault(id(point), {})
-        if None in block.readings.durations and rt.interval_length is None:
-            self.warnings.append(
-                f"<IntervalBlock> at line {block.line}: a reading has no duration; skipped"
-            )
-        raw = with_durations(block.readings, rt.interval_length)
+        meaning = self.meanings.get(id(rt))
+        if meaning is None:  # worked out once per ReadingType, warned about for every block
+            meaning = self.meanings[id(rt)] = _meaning(rt)
+        unit, direction, default_quality, said = meaning
+        self.warnings += said
+        piles = self.readings.get(id(point))
+        if piles is None:
+            piles = self.readings[id(point)] = {}
+        raw = block.readings
+        if None in raw.durations:
+            if rt.interval_length is None:
+                self.warnings.append(
+                    f"<IntervalBlock> at line {block.line}: a reading has no duration; skipped"
+                )
+            raw = with_durations(raw, rt.interval_length)
         if raw:
-            default_quality = codes.QUALITY.get(rt.default_quality or -1)
-            pile = piles.setdefault((direction, unit), Pile())
+            pile = piles.get((direction, unit))
+            if pile is None:
+                pile = piles[direction, unit] = Pile()
             pile.add(raw, rt.power_of_ten, default_quality)
 
     def _zone_name(self, point: Resource) -> str:
@@ -280,6 +318,21 @@ class _Assembler:
                 )
             kept[key] = bill
         return tuple(sorted(kept.values(), key=lambda s: s.period_start))
+
+
+def _meaning(
+    rt: ReadingTypeData,
+) -> tuple[str, Direction, ReadingQuality | None, tuple[str, ...]]:
+    """A ReadingType's unit, direction and default quality, with the warnings they need."""
+    said: list[str] = []
+    unit = codes.UOM.get(rt.uom) if rt.uom is not None else None
+    if unit is None:
+        unit = f"uom {rt.uom}" if rt.uom is not None else "Wh"
+        said.append(f"ReadingType uom {rt.uom} is not one we know; kept as {unit!r}")
+    direction = codes.FLOW.get(rt.flow_direction or 0, Direction.DELIVERED)
+    if rt.flow_direction is not None and rt.flow_direction not in codes.FLOW:
+        said.append(f"flowDirection {rt.flow_direction} read as delivered")
+    return unit, direction, codes.QUALITY.get(rt.default_quality or -1), tuple(said)
 
 
 def _commodity(service_kind: int | None, types: list[ReadingTypeData]) -> Commodity | None:

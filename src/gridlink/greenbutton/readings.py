@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from itertools import repeat
+from itertools import islice, repeat
+from operator import lt
 
 from gridlink.connectors.models import Direction, IntervalReading, ReadingQuality
 from gridlink.greenbutton import codes
@@ -63,7 +64,10 @@ class Pile:
             },
             {"unit": unit, "direction": direction, "components": ()},
         )
-        unique = dict(zip(self.starts, readings, strict=True))
+        starts = self.starts
+        if all(map(lt, starts, islice(starts, 1, None))):
+            return readings, 0  # already in order, no start repeated: what the dict would give
+        unique = dict(zip(starts, readings, strict=True))
         return list(map(unique.__getitem__, sorted(unique))), len(readings) - len(unique)
 
 

@@ -10,7 +10,8 @@ from lxml import etree
 from gridlink.greenbutton import values as v
 from gridlink.greenbutton.intervals import RawReadings, read_block
 from gridlink.greenbutton.links import normalize
-from gridlink.greenbutton.xmlsafe import local
+from gridlink.greenbutton.plain_blocks import read_plain
+from gridlink.greenbutton.xmlsafe import LOCAL_NAMES, local, local_name
 
 
 @dataclass(slots=True)
@@ -81,8 +82,10 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
     if local(entry.tag) != "entry":  # a bare resource as the root
         contents_of: list[etree._Element] = [entry]
     else:
+        names = LOCAL_NAMES  # thousands of entries, the same few tags
         for child in entry:
-            name = local(child.tag)
+            tag = child.tag
+            name = names.get(tag) or local_name(tag)
             if name == "link":
                 rel = (child.get("rel") or "").strip().lower()
                 if rel in links and (href := normalize(child.get("href"))):
@@ -112,17 +115,23 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
             up=links["up"][0] if links["up"] else None,
             related=tuple(dict.fromkeys(links["related"])),
             title=title,
+            # A block's readings are given here rather than replacing an empty default.
+            readings=_block_readings(element) if kind == "IntervalBlock" else RawReadings(),
         )
         _read(resource, element)
         found.append(resource)
     return found, skipped
 
 
+def _block_readings(element: etree._Element) -> RawReadings:
+    # Most blocks are plainly written and read in a few C calls; the rest element by element.
+    plain = read_plain(element)
+    return read_block(element) if plain is None else plain
+
+
 def _read(resource: Resource, element: etree._Element) -> None:
     kind = resource.kind
-    if kind == "IntervalBlock":
-        resource.readings = read_block(element)
-    elif kind == "ReadingType":
+    if kind == "ReadingType":
         resource.reading_type = reading_type(element)
     elif kind == "UsagePoint":
         resource.usage_point = usage_point(element, resource.title)

@@ -26,6 +26,19 @@ def local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
+# Local names already worked out, for loops over many elements of the same few tags (looked
+# up inline, filled by local_name); capped, as the tags come from the uploads.
+LOCAL_NAMES: dict[object, str] = {}
+
+
+def local_name(tag: object) -> str:
+    """:func:`local`, remembered in :data:`LOCAL_NAMES`."""
+    name = local(tag)
+    if len(LOCAL_NAMES) < 4096:
+        LOCAL_NAMES[tag] = name
+    return name
+
+
 def _refuse_doctype(data: bytes) -> None:
     found = _DOCTYPE.search(data, 0, 65536)
     if found:
@@ -158,8 +171,10 @@ def _finished(
     done = len(root) - 1 if streaming else len(root)
     if done <= 0:
         return
+    names = LOCAL_NAMES
     for child in root[:done]:  # type: ignore[index]
-        if local(child.tag) == "entry":
+        tag = child.tag
+        if (names.get(tag) or local_name(tag)) == "entry":
             counter.add(child)
             yield child
         else:  # an id, a link, or something odd holding entries
