@@ -36,6 +36,12 @@ with warnings.catch_warnings():
     from authlib.integrations.httpx_client import (  # type: ignore[import-untyped]
         AsyncOAuth2Client,
     )
+    from authlib.oauth2.rfc6749.parameters import (  # type: ignore[import-untyped]
+        prepare_grant_uri,
+    )
+    from authlib.oauth2.rfc7636 import (  # type: ignore[import-untyped]
+        create_s256_code_challenge,
+    )
 
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 # A subscription feed is at most this many bytes (a year of 15-minute readings of a few meters
@@ -72,19 +78,23 @@ class CustodianConfig:
 
 
 def authorization_url(config: CustodianConfig, redirect_uri: str, state: str, verifier: str) -> str:
-    """Where the end user approves sharing. Needs no secret (an API process makes it)."""
-    client = AsyncOAuth2Client(
-        client_id=config.oauth_client_id,
-        scope=config.scope,
-        redirect_uri=redirect_uri,
-        code_challenge_method="S256" if config.pkce else None,
+    """Where the end user approves sharing (RFC 6749 §4.1.1, with RFC 7636's S256 challenge).
+    Needs no secret and no connection: an API process makes it."""
+    pkce = (
+        {"code_challenge": create_s256_code_challenge(verifier), "code_challenge_method": "S256"}
+        if config.pkce
+        else {}
     )
-    url, _ = client.create_authorization_url(
+    url: str = prepare_grant_uri(
         config.authorization_endpoint,
+        config.oauth_client_id,
+        "code",
+        redirect_uri=redirect_uri,
+        scope=config.scope,
         state=state,
-        code_verifier=verifier if config.pkce else None,
+        **pkce,
     )
-    return str(url)
+    return url
 
 
 class CustodianClient:
