@@ -316,7 +316,7 @@ class Settings(BaseSettings):
         and its public URL, if set, names a loopback host (a server behind a proxy listens on
         127.0.0.1 but is reachable at its public URL). What ``auto`` settings go by."""
         public = urlsplit(self.public_url).hostname if self.public_url else self.host
-        return _is_loopback_host(self.host) and _is_loopback_host(public or "")
+        return is_loopback_host(self.host) and is_loopback_host(public or "")
 
     def demo_enabled(self) -> bool:
         return self.is_local() if self.demo == "auto" else self.demo
@@ -332,7 +332,8 @@ class Settings(BaseSettings):
         return self.webhook_allow_loopback
 
 
-def _is_loopback_host(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """localhost (and *.localhost) or a loopback address, bracketed IPv6 too."""
     host = host.strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True

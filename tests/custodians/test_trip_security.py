@@ -40,7 +40,7 @@ from tests.custodians.conftest import (
     start_trip,
     widget_session,
 )
-from tests.factories import make_client
+from tests.factories import TestClient, make_client
 from tests.sync.helpers import events, verify, wait_for_event, wait_until_synced
 
 
@@ -143,18 +143,27 @@ async def test_a_resource_uri_outside_the_registered_endpoint_is_refused(
     assert await count(app, UtilityCredential, status="verified") == 0
 
 
-async def test_update_mode_authorizes_again_after_a_revocation(
+async def _revoked(
     app: FastAPI, api: httpx.AsyncClient, custodian: Served
-) -> None:
+) -> tuple[TestClient, str]:
+    """A Connect My Data credential, synced, then revoked by the customer at the utility and
+    rejected at its next sync."""
     await register(app, custodian)
     client = await make_client(app)
     attempt = await authorize(api, await widget_session(api, client))
-    credential_id = attempt["utility_credential_id"]
+    credential_id = str(attempt["utility_credential_id"])
     await wait_until_synced(api, client, credential_id)
     (authorization,) = custodian.custodian.authorizations()
     custodian.custodian.revoke_authorization(authorization.id)
     await api.post(f"/v1/utility_credentials/{credential_id}/refresh", auth=client.auth, json={})
     await wait_for_event(api, client, credential_id, "utility_credential_revoked")
+    return client, credential_id
+
+
+async def test_update_mode_authorizes_again_after_a_revocation(
+    app: FastAPI, api: httpx.AsyncClient, custodian: Served
+) -> None:
+    client, credential_id = await _revoked(app, api, custodian)
     token = await connect_token(api, client, utility_credential_id=credential_id)
     repair = await open_session(api, token)
     assert repair.data["step"] == "green_button"
@@ -222,15 +231,7 @@ async def test_a_connect_link_repairs_a_revoked_authorization(
 ) -> None:
     """A full-page connect link for the credential opens on the custodian's step, like update
     mode; authorizing again verifies the same credential and spends the link."""
-    await register(app, custodian)
-    client = await make_client(app)
-    attempt = await authorize(api, await widget_session(api, client))
-    credential_id = attempt["utility_credential_id"]
-    await wait_until_synced(api, client, credential_id)
-    (authorization,) = custodian.custodian.authorizations()
-    custodian.custodian.revoke_authorization(authorization.id)
-    await api.post(f"/v1/utility_credentials/{credential_id}/refresh", auth=client.auth, json={})
-    await wait_for_event(api, client, credential_id, "utility_credential_revoked")
+    client, credential_id = await _revoked(app, api, custodian)
     made = await api.post(
         f"/v1/utility_credentials/{credential_id}/connect_link", auth=client.auth, json={}
     )

@@ -55,6 +55,7 @@ from gridlink.connectors.errors import (
     MfaRequired,
 )
 from gridlink.custodians import exchange as green_button
+from gridlink.custodians.repository import CustodianRepository
 from gridlink.kit.logging import crash_trace
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.totp import VAULT_FIELD as TOTP_FIELD
@@ -127,11 +128,12 @@ class Execution:
             await self._fail(INTERRUPTED)
 
     async def _run(self) -> None:
-        if await green_button.is_authorization(self.runner, self.attempt_id):
+        loaded = await self._load()
+        if loaded is None:
             # Green Button Connect: no sign-in dialog, a code to exchange (custodians/).
             await green_button.exchange_code(self.runner, self.attempt_id)
             return
-        job, offset = await self._load()
+        job, offset = loaded
         self.username_hash = job.who.username_hash
         self.who = job.who
         context = self.runner.pacing.context(
@@ -155,7 +157,8 @@ class Execution:
                 accounts=accounts,
             )
 
-    async def _load(self) -> tuple[Job, int]:
+    async def _load(self) -> tuple[Job, int] | None:
+        """The sign-in to run, or None for a Green Button Connect authorization's attempt."""
         vault = self.runner.vault
         async with self.runner.db.transaction(write=False) as session:
             repo = AttemptRepository(session)
@@ -163,6 +166,8 @@ class Execution:
             credential = None if attempt is None else await repo.credential(attempt.credential_id)
             if attempt is None or credential is None:
                 raise AttemptGone
+            if await CustodianRepository(session).authorization_of_attempt(attempt.id):
+                return None
             source = Owner(attempt.client_id, attempt.id if attempt.new_login else credential.id)
             username = (await vault.open(session, owner=source, field="username")).decode()
             password = (await vault.open(session, owner=source, field="password")).decode()

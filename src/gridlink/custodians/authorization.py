@@ -24,7 +24,8 @@ from gridlink.attempts.service import WORK_CHANNEL
 from gridlink.connect import sessions
 from gridlink.connect.repository import ConnectSessionRepository
 from gridlink.credentials.methods import CredentialMethod
-from gridlink.custodians.client import CustodianConfig, authorization_url
+from gridlink.custodians.client import authorization_url
+from gridlink.custodians.grants import config_of
 from gridlink.custodians.repository import CustodianRepository
 from gridlink.errors import Conflict, NotFound
 from gridlink.kit.clock import Clock
@@ -66,21 +67,6 @@ def state_digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def public_config(custodian: GreenButtonCustodian) -> CustodianConfig:
-    """The registration without its secret: enough for the authorization URL."""
-    return CustodianConfig(
-        oauth_client_id=custodian.oauth_client_id,
-        client_secret=None,
-        authorization_endpoint=custodian.authorization_endpoint,
-        token_endpoint=custodian.token_endpoint,
-        resource_endpoint=custodian.resource_endpoint,
-        scope=custodian.scope,
-        pkce=custodian.pkce,
-        client_cert_file=custodian.client_cert_file,
-        client_key_file=custodian.client_key_file,
-    )
-
-
 async def start(
     session: AsyncSession,
     clock: Clock,
@@ -113,7 +99,7 @@ async def start(
             field=VERIFIER_FIELD,
             plaintext=verifier.encode(),
         )
-    url = authorization_url(public_config(custodian), trip.redirect_uri, state, verifier)
+    url = authorization_url(config_of(custodian), trip.redirect_uri, state, verifier)
     return Started(trip, url)
 
 

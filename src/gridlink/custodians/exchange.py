@@ -17,7 +17,7 @@ from gridlink.attempts.repository import AttemptRepository
 from gridlink.connectors.errors import AuthorizationRevoked
 from gridlink.custodians.authorization import CODE_FIELD, VERIFIER_FIELD
 from gridlink.custodians.client import open_client
-from gridlink.custodians.grants import config_of, keep_tokens
+from gridlink.custodians.grants import keep_tokens, opened_config
 from gridlink.custodians.repository import CustodianRepository
 from gridlink.kit.vault import Owner, SealedValueMissing
 
@@ -26,11 +26,6 @@ if TYPE_CHECKING:
 
 NOT_SET_UP = "This utility's Green Button Connect is no longer set up here."
 CODE_REFUSED = "The utility did not accept the authorization. Start again from Connect."
-
-
-async def is_authorization(runner: AttemptRunner, attempt_id: str) -> bool:
-    async with runner.db.transaction(write=False) as session:
-        return await CustodianRepository(session).authorization_of_attempt(attempt_id) is not None
 
 
 async def exchange_code(runner: AttemptRunner, attempt_id: str) -> None:
@@ -54,7 +49,7 @@ async def exchange_code(runner: AttemptRunner, attempt_id: str) -> None:
         with contextlib.suppress(SealedValueMissing):
             verifier = (await vault.open(session, owner=owner, field=VERIFIER_FIELD)).decode()
         await vault.destroy(session, owner)
-        config = config_of(vault, custodian)
+        config = opened_config(vault, custodian)
         custodian_id, redirect_uri = custodian.id, trip.redirect_uri
     async with open_client(config, clock) as client:
         try:

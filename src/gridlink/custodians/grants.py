@@ -14,13 +14,8 @@ from gridlink.kit.vault import Owner, Vault
 from gridlink.models import GreenButtonCustodian, GreenButtonGrant, UtilityCredential
 
 
-def config_of(vault: Vault, custodian: GreenButtonCustodian) -> CustodianConfig:
-    """The registration with its client secret opened (workers only: an API process of a
-    split deployment cannot open it)."""
-    secret = None
-    if custodian.client_secret_sealed is not None:
-        ring = LiveRing(vault.keys)
-        secret = open_client_secret(ring, custodian.id, custodian.client_secret_sealed)
+def config_of(custodian: GreenButtonCustodian, secret: str | None = None) -> CustodianConfig:
+    """The registration, with ``secret`` (None: without it, enough for the authorization URL)."""
     return CustodianConfig(
         oauth_client_id=custodian.oauth_client_id,
         client_secret=secret,
@@ -32,6 +27,16 @@ def config_of(vault: Vault, custodian: GreenButtonCustodian) -> CustodianConfig:
         client_cert_file=custodian.client_cert_file,
         client_key_file=custodian.client_key_file,
     )
+
+
+def opened_config(vault: Vault, custodian: GreenButtonCustodian) -> CustodianConfig:
+    """The registration with its client secret opened (workers only: an API process of a
+    split deployment cannot open it)."""
+    secret = None
+    if custodian.client_secret_sealed is not None:
+        ring = LiveRing(vault.keys)
+        secret = open_client_secret(ring, custodian.id, custodian.client_secret_sealed)
+    return config_of(custodian, secret)
 
 
 async def keep_tokens(

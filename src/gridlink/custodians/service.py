@@ -4,13 +4,13 @@ utility. A registration turns on Connect My Data for that utility: Connect offer
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gridlink.config import is_loopback_host
 from gridlink.custodians.repository import CustodianRepository
 from gridlink.custodians.sealing import seal_client_secret
 from gridlink.errors import Conflict, InvalidRequest, NotFound
@@ -43,21 +43,12 @@ def check_endpoint(name: str, url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return url
-    if parts.scheme == "http" and parts.hostname and _loopback(parts.hostname):
+    if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
         return url
     raise InvalidRequest(
         f"{name} must be an https URL (http only to localhost or a loopback address).",
         fields=[name],
     )
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_files(given: CustodianIn) -> None:

@@ -29,6 +29,7 @@ from gridlink.clients.clock import client_clock
 from gridlink.connectors.base import ConnectorSession, Credentials, SessionToken
 from gridlink.connectors.errors import ConnectorError
 from gridlink.connectors.models import Account, IntervalReading, Meter, Resolution, Statement
+from gridlink.credentials.methods import CredentialMethod
 from gridlink.data import service as data
 from gridlink.events.service import record_event
 from gridlink.events.types import EventType
@@ -136,12 +137,12 @@ class SyncRun:
     # -- the steps ------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        if await green_button.is_green_button(self):
-            # Green Button Connect: a feed from the utility's Data Custodian, not a sign-in.
-            await green_button.GreenButtonRun(self).sync()
-            return
         login = await self._load()
         if login is None:
+            return
+        if isinstance(login, green_button.Feed):
+            # Green Button Connect: a feed from the utility's Data Custodian, not a sign-in.
+            await green_button.GreenButtonRun(self, login).sync()
             return
         self.utility_clock = client_clock(self.runner.clock, login.offset)
         connector = self.runner.registry.create(
@@ -163,7 +164,8 @@ class SyncRun:
                     await self._intervals(utility_session, entry.account_id, meter, meter_id)
         await self._finish()
 
-    async def _load(self) -> Login | None:
+    async def _load(self) -> Login | green_button.Feed | None:
+        """What the run reads with: a sign-in, or a Connect My Data feed; None: nothing to do."""
         vault = self.runner.vault
         async with self._owned() as (session, sync):
             repo = SyncRepository(session)
@@ -172,6 +174,12 @@ class SyncRun:
                 sync.state = "stopped"
                 sync.lease_owner = sync.lease_expires_at = None
                 return None
+            self.ck = copied(sync.checkpoint)
+            self.credential_id = credential.id
+            self.client_id = credential.client_id
+            self.client_user_id = await repo.client_user_id(credential.user_id)
+            if credential.method == CredentialMethod.GREEN_BUTTON:
+                return await green_button.load(session, vault, credential)
             owner = Owner(credential.client_id, credential.id)
             username = (await vault.open(session, owner=owner, field="username")).decode()
             password = (await vault.open(session, owner=owner, field="password")).decode()
@@ -183,10 +191,6 @@ class SyncRun:
             with contextlib.suppress(SealedValueMissing):  # password_totp utilities only
                 key = await vault.open(session, owner=owner, field="totp_secret")
                 totp_secret = key.decode()
-            self.ck = copied(sync.checkpoint)
-            self.credential_id = credential.id
-            self.client_id = credential.client_id
-            self.client_user_id = await repo.client_user_id(credential.user_id)
             return Login(
                 credential.client_id,
                 credential.utility_id,

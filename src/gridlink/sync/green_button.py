@@ -13,17 +13,21 @@ sync's reaction makes the credential ``rejected`` and sends ``utility_credential
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.connectors.errors import AuthorizationRevoked
 from gridlink.credentials.methods import CredentialMethod
 from gridlink.custodians.client import MAX_FEED_BYTES, CustodianClient, CustodianConfig, open_client
-from gridlink.custodians.grants import config_of, keep_tokens, open_tokens
+from gridlink.custodians.grants import keep_tokens, open_tokens, opened_config
 from gridlink.custodians.repository import CustodianRepository
 from gridlink.custodians.tokens import TokenSet
-from gridlink.sync.checkpoint import copied, iso, moment
-from gridlink.sync.repository import SyncRepository
+from gridlink.kit.vault import Vault
+from gridlink.models import UtilityCredential
+from gridlink.sync.checkpoint import iso, moment
 from gridlink.uploads import service as files_service
 from gridlink.uploads.reading import Upload, parse_upload
 from gridlink.uploads.utilities import zone_of
@@ -36,46 +40,56 @@ NOT_SET_UP = "This utility's Green Button Connect is no longer set up here."
 FEED_NAME = "the utility's Green Button feed"
 
 
-async def is_green_button(run: SyncRun) -> bool:
-    async with run.runner.db.transaction(write=False) as session:
-        sync = await SyncRepository(session).owned(run.sync_id, run.runner.worker_id)
-        if sync is None:
-            return False
-        credential = await SyncRepository(session).credential(sync.credential_id)
-        return credential is not None and credential.method == CredentialMethod.GREEN_BUTTON
+@dataclass(frozen=True)
+class Feed:
+    """What a run reads the subscription with (loaded in the run's first step)."""
+
+    config: CustodianConfig
+    tokens: TokenSet
+    custodian_id: str
+    resource_uri: str
+    zone: str | None
+
+
+async def load(session: AsyncSession, vault: Vault, credential: UtilityCredential) -> Feed:
+    repo = CustodianRepository(session)
+    grant = await repo.grant(credential.id)
+    custodian = None if grant is None else await repo.get(grant.custodian_id)
+    if grant is None or custodian is None:
+        raise AuthorizationRevoked(NOT_SET_UP)
+    return Feed(
+        config=opened_config(vault, custodian),
+        tokens=await open_tokens(session, vault, credential),
+        custodian_id=custodian.id,
+        resource_uri=grant.resource_uri,
+        zone=await zone_of(session, credential.utility_id),
+    )
 
 
 class GreenButtonRun:
-    def __init__(self, run: SyncRun) -> None:
+    def __init__(self, run: SyncRun, feed: Feed) -> None:
         self.run = run
-        self.custodian_id = ""
-        self.resource_uri = ""
-        self.zone: str | None = None
-        self.user_id = ""
-        self.utility_id = ""
+        self.feed = feed
 
     async def sync(self) -> None:
-        loaded = await self._load()
-        if loaded is None:
-            return
-        config, tokens = loaded
-        run = self.run
+        run, feed = self.run, self.feed
+        tokens = feed.tokens
         until = run.runner.clock.now()
         since = moment(run.ck.get("published_until"))
-        async with open_client(config, run.runner.clock) as client:
+        async with open_client(feed.config, run.runner.clock) as client:
             fresh = False
             if tokens.needs_refresh(run.runner.clock.now()):
                 tokens, fresh = await self._refresh(client, tokens), True
             try:
-                body = await client.feed(self.resource_uri, tokens, window_start(since), until)
+                body = await client.feed(feed.resource_uri, tokens, window_start(since), until)
             except AuthorizationRevoked:
                 if fresh:
                     raise
                 # An access token can end before its stated expiry: refresh once and retry.
                 tokens = await self._refresh(client, tokens)
-                body = await client.feed(self.resource_uri, tokens, window_start(since), until)
+                body = await client.feed(feed.resource_uri, tokens, window_start(since), until)
         upload = Upload({}, body, FEED_NAME)
-        parsed = await parse_upload(upload, self.zone, MAX_FEED_BYTES)
+        parsed = await parse_upload(upload, feed.zone, MAX_FEED_BYTES)
         async with run._owned() as (session, sync):
             credential = await run._credential(session)
             if parsed.reading_count or parsed.statements:
@@ -93,36 +107,13 @@ class GreenButtonRun:
             run._save(sync)
         await run._finish()
 
-    async def _load(self) -> tuple[CustodianConfig, TokenSet] | None:
-        run = self.run
-        async with run._owned() as (session, sync):
-            credential = await SyncRepository(session).credential(sync.credential_id)
-            if credential is None or credential.status != "verified":
-                sync.state = "stopped"
-                sync.lease_owner = sync.lease_expires_at = None
-                return None
-            run.ck = copied(sync.checkpoint)
-            run.credential_id = credential.id
-            run.client_id = credential.client_id
-            run.client_user_id = await SyncRepository(session).client_user_id(credential.user_id)
-            repo = CustodianRepository(session)
-            grant = await repo.grant(credential.id)
-            custodian = None if grant is None else await repo.get(grant.custodian_id)
-            if grant is None or custodian is None:
-                raise AuthorizationRevoked(NOT_SET_UP)
-            self.custodian_id, self.resource_uri = custodian.id, grant.resource_uri
-            self.zone = await zone_of(session, credential.utility_id)
-            return config_of(run.runner.vault, custodian), await open_tokens(
-                session, run.runner.vault, credential
-            )
-
     async def _refresh(self, client: CustodianClient, tokens: TokenSet) -> TokenSet:
         fresh = await client.refresh(tokens)
         async with self.run._owned() as (session, _sync):
             credential = await self.run._credential(session)
             runner = self.run.runner
             await keep_tokens(
-                session, runner.clock, runner.vault, credential, self.custodian_id, fresh
+                session, runner.clock, runner.vault, credential, self.feed.custodian_id, fresh
             )
         return fresh
 
