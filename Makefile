@@ -38,11 +38,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# tests/operations put Debian's PgBouncer and nginx (installed if missing) in front of Gridlink.
 # The browser tests (tests/e2e) drive Debian's Chromium (installed if missing) against the built
 # widget; run apart with --dist loadfile, so each of their modules starts one server.
 pytest: install widget-build
 	scripts/ensure-postgres
 	scripts/ensure-chromium
+	scripts/ensure-debian-tools
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --ignore=tests/e2e
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/e2e
 

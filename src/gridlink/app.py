@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from gridlink import __version__
 from gridlink.api import build_router
+from gridlink.cli_database import database_for
 from gridlink.config import Settings
 from gridlink.connect.headers import ConnectHeadersMiddleware
 from gridlink.connectors.registry import ConnectorRegistry
@@ -75,9 +76,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if settings.database_url is None:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.resolved_database_url())
+        db = database_for(settings, "serve" if settings.run_worker else "api")
         app.state.db = db
         keys, responses = keys_for_app(settings, run_worker=settings.run_worker)
         app.state.keyring = LiveRing(keys.secrets)  # webhook signing secrets

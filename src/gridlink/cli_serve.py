@@ -142,7 +142,7 @@ async def run_worker(settings: Settings) -> int:
     harden_process()  # after the checks that can refuse to start: a refusal changes nothing
     clock = SystemClock()
     vault = Vault(secrets, clock)
-    db = await open_database(settings)
+    db = await open_database(settings, kind="worker")
     worker = Worker(
         db,
         clock,

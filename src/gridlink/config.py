@@ -32,6 +32,44 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. Unset: SQLite at DATA_DIR/gridlink.db. "
         "postgresql://user@host/db switches to PostgreSQL.",
     )
+    database_pool_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Database connections each process keeps open. Unset: 20 for `gridlink "
+        "serve` with its worker, 10 for an API process (`GRIDLINK_RUN_WORKER=false`) or a "
+        "`gridlink worker`, 2 for the short commands. Every process may open "
+        "`DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW`, plus one per waiting loop for wake-ups "
+        "on a worker: their sum over all processes must stay under PostgreSQL's "
+        "`max_connections` (or put PgBouncer in between).",
+    )
+    database_max_overflow: int | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        description="Connections a process may open beyond the pool while busy (closed when "
+        "returned). Unset: the same as the pool size.",
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="How long a request or job waits for a free connection before it fails "
+        "(a request with 503 `database_busy`).",
+    )
+    database_pooler: Literal["none", "transaction"] = Field(
+        default="none",
+        description="`transaction` when DATABASE_URL points at PgBouncer in transaction mode: "
+        "no prepared statement is kept between transactions, and LISTEN wake-ups and "
+        "migrations use DATABASE_DIRECT_URL (without it workers poll, and migrations refuse "
+        "to run).",
+    )
+    database_direct_url: str | None = Field(
+        default=None,
+        description="PostgreSQL itself, bypassing the pooler, for the connections that must "
+        "be the server's own: LISTEN wake-ups and migrations. Only with "
+        "DATABASE_POOLER=transaction.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `gridlink serve` listens on.")
     port: int = Field(default=8080, description="Port `gridlink serve` listens on.")
     public_url: str | None = Field(

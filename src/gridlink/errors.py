@@ -21,7 +21,8 @@ Error tree::
     ├── InvalidGrant              400 invalid_grant     (a code already used, expired or foreign)
     ├── PayloadTooLarge           413 payload_too_large (a body over the size limit, unread)
     ├── RateLimited               429 rate_limited      (wait ``Retry-After`` seconds)
-    └── DataUnavailable           503 data_unavailable  (data still loading; ``Retry-After``)
+    ├── DataUnavailable           503 data_unavailable  (data still loading; ``Retry-After``)
+    └── DatabaseUnavailable       503 database_unavailable (the database is away; ``Retry-After``)
 """
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 from starlette.types import Scope
 
+from gridlink.kit.outages import is_transient
 from gridlink.kit.request_context import REQUEST_ID_HEADER, current_request_id
 from gridlink.kit.security_headers import apply_security_headers
 
@@ -197,6 +200,20 @@ class DataUnavailable(GridlinkError):
         super().__init__(message, headers={"Retry-After": str(retry_after)})
 
 
+class DatabaseUnavailable(GridlinkError):
+    """Rendered for a database error that says it could not be reached (``kit/outages.py``)."""
+
+    status_code = 503
+    code = "database_unavailable"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "The database is briefly unavailable and nothing was changed. Retry the request "
+            f"after {retry_after} seconds.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
 ERROR_CODES = (
     "invalid_request",
     "invalid_file",
@@ -217,8 +234,13 @@ ERROR_CODES = (
     "payload_too_large",
     "rate_limited",
     "data_unavailable",
+    "database_unavailable",
     "internal",
 )
+
+# How long a client should wait when the database could not be reached (a restart, a failover,
+# every connection in use): long enough for a pool timeout or a restart, short for a person.
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 
 def error_body(code: str, message: str, fields: Sequence[str] | None = None) -> dict[str, Any]:
@@ -355,8 +377,21 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database that cannot be reached is not a bug: it is restarting, failing over, or every
+    connection is busy. Nothing was written (the transaction never committed) and the same
+    request works shortly, so say that. Any other database error is an internal one."""
+    if not is_transient(exc):
+        return await _on_unexpected(request, exc)
+    logger.warning("database unavailable", extra={"error": type(exc).__name__})
+    return render_error(DatabaseUnavailable(DATABASE_RETRY_AFTER_SECONDS))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GridlinkError, _on_gridlink_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    # Handled inside the middlewares (a class, not Exception): the answer goes out as any other.
+    for database_error in (SQLAlchemyError, OSError):
+        app.add_exception_handler(database_error, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)

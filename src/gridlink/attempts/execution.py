@@ -57,6 +57,7 @@ from gridlink.connectors.errors import (
 from gridlink.custodians import exchange as green_button
 from gridlink.custodians.repository import CustodianRepository
 from gridlink.kit.logging import crash_trace
+from gridlink.kit.outages import is_transient, retry_transient
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.totp import VAULT_FIELD as TOTP_FIELD
 from gridlink.kit.vault import Owner, SealedValueMissing, Vault
@@ -144,10 +145,8 @@ class Execution:
         async with connector_session:
             accounts = await self._utility(connector_session.fetch_accounts())
             token = connector_session.session_token or self.new_token
-        async with self.runner.db.transaction() as session:
-            attempt = await AttemptRepository(session).get(self.attempt_id)
-            if attempt is None:
-                raise AttemptGone
+
+        async def verify(session: AsyncSession, attempt: ConnectionAttempt) -> None:
             await outcomes.verified(
                 session,
                 self.runner.clock,
@@ -156,6 +155,8 @@ class Execution:
                 token=token,
                 accounts=accounts,
             )
+
+        await self._update(verify)
 
     async def _load(self) -> tuple[Job, int] | None:
         """The sign-in to run, or None for a Green Button Connect authorization's attempt."""
@@ -302,14 +303,31 @@ class Execution:
         await self._utility(connector.select_mfa_option(challenge, option))
 
     async def _mfa_refusal(self, kind: str) -> str | None:
-        assert self.who is not None
-        async with self.runner.db.transaction(write=False) as session:
-            return await limits.mfa_refusal(session, self.who, kind, self._now())
+        who = self.who
+        assert who is not None
+
+        async def read() -> str | None:
+            async with self.runner.db.transaction(write=False) as session:
+                return await limits.mfa_refusal(session, who, kind, self._now())
+
+        return await self._through_outage(read, "mfa limits")
 
     async def _record_mfa(self, kind: str) -> None:
-        assert self.who is not None
-        async with self.runner.db.transaction() as session:
-            await limits.record_mfa(session, self.who, kind, self._now())
+        who = self.who
+        assert who is not None
+
+        async def write() -> None:
+            async with self.runner.db.transaction() as session:
+                await limits.record_mfa(session, who, kind, self._now())
+
+        await self._through_outage(write, "record mfa")
+
+    async def _through_outage(self, step: Callable[[], Awaitable[T]], what: str) -> T:
+        """A database step of this sign-in, tried again while the database is briefly away
+        (up to a lease): the utility session lives only in this task, so giving up loses it."""
+        return await retry_transient(
+            step, give_up_after=self.runner.settings.lease.total_seconds(), what=what
+        )
 
     @staticmethod
     def _sent(challenge: MfaChallenge, option_id: str | None) -> str:
@@ -347,7 +365,12 @@ class Execution:
         async with Waiter(self.runner.db, WORK_CHANNEL, listen=False) as waiter:
             while True:
                 waiter.clear()
-                found = await self._read_input()
+                try:
+                    found = await self._read_input()
+                except Exception as error:
+                    if not is_transient(error):
+                        raise
+                    found = None  # the database is away: the input waits for it, and so do we
                 if (
                     self.challenge_expires_at is not None
                     and self._now() >= self.challenge_expires_at
@@ -384,32 +407,45 @@ class Execution:
             return attempt.input_kind, attempt.input_option_id, code
 
     async def _update(self, change: Change) -> None:
-        async with self.runner.db.transaction() as session:
-            attempt = await AttemptRepository(session).get(self.attempt_id)
-            if attempt is None:
-                raise AttemptGone
-            await change(session, attempt)
+        await self._change(change, what="attempt state", if_gone=AttemptGone)
+
+    async def _change(
+        self, change: Change, *, what: str, if_gone: type[Exception] | None = None
+    ) -> None:
+        """``change`` in a transaction of its own, through a short database outage. A retry
+        after a commit whose answer was lost finds the attempt finished and leaves it be."""
+
+        async def step() -> None:
+            async with self.runner.db.transaction() as session:
+                attempt = await AttemptRepository(session).get(self.attempt_id)
+                if attempt is None:
+                    if if_gone is not None:
+                        raise if_gone
+                    return
+                if attempt.finished_at is None:
+                    await change(session, attempt)
+
+        await self._through_outage(step, what)
 
     async def _session_ended(self) -> None:
-        async with self.runner.db.transaction() as session:
-            attempt = await AttemptRepository(session).get(self.attempt_id)
-            if attempt is not None:
-                await outcomes.session_ended(session, self.runner.clock, self.runner.vault, attempt)
+        async def end(session: AsyncSession, attempt: ConnectionAttempt) -> None:
+            await outcomes.session_ended(session, self.runner.clock, self.runner.vault, attempt)
+
+        await self._change(end, what="session ended")
 
     async def _cancelled(self) -> None:
-        async with self.runner.db.transaction() as session:
-            attempt = await AttemptRepository(session).get(self.attempt_id)
-            if attempt is not None:
-                await outcomes.cancelled(session, self.runner.clock, self.runner.vault, attempt)
+        async def cancel(session: AsyncSession, attempt: ConnectionAttempt) -> None:
+            await outcomes.cancelled(session, self.runner.clock, self.runner.vault, attempt)
+
+        await self._change(cancel, what="attempt cancelled")
 
     async def _fail(self, failure: outcomes.Failure) -> None:
-        async with self.runner.db.transaction() as session:
-            attempt = await AttemptRepository(session).get(self.attempt_id)
-            if attempt is None:
-                return
+        async def fail(session: AsyncSession, attempt: ConnectionAttempt) -> None:
             await outcomes.failed(
                 session, self.runner.clock, self.runner.vault, attempt, failure, self.username_hash
             )
+
+        await self._change(fail, what="attempt failed")
 
 
 async def _totp_secret(

@@ -28,6 +28,7 @@ from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_worker_id
+from gridlink.kit.outages import Backoff, log_failure
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
@@ -78,13 +79,22 @@ class AttemptRunner:
 
     async def run(self, stop: asyncio.Event) -> None:
         heartbeat = asyncio.create_task(self._heartbeat(stop))
+        backoff = Backoff()
         try:
             async with Waiter(self.db, WORK_CHANNEL) as waiter:
                 while not stop.is_set():
                     waiter.clear()
-                    await self.reap()
-                    await self.claim()
-                    await waiter.wait_or_stop(stop, self.settings.poll_seconds * 4)
+                    wait = self.settings.poll_seconds * 4
+                    try:
+                        await self.reap()
+                        await self.claim()
+                        backoff.succeeded()
+                    except Exception as error:
+                        # A failed claim (the database restarting, every connection in use)
+                        # must not end this loop: its end cancels every sign-in in flight.
+                        wait = backoff.failed()
+                        log_failure(logger, "could not claim connection attempts", error, wait)
+                    await waiter.wait_or_stop(stop, wait)
         finally:
             await cancel_and_wait(heartbeat, *self.tasks.values())
 
@@ -119,10 +129,13 @@ class AttemptRunner:
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         interval = self.settings.lease.total_seconds() / 3
+        backoff = Backoff(most=interval)
+        wait = interval
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+                await asyncio.wait_for(stop.wait(), timeout=wait)
             ids = list(self.tasks)
+            wait = interval
             if not ids:
                 continue
             try:
@@ -131,5 +144,8 @@ class AttemptRunner:
                     until = self.clock.now() + self.settings.lease
                     for attempt_id in ids:
                         await repo.renew_lease(attempt_id, self.worker_id, until)
-            except Exception:
-                logger.exception("could not renew attempt leases")
+                backoff.succeeded()
+            except Exception as error:
+                # Sooner than the next beat: the leases run out while the database is away.
+                wait = backoff.failed()
+                log_failure(logger, "could not renew attempt leases", error, wait)

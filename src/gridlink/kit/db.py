@@ -5,14 +5,22 @@ fail with ``SQLITE_BUSY``, write transactions take an in-process lock and start 
 ``BEGIN IMMEDIATE``; read transactions start deferred and run in parallel under WAL. Another
 process writing the same file (the CLI, a standalone worker) waits on ``busy_timeout``.
 PostgreSQL needs none of this: each transaction is a plain ``BEGIN`` on a pooled connection.
+
+Every process has its own connection pool, sized by ``PoolSettings`` (the settings choose them per
+kind of process, ``cli_database.py``). Behind PgBouncer in transaction mode (``pooler=
+"transaction"``) a server connection is ours only inside a transaction, so nothing may outlive
+one: no prepared statement kept by name, no ``LISTEN`` (wake-ups then use ``direct_url``, a
+connection that bypasses the pooler, or polling alone).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -42,10 +50,57 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_engine(url: str, begin_statement: str) -> AsyncEngine:
+Pooler = Literal["none", "transaction"]
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """One process's connections: ``size`` kept open, up to ``overflow`` more while busy
+    (closed on return), and how long a transaction waits for one before it fails."""
+
+    size: int = 20
+    overflow: int = 20
+    timeout_seconds: float = 10.0
+
+    @property
+    def most(self) -> int:
+        return self.size + self.overflow
+
+    def engine_options(self) -> dict[str, Any]:
+        return {
+            "pool_size": self.size,
+            "max_overflow": self.overflow,
+            "pool_timeout": self.timeout_seconds,
+            # A connection the server (or a restart) closed is found before a transaction
+            # uses it, not as that transaction's error.
+            "pool_pre_ping": True,
+        }
+
+
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
+
+
+def _postgresql_engine(url: str, pool: PoolSettings, pooler: Pooler) -> AsyncEngine:
+    connect_args: dict[str, Any] = {}
+    if pooler == "transaction":
+        # PgBouncer hands each transaction any server connection: a statement prepared under a
+        # name on one is unknown (or taken) on the next. Keep none by name, and name the ones
+        # asyncpg must prepare uniquely (SQLAlchemy's documented PgBouncer recipe).
+        connect_args = {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _unique_statement_name,
+        }
+    return create_async_engine(url, connect_args=connect_args, **pool.engine_options())
+
+
+def _sqlite_engine(url: str, begin_statement: str, pool: PoolSettings) -> AsyncEngine:
     # A pool big enough for the concurrent readers (long-polls): overflow connections are
     # closed on return, and a new SQLite connection costs a thread and its PRAGMAs.
-    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=20, max_overflow=20)
+    options = pool.engine_options()
+    options.pop("pool_pre_ping")  # a file does not hang up
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -64,17 +119,37 @@ def _sqlite_engine(url: str, begin_statement: str) -> AsyncEngine:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool: PoolSettings | None = None,
+        pooler: Pooler = "none",
+        direct_url: str | None = None,
+    ) -> None:
+        """``direct_url``: the same database without the pooler in between, for what must hold
+        one server connection (``LISTEN``; migrations). Unset: ``url`` unless ``pooler`` is
+        ``transaction``, where there is then no such connection."""
         self.url = normalize_url(url)
         self.dialect = make_url(self.url).get_backend_name()
+        self.pool = pool or PoolSettings()
+        self.pooler: Pooler = pooler if self.dialect == "postgresql" else "none"
         self._write_lock: asyncio.Lock | None = None
+        self._direct_engine: AsyncEngine | None = None
         if self.dialect == "sqlite":
-            self.engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
-            self._read_engine = _sqlite_engine(self.url, "BEGIN")
+            self.engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE", self.pool)
+            self._read_engine = _sqlite_engine(self.url, "BEGIN", self.pool)
             self._write_lock = asyncio.Lock()
         elif self.dialect == "postgresql":
-            self.engine = create_async_engine(self.url, pool_size=20, max_overflow=20)
+            self.engine = _postgresql_engine(self.url, self.pool, self.pooler)
             self._read_engine = self.engine
+            if direct_url:
+                # Few connections: one per LISTENing loop, one for a migration.
+                self._direct_engine = _postgresql_engine(
+                    normalize_url(direct_url), PoolSettings(size=1, overflow=4), "none"
+                )
+            elif self.pooler == "none":
+                self._direct_engine = self.engine
         else:
             raise ValueError(
                 f"Unsupported database {self.dialect!r}: use sqlite+aiosqlite:/// or postgresql://"
@@ -85,6 +160,12 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
+
+    @property
+    def direct_engine(self) -> AsyncEngine | None:
+        """An engine whose connections are the server's own (not a transaction pooler's), or
+        None when there is none (PgBouncer in transaction mode without ``direct_url``)."""
+        return self._direct_engine if self.dialect == "postgresql" else self.engine
 
     def session_factory(self, *, write: bool) -> async_sessionmaker[AsyncSession]:
         return self._writer if write else self._reader
@@ -112,6 +193,8 @@ class Database:
         await self.engine.dispose()
         if self._read_engine is not self.engine:
             await self._read_engine.dispose()
+        if self._direct_engine is not None and self._direct_engine is not self.engine:
+            await self._direct_engine.dispose()
 
 
 def dialect_insert(session: AsyncSession, model: Any) -> Any:

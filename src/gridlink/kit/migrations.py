@@ -83,9 +83,21 @@ class MigrationTimeout(RuntimeError):
     """A PostgreSQL migration waited too long for a lock or ran too long; it was rolled back."""
 
 
+class NoDirectConnection(RuntimeError):
+    """Migrations need a connection of their own (session settings, CONCURRENTLY indexes),
+    which PgBouncer in transaction mode does not give."""
+
+
 async def _migrate(db: Database, step: Callable[[Connection], None]) -> None:
+    engine = db.direct_engine
+    if engine is None:
+        raise NoDirectConnection(
+            "Migrations cannot run through PgBouncer in transaction mode: set "
+            "GRIDLINK_DATABASE_DIRECT_URL to PostgreSQL itself, or run `gridlink migrate` with "
+            "GRIDLINK_DATABASE_URL pointing at PostgreSQL."
+        )
     try:
-        async with db.write_slot(write=True), db.engine.connect() as connection:
+        async with db.write_slot(write=True), engine.connect() as connection:
             await connection.run_sync(_run_sqlite if db.is_sqlite else _run_postgresql, step)
     except DBAPIError as exc:
         code = getattr(exc.orig, "sqlstate", None)

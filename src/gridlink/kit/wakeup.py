@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 
 from gridlink.kit.db import Database
+from gridlink.kit.outages import is_transient
 from gridlink.kit.tasks import cancel_and_wait
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class Waiter:
         self._member: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         self._connection: AsyncConnection | None = None
         self._driver: Any = None
+        self._warned = False
 
     async def __aenter__(self) -> Waiter:
         self._member = (asyncio.get_running_loop(), self.bell)
@@ -94,6 +96,7 @@ class Waiter:
         """True when woken, False when ``seconds`` passed first."""
         if (
             self.listen
+            and self.db.direct_engine is not None
             and self.db.dialect == "postgresql"
             and (self._driver is None or self._driver.is_closed())
         ):
@@ -118,15 +121,25 @@ class Waiter:
         self.bell.set()
 
     async def _listen(self) -> None:
-        if self.db.dialect != "postgresql" or not self.listen:
-            return
+        engine = self.db.direct_engine
+        if self.db.dialect != "postgresql" or not self.listen or engine is None:
+            return  # behind a transaction pooler with no direct connection: polling only
         try:
-            self._connection = await self.db.engine.connect()
+            self._connection = await engine.connect()
             raw = await self._connection.get_raw_connection()
             self._driver = raw.driver_connection
             await self._driver.add_listener(self.channel, self._on_notify)
-        except Exception:
-            logger.warning("cannot LISTEN for wake-ups; polling only", exc_info=True)
+            self._warned = False
+        except Exception as error:
+            # Tried again at every wait: say so once per outage, not once per poll.
+            if not self._warned:
+                self._warned = True
+                trace = not is_transient(error)
+                logger.warning(
+                    "cannot LISTEN for wake-ups; polling only until it can",
+                    exc_info=trace,
+                    extra={"error": type(error).__name__},
+                )
             await self._unlisten()
 
     async def _unlisten(self) -> None:

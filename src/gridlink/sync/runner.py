@@ -23,6 +23,7 @@ from gridlink.data.files import FileStore
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_worker_id
+from gridlink.kit.outages import Backoff, log_failure
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
@@ -81,13 +82,17 @@ class SyncRunner:
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         try:
             async with Waiter(self.db, SYNC_CHANNEL) as waiter:
+                backoff = Backoff()
                 while not stop.is_set():
                     waiter.clear()
+                    wait = self.settings.poll_seconds
                     try:
                         await self.claim()
-                    except Exception:
-                        logger.exception("could not claim syncs")
-                    await waiter.wait_or_stop(stop, self.settings.poll_seconds)
+                        backoff.succeeded()
+                    except Exception as error:
+                        wait = backoff.failed()
+                        log_failure(logger, "could not claim syncs", error, wait)
+                    await waiter.wait_or_stop(stop, wait)
         finally:
             await self._stop_runs()
             await cancel_and_wait(heartbeat)
@@ -148,10 +153,13 @@ class SyncRunner:
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         interval = self.settings.lease.total_seconds() / 3
+        backoff = Backoff(most=interval)
+        wait = interval
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+                await asyncio.wait_for(stop.wait(), timeout=wait)
             ids = list(self.tasks)
+            wait = interval
             if not ids:
                 continue
             try:
@@ -159,5 +167,8 @@ class SyncRunner:
                     await SyncRepository(session).renew(
                         ids, self.worker_id, self.clock.now() + self.settings.lease
                     )
-            except Exception:
-                logger.exception("could not renew sync leases")
+                backoff.succeeded()
+            except Exception as error:
+                # Sooner than the next beat: the leases run out while the database is away.
+                wait = backoff.failed()
+                log_failure(logger, "could not renew sync leases", error, wait)

@@ -23,6 +23,7 @@ from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.ids import new_worker_id
 from gridlink.kit.keyring import Ring
+from gridlink.kit.outages import Backoff, log_failure, retry_transient
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.wakeup import Waiter
 from gridlink.webhooks.delivery_repository import ClaimedDelivery, DeliveryRepository
@@ -81,6 +82,7 @@ class Dispatcher:
         self.keyring = keyring
         self.resolver = resolver
         self._sender: Sender | None = None
+        self._backoff = Backoff()
         self.worker_id = new_worker_id()
         self._claims = itertools.count(1)
 
@@ -168,20 +170,20 @@ class Dispatcher:
                 )
                 continue
             waiter.clear()
-            claimed = await self._claim_safely(min(free, batch))
+            try:
+                claimed = await self.claim(min(free, batch))
+                self._backoff.succeeded()
+            except Exception as error:
+                pause = self._backoff.failed()
+                log_failure(logger, "claiming webhook deliveries failed", error, pause)
+                await waiter.wait(pause)
+                continue
             for delivery in claimed:
                 task = asyncio.create_task(self._send(delivery, results))
                 inflight.add(task)
                 task.add_done_callback(inflight.discard)
             if len(claimed) < min(free, batch):
                 await waiter.wait(self.settings.poll_seconds)
-
-    async def _claim_safely(self, limit: int) -> list[ClaimedDelivery]:
-        try:
-            return await self.claim(limit)
-        except Exception:
-            logger.exception("claiming webhook deliveries failed; retrying")
-            return []
 
     async def _send(
         self, delivery: ClaimedDelivery, results: asyncio.Queue[AttemptResult | None]
@@ -201,7 +203,13 @@ class Dispatcher:
 
     async def _record_safely(self, batch: list[AttemptResult]) -> None:
         try:
-            await self.record(batch)
+            # A database away for a moment: keep the outcomes until it is back, within the
+            # lease, rather than send every one of them again.
+            await retry_transient(
+                lambda: self.record(batch),
+                give_up_after=self.settings.lease.total_seconds() / 2,
+                what="record webhook attempts",
+            )
         except Exception:
             # The leases run out and the rows are sent again: at-least-once, never lost.
             logger.exception("recording webhook attempts failed", extra={"count": len(batch)})

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.outages import Backoff, log_failure
 
 logger = logging.getLogger(__name__)
 
@@ -89,10 +90,14 @@ class Worker:
         logger.info("worker stopped")
 
     async def _supervise(self, loop: BackgroundLoop, stop: asyncio.Event) -> None:
+        backoff = Backoff(first=self.poll_seconds)
         while not stop.is_set():
             try:
                 await loop.run(stop)
-            except Exception:
-                logger.exception("worker loop crashed; restarting", extra={"loop": loop.name})
+            except Exception as error:
+                # Restarted after longer and longer pauses: a loop that cannot start (the
+                # database is away) must not spin.
+                pause = backoff.failed()
+                log_failure(logger, f"worker loop {loop.name} crashed; restarting", error, pause)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
