@@ -70,6 +70,7 @@ class Result:
     raw_tps: float = 0.0
     meter_year_cpu_ms: float = 0.0
     meter_year_wall_ms: float = 0.0
+    meter_year_gzip_cpu_ms: float = 0.0
 
     @property
     def ratio(self) -> float:
@@ -187,10 +188,11 @@ async def seed_meter_year(url: str) -> tuple[str, str, str]:
 
 
 def meter_year_json(
-    server: Server, client: tuple[str, str], meter_id: str, runs: int
+    server: Server, client: tuple[str, str], meter_id: str, runs: int, encoding: str
 ) -> tuple[float, float]:
     """Server CPU ms (over all runs: /proc counts in 10 ms ticks) and median wall ms per
-    ``GET /v1/utility_intervals`` of the meter-year, raw JSON."""
+    ``GET /v1/utility_intervals`` of the meter-year, raw JSON, with ``Accept-Encoding:
+    encoding`` (``identity``: the JSON alone; ``gzip``: plus kit/compression.py's level 6)."""
     query = {
         "meter_id": meter_id,
         "start": YEAR_START.isoformat(),
@@ -200,7 +202,8 @@ def meter_year_json(
     }
     base = f"http://127.0.0.1:{server.port}"
     walls = []
-    with httpx.Client(base_url=base, auth=client, timeout=60) as http:
+    headers = {"Accept-Encoding": encoding}
+    with httpx.Client(base_url=base, auth=client, timeout=60, headers=headers) as http:
         for _ in range(2):  # warm-ups, and the answer checked
             response = http.get("/v1/utility_intervals", params=query)
             response.raise_for_status()
@@ -228,9 +231,9 @@ def run_database(
         print(f"  {name}: HTTP {result.http_rps:,.0f} tokens/s", file=sys.stderr, flush=True)
         db_url = url or f"sqlite+aiosqlite:///{data_dir / 'gridlink.db'}"
         data_client, data_secret, meter_id = asyncio.run(seed_meter_year(db_url))
-        result.meter_year_cpu_ms, result.meter_year_wall_ms = meter_year_json(
-            server, (data_client, data_secret), meter_id, runs
-        )
+        year = (server, (data_client, data_secret), meter_id, runs)
+        result.meter_year_cpu_ms, result.meter_year_wall_ms = meter_year_json(*year, "identity")
+        result.meter_year_gzip_cpu_ms = meter_year_json(*year, "gzip")[0]
     # The raw driver runs with the server stopped, so the two never share the CPU.
     if url is None:
         result.raw_tps = raw_sqlite(data_dir / "gridlink.db", client_id, secret, seconds)
@@ -260,15 +263,15 @@ def render(results: list[Result], version: list[float], cold: list[float], secon
         "throughput row after a warm-up.",
         "",
         "| database | connect tokens/s (HTTP) | raw driver tx/s | ratio | server CPU ms/token "
-        "| meter-year JSON CPU ms | wall ms (median) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| meter-year JSON CPU ms | wall ms (median) | gzipped: CPU ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         failed = f" ({r.failures} failed)" if r.failures else ""
         lines.append(
             f"| {r.database} | {r.http_rps:,.0f}{failed} | {r.raw_tps:,.0f} | {r.ratio:.2f}x "
             f"| {r.http_cpu_ms:.2f} | {r.meter_year_cpu_ms:.1f} "
-            f"| {r.meter_year_wall_ms:.1f} |"
+            f"| {r.meter_year_wall_ms:.1f} | {r.meter_year_gzip_cpu_ms:.1f} |"
         )
     worst_ratio = min((r.ratio for r in results), default=0.0)
     worst_year = max((r.meter_year_cpu_ms for r in results), default=0.0)
