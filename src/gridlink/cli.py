@@ -297,6 +297,11 @@ def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Before building the parser (every command's options: tens of ms) for the one question
+        # scripts and packagers ask most; argparse answers the same text otherwise.
+        print(f"gridlink {__version__}")
+        return 0
     args = _build_parser().parse_args(argv)
     from pydantic import ValidationError
 

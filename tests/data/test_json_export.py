@@ -55,7 +55,8 @@ def _points(rng: random.Random, count: int) -> list[Point]:
         cost = rng.choice((None, 0, 180_000, -42))
         quality = rng.choice((None, "estimated", "actual"))
         direction = rng.choice(("delivered", "received", "net"))
-        points.append((at, at + length, direction, value, rng.randrange(1, 5), cost, quality, parts))
+        count = rng.randrange(1, 5)
+        points.append((at, at + length, direction, value, count, cost, quality, parts))
         at += length
     return points
 
