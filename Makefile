@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget bench-dashboard bench-greenbutton bench-greenbutton-upload clean fuzz fuzz-all fuzz-long
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget bench-dashboard bench-greenbutton bench-greenbutton-upload bench-hot-paths clean fuzz fuzz-all fuzz-long
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -88,6 +88,12 @@ bench-dashboard: install widget-build
 bench-greenbutton-upload: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/greenbutton_upload.py
+
+# Connect tokens against the raw driver, a meter-year as JSON, `gridlink --version` and cold
+# start, on both databases (issue 15; see bench/README.md).
+bench-hot-paths: install
+	scripts/ensure-postgres
+	$(BIN)/python bench/hot_paths.py
 
 # A 24-month backfill and a daily sync per connector against the utilities' HTTP fakes.
 bench-backfill: install

@@ -12,17 +12,21 @@ __all__ = ["Settings", "__version__", "create_app"]
 
 from typing import TYPE_CHECKING, Any
 
-from gridlink.config import Settings
-
 if TYPE_CHECKING:
     from gridlink.app import create_app
+    from gridlink.config import Settings
 
 
 def __getattr__(name: str) -> Any:
-    """``create_app`` on first use: the app (every router, model and connector) takes about a
-    second to import, which the ``gridlink`` command's short commands never need."""
+    """``create_app`` and ``Settings`` on first use: the app (every router, model and connector)
+    takes about a second to import and ``Settings`` brings pydantic, neither of which
+    ``gridlink --version`` (nor anything importing ``gridlink.cli``) needs."""
     if name == "create_app":
         from gridlink.app import create_app
 
         return create_app
+    if name == "Settings":
+        from gridlink.config import Settings
+
+        return Settings
     raise AttributeError(f"module 'gridlink' has no attribute {name!r}")

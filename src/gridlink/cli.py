@@ -18,7 +18,6 @@ Bad arguments print one line and exit with status 2.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import re
 import signal
@@ -26,14 +25,17 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, NoReturn
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from gridlink import __version__
 from gridlink.cli_green_button import add_green_button_commands
 from gridlink.cli_operators import add_operator_commands
-from gridlink.config import Settings
+
+# Imports here are what every start pays, `gridlink --version` included: settings (pydantic),
+# the database layer and the app are imported by the commands that use them
+# (tests/test_cli_imports.py keeps it so).
+if TYPE_CHECKING:
+    from gridlink.config import Settings
 
 EXIT_USAGE = 2
 
@@ -284,6 +286,8 @@ def _add_db_commands(commands: Any) -> None:
 
 def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
     """Run the long-lived commands on uvloop where available (faster I/O)."""
+    import asyncio
+
     try:
         import uvloop
     except ImportError:  # pragma: no cover - Windows
@@ -293,7 +297,16 @@ def _run_uvloop(coro: Coroutine[Any, Any, int]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Before building the parser (every command's options: tens of ms) for the one question
+        # scripts and packagers ask most; argparse answers the same text otherwise.
+        print(f"gridlink {__version__}")
+        return 0
     args = _build_parser().parse_args(argv)
+    from pydantic import ValidationError
+
+    from gridlink.config import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -354,6 +367,8 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from gridlink.cli_database import open_database
 
     async def go() -> int:
@@ -366,6 +381,8 @@ def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _clients(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from gridlink.cli_database import open_database
     from gridlink.clients import service
     from gridlink.kit.clock import SystemClock
@@ -417,6 +434,8 @@ def _clients(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _events(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from gridlink.cli_database import open_database
     from gridlink.events.tail import UnknownClient, tail_events
 

@@ -15,13 +15,13 @@ register with the custodian.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gridlink.config import Settings
+if TYPE_CHECKING:  # the command's parser is built on every start: keep it light
+    from gridlink.config import Settings
 
 EXIT_USAGE = 2
 
@@ -78,6 +78,8 @@ def _read_secret() -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     secret = _read_secret() if getattr(args, "client_secret_stdin", False) else None
     return asyncio.run(_run(args, settings, secret))
 

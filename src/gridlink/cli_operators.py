@@ -13,13 +13,13 @@ history). Every change is written to the audit log in the same transaction.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gridlink.config import Settings
+if TYPE_CHECKING:  # the command's parser is built on every start: keep it light
+    from gridlink.config import Settings
 
 EXIT_USAGE = 2
 ROLES = ("admin", "support", "viewer")
@@ -86,6 +86,8 @@ def _read_password() -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     password = _read_password() if getattr(args, "password_stdin", False) else ""
     return asyncio.run(_run(args, settings, password))
 

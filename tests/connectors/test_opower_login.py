@@ -397,6 +397,14 @@ def test_the_catalog_lists_every_utility_the_library_supports() -> None:
     assert OPOWER_INFO.problems() == []
 
 
+def test_the_declared_library_facts_are_the_installed_librarys() -> None:
+    """The table is written down so a start need not import the library (ADR 0022): an upgrade
+    that adds, renames or re-zones a utility, or makes it take a TOTP secret, fails here."""
+    declared = {(u.library_name, u.time_zone, u.accepts_totp_secret) for u in OPOWER_UTILITIES}
+    library = {(c.name(), c.timezone(), c.accepts_totp_secret()) for c in get_supported_utilities()}
+    assert declared == library
+
+
 def test_utilities_whose_library_code_raises_mfa_declare_it() -> None:
     """Read from the library's source, so an upgrade that adds MFA somewhere fails here."""
     by_name = {u.library_name: u.info for u in OPOWER_UTILITIES}

@@ -26,8 +26,8 @@ SURFACE = {
         "conformance_suite",
     },
     "gridlink.connectors.registry": {
-        "BUILTIN_CONNECTORS", "ENTRY_POINT_GROUP", "ConnectorRegistry", "RegistryError",
-        "ServedUtility", "UnknownConnector", "default_registry",
+        "BUILTIN_CONNECTORS", "ENTRY_POINT_GROUP", "ConnectorRegistry", "ConnectorSource",
+        "Declared", "RegistryError", "ServedUtility", "UnknownConnector", "default_registry",
     },
     "gridlink.connectors.units": {
         "DEFAULT_GAS_BTU_PER_FT3", "NORMALIZED_UNITS", "Dimension", "IncompatibleUnits", "Quantity",

@@ -256,3 +256,16 @@ def test_registering_twice_directly_is_refused() -> None:
     registry = ConnectorRegistry([SandboxConnector])
     with pytest.raises(RegistryError, match="already registered"):
         registry.register(FastSandbox, source="test")
+
+
+def test_a_declaration_must_be_its_connectors() -> None:
+    """A ``Declared`` whose info differs from its class's would list a catalog the connector
+    does not serve: loading it refuses."""
+    from gridlink.connectors.registry import Declared
+    from gridlink.connectors.sandbox import SANDBOX_INFO
+
+    wrong = Declared(SANDBOX_INFO, "gridlink.connectors.opower.connector:OpowerConnector")
+    registry = ConnectorRegistry([wrong])
+    assert registry.info_for_utility("sandbox_gas") is SANDBOX_INFO  # known without loading
+    with pytest.raises(RegistryError, match="declares another `info`"):
+        registry.for_utility("sandbox_gas")

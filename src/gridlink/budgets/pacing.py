@@ -30,7 +30,7 @@ def budget_for(
 ) -> RequestBudget:
     """The utility's budget: the settings' for the utility, else for its connector, else the
     connector's declaration for the utility."""
-    info = registry.for_utility(utility_id).info
+    info = registry.info_for_utility(utility_id)
     return overrides.get(utility_id) or overrides.get(info.id) or info.budget_for(utility_id)
 
 

@@ -6,15 +6,10 @@ persists what they return. Start at :mod:`gridlink.connectors.base` (the contrac
 (how they are found) and :mod:`gridlink.connectors.testing` (the conformance kit).
 """
 
-from gridlink.connectors.base import (
-    Connector,
-    ConnectorContext,
-    ConnectorSession,
-    Credentials,
-    MfaChallenge,
-    MfaOption,
-    SessionToken,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from gridlink.connectors.metadata import (
     ConnectorInfo,
     Environment,
@@ -40,6 +35,40 @@ from gridlink.connectors.models import (
     Statement,
     TouUsage,
 )
+
+if TYPE_CHECKING:
+    from gridlink.connectors.base import (
+        Connector,
+        ConnectorContext,
+        ConnectorSession,
+        Credentials,
+        MfaChallenge,
+        MfaOption,
+        SessionToken,
+    )
+
+# The contract's classes (connectors/base.py) bring httpx: loaded on first use, so what only
+# needs the declarations (config.py's request budgets, the registry's catalog) stays light.
+_BASE = frozenset(
+    {
+        "Connector",
+        "ConnectorContext",
+        "ConnectorSession",
+        "Credentials",
+        "MfaChallenge",
+        "MfaOption",
+        "SessionToken",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BASE:
+        from gridlink.connectors import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Account",

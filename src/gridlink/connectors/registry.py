@@ -10,27 +10,29 @@ Registration fails loudly (``RegistryError``) on an entry point that does not lo
 not a valid connector, on a connector id registered twice, on a utility id served by two
 connectors and on an EIA utility id two connectors' utilities claim to be (``eia_ids``): a
 server must not start with an ambiguous catalog.
+
+The library-backed built-ins (opower, Smart Meter Texas) are registered by their declaration
+(``Declared``: the ``ConnectorInfo`` and where the class lives), so the catalog, the widget
+and the request budgets know their ids and utilities without importing the libraries and
+aiohttp; the class loads the first time one of their utilities is signed in to or synced
+(ADR 0022).
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
 from gridlink.connectors.base import Connector, ConnectorContext
-from gridlink.connectors.metadata import Environment, UtilityInfo
-from gridlink.connectors.opower import OpowerConnector
+from gridlink.connectors.metadata import ConnectorInfo, Environment, UtilityInfo
+from gridlink.connectors.opower.utilities import OPOWER_INFO
 from gridlink.connectors.sandbox import SandboxConnector
-from gridlink.connectors.smart_meter_texas import SmartMeterTexasConnector
+from gridlink.connectors.smart_meter_texas.utilities import SMT_INFO
 
 ENTRY_POINT_GROUP = "gridlink.connectors"
-BUILTIN_CONNECTORS: tuple[type[Connector], ...] = (
-    SandboxConnector,
-    OpowerConnector,
-    SmartMeterTexasConnector,
-)
 
 
 class RegistryError(Exception):
@@ -42,14 +44,41 @@ class UnknownConnector(RegistryError, LookupError):
 
 
 @dataclass(frozen=True, slots=True)
+class Declared:
+    """A connector known by its declaration until it is used: ``info`` is what its class
+    declares, ``target`` where the class is (``"package.module:ClassName"``)."""
+
+    info: ConnectorInfo
+    target: str
+
+    def load(self) -> type[Connector]:
+        module, _, name = self.target.partition(":")
+        loaded = getattr(importlib.import_module(module), name)
+        if not (isinstance(loaded, type) and issubclass(loaded, Connector)):
+            raise RegistryError(f"{self.target} is not a subclass of Connector")
+        if loaded.info != self.info:  # the declaration must be the class's, or the catalog lies
+            raise RegistryError(f"{self.target} declares another `info` than its registration")
+        return loaded
+
+
+ConnectorSource = type[Connector] | Declared
+
+BUILTIN_CONNECTORS: tuple[ConnectorSource, ...] = (
+    SandboxConnector,
+    Declared(OPOWER_INFO, "gridlink.connectors.opower.connector:OpowerConnector"),
+    Declared(SMT_INFO, "gridlink.connectors.smart_meter_texas.connector:SmartMeterTexasConnector"),
+)
+
+
+@dataclass(frozen=True, slots=True)
 class ServedUtility:
     connector_id: str
     utility: UtilityInfo
 
 
 class ConnectorRegistry:
-    def __init__(self, connectors: Iterable[type[Connector]] = ()) -> None:
-        self._connectors: dict[str, type[Connector]] = {}
+    def __init__(self, connectors: Iterable[ConnectorSource] = ()) -> None:
+        self._connectors: dict[str, ConnectorSource] = {}
         self._sources: dict[str, str] = {}
         self._utilities: dict[str, str] = {}  # utility id → connector id
         self._eia_claims: dict[int, str] = {}  # EIA id → the utility id that is it
@@ -57,6 +86,9 @@ class ConnectorRegistry:
             self.register(connector)
 
     def register(self, connector: object, *, source: str = "built-in") -> None:
+        if isinstance(connector, Declared):
+            self._add(connector, connector.info, source)
+            return
         if not (isinstance(connector, type) and issubclass(connector, Connector)):
             raise RegistryError(
                 f"{source}: {connector!r} is not a subclass of gridlink.connectors.Connector"
@@ -69,6 +101,9 @@ class ConnectorRegistry:
             raise RegistryError(
                 f"{source}: {connector.__name__} declares no `info` (ConnectorInfo)"
             )
+        self._add(connector, info, source)
+
+    def _add(self, connector: ConnectorSource, info: ConnectorInfo, source: str) -> None:
         problems = info.problems()
         if problems:
             raise RegistryError(
@@ -121,22 +156,40 @@ class ConnectorRegistry:
         self.register(connector, source=source)
 
     def get(self, connector_id: str) -> type[Connector]:
-        try:
-            return self._connectors[connector_id]
-        except KeyError:
-            raise UnknownConnector(f"no connector {connector_id!r} is registered") from None
+        """The connector's class, imported now if it was registered by its declaration."""
+        connector = self._connectors.get(connector_id)
+        if connector is None:
+            raise UnknownConnector(f"no connector {connector_id!r} is registered")
+        if isinstance(connector, Declared):
+            connector = self._connectors[connector_id] = connector.load()
+        return connector
+
+    def info(self, connector_id: str) -> ConnectorInfo:
+        """The connector's declaration, without importing it."""
+        connector = self._connectors.get(connector_id)
+        if connector is None:
+            raise UnknownConnector(f"no connector {connector_id!r} is registered")
+        return connector.info
 
     def for_utility(self, utility_id: str) -> type[Connector]:
         connector_id = self._utilities.get(utility_id)
         if connector_id is None:
             raise UnknownConnector(f"no registered connector serves utility {utility_id!r}")
-        return self._connectors[connector_id]
+        return self.get(connector_id)
+
+    def info_for_utility(self, utility_id: str) -> ConnectorInfo:
+        """The declaration of the connector serving ``utility_id``, without importing it."""
+        connector_id = self._utilities.get(utility_id)
+        if connector_id is None:
+            raise UnknownConnector(f"no registered connector serves utility {utility_id!r}")
+        return self.info(connector_id)
 
     def create(self, utility_id: str, context: ConnectorContext | None = None) -> Connector:
         return self.for_utility(utility_id)(utility_id, context)
 
     def connectors(self) -> list[type[Connector]]:
-        return list(self._connectors.values())
+        """Every connector's class: imports the declared ones."""
+        return [self.get(connector_id) for connector_id in list(self._connectors)]
 
     def source(self, connector_id: str) -> str:
         self.get(connector_id)
@@ -153,7 +206,7 @@ class ConnectorRegistry:
 
 
 def default_registry(
-    *, builtins: Iterable[type[Connector]] = BUILTIN_CONNECTORS, discover: bool = True
+    *, builtins: Iterable[ConnectorSource] = BUILTIN_CONNECTORS, discover: bool = True
 ) -> ConnectorRegistry:
     """The built-in connectors plus installed plugins.
 
@@ -169,6 +222,8 @@ __all__ = [
     "BUILTIN_CONNECTORS",
     "ENTRY_POINT_GROUP",
     "ConnectorRegistry",
+    "ConnectorSource",
+    "Declared",
     "RegistryError",
     "ServedUtility",
     "UnknownConnector",
