@@ -197,6 +197,13 @@ class DataUnavailable(GridlinkError):
         super().__init__(message, headers={"Retry-After": str(retry_after)})
 
 
+class WorkerUnhealthy(GridlinkError):
+    """``/readyz``: a worker loop of this process crashed and has not recovered, or stalled."""
+
+    status_code = 503
+    code = "worker_unhealthy"
+
+
 ERROR_CODES = (
     "invalid_request",
     "invalid_file",
@@ -217,6 +224,7 @@ ERROR_CODES = (
     "payload_too_large",
     "rate_limited",
     "data_unavailable",
+    "worker_unhealthy",
     "internal",
 )
 

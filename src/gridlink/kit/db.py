@@ -86,6 +86,11 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
+    @property
+    def read_engine(self) -> AsyncEngine:
+        """The engine of read transactions (the writer's own, except on SQLite)."""
+        return self._read_engine
+
     def session_factory(self, *, write: bool) -> async_sessionmaker[AsyncSession]:
         return self._writer if write else self._reader
 

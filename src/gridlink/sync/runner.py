@@ -22,10 +22,13 @@ from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.data.files import FileStore
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.heartbeat import beat
 from gridlink.kit.ids import new_worker_id
+from gridlink.kit.request_context import start_job
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
+from gridlink.metrics.recording import leases_expired
 from gridlink.sync.flow import SyncRun
 from gridlink.sync.repository import SyncRepository
 from gridlink.sync.schedule import SYNC_CHANNEL, SyncSettings
@@ -82,6 +85,7 @@ class SyncRunner:
         try:
             async with Waiter(self.db, SYNC_CHANNEL) as waiter:
                 while not stop.is_set():
+                    beat(within=self.settings.poll_seconds)  # kit/heartbeat.py
                     waiter.clear()
                     try:
                         await self.claim()
@@ -124,6 +128,7 @@ class SyncRunner:
                 )
                 if len(ids) >= free:
                     break
+        leases_expired(self.name, repo.taken_over)
         for sync_id in ids:
             task = asyncio.create_task(self._run(sync_id), name=sync_id)
             self.tasks[sync_id] = task
@@ -132,6 +137,7 @@ class SyncRunner:
         return ids
 
     async def _run(self, sync_id: str) -> None:
+        start_job(sync_id=sync_id)  # on every log line of this task (its own context)
         started = time.monotonic()
         try:
             await SyncRun(self, sync_id).run()
