@@ -5,7 +5,8 @@ the Connect headers), so the outermost one never sees what the router wrote into
 - ``RequestMetricsMiddleware``, outermost: times what the caller waits for, edge refusals
   included, until the last body chunk is sent (a long-poll's wait and a streamed export count);
 - ``RouteRecorder``, innermost: after the router ran, notes the matched route's *template*
-  (``/v1/users/{client_user_id}``) in a holder both share through the scope.
+  (``/v1/users/{client_user_id}``, see ``route_template``) in a holder both share through
+  the scope.
 A request no route matched is ``unmatched``, so a scanner's random paths cannot grow the label
 set; so is one refused at the edge before it reached the router.
 """
@@ -66,13 +67,23 @@ class RouteRecorder:
 
 
 def route_template(scope: Scope, root: str) -> str:
-    """The template of the route that served ``scope`` (a mount's prefix before the inner
-    route's template), or ``unmatched``; ``root``: the root path before routing."""
+    """The template of the route that served ``scope``, or ``unmatched``; ``root``: the root
+    path before routing.
+
+    FastAPI hands an included router's route over as it was declared, without the prefixes of
+    the routers that include it (``/users/{client_user_id}`` under ``/v1``). The prefixes are
+    the part of the path before the route's own match: the shortest such part, so a catch-all
+    route (``{path:path}``) never lets request paths into the template."""
     route = scope.get("route")
-    path = getattr(route, "path", None)
-    if not isinstance(path, str):
+    template = getattr(route, "path_format", None)
+    regex = getattr(route, "path_regex", None)
+    if not isinstance(template, str) or regex is None:
         return UNMATCHED
-    prefix = str(scope.get("root_path", ""))[len(root) :]
+    mounted = str(scope.get("root_path", ""))[len(root) :]
     if isinstance(route, Mount):  # served by the mounted app itself (static files)
-        return f"{prefix}/{{path}}"  # the prefix already ends with the mount's path
-    return f"{prefix}{path}"
+        return f"{mounted}/{{path}}"  # root_path already ends with the mount's path
+    path = str(scope.get("path", ""))[len(root) + len(mounted) :]
+    for cut in (i for i, char in enumerate(path) if char == "/"):
+        if regex.match(path[cut:]):
+            return f"{mounted}{path[:cut]}{template}"
+    return f"{mounted}{template}"
