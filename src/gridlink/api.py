@@ -26,6 +26,7 @@ from gridlink.demo.routes import page_router as demo_page_router
 from gridlink.events.routes import router as events_router
 from gridlink.health.routes import router as health_router
 from gridlink.links.routes import router as links_router
+from gridlink.metrics.routes import router as metrics_router
 from gridlink.operators.routes import router as operators_router
 from gridlink.sandbox.routes import router as sandbox_router
 from gridlink.sync.routes import router as sync_router
@@ -43,6 +44,7 @@ def build_router() -> APIRouter:
     0.1 s), which the test suite, building an app per test, paid over a thousand times."""
     root = APIRouter()
     root.include_router(health_router)
+    root.include_router(metrics_router)
     v1 = APIRouter(prefix="/v1")
     for router in (
         auth_router,

@@ -29,6 +29,8 @@ from gridlink.kit.openapi import install_exact_openapi
 from gridlink.kit.security_headers import SecurityHeadersMiddleware
 from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
 from gridlink.kit.vault import Vault
+from gridlink.metrics.exposition import Scraper
+from gridlink.metrics.middleware import RequestMetricsMiddleware, RouteRecorder
 from gridlink.utilities.catalog import ensure_connector_utilities
 from gridlink.worker.registry import JOBS, build_connectors, build_loops
 from gridlink.worker.runner import Worker
@@ -88,11 +90,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         await _seed_catalog(db, app.state.clock, connectors)
         stop = asyncio.Event()
         worker_task = None
+        app.state.worker_health = None
         if settings.run_worker:
             clock = app.state.clock
             loops = build_loops(db, clock, app.state.vault, settings, connectors)
-            worker = Worker(db, clock, JOBS, settings.worker_poll_seconds, loops)
+            worker = Worker(
+                db,
+                clock,
+                JOBS,
+                settings.worker_poll_seconds,
+                loops,
+                stall_seconds=settings.worker_stall_seconds,
+            )
+            app.state.worker_health = worker.health  # /readyz and /metrics read it
             worker_task = asyncio.create_task(worker.run_forever(stop), name="gridlink-worker")
+        app.state.metrics = Scraper(db, app.state.clock, app.state.worker_health)
         try:
             yield
         finally:
@@ -112,6 +124,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # Outermost last. The edge (body size, control characters) answers before any transaction.
     uploads = dict.fromkeys(UPLOAD_ROUTES, settings.max_upload_bytes)
     body_limits = BodyLimits(settings.max_body_bytes, streamed=uploads)
+    app.add_middleware(RouteRecorder)  # innermost: sees the router's scope (metrics/)
     app.add_middleware(TransactionMiddleware)
     app.add_middleware(ControlCharacterMiddleware, limits=body_limits)
     app.add_middleware(BodyLimitMiddleware, limits=body_limits)
@@ -119,6 +132,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(ConnectHeadersMiddleware)
     app.add_middleware(CompressionMiddleware, precompressed=PRECOMPRESSED)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestMetricsMiddleware)  # outermost: times all the caller waits
     install_error_handlers(app)
     install_replay_handler(app)
     app.include_router(build_router())

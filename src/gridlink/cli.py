@@ -71,7 +71,12 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
     serve.add_argument("--no-worker", action="store_true", help="do not run the worker in-process")
 
-    commands.add_parser("worker", help="run the background worker alone (scale-out)")
+    worker = commands.add_parser("worker", help="run the background worker alone (scale-out)")
+    worker.add_argument(
+        "--metrics-address",
+        metavar="HOST:PORT",
+        help="serve /metrics, /healthz and /readyz here, e.g. 127.0.0.1:9464 (default: none)",
+    )
     commands.add_parser("migrate", help="apply database migrations and exit")
 
     clients = commands.add_parser("clients", help="manage clients (integrating apps)")
@@ -360,9 +365,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return _run_uvloop(serve(settings.model_copy(update=updates)))
 
 
-def _worker(_args: argparse.Namespace, settings: Settings) -> int:
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from gridlink.cli_serve import run_worker
 
+    if args.metrics_address:
+        settings = settings.model_copy(update={"worker_metrics_address": args.metrics_address})
     return _run_uvloop(run_worker(settings))
 
 

@@ -21,6 +21,7 @@ from gridlink.kit.key_modes import keys_for_app, keys_for_worker
 from gridlink.kit.keyring import LiveRing
 from gridlink.kit.process import harden_process
 from gridlink.kit.vault import Vault
+from gridlink.metrics.server import AddressError, parse_address, serve_until, worker_app
 from gridlink.operators.service import any_operator
 from gridlink.worker.registry import JOBS, build_connectors, build_loops
 from gridlink.worker.runner import Worker
@@ -139,6 +140,10 @@ def _bind(host: str, port: int) -> socket.socket:
 
 async def run_worker(settings: Settings) -> int:
     secrets = keys_for_worker(settings).secrets  # a key mode error stops us here
+    listener = _metrics_listener(settings.worker_metrics_address)
+    if isinstance(listener, str):
+        print(f"gridlink worker: error: {listener}", file=sys.stderr)
+        return 1
     harden_process()  # after the checks that can refuse to start: a refusal changes nothing
     clock = SystemClock()
     vault = Vault(secrets, clock)
@@ -149,13 +154,33 @@ async def run_worker(settings: Settings) -> int:
         JOBS,
         settings.worker_poll_seconds,
         build_loops(db, clock, vault, settings, build_connectors(settings)),
+        stall_seconds=settings.worker_stall_seconds,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    http = None
+    if listener is not None:
+        app = worker_app(settings, db, clock, worker.health)
+        http = asyncio.create_task(serve_until(app, listener, stop))
     try:
         await worker.run_forever(stop)
     finally:
+        if http is not None:
+            await http
         await db.dispose()
     return 0
+
+
+def _metrics_listener(address: str | None) -> socket.socket | str | None:
+    """The bound socket of the worker's /metrics server, None without one, or what is wrong."""
+    if address is None:
+        return None
+    try:
+        host, port = parse_address(address)
+        return _bind(host, port)
+    except AddressError as exc:
+        return f"invalid --metrics-address: {exc}"
+    except OSError as exc:
+        return f"cannot listen on {address} ({exc.strerror}); pick another --metrics-address"

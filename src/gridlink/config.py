@@ -131,6 +131,21 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(
         default=1.0, description="How often the worker looks for due work."
     )
+    worker_stall_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="`/readyz` fails when a worker loop has made no progress for this long "
+        "(beyond its own poll interval).",
+    )
+    worker_metrics_address: str | None = Field(
+        default=None,
+        description="`gridlink worker` serves /metrics, /healthz and /readyz on this HOST:PORT "
+        "(e.g. 127.0.0.1:9464); unset: no HTTP server.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that may read /metrics; unset: loopback callers only.",
+    )
 
     webhook_poll_seconds: float = Field(
         default=1.0,

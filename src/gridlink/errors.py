@@ -22,7 +22,8 @@ Error tree::
     ├── PayloadTooLarge           413 payload_too_large (a body over the size limit, unread)
     ├── RateLimited               429 rate_limited      (wait ``Retry-After`` seconds)
     ├── DataUnavailable           503 data_unavailable  (data still loading; ``Retry-After``)
-    └── DatabaseUnavailable       503 database_unavailable (the database is away; ``Retry-After``)
+    ├── DatabaseUnavailable       503 database_unavailable (the database is away; ``Retry-After``)
+    └── WorkerUnhealthy           503 worker_unhealthy  (``/readyz``: a worker loop is down)
 """
 
 from __future__ import annotations
@@ -214,6 +215,13 @@ class DatabaseUnavailable(GridlinkError):
         )
 
 
+class WorkerUnhealthy(GridlinkError):
+    """``/readyz``: a worker loop of this process crashed and has not recovered, or stalled."""
+
+    status_code = 503
+    code = "worker_unhealthy"
+
+
 ERROR_CODES = (
     "invalid_request",
     "invalid_file",
@@ -235,6 +243,7 @@ ERROR_CODES = (
     "rate_limited",
     "data_unavailable",
     "database_unavailable",
+    "worker_unhealthy",
     "internal",
 )
 

@@ -58,6 +58,7 @@ from gridlink.custodians import exchange as green_button
 from gridlink.custodians.repository import CustodianRepository
 from gridlink.kit.logging import crash_trace
 from gridlink.kit.outages import is_transient, retry_transient
+from gridlink.kit.request_context import bind_job, start_job
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.totp import VAULT_FIELD as TOTP_FIELD
 from gridlink.kit.vault import Owner, SealedValueMissing, Vault
@@ -94,6 +95,7 @@ class Execution:
         self.challenge_expires_at: datetime | None = None
 
     async def run(self) -> None:
+        start_job(attempt_id=self.attempt_id)  # on every log line of this task (its own context)
         try:
             await self._run()
         except asyncio.CancelledError:
@@ -167,6 +169,7 @@ class Execution:
             credential = None if attempt is None else await repo.credential(attempt.credential_id)
             if attempt is None or credential is None:
                 raise AttemptGone
+            bind_job(credential_id=credential.id)
             if await CustodianRepository(session).authorization_of_attempt(attempt.id):
                 return None
             source = Owner(attempt.client_id, attempt.id if attempt.new_login else credential.id)

@@ -37,6 +37,7 @@ from gridlink.kit.clock import Clock
 from gridlink.kit.totp import VAULT_FIELD as TOTP_FIELD
 from gridlink.kit.vault import Owner, SealedValueMissing, Vault
 from gridlink.kit.wakeup import announce
+from gridlink.metrics.recording import sign_in_finished
 from gridlink.models import ConnectionAttempt, UtilityCredential
 from gridlink.sync.schedule import enqueue as enqueue_sync
 
@@ -92,6 +93,7 @@ def _finish(attempt: ConnectionAttempt, status: str, now: datetime) -> None:
     attempt.lease_expires_at = None
     attempt.waiting_since = None
     _touch(attempt, now)
+    sign_in_finished(attempt, now)  # counted when this transaction commits
 
 
 async def set_state(

@@ -27,11 +27,13 @@ from gridlink.connectors.metadata import RequestBudget
 from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.heartbeat import beat
 from gridlink.kit.ids import new_worker_id
 from gridlink.kit.outages import Backoff, log_failure
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
+from gridlink.metrics.recording import leases_expired
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ class AttemptRunner:
         try:
             async with Waiter(self.db, WORK_CHANNEL) as waiter:
                 while not stop.is_set():
+                    beat(within=self.settings.poll_seconds * 4)  # kit/heartbeat.py
                     waiter.clear()
                     wait = self.settings.poll_seconds * 4
                     try:
@@ -123,6 +126,7 @@ class AttemptRunner:
             stale = [a for a in stale if a.id not in self.tasks]
             for attempt in stale:
                 await outcomes.failed(session, self.clock, self.vault, attempt, INTERRUPTED, None)
+        leases_expired(self.name, len(stale))
         if stale:
             logger.warning("ended attempts of a worker that stopped", extra={"count": len(stale)})
         return len(stale)

@@ -18,6 +18,7 @@ from datetime import timedelta
 from gridlink.data.files import FileStore
 from gridlink.data.repository import DataRepository
 from gridlink.kit.db import Database
+from gridlink.kit.heartbeat import beat
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class FileSweeper:
     async def run(self, stop: asyncio.Event) -> None:
         # First sweep one period after start: walking the store is no start-up work.
         while True:
+            beat(within=self.every.total_seconds())  # readiness: alive, back within a period
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.every.total_seconds())
             if stop.is_set():

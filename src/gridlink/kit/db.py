@@ -167,6 +167,11 @@ class Database:
         None when there is none (PgBouncer in transaction mode without ``direct_url``)."""
         return self._direct_engine if self.dialect == "postgresql" else self.engine
 
+    @property
+    def read_engine(self) -> AsyncEngine:
+        """The engine of read transactions (the writer's own, except on SQLite)."""
+        return self._read_engine
+
     def session_factory(self, *, write: bool) -> async_sessionmaker[AsyncSession]:
         return self._writer if write else self._reader
 

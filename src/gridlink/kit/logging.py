@@ -26,7 +26,7 @@ from typing import Any, TextIO
 import orjson
 
 from gridlink.kit.redaction import redact, redact_text
-from gridlink.kit.request_context import current_request_id
+from gridlink.kit.request_context import current_job, current_request_id
 
 _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",
@@ -46,6 +46,8 @@ class RedactingJsonFormatter(logging.Formatter):
         request_id = current_request_id()
         if request_id:
             entry["request_id"] = request_id
+        # The running job's ids (attempt, sync, delivery, credential): kit/request_context.py.
+        entry.update(current_job())
         extra = {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS}
         if extra:
             entry.update(redact(extra))

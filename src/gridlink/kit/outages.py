@@ -66,9 +66,11 @@ class Backoff:
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
 
 
-def log_failure(log: logging.Logger, what: str, error: Exception, retry_in: float) -> None:
+def log_failure(
+    log: logging.Logger, what: str, error: Exception, retry_in: float, **context: object
+) -> None:
     """One warning line for a database that is away (expected, not a bug); a trace otherwise."""
-    extra = {"retry_in_seconds": round(retry_in, 2)}
+    extra = {**context, "retry_in_seconds": round(retry_in, 2)}
     if is_transient(error):
         log.warning(what, extra={**extra, "error": type(error).__name__})
     else:

@@ -35,6 +35,7 @@ from gridlink.events.service import record_event
 from gridlink.events.types import EventType
 from gridlink.kit.clock import Clock
 from gridlink.kit.logging import crash_trace
+from gridlink.kit.request_context import bind_job
 from gridlink.kit.vault import Owner, SealedValueMissing
 from gridlink.models import UtilityCredential, UtilitySync
 from gridlink.sync import green_button, reactions
@@ -176,6 +177,7 @@ class SyncRun:
                 return None
             self.ck = copied(sync.checkpoint)
             self.credential_id = credential.id
+            bind_job(credential_id=credential.id)
             self.client_id = credential.client_id
             self.client_user_id = await repo.client_user_id(credential.user_id)
             if credential.method == CredentialMethod.GREEN_BUTTON:

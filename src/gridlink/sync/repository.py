@@ -16,6 +16,7 @@ CLAIMABLE = ("scheduled", "retrying")
 class SyncRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.taken_over = 0  # syncs ``claim`` took from a worker whose lease had expired
 
     @property
     def _locks_rows(self) -> bool:
@@ -99,7 +100,7 @@ class SyncRepository:
             and_(UtilitySync.state == "running", UtilitySync.lease_expires_at <= now),
         )
         query = (
-            select(UtilitySync.id, UtilitySync.utility_id)
+            select(UtilitySync.id, UtilitySync.utility_id, UtilitySync.state)
             .join(Client, Client.id == UtilitySync.client_id)
             .join(UtilityCredential, UtilityCredential.id == UtilitySync.credential_id)
             .where(
@@ -115,11 +116,12 @@ class SyncRepository:
         candidates = (await self.session.execute(query)).all()
         running = await self.running_per_utility(now)
         ids: list[str] = []
-        for sync_id, utility_id in candidates:
+        for sync_id, utility_id, state in candidates:
             if len(ids) >= limit or running.get(utility_id, 0) >= per_utility:
                 continue
             running[utility_id] = running.get(utility_id, 0) + 1
             ids.append(sync_id)
+            self.taken_over += state == "running"
         if ids:
             await self.session.execute(
                 update(UtilitySync)

@@ -22,11 +22,14 @@ from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.data.files import FileStore
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.heartbeat import beat
 from gridlink.kit.ids import new_worker_id
 from gridlink.kit.outages import Backoff, log_failure
+from gridlink.kit.request_context import start_job
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
+from gridlink.metrics.recording import leases_expired
 from gridlink.sync.flow import SyncRun
 from gridlink.sync.repository import SyncRepository
 from gridlink.sync.schedule import SYNC_CHANNEL, SyncSettings
@@ -84,6 +87,7 @@ class SyncRunner:
             async with Waiter(self.db, SYNC_CHANNEL) as waiter:
                 backoff = Backoff()
                 while not stop.is_set():
+                    beat(within=self.settings.poll_seconds)  # kit/heartbeat.py
                     waiter.clear()
                     wait = self.settings.poll_seconds
                     try:
@@ -129,6 +133,7 @@ class SyncRunner:
                 )
                 if len(ids) >= free:
                     break
+        leases_expired(self.name, repo.taken_over)
         for sync_id in ids:
             task = asyncio.create_task(self._run(sync_id), name=sync_id)
             self.tasks[sync_id] = task
@@ -137,6 +142,7 @@ class SyncRunner:
         return ids
 
     async def _run(self, sync_id: str) -> None:
+        start_job(sync_id=sync_id)  # on every log line of this task (its own context)
         started = time.monotonic()
         try:
             await SyncRun(self, sync_id).run()

@@ -21,11 +21,14 @@ from datetime import timedelta
 from gridlink.config import Settings
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.heartbeat import beat
 from gridlink.kit.ids import new_worker_id
 from gridlink.kit.keyring import Ring
 from gridlink.kit.outages import Backoff, log_failure, retry_transient
+from gridlink.kit.request_context import start_job
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.wakeup import Waiter
+from gridlink.metrics.recording import deliveries_recorded
 from gridlink.webhooks.delivery_repository import ClaimedDelivery, DeliveryRepository
 from gridlink.webhooks.outbox import WAKEUP_CHANNEL
 from gridlink.webhooks.recording import record_results, report_failed
@@ -115,6 +118,7 @@ class Dispatcher:
     async def attempt(self, delivery: ClaimedDelivery) -> AttemptResult:
         """One attempt, always as an outcome to record (an unexpected error included, so it
         shows in the endpoint's log and follows the retry schedule)."""
+        start_job(delivery_id=delivery.delivery_id, webhook_endpoint_id=delivery.endpoint_id)
         if not delivery.enabled:
             return AttemptResult(delivery, self.clock.now(), None, 0, "endpoint disabled")
         try:
@@ -127,6 +131,7 @@ class Dispatcher:
         async with self.db.transaction() as session:
             ended = await record_results(session, self.clock, results)
         report_failed(ended)  # after the commit: a rolled-back batch is sent and reported again
+        deliveries_recorded(results, ended)
 
     async def run_once(self) -> int:
         """Deliver everything due now (in batches) and return how many attempts were made."""
@@ -163,6 +168,7 @@ class Dispatcher:
     ) -> None:
         batch = self.settings.batch_size
         while not stop.is_set():
+            beat(within=self.settings.poll_seconds)  # kit/heartbeat.py
             free = self.settings.concurrency - len(inflight)
             if inflight and free < min(batch, self.settings.concurrency) // 2 + 1:
                 await asyncio.wait(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
+from gridlink.kit.heartbeat import WorkerHealth, watch
 from gridlink.kit.outages import Backoff, log_failure
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class Worker:
         jobs: Sequence[PeriodicJob],
         poll_seconds: float = 1.0,
         loops: Sequence[BackgroundLoop] = (),
+        *,
+        stall_seconds: float = 120.0,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -57,6 +60,9 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.loops = list(loops)
         self._next_run = {job.name: 0.0 for job in self.jobs}
+        self.health = WorkerHealth(stall_seconds)  # read by /readyz and /metrics
+        for name in ("periodic_jobs", *(loop.name for loop in self.loops)):
+            self.health.loop(name)
 
     async def run_due(self) -> dict[str, int]:
         """Run every job whose time has come; returns how much each one did."""
@@ -83,6 +89,7 @@ class Worker:
             for loop in self.loops
         ]
         while not stop.is_set():
+            self.health.loop("periodic_jobs").beat(within=self.poll_seconds)
             await self.run_due()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
@@ -90,14 +97,16 @@ class Worker:
         logger.info("worker stopped")
 
     async def _supervise(self, loop: BackgroundLoop, stop: asyncio.Event) -> None:
+        watch(health := self.health.loop(loop.name))  # the loop's beat() reports here
         backoff = Backoff(first=self.poll_seconds)
         while not stop.is_set():
             try:
                 await loop.run(stop)
             except Exception as error:
+                health.crashed(error)
                 # Restarted after longer and longer pauses: a loop that cannot start (the
                 # database is away) must not spin.
                 pause = backoff.failed()
-                log_failure(logger, f"worker loop {loop.name} crashed; restarting", error, pause)
+                log_failure(logger, "worker loop crashed; restarting", error, pause, loop=loop.name)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=pause)

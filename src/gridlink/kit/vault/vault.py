@@ -25,6 +25,7 @@ from gridlink.kit.keypairs import SEAL_ONLY_MESSAGE
 from gridlink.kit.keyring import KeyringError, KeySource, Ring, key_id_of
 from gridlink.kit.vault import envelope
 from gridlink.kit.vault.repository import VaultRepository
+from gridlink.metrics.definitions import vault_operation
 from gridlink.models import DataKey
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -147,6 +148,7 @@ class Vault:
             raise VaultError("the record's data key vanished while sealing; retry")
         return existing, self._plain(ring, existing)
 
+    @vault_operation("seal")
     async def seal(
         self, session: AsyncSession, *, owner: Owner, field: str, plaintext: bytes | bytearray
     ) -> SealedRef:
@@ -167,6 +169,7 @@ class Vault:
         await repo.put_field(row.id, field, ciphertext, self.clock.now())
         return SealedRef(owner, field, row.id, protected_by)
 
+    @vault_operation("open", missing=SealedValueMissing)
     async def open(self, session: AsyncSession, *, owner: Owner, field: str) -> bytes:
         _check(owner, field)
         if not self.keys.current().can_open:
@@ -187,6 +190,7 @@ class Vault:
                 "authenticate: it was altered or moved from another record or field"
             ) from exc
 
+    @vault_operation("shred")
     async def destroy(self, session: AsyncSession, owner: Owner) -> bool:
         """Delete the record's data key and sealed fields. True if there was something."""
         return await VaultRepository(session).delete_record(owner.client_id, owner.record_id)
