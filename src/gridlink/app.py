@@ -32,7 +32,7 @@ from gridlink.kit.vault import Vault
 from gridlink.metrics.exposition import Scraper
 from gridlink.metrics.middleware import RequestMetricsMiddleware, RouteRecorder
 from gridlink.utilities.catalog import ensure_connector_utilities
-from gridlink.worker.registry import JOBS, build_connectors, build_loops
+from gridlink.worker.registry import build_connectors, build_jobs, build_loops
 from gridlink.worker.runner import Worker
 
 DESCRIPTION = """
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             worker = Worker(
                 db,
                 clock,
-                JOBS,
+                build_jobs(settings),
                 settings.worker_poll_seconds,
                 loops,
                 stall_seconds=settings.worker_stall_seconds,

@@ -23,7 +23,8 @@ from gridlink.kit.process import harden_process
 from gridlink.kit.vault import Vault
 from gridlink.metrics.server import AddressError, parse_address, serve_until, worker_app
 from gridlink.operators.service import any_operator
-from gridlink.worker.registry import JOBS, build_connectors, build_loops
+from gridlink.worker.processes import SYNC_LOOP
+from gridlink.worker.registry import build_connectors, build_jobs, build_loops
 from gridlink.worker.runner import Worker
 
 FIRST_ADMIN = "gridlink operators create you@example.com --role admin --password-stdin"
@@ -91,6 +92,10 @@ async def serve(settings: Settings) -> int:
             has_operators = await any_operator(session)
     finally:
         await db.dispose()
+    # On PostgreSQL syncs run in a process of their own (ADR 0024); the embedded SQLite default
+    # stays one process, whose in-process wake-ups start a first sync at once.
+    sync_default = 0 if settings.resolved_database_url().startswith("sqlite") else 1
+    settings = with_sync_processes(settings, default=sync_default)
     app = create_app(settings.model_copy(update={"migrate_on_start": False}))
     if green_button is not None:
         custodian = sandbox_custodian.build(settings.resolved_public_url(), *green_button)
@@ -124,6 +129,13 @@ async def serve(settings: Settings) -> int:
     return 0 if server.started else 1
 
 
+def with_sync_processes(settings: Settings, *, default: int) -> Settings:
+    """The settings with ``sync_processes`` decided (unset: ``default``, for this command)."""
+    if settings.sync_processes is not None:
+        return settings
+    return settings.model_copy(update={"sync_processes": default})
+
+
 def _bind(host: str, port: int) -> socket.socket:
     """Bind before starting uvicorn, so a busy port is a clear error rather than a crash."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -147,11 +159,13 @@ async def run_worker(settings: Settings) -> int:
     harden_process()  # after the checks that can refuse to start: a refusal changes nothing
     clock = SystemClock()
     vault = Vault(secrets, clock)
-    db = await open_database(settings, kind="worker")
+    settings = with_sync_processes(settings, default=1)
+    syncs_only = settings.selected_loops() == {SYNC_LOOP}
+    db = await open_database(settings, kind="sync" if syncs_only else "worker")
     worker = Worker(
         db,
         clock,
-        JOBS,
+        build_jobs(settings),
         settings.worker_poll_seconds,
         build_loops(db, clock, vault, settings, build_connectors(settings)),
         stall_seconds=settings.worker_stall_seconds,

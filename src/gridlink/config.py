@@ -15,6 +15,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gridlink.connectors.metadata import RequestBudget, parse_request_budgets
 
+# The worker's loops by name (worker/registry.py builds them; GRIDLINK_WORKER_LOOPS picks).
+WORKER_LOOPS = (
+    "connection_attempts",
+    "utility_syncs",
+    "webhook_deliveries",
+    "file_sweeper",
+    "periodic_jobs",
+)
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GRIDLINK_", extra="ignore")
@@ -37,8 +46,9 @@ class Settings(BaseSettings):
         ge=1,
         le=1000,
         description="Database connections each process keeps open. Unset: 20 for `gridlink "
-        "serve` with its worker, 10 for an API process (`GRIDLINK_RUN_WORKER=false`) or a "
-        "`gridlink worker`, 2 for the short commands. Every process may open "
+        "serve` with its worker, 8 for an API process (`GRIDLINK_RUN_WORKER=false`) or a "
+        "`gridlink worker`, 5 for a worker's sync process, 2 for the short commands. Every "
+        "process may open "
         "`DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW`, plus one per waiting loop for wake-ups "
         "on a worker: their sum over all processes must stay under PostgreSQL's "
         "`max_connections` (or put PgBouncer in between).",
@@ -130,6 +140,21 @@ class Settings(BaseSettings):
     )
     worker_poll_seconds: float = Field(
         default=1.0, description="How often the worker looks for due work."
+    )
+    worker_loops: str = Field(
+        default="all",
+        description="The worker loops this process runs, comma-separated: `connection_attempts` "
+        "(sign-ins), `utility_syncs`, `webhook_deliveries`, `file_sweeper`, `periodic_jobs`; "
+        "`all` for every one. Dedicates `gridlink worker` processes to kinds of work.",
+    )
+    sync_processes: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description="Child processes a worker starts to run its syncs (backfills are CPU-heavy; "
+        "apart, they never slow the sign-ins of the worker's own event loop); 0 runs syncs in "
+        "the worker's own process. Unset: 1 for `gridlink worker` and for `gridlink serve` on "
+        "PostgreSQL, 0 for `gridlink serve` on SQLite (the one-process embedded default).",
     )
     worker_stall_seconds: float = Field(
         default=120.0,
@@ -278,6 +303,14 @@ class Settings(BaseSettings):
         ge=1,
         description="Most syncs running at once against one utility, across all workers.",
     )
+    sync_busy_share: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="A sync process takes no more syncs while it spent this share of the last "
+        "second computing (its core is saturated), leaving them to processes whose core is "
+        "free; 0 turns this off (fill GRIDLINK_SYNC_CONCURRENCY whatever the load).",
+    )
     sync_retry_base_seconds: float = Field(
         default=60.0,
         gt=0,
@@ -343,6 +376,21 @@ class Settings(BaseSettings):
         default=None,
         description="Privacy policy linked from Connect's consent screen. Unset: no link.",
     )
+
+    @field_validator("worker_loops")
+    @classmethod
+    def _loops_known(cls, value: str) -> str:
+        names = {name.strip() for name in value.split(",") if name.strip()}
+        unknown = names - {"all", *WORKER_LOOPS}
+        if unknown or not names:
+            raise ValueError(
+                f"unknown worker loops {sorted(unknown)}: use `all` or some of {list(WORKER_LOOPS)}"
+            )
+        return value
+
+    def selected_loops(self) -> frozenset[str]:
+        names = {name.strip() for name in self.worker_loops.split(",") if name.strip()}
+        return frozenset(WORKER_LOOPS) if "all" in names else frozenset(names)
 
     @field_validator("request_budgets")
     @classmethod

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gridlink.models import Client, User, UtilityCredential, UtilitySync
 
 CLAIMABLE = ("scheduled", "retrying")
+CLAIM_LOCK = 0x73796E635F636C6D  # an arbitrary advisory lock key, "sync_clm"
 
 
 class SyncRepository:
@@ -80,6 +81,16 @@ class SyncRepository:
             .group_by(UtilitySync.utility_id)
         )
         return {utility: int(count) for utility, count in (await self.session.execute(query))}
+
+    async def take_claim_turn(self) -> None:
+        """One sync claim at a time across every worker, until this transaction ends.
+
+        The per-utility cap counts running syncs: two claims counting at once (each blind to
+        the other's uncommitted claims) would both take the last place. Serialized, each counts
+        after the one before it committed (READ COMMITTED: a statement sees what committed
+        before it started). SQLite writes one transaction at a time already."""
+        if self._locks_rows:
+            await self.session.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK)))
 
     async def claim(
         self,

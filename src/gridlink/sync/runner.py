@@ -21,6 +21,7 @@ from gridlink.clients.clock import client_clock
 from gridlink.connectors.registry import ConnectorRegistry
 from gridlink.data.files import FileStore
 from gridlink.kit.clock import Clock
+from gridlink.kit.cpu import ProcessLoad
 from gridlink.kit.db import Database
 from gridlink.kit.heartbeat import beat
 from gridlink.kit.ids import new_worker_id
@@ -70,6 +71,7 @@ class SyncRunner:
         self.settings = settings or SyncSettings()
         self.pacing = Pacing(db, clock, registry, self.settings.request_budgets)
         self.worker_id = new_worker_id()
+        self.load = ProcessLoad()
         # The run holding each sync's lease (renewed by the heartbeat), and every run task still
         # alive: a run ending in a claim can start the next run of its own sync, so one sync id
         # can briefly have two tasks, and shut-down must wait for both.
@@ -114,24 +116,40 @@ class SyncRunner:
             await cancel_and_wait(*late)
 
     async def claim(self) -> list[str]:
-        free = self.settings.concurrency - len(self.tasks)
-        if free <= 0 or self.stopping.is_set():
-            return []
+        """Take due syncs one at a time while there is room and this process's core is not
+        saturated: workers woken together then take turns (the claim lock), so each gets its
+        share, and CPU-bound runs go to processes whose core is free (ADR 0024)."""
+        claimed: list[str] = []
+        while self.concurrency_left() > 0 and not self.stopping.is_set():
+            busy = self.settings.busy_share
+            if self.tasks and busy is not None and self.load.share() >= busy:
+                break
+            ids = await self._claim_one()
+            if not ids:
+                break
+            claimed += ids
+        return claimed
+
+    def concurrency_left(self) -> int:
+        return self.settings.concurrency - len(self.tasks)
+
+    async def _claim_one(self) -> list[str]:
         ids: list[str] = []
         async with self.db.transaction() as session:
             repo = SyncRepository(session)
+            await repo.take_claim_turn()
             now = self.clock.now()
             for offset in await repo.clock_offsets():
-                ids += await repo.claim(
+                ids = await repo.claim(
                     self.worker_id,
                     offset=offset,
                     utility_now=client_clock(self.clock, offset).now(),
                     now=now,
                     lease_until=now + self.settings.lease,
-                    limit=free - len(ids),
+                    limit=1,
                     per_utility=self.settings.per_utility,
                 )
-                if len(ids) >= free:
+                if ids:
                     break
         leases_expired(self.name, repo.taken_over)
         for sync_id in ids:

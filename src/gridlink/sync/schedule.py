@@ -33,6 +33,9 @@ class SyncSettings:
     chunk_pause_seconds: float = 0.0
     lease: timedelta = timedelta(seconds=60)
     concurrency: int = 10
+    # Take no more syncs while this process computed this share of the last second (kit/cpu.py):
+    # CPU-bound runs then go to workers whose core is free. None: fill ``concurrency``.
+    busy_share: float | None = None
     per_utility: int = 4
     retry_base: timedelta = timedelta(seconds=60)
     retry_max: timedelta = timedelta(hours=6)
@@ -54,6 +57,7 @@ class SyncSettings:
             chunk_pause_seconds=settings.sync_chunk_pause_seconds,
             lease=timedelta(seconds=settings.sync_lease_seconds),
             concurrency=settings.sync_concurrency,
+            busy_share=settings.sync_busy_share or None,
             per_utility=settings.sync_per_utility_concurrency,
             retry_base=timedelta(seconds=settings.sync_retry_base_seconds),
             retry_max=timedelta(seconds=settings.sync_retry_max_seconds),

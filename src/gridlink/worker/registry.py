@@ -26,6 +26,7 @@ from gridlink.operators.service import purge_expired as purge_operator_records
 from gridlink.sync.runner import SyncRunner
 from gridlink.sync.schedule import SyncSettings
 from gridlink.webhooks.dispatcher import DeliverySettings, Dispatcher
+from gridlink.worker.processes import SyncProcesses
 from gridlink.worker.runner import BackgroundLoop, PeriodicJob
 
 # Expired connect tokens are kept a day so a late widget gets "expired", then removed.
@@ -70,21 +71,32 @@ def build_connectors(settings: Settings) -> ConnectorRegistry:
 def build_loops(
     db: Database, clock: Clock, vault: Vault, settings: Settings, connectors: ConnectorRegistry
 ) -> tuple[BackgroundLoop, ...]:
-    """The long-running loops: webhook delivery (claims due deliveries, sends, records) and
-    connection attempts (claims queued sign-ins, runs them with their connector), utility
-    syncs (claims due syncs, backfills and checks for new data), and the file sweeper (removes
-    bill PDFs no statement points at)."""
+    """The long-running loops this process runs (``GRIDLINK_WORKER_LOOPS``): webhook delivery
+    (claims due deliveries, sends, records), connection attempts (claims queued sign-ins, runs
+    them with their connector), utility syncs (claims due syncs, backfills and checks for new
+    data; in ``GRIDLINK_SYNC_PROCESSES`` child processes when set, worker/processes.py), and
+    the file sweeper (removes bill PDFs no statement points at)."""
     files = FileStore(settings.resolved_files_dir())
-    return (
-        Dispatcher(db, clock, LiveRing(vault.keys), DeliverySettings.from_settings(settings)),
-        AttemptRunner(db, clock, vault, connectors, EngineSettings.from_settings(settings)),
-        SyncRunner(
-            db,
-            clock,
-            vault,
-            connectors,
-            files,
-            SyncSettings.from_settings(settings),
+    selected = settings.selected_loops()
+    sync_settings = SyncSettings.from_settings(settings)
+    syncs: BackgroundLoop
+    if settings.sync_processes:
+        syncs = SyncProcesses(settings.sync_processes, sync_settings.stop_grace.total_seconds())
+    else:
+        syncs = SyncRunner(db, clock, vault, connectors, files, sync_settings)
+    loops: dict[str, BackgroundLoop] = {
+        "webhook_deliveries": Dispatcher(
+            db, clock, LiveRing(vault.keys), DeliverySettings.from_settings(settings)
         ),
-        FileSweeper(db, files),
-    )
+        "connection_attempts": AttemptRunner(
+            db, clock, vault, connectors, EngineSettings.from_settings(settings)
+        ),
+        "utility_syncs": syncs,
+        "file_sweeper": FileSweeper(db, files),
+    }
+    return tuple(loop for name, loop in loops.items() if name in selected)
+
+
+def build_jobs(settings: Settings) -> tuple[PeriodicJob, ...]:
+    """The periodic jobs, unless this process leaves them to others (``GRIDLINK_WORKER_LOOPS``)."""
+    return JOBS if "periodic_jobs" in settings.selected_loops() else ()
