@@ -17,11 +17,12 @@ ProcessKind = Literal["serve", "api", "worker", "sync", "command"]
 
 # Connections kept open per kind of process when the settings leave it open (each may open as
 # many again while busy). `serve` runs the API and every worker loop on one pool; an API process
-# or a worker (sign-ins, deliveries) needs less; a worker's sync process holds a connection only
-# for each step of its 10 syncs; a short command needs one and a spare. Two API processes and
-# two workers with their sync processes then open at most 90 connections, LISTEN included:
-# under PostgreSQL's default 100 (docs/guides/deployment.md).
-POOL_SIZES: dict[ProcessKind, int] = {"serve": 20, "api": 8, "worker": 8, "sync": 5, "command": 2}
+# (long-polls hold none while they wait) or a worker (sign-ins, whose steps are short) needs
+# less; a worker's sync process holds a connection only for each step of its 10 syncs; a short
+# command needs one and a spare. Two API processes and two workers with their sync processes
+# then open at most 90 connections, LISTEN included: under PostgreSQL's default 100
+# (docs/guides/deployment.md).
+POOL_SIZES: dict[ProcessKind, int] = {"serve": 20, "api": 10, "worker": 6, "sync": 5, "command": 2}
 
 
 def pool_settings(settings: Settings, kind: ProcessKind) -> PoolSettings:

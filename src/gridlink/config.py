@@ -46,8 +46,8 @@ class Settings(BaseSettings):
         ge=1,
         le=1000,
         description="Database connections each process keeps open. Unset: 20 for `gridlink "
-        "serve` with its worker, 8 for an API process (`GRIDLINK_RUN_WORKER=false`) or a "
-        "`gridlink worker`, 5 for a worker's sync process, 2 for the short commands. Every "
+        "serve` with its worker, 10 for an API process (`GRIDLINK_RUN_WORKER=false`), 6 for a "
+        "`gridlink worker`, 5 for its sync process, 2 for the short commands. Every "
         "process may open "
         "`DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW`, plus one per waiting loop for wake-ups "
         "on a worker: their sum over all processes must stay under PostgreSQL's "
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         "returned). Unset: the same as the pool size.",
     )
     database_pool_timeout_seconds: float = Field(
-        default=10.0,
+        default=30.0,
         gt=0,
         le=300,
         description="How long a request or job waits for a free connection before it fails "

@@ -60,7 +60,7 @@ class PoolSettings:
 
     size: int = 20
     overflow: int = 20
-    timeout_seconds: float = 10.0
+    timeout_seconds: float = 30.0
 
     @property
     def most(self) -> int:
