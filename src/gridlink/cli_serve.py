@@ -20,10 +20,11 @@ from gridlink.kit.clock import SystemClock
 from gridlink.kit.key_modes import keys_for_app, keys_for_worker
 from gridlink.kit.keyring import LiveRing
 from gridlink.kit.process import harden_process
+from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.metrics.server import AddressError, parse_address, serve_until, worker_app
 from gridlink.operators.service import any_operator
-from gridlink.worker.processes import SYNC_LOOP
+from gridlink.worker.processes import SYNC_LOOP, stop_with_parent
 from gridlink.worker.registry import build_connectors, build_jobs, build_loops
 from gridlink.worker.runner import Worker
 
@@ -178,9 +179,11 @@ async def run_worker(settings: Settings) -> int:
     if listener is not None:
         app = worker_app(settings, db, clock, worker.health)
         http = asyncio.create_task(serve_until(app, listener, stop))
+    orphaned = asyncio.create_task(stop_with_parent(stop))
     try:
         await worker.run_forever(stop)
     finally:
+        await cancel_and_wait(orphaned)
         if http is not None:
             await http
         await db.dispose()

@@ -62,7 +62,8 @@ def test_a_worker_serves_readiness_and_metrics_and_stops_cleanly(
             assert ready.status_code == 200, ready.text
             assert http.get("/healthz").json() == {"status": "ok"}
             samples = parse(http.get("/metrics").text)
-            loops = ("periodic_jobs", "webhook_deliveries", "connection_attempts", "utility_syncs")
+            # Its syncs run in a child process, which the sync_processes loop keeps (ADR 0024).
+            loops = ("periodic_jobs", "webhook_deliveries", "connection_attempts", "sync_processes")
             for loop in loops:
                 assert samples.get_value("gridlink_worker_loop_up", loop=loop) == 1, loop
             assert samples.get_value("gridlink_queue_depth", queue="connection_attempts") == 0

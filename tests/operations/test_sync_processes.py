@@ -98,5 +98,21 @@ def test_a_worker_syncs_in_a_child_process_and_restarts_it(pg_env: dict[str, str
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
         assert not Path(f"/proc/{replacement}").exists()  # it went down with its worker
+
+        # A worker killed without a word cannot stop its child: the child sees it is gone.
+        worker = start(["worker"], pg_env)
+        _wait_for(lambda: len(_children(worker.pid)) == 1)
+        (orphan,) = _children(worker.pid)
+        worker.kill()
+        worker.wait(timeout=10)
+        _wait_for(lambda: not _alive(orphan), seconds=30)
     finally:
         stop(api, worker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing

@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 SYNC_LOOP = "utility_syncs"
 CHECK_SECONDS = 1.0
+# Not a setting: how a sync process knows the worker that started it (see stop_with_parent).
+PARENT_PID = "GRIDLINK_INTERNAL_SYNC_PARENT_PID"
 
 
 def child_environment(parent: dict[str, str]) -> dict[str, str]:
@@ -41,7 +43,24 @@ def child_environment(parent: dict[str, str]) -> dict[str, str]:
         GRIDLINK_SYNC_PROCESSES="0",
         GRIDLINK_MIGRATE_ON_START="false",
     )
+    env[PARENT_PID] = str(os.getpid())
     return env
+
+
+async def stop_with_parent(stop: asyncio.Event) -> None:
+    """In a sync process: stop when the worker that started it is gone. A worker killed without
+    a word (SIGKILL, the OOM killer) cannot stop its children, and an orphan would go on
+    syncing beside the worker that replaces it, with settings nobody runs any more."""
+    expected = os.environ.get(PARENT_PID)
+    if expected is None:
+        return
+    while not stop.is_set():
+        if os.getppid() != int(expected):
+            logger.warning("the worker that started this sync process is gone; stopping")
+            stop.set()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=CHECK_SECONDS)
 
 
 class SyncProcesses:
