@@ -6,6 +6,7 @@ import asyncio
 import signal
 import socket
 import sys
+from typing import Any
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -109,6 +110,7 @@ async def serve(settings: Settings) -> int:
         http="httptools",
         lifespan="on",
         server_header=False,
+        **proxy_options(settings),
     )
     try:
         listener = _bind(settings.host, settings.port)
@@ -135,6 +137,14 @@ def with_sync_processes(settings: Settings, *, default: int) -> Settings:
     if settings.sync_processes is not None:
         return settings
     return settings.model_copy(update={"sync_processes": default})
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For/-Proto only from GRIDLINK_TRUSTED_PROXIES. Passed
+    always, so uvicorn's own default (FORWARDED_ALLOW_IPS, else 127.0.0.1: any local process,
+    a same-host proxy that forgot the header) never applies."""
+    trusted = settings.trusted_proxy_list()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
 
 
 def _bind(host: str, port: int) -> socket.socket:

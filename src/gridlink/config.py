@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gridlink.connectors.metadata import RequestBudget, parse_request_budgets
+from gridlink.kit.trusted_proxies import parse_trusted_proxies
 
 # The worker's loops by name (worker/registry.py builds them; GRIDLINK_WORKER_LOOPS picks).
 WORKER_LOOPS = (
@@ -86,6 +87,12 @@ class Settings(BaseSettings):
         default=None,
         description="Base URL end users and integrators reach this server at "
         "(default http://HOST:PORT).",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated IP addresses and networks (CIDR) of the reverse proxies "
+        "in front of `gridlink serve`, whose X-Forwarded-For and X-Forwarded-Proto are "
+        "believed. Empty: nobody's; the TCP peer is the client.",
     )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="debug, info, warning or error."
@@ -397,6 +404,15 @@ class Settings(BaseSettings):
     def _budgets_parse(cls, value: str) -> str:
         parse_request_budgets(value)
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        parse_trusted_proxies(value)
+        return value
+
+    def trusted_proxy_list(self) -> list[str]:
+        return parse_trusted_proxies(self.trusted_proxies)
 
     def request_budget_overrides(self) -> dict[str, RequestBudget]:
         return parse_request_budgets(self.request_budgets)

@@ -7,6 +7,13 @@ utility, webhook endpoints, request rates): not for the public.
   forwarded (no ``Forwarded``, ``X-Forwarded-For`` or ``X-Real-IP`` header). A reverse proxy on
   the same host connects from loopback too; without that last rule it would hand the metrics to
   the internet. Anyone else gets ``403``, told how to set a token.
+
+Behind a trusted proxy (``GRIDLINK_TRUSTED_PROXIES``) uvicorn has already replaced the peer with
+the client the proxy names, so the loopback check judges the real client; the forwarding
+headers are still on the request, and a forwarded request is refused all the same. A client the
+proxy calls loopback is the proxy's own host or a chain made up by the caller (when every hop is
+trusted, uvicorn takes the left-most, which the caller wrote): neither is a reason to hand the
+metrics out through the public edge. A scraper asks the process directly, or sends the token.
 """
 
 from __future__ import annotations

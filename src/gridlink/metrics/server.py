@@ -63,8 +63,13 @@ class _Server(uvicorn.Server):
 
 async def serve_until(app: FastAPI, listener: socket.socket, stop: asyncio.Event) -> None:
     """Serve ``app`` on ``listener`` until ``stop`` is set."""
-    config = uvicorn.Config(
-        app, log_config=None, access_log=False, lifespan="off", server_header=False
+    config = uvicorn.Config(  # no proxy headers: the caller is the TCP peer (metrics/access.py)
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        proxy_headers=False,
     )
     server = _Server(config)
     task = asyncio.create_task(server.serve(sockets=[listener]), name="gridlink-worker-metrics")
