@@ -8,6 +8,7 @@ from datetime import timedelta
 from lxml import etree
 
 from gridlink.greenbutton import values as v
+from gridlink.greenbutton.hollow import Runs
 from gridlink.greenbutton.intervals import RawReadings, read_block
 from gridlink.greenbutton.links import normalize
 from gridlink.greenbutton.plain_blocks import read_plain
@@ -74,8 +75,11 @@ USAGE_KINDS = frozenset(
 )
 
 
-def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], list[str]]:
-    """The usage resources in ``entry`` and the names of those we skipped."""
+def entry_resources(
+    entry: etree._Element, order: int, runs: Runs | None = None
+) -> tuple[list[Resource], list[str]]:
+    """The usage resources in ``entry`` and the names of those we skipped; ``runs``, the
+    readings cut out of a hollowed file (:mod:`hollow`)."""
     links: dict[str, list[str]] = {"self": [], "up": [], "related": []}
     contents: list[etree._Element] = []
     entry_id = title = None
@@ -116,15 +120,18 @@ def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], 
             related=tuple(dict.fromkeys(links["related"])),
             title=title,
             # A block's readings are given here rather than replacing an empty default.
-            readings=_block_readings(element) if kind == "IntervalBlock" else RawReadings(),
+            readings=_block_readings(element, runs) if kind == "IntervalBlock" else RawReadings(),
         )
         _read(resource, element)
         found.append(resource)
     return found, skipped
 
 
-def _block_readings(element: etree._Element) -> RawReadings:
-    # Most blocks are plainly written and read in a few C calls; the rest element by element.
+def _block_readings(element: etree._Element, runs: Runs | None) -> RawReadings:
+    # Most blocks were cut out of the bytes, or are plainly written and read in a few C
+    # calls; the rest element by element.
+    if runs is not None and (cut := runs.take(element)) is not None:
+        return cut
     plain = read_plain(element)
     return read_block(element) if plain is None else plain
 
