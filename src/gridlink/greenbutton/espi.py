@@ -48,13 +48,13 @@ def parse_espi(
     data: bytes, *, time_zone: str | None, limits: Limits, hollowing: bool = True
 ) -> ParsedFile:
     """``hollowing=False`` reads every reading from the tree (what the tests compare with)."""
-    by_kind, warnings = _read_hollowed(data, limits) if hollowing else (None, [])
+    by_kind, warnings = read_hollowed(data, limits) if hollowing else (None, [])
     if by_kind is None:
         by_kind = _collect(data, limits, warnings, None)
     return _Assembler(by_kind, time_zone, warnings).build()
 
 
-def _read_hollowed(
+def read_hollowed(
     data: bytes, limits: Limits
 ) -> tuple[dict[str, list[Resource]] | None, list[str]]:
     """The resources read with the plain runs cut out of the bytes (:mod:`hollow`), or None
