@@ -130,6 +130,9 @@ V = "<value>5</value>"
 # would see something else): either way the outcome is the tree's.
 LEFT = {
     "a comment inside a value": feed(block(PLAIN.replace(V, "<value>4<!-- x -->5</value>"))),
+    "a comment in a later reading only": feed(
+        block(reading(0) + reading(1).replace("<value>", "<!-- c --><value>"))
+    ),
     "a comment with a double hyphen": feed(block(PLAIN.replace("<timePeriod>", "<!-- a--b -->"))),
     "a comment ending in a hyphen": feed(block(reading(0).replace("<value>", "<!-- a---><value>"))),
     "a non-ASCII comment": feed(block(reading(0).replace("<value>", "<!-- é --><value>"))),

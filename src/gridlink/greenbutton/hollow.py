@@ -1,48 +1,47 @@
 """Plain IntervalReadings read straight from the bytes, so that lxml never builds them.
 
-A year of hourly data is 8,760 readings of five elements each: building those elements is
+A year of hourly data is 8,760 readings of five elements each: building those elements was
 most of a parse (``bench/greenbutton_parse.py``). So before lxml sees the file, each *run*
-of plainly written IntervalReadings (consecutive siblings, every one in the ESPI order with
-plain parts only: an optional ``cost``, an optional ``ReadingQuality`` holding one
-``quality``, a ``timePeriod`` holding ``duration`` and ``start``, a ``value``; ASCII digits;
-whitespace between the tags; no attributes, comments, CDATA, references or other elements;
-one prefix or none) is read with a regex and replaced by one empty *marker* element,
-``<p:gridlink.run n="7"/>`` with the run's own prefix, followed by the run's line breaks.
-lxml parses that hollowed copy with the usual hardened parser; a block whose children
-include markers takes their readings (:meth:`Runs.take`).
+of plainly written IntervalReadings (consecutive siblings, each in the ESPI order with plain
+parts only: an optional ``cost``, an optional ``ReadingQuality`` holding one ``quality``, a
+``timePeriod`` holding ``duration`` and ``start``, a ``value``; ASCII digits; between the
+tags only whitespace and plain comments; no attributes, CDATA, references, processing
+instructions or other elements; one prefix or none) is found by one regex split of the
+bytes, read column by column (:mod:`run_readings`), and replaced by a *marker*:
+``<p:gridlink.run n="7"><p:d><p:d/></p:d></p:gridlink.run>`` with the run's own prefix,
+then the run's line breaks. lxml parses that hollowed copy with the usual hardened parser
+(:mod:`xmlsafe`); a block whose children include markers takes their readings
+(:meth:`Runs.take`), the others are read as before.
 
-Why the answer is the tree's: a grammar-matched run is well-formed element content whatever
-namespace its prefix maps to, and the walk (:func:`intervals.read_block`) reads it to exactly
-these values without an error (values that could fail are left in place). The marker stands
-where the run stood with the same prefix and as many line breaks, so the parser's state
-after it, every later line number included, is what the original gives. What the bytes
-alone cannot tell is the run's context (inside a comment, CDATA, an attribute value, some
-other element); the tree tells it: a run counts only when its marker is a direct child of a
-block the reader reads, and only with no other IntervalReading beside it. Anything else — a
-marker left unread or read twice, a block mixing markers and elements, a block too deep,
-any error at all — and :func:`espi.parse_espi` reads the original bytes instead, so every
-error and every odd case is the tree's own answer.
+Why the answer is the tree's: a run the grammar matches is well-formed element content
+whatever namespace its prefix maps to, and the walk (:func:`intervals.read_block`) reads it
+to exactly these values without an error (runs holding a value it could refuse are left in
+place). The marker stands where the run stood, with the same prefix (declared exactly when
+the run's is), as deep as the run's elements (so libxml2's depth limit refuses both or
+neither) and as many line breaks (every later line number is the original's). What the
+bytes alone cannot tell is the run's context (inside a comment, CDATA, an attribute value,
+another element); the tree tells it: a run counts only when its marker is a child of a block
+the reader reads, with no IntervalReading element beside it. Anything else (a marker left
+unread or read twice, a block mixing markers and readings, any error at all) and
+:func:`espi.parse_espi` reads the original bytes instead, so every error and every odd file
+gets the tree's own answer.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from functools import lru_cache
-from itertools import accumulate, groupby, islice, pairwise, repeat
-from operator import add, ne, sub
+from itertools import pairwise
 
 from lxml import etree
 
 from gridlink.greenbutton.intervals import RawReadings
-from gridlink.greenbutton.values import LAST_SECOND
+from gridlink.greenbutton.run_readings import Columns
 from gridlink.greenbutton.xmlsafe import LOCAL_NAMES, local_name
 
 MARKER = "gridlink.run"
 _MARKER_BYTES = MARKER.encode()
-_LONGEST = 10 * 366 * 86400  # values.seconds: a plausible duration
 # Encodings in which the ASCII bytes of a run mean what they say (the rest: the tree reads).
 _ENCODINGS = frozenset({b"utf-8", b"utf8", b"us-ascii", b"ascii", b"iso-8859-1", b"latin1"})
 _OPENING = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*<[?!A-Za-z_]")
@@ -60,10 +59,10 @@ _GAP = f"{_SPACE}(?:{_COMMENT}{_SPACE}){{0,8}}+"
 
 def _reading(p: str, group: str = "(", gap: str = _GAP) -> str:
     """One plain IntervalReading whose tags carry the prefix ``p``; ``group`` opens the
-    captures (cost, quality, duration, start, value). Digit counts the walk reads exactly as
-    :class:`_Columns` does (see intervals.py): a start of up to 11 digits, a value or cost of
-    up to 28 (exact as a Decimal), a quality code of up to 30; longer or other spellings stay
-    in the file for the walk to judge."""
+    captures (cost, quality, duration, start, value), ``gap`` is what may lie between tags.
+    The digit counts are those the walk reads exactly as :class:`run_readings.Columns` does
+    (see intervals.py): a start of up to 11 digits, a value or cost of up to 28 (exact as a
+    Decimal), a quality code of up to 30; longer or other spellings stay in the file."""
 
     def leaf(name: str, digits: str) -> str:
         return f"<{p}{name}>{group}{digits})</{p}{name}>{gap}"
@@ -86,7 +85,7 @@ _STRIDE = 7
 @lru_cache(maxsize=16)  # one per prefix seen; files use one or two
 def _splitter(prefix: str, comments: bool) -> re.Pattern[bytes]:
     """One reading and the whitespace after it, captured whole and by part; with comments
-    between the tags or (a tenth faster, for files that write none there) without."""
+    between the tags or (faster, for files that write none there) without."""
     gap = _GAP if comments else _SPACE
     return re.compile(f"({_reading(re.escape(prefix), gap=gap)}{gap})".encode())
 
@@ -150,7 +149,7 @@ def hollow(data: bytes) -> tuple[bytes, Runs] | None:
         return None
     between = parts[0::_STRIDE]  # the text before each reading, and after the last
     whole = parts[1::_STRIDE]
-    columns = _Columns(*(parts[k::_STRIDE] for k in range(2, _STRIDE)))
+    columns = Columns(*(parts[k::_STRIDE] for k in range(2, _STRIDE)))
     lone_cr = b"\r" in data  # then each run is checked for a CR without its LF
     # A reading right after another (nothing between) continues its run.
     firsts = [0, *(i for i in range(1, count) if between[i]), count]
@@ -215,84 +214,6 @@ def _lone_cr(written: bytes) -> bool:
     many LFs as the run has, which libxml2 counts as the same lines when each CR comes with
     its LF; a lone CR is left in place rather than second-guessed."""
     return written.count(b"\r") != written.count(b"\r\n")
-
-
-class _Columns:
-    """The parts of every reading the split found, converted as the walk converts them."""
-
-    def __init__(
-        self,
-        costs: list[bytes | None],
-        qualities: list[bytes | None],
-        durations: list[bytes],
-        starts: list[bytes],
-        values: list[bytes],
-    ) -> None:
-        self.seconds = list(map(int, starts))
-        # Eleven digits stay below year 5138, which a datetime holds; later ones are refused.
-        self.starts = instants(self.seconds)
-        lengths = {text: _duration(text) for text in set(durations)}
-        self.durations = list(map(lengths.__getitem__, durations))
-        # Whether any run may need the walk's judgement (checked run by run only then).
-        self.odd = max(self.seconds) >= LAST_SECOND or None in lengths.values()
-        # Meters repeat their values: each text is read once (a Decimal does not change).
-        numbers = {text: Decimal(text.decode()) for text in set(values)}
-        self.values = list(map(numbers.__getitem__, values))
-        self.any_cost = any(costs)
-        self.costs: list[Decimal | None] | None = None
-        if self.any_cost:
-            self.costs = [None if c is None else Decimal(c.decode()) for c in costs]
-        self.any_quality = any(qualities)
-        self.qualities: list[tuple[int, ...]] | None = None
-        if self.any_quality:
-            self.qualities = [(int(q),) if q else () for q in qualities]
-
-    def readings(self, first: int, end: int) -> RawReadings | None:
-        """Readings ``first`` to ``end`` (excluded); None when one needs the walk's judgement
-        (an implausible start or duration, which it reports with its line)."""
-        durations: list[timedelta | None] = self.durations[first:end]
-        if self.odd and (max(self.seconds[first:end]) >= LAST_SECOND or None in durations):
-            return None
-        count = end - first
-        costs: list[Decimal | None] = [None] * count
-        if self.costs is not None:
-            costs = self.costs[first:end]
-        qualities: list[tuple[int, ...]] = [()] * count
-        if self.qualities is not None:
-            qualities = self.qualities[first:end]
-        return RawReadings(
-            starts=self.starts[first:end],
-            durations=durations,
-            values=self.values[first:end],
-            costs=costs,
-            qualities=qualities,
-            any_cost=self.any_cost and costs.count(None) < count,  # a cost of 0 counts
-            any_quality=self.any_quality and any(qualities),
-        )
-
-
-def instants(seconds: list[int]) -> list[datetime]:
-    """``datetime.fromtimestamp(s, UTC)`` for each of ``seconds``, the same objects, made
-    five times faster when they step evenly (readings usually do): where the step between
-    neighbours stays the same, each instant is the one before plus that step, added in C."""
-    if len(seconds) < 2:
-        return list(map(datetime.fromtimestamp, seconds, repeat(UTC)))
-    steps = list(map(sub, seconds[1:], seconds[:-1]))
-    if 4 * sum(map(ne, steps[1:], steps[:-1])) > len(steps):  # uneven: one call each
-        return list(map(datetime.fromtimestamp, seconds, repeat(UTC)))
-    found = [datetime.fromtimestamp(seconds[0], UTC)]
-    for step, same in groupby(steps):
-        taken = len(list(same))
-        found += islice(
-            accumulate(repeat(timedelta(seconds=step), taken), add, initial=found[-1]), 1, None
-        )
-    return found
-
-
-def _duration(text: bytes) -> timedelta | None:
-    """As values.seconds reads it; None when implausible."""
-    number = Decimal(text.decode())
-    return timedelta(seconds=float(number)) if 0 < number <= _LONGEST else None
 
 
 def _joined(first: RawReadings, second: RawReadings) -> RawReadings:
