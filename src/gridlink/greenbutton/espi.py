@@ -94,7 +94,7 @@ def _collect(
                 )
                 continue
             seen.add(key)
-            readings += len(resource.readings)
+            readings += len(resource.readings.starts)  # no __len__ call per block
             if readings > limits.max_readings:
                 raise GreenButtonError(
                     f"more than {limits.max_readings:,} interval readings; split the file",
@@ -272,7 +272,7 @@ class _Assembler:
                     f"<IntervalBlock> at line {block.line}: a reading has no duration; skipped"
                 )
             raw = with_durations(raw, rt.interval_length)
-        if raw:
+        if raw.starts:
             pile = piles.get((direction, unit))
             if pile is None:
                 pile = piles[direction, unit] = Pile()

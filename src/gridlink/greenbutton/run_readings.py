@@ -37,9 +37,11 @@ class Columns:
         numbers = {text: Decimal(text.decode()) for text in set(values)}
         self.values = list(map(numbers.__getitem__, values))
         self.any_cost = any(costs)
+        self.cost_texts = costs  # which readings have one: compared as bytes, not Decimals
         self.costs: list[Decimal | None] | None = None
         if self.any_cost:
-            self.costs = [None if c is None else Decimal(c.decode()) for c in costs]
+            numbers = {text: Decimal(text.decode()) for text in set(costs) if text is not None}
+            self.costs = list(map(numbers.get, costs))  # type: ignore[arg-type]
         self.any_quality = any(qualities)
         self.qualities: list[tuple[int, ...]] | None = None
         if self.any_quality:
@@ -64,7 +66,7 @@ class Columns:
             values=self.values[first:end],
             costs=costs,
             qualities=qualities,
-            any_cost=self.any_cost and costs.count(None) < count,  # a cost of 0 counts
+            any_cost=self.any_cost and self.cost_texts[first:end].count(None) < count,
             any_quality=self.any_quality and any(qualities),
         )
 
