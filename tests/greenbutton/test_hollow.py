@@ -257,3 +257,26 @@ def test_random_plain_blocks_are_cut(values: list[int], between: str) -> None:
     if between.strip(" \t\n") in ("", "<!-- c -->", "<!---->", "<foo/>"):
         assert cut_and_kept(data)
     same_either_way(data)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_lines_after_cut_runs_are_the_files_lines(newline: str) -> None:
+    # With no ReadingType every block is warned about with its line: the lines of blocks
+    # after cut runs, and of the one left in place at the end, must be the file's own.
+    body = "\n".join(reading(n, str(n)) for n in range(5)).replace("><", ">\n <")
+    blocks = [block(body, n) for n in range(3)] + [block(reading(9, " 1"), 3)]
+    data = feed(*blocks).replace(b"<uom>72</uom></ReadingType>", b"</ReadingType>")
+    data = data.replace(b"ReadingType", b"Other").replace(b"\n", newline.encode())
+    assert cut_and_kept(data)
+    parsed = parse_espi(data, time_zone="UTC", limits=Limits())
+    said = [w for w in parsed.warnings if "has no ReadingType" in w]
+    text = data.decode()
+    expected = [
+        text.count("\n", 0, at) + 1
+        for at in (text.find("<IntervalBlock", text.find(f"IntervalBlock/{n}")) for n in range(4))
+    ]
+    assert said == [
+        f"<IntervalBlock> at line {line} has no ReadingType; values read as Wh with no multiplier"
+        for line in expected
+    ]
+    same_either_way(data)
