@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import compress, pairwise
 
 from lxml import etree
 
@@ -152,7 +152,7 @@ def hollow(data: bytes) -> tuple[bytes, Runs] | None:
     columns = Columns(*(parts[k::_STRIDE] for k in range(2, _STRIDE)))
     lone_cr = b"\r" in data  # then each run is checked for a CR without its LF
     # A reading right after another (nothing between) continues its run.
-    firsts = [0, *(i for i in range(1, count) if between[i]), count]
+    firsts = [0, *compress(range(1, count), between[1:count]), count]
     # Three levels deep like the readings it stands for (IntervalReading, timePeriod,
     # duration), so that libxml2's depth limit refuses the hollowed file where it would
     # refuse the original.
