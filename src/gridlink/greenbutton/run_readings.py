@@ -45,7 +45,9 @@ class Columns:
         self.any_quality = any(qualities)
         self.qualities: list[tuple[int, ...]] | None = None
         if self.any_quality:
-            self.qualities = [(int(q),) if q else () for q in qualities]
+            codes: dict[bytes | None, tuple[int, ...]] = {None: ()}
+            codes.update((q, (int(q),)) for q in set(qualities) if q is not None)
+            self.qualities = list(map(codes.__getitem__, qualities))
 
     def readings(self, first: int, end: int) -> RawReadings | None:
         """Readings ``first`` to ``end`` (excluded); None when one needs the walk's judgement
