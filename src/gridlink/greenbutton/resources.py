@@ -8,10 +8,11 @@ from datetime import timedelta
 from lxml import etree
 
 from gridlink.greenbutton import values as v
+from gridlink.greenbutton.hollow import Runs
 from gridlink.greenbutton.intervals import RawReadings, read_block
 from gridlink.greenbutton.links import normalize
 from gridlink.greenbutton.plain_blocks import read_plain
-from gridlink.greenbutton.xmlsafe import LOCAL_NAMES, local, local_name
+from gridlink.greenbutton.xmlsafe import LOCAL_NAMES, local_name
 
 
 @dataclass(slots=True)
@@ -74,57 +75,73 @@ USAGE_KINDS = frozenset(
 )
 
 
-def entry_resources(entry: etree._Element, order: int) -> tuple[list[Resource], list[str]]:
-    """The usage resources in ``entry`` and the names of those we skipped."""
-    links: dict[str, list[str]] = {"self": [], "up": [], "related": []}
-    contents: list[etree._Element] = []
-    entry_id = title = None
-    if local(entry.tag) != "entry":  # a bare resource as the root
+def entry_resources(
+    entry: etree._Element, order: int, runs: Runs | None = None
+) -> tuple[list[Resource], list[str]]:
+    """The usage resources in ``entry`` and the names of those we skipped; ``runs``, the
+    readings cut out of a hollowed file (:mod:`hollow`)."""
+    names = LOCAL_NAMES  # thousands of entries, the same few tags
+    self_href = up = entry_id = title = None
+    related: list[str] = []
+    tag = entry.tag
+    if (names.get(tag) or local_name(tag)) != "entry":  # a bare resource as the root
         contents_of: list[etree._Element] = [entry]
     else:
-        names = LOCAL_NAMES  # thousands of entries, the same few tags
+        contents_of = []
         for child in entry:
             tag = child.tag
             name = names.get(tag) or local_name(tag)
             if name == "link":
+                # The first usable href of each kind (every related one) is kept.
                 rel = (child.get("rel") or "").strip().lower()
-                if rel in links and (href := normalize(child.get("href"))):
-                    links[rel].append(href)
+                if rel == "self":
+                    if self_href is None:
+                        self_href = normalize(child.get("href"))
+                elif rel == "up":
+                    if up is None:
+                        up = normalize(child.get("href"))
+                elif rel == "related" and (href := normalize(child.get("href"))):
+                    related.append(href)
             elif name == "content":
-                contents.append(child)
+                contents_of += child
             elif name == "id":
                 entry_id = v.text(child)
             elif name == "title":
                 title = v.text(child)
-        contents_of = [resource for content in contents for resource in content]
     found: list[Resource] = []
     skipped: list[str] = []
     for element in contents_of:
-        kind = local(element.tag)
+        tag = element.tag
+        kind = names.get(tag) or local_name(tag)
         if not kind:
             continue
         if kind not in USAGE_KINDS:
             skipped.append(kind)
             continue
+        line = element.sourceline
         resource = Resource(
-            kind=kind,
-            order=order + len(found),
-            line=element.sourceline if isinstance(element.sourceline, int) else None,
-            entry_id=entry_id,
-            self_href=links["self"][0] if links["self"] else None,
-            up=links["up"][0] if links["up"] else None,
-            related=tuple(dict.fromkeys(links["related"])),
-            title=title,
+            kind,
+            order + len(found),
+            line if isinstance(line, int) else None,
+            entry_id,
+            self_href,
+            up,
+            tuple(dict.fromkeys(related)) if related else (),
+            title,
             # A block's readings are given here rather than replacing an empty default.
-            readings=_block_readings(element) if kind == "IntervalBlock" else RawReadings(),
+            readings=_block_readings(element, runs) if kind == "IntervalBlock" else RawReadings(),
         )
-        _read(resource, element)
+        if kind != "IntervalBlock":
+            _read(resource, element)
         found.append(resource)
     return found, skipped
 
 
-def _block_readings(element: etree._Element) -> RawReadings:
-    # Most blocks are plainly written and read in a few C calls; the rest element by element.
+def _block_readings(element: etree._Element, runs: Runs | None) -> RawReadings:
+    # Most blocks were cut out of the bytes, or are plainly written and read in a few C
+    # calls; the rest element by element.
+    if runs is not None and (cut := runs.take(element)) is not None:
+        return cut
     plain = read_plain(element)
     return read_block(element) if plain is None else plain
 
