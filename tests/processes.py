@@ -183,7 +183,7 @@ def migrate(env: dict[str, str]) -> None:
 def start_fleet(
     env: dict[str, str], logs: Path, *, apis: int, workers: int, free_port: Callable[[], int]
 ) -> Fleet:
-    """``apis`` × ``gridlink serve --no-worker`` and ``workers`` × ``gridlink worker`` (each
+    """``apis`` times ``gridlink serve --no-worker`` and ``workers`` times ``gridlink worker`` (each
     serving its metrics), started together and ready when this returns."""
     logs.mkdir(parents=True, exist_ok=True)
 

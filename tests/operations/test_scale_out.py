@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ SIGN_INS = 300
 IN_FLIGHT = 50
 UTILITIES = ("sandbox_electric", "sandbox_gas", "sandbox_water")  # one meter per user_good
 SETTINGS = {
-    "GRIDLINK_SYNC_HISTORY_MONTHS": "2",
+    "GRIDLINK_SYNC_HISTORY_MONTHS": "1",
     "GRIDLINK_SYNC_PER_UTILITY_CONCURRENCY": "8",
 }
 BACKFILL_SECONDS = 150.0
@@ -213,11 +214,15 @@ async def test_two_apis_and_two_workers_share_300_sign_ins_and_their_backfills(
         traffic = Traffic(
             [api.base for api in fleet.apis], (pair["client_id"], pair["client_secret"])
         )
+        started = time.monotonic()
         credentials = await sign_ins(traffic)
+        seconds = {"signed in after s": time.monotonic() - started}
+        cpu_signed_in = {m.process.pid: m.cpu_seconds() for m in fleet.members}
         async with httpx.AsyncClient(
             base_url=fleet.apis[0].base, auth=traffic.basic, timeout=60
         ) as http:
             listed = await wait_for_backfills(http, SIGN_INS)
+            seconds["backfilled after s"] = time.monotonic() - started
             verified = await per_credential(http, "utility_credential_verified")
             backfilled = await per_credential(http, "historical_utility_intervals_discovered")
         signed_in = verified_per_worker(fleet)
@@ -246,14 +251,17 @@ async def test_two_apis_and_two_workers_share_300_sign_ins_and_their_backfills(
     workers = {w.process.pid for w in fleet.workers}
     attempts = Counter(c.item_id for c in claimed if c.queue == "connection_attempts")
     syncs = Counter(c.item_id for c in claimed if c.queue == "utility_syncs")
-    assert len(attempts) == SIGN_INS and set(attempts.values()) == {1}
-    assert len(syncs) == SIGN_INS and set(syncs.values()) == {1}
+    assert len(attempts) == SIGN_INS
+    assert set(attempts.values()) == {1}
+    assert len(syncs) == SIGN_INS
+    assert set(syncs.values()) == {1}
     assert {c.kind for c in claimed if c.queue == "utility_syncs"} == {"initial"}
     attempts_by = Counter(c.pid for c in claimed if c.queue == "connection_attempts")
     syncs_by = Counter(c.pid for c in claimed if c.queue == "utility_syncs")
     assert set(attempts_by) == set(syncs_by) == workers
     assert signed_in == dict(attempts_by)  # the workers' own metrics agree with the claims
-    spread = {"sign-ins": attempts_by, "backfills": syncs_by, "cpu seconds": cpu}
+    spread = {"sign-ins": attempts_by, "backfills": syncs_by, "cpu seconds": cpu, **seconds}
+    spread["cpu seconds when signed in"] = cpu_signed_in
     # "Spread" means neither worker idles: each ran at least a fifth of each kind of work.
     assert min(attempts_by.values()) >= SIGN_INS / 5, spread
     assert min(syncs_by.values()) >= SIGN_INS / 5, spread
