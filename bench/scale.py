@@ -329,9 +329,17 @@ def render(
             f"{SERVER_P50_GOAL_MS:.0f} ms while backfills run: {during}"
         )
     rates = [o.backfills / o.backfill_s if o.backfill_s else 0.0 for o in outcomes]
-    grows = all(b >= a for a, b in itertools.pairwise(rates))
+    cores = os.cpu_count() or 1
+    # Beyond the cores more workers cannot add CPU: only the steps up to them must grow.
+    grows = all(
+        b > a
+        for (a, b), (_, more) in zip(
+            itertools.pairwise(rates), itertools.pairwise(outcomes), strict=True
+        )
+        if more.workers <= cores
+    )
     lines.append(
-        f"- backfills/s grow with workers up to the cores ({os.cpu_count()}): "
+        f"- backfills/s grow with workers up to the cores ({cores}): "
         f"{' → '.join(f'{r:.2f}' for r in rates)} — {_verdict(grows)}"
     )
     if first is not None and first.tokens is not None and first.raw_tps:
