@@ -16,7 +16,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 WIDGET := widget
 
-.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget bench-dashboard bench-greenbutton bench-greenbutton-upload bench-hot-paths clean fuzz fuzz-all fuzz-long
+.PHONY: install serve test lint typecheck pytest widget-build widget-test bench bench-webhooks bench-data bench-widget bench-budget bench-dashboard bench-greenbutton bench-greenbutton-upload bench-hot-paths bench-scale clean fuzz fuzz-all fuzz-long
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -94,6 +94,13 @@ bench-greenbutton-upload: install
 bench-hot-paths: install
 	scripts/ensure-postgres
 	$(BIN)/python bench/hot_paths.py
+
+# 1, 2 and 4 worker processes behind 2 API processes and PgBouncer on a PostgreSQL of their own:
+# sign-ins, backfills, database connections, CPU per process (issue 15; see bench/README.md).
+bench-scale: install
+	scripts/ensure-postgres
+	scripts/ensure-debian-tools
+	$(BIN)/python bench/scale.py
 
 # A 24-month backfill and a daily sync per connector against the utilities' HTTP fakes.
 bench-backfill: install

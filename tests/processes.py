@@ -7,12 +7,16 @@ nginx): nothing in-process, so each process has its own pool, loops and event lo
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import asyncpg
 import httpx
 
 GRIDLINK = str(Path(sys.executable).parent / "gridlink")
@@ -94,3 +98,170 @@ def create_client(env: dict[str, str]) -> dict[str, str]:
     )
     pair: dict[str, str] = json.loads(created.stdout)
     return pair
+
+
+# --- A scaled-out deployment: API processes and workers on PostgreSQL behind a pooler -------
+# tests/operations/test_scale_out.py and bench/scale.py both run this one shape; what each
+# process gets (its command and settings) is decided here only.
+
+# Settings every process of a fleet shares, whatever the test or bench adds on top.
+FLEET_SETTINGS = {
+    "GRIDLINK_DATABASE_POOLER": "transaction",
+    "GRIDLINK_MIGRATE_ON_START": "false",  # `gridlink migrate` runs once, before the fleet
+    "GRIDLINK_LOG_LEVEL": "warning",
+    "GRIDLINK_WORKER_POLL_SECONDS": "0.2",
+    "GRIDLINK_SYNC_POLL_SECONDS": "0.5",
+}
+
+
+@dataclass
+class Member:
+    """One process of a fleet: an API (``port`` serves the API) or a worker (``port`` serves
+    its /metrics and /readyz)."""
+
+    role: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU used so far, from /proc (the process must still run)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Fleet:
+    apis: list[Member]
+    workers: list[Member]
+
+    @property
+    def members(self) -> list[Member]:
+        return [*self.apis, *self.workers]
+
+    def exited(self) -> list[str]:
+        """The members that are no longer running, with their exit codes."""
+        return [
+            f"{m.role} {m.process.pid} exited {m.process.returncode}"
+            for m in self.members
+            if m.process.poll() is not None
+        ]
+
+    def logs(self) -> str:
+        return "".join(m.log.read_text(errors="replace") for m in self.members if m.log.exists())
+
+    def stop(self) -> None:
+        stop(*(m.process for m in self.members))
+
+
+def fleet_env(
+    base: dict[str, str], *, pooled_url: str, direct_url: str, data_dir: Path
+) -> dict[str, str]:
+    """Every process's environment: ``base`` without its GRIDLINK_ settings, plus the fleet's."""
+    environment = {k: v for k, v in base.items() if not k.startswith("GRIDLINK_")}
+    environment.update(FLEET_SETTINGS)
+    environment.update(
+        GRIDLINK_DATABASE_URL=pooled_url,
+        # LISTEN and migrations need a session of their own: PostgreSQL itself, not the pooler.
+        GRIDLINK_DATABASE_DIRECT_URL=direct_url,
+        GRIDLINK_DATA_DIR=str(data_dir),
+    )
+    return environment
+
+
+def migrate(env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [GRIDLINK, "migrate"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def start_fleet(
+    env: dict[str, str], logs: Path, *, apis: int, workers: int, free_port: Callable[[], int]
+) -> Fleet:
+    """``apis`` times ``gridlink serve --no-worker`` and ``workers`` times ``gridlink worker`` (each
+    serving its metrics), started together and ready when this returns."""
+    logs.mkdir(parents=True, exist_ok=True)
+
+    def launch(role: str, n: int, args: list[str], port: int) -> Member:
+        log = logs / f"{role}-{n}.log"
+        with log.open("wb") as output:
+            return Member(role, port, start(args, env, output), log)
+
+    fleet = Fleet([], [])
+    try:
+        for n in range(apis):
+            port = free_port()
+            fleet.apis.append(launch("api", n, ["serve", "--port", str(port), "--no-worker"], port))
+        for n in range(workers):
+            port = free_port()
+            args = ["worker", "--metrics-address", f"127.0.0.1:{port}"]
+            fleet.workers.append(launch("worker", n, args, port))
+        for member in fleet.members:
+            wait_ready(member.base)
+    except BaseException:
+        fleet.stop()
+        raise
+    return fleet
+
+
+def worker_pid(lease_owner: str) -> int:
+    """The process id in a lease owner (kit/ids.py ``new_worker_id``: host:pid:suffix)."""
+    return int(lease_owner.rsplit(":", 2)[1])
+
+
+# Which process claimed what: lease owners are cleared when the work ends, so a trigger on the
+# fleet's own database keeps every claim (a new lease owner on a sync or an attempt) in a
+# schema of its own. It observes; it changes nothing the application reads.
+_CLAIM_LOG = """
+CREATE SCHEMA IF NOT EXISTS observed;
+CREATE TABLE IF NOT EXISTS observed.claims (
+    queue text NOT NULL, item_id text NOT NULL, owner text NOT NULL,
+    kind text, claimed_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE OR REPLACE FUNCTION observed.record_claim() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO observed.claims (queue, item_id, owner, kind)
+    VALUES (TG_TABLE_NAME, NEW.id, NEW.lease_owner, to_jsonb(NEW) ->> 'kind');
+    RETURN NULL;
+END $$;
+"""
+_CLAIM_TRIGGER = """
+CREATE OR REPLACE TRIGGER record_claim AFTER UPDATE OF lease_owner ON {table} FOR EACH ROW
+WHEN (NEW.lease_owner IS NOT NULL AND NEW.lease_owner IS DISTINCT FROM OLD.lease_owner)
+EXECUTE FUNCTION observed.record_claim()
+"""
+CLAIMED_QUEUES = ("connection_attempts", "utility_syncs")
+
+
+async def record_claims(direct_url: str) -> None:
+    connection = await asyncpg.connect(direct_url)
+    try:
+        await connection.execute(_CLAIM_LOG)
+        for table in CLAIMED_QUEUES:
+            await connection.execute(_CLAIM_TRIGGER.format(table=table))
+    finally:
+        await connection.close()
+
+
+@dataclass(frozen=True)
+class Claim:
+    queue: str
+    item_id: str
+    pid: int
+    kind: str | None
+
+
+async def claims(direct_url: str) -> list[Claim]:
+    connection = await asyncpg.connect(direct_url)
+    try:
+        rows = await connection.fetch(
+            "SELECT queue, item_id, owner, kind FROM observed.claims ORDER BY claimed_at"
+        )
+    finally:
+        await connection.close()
+    return [Claim(r["queue"], r["item_id"], worker_pid(r["owner"]), r["kind"]) for r in rows]
