@@ -265,3 +265,16 @@ async def claims(direct_url: str) -> list[Claim]:
     finally:
         await connection.close()
     return [Claim(r["queue"], r["item_id"], worker_pid(r["owner"]), r["kind"]) for r in rows]
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes ``pid`` started that are still running (a worker's sync processes)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # the field after the state is the parent's pid
+            found.append(int(stat.parent.name))
+    return found

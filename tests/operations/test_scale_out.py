@@ -36,6 +36,7 @@ from tests.metrics.scrape import parse
 from tests.own_postgres import OwnPostgres, PgBouncer, free_port, own_postgres
 from tests.processes import (
     Fleet,
+    children_of,
     claims,
     create_client,
     fleet_env,
@@ -248,6 +249,8 @@ async def test_two_apis_and_two_workers_share_300_sign_ins_and_their_backfills(
             backfilled = await per_credential(http, "historical_utility_intervals_discovered")
         signed_in = verified_per_worker(fleet)
         cpu = {m.process.pid: m.cpu_seconds() for m in fleet.members}
+        # Each worker syncs in a child process of its own (ADR 0024): its claims are the worker's.
+        owner_of = {c: w.process.pid for w in fleet.workers for c in children_of(w.process.pid)}
         exited = fleet.exited()
     finally:
         fleet.stop()
@@ -278,7 +281,7 @@ async def test_two_apis_and_two_workers_share_300_sign_ins_and_their_backfills(
     assert set(syncs.values()) == {1}
     assert {c.kind for c in claimed if c.queue == "utility_syncs"} == {"initial"}
     attempts_by = Counter(c.pid for c in claimed if c.queue == "connection_attempts")
-    syncs_by = Counter(c.pid for c in claimed if c.queue == "utility_syncs")
+    syncs_by = Counter(owner_of.get(c.pid, c.pid) for c in claimed if c.queue == "utility_syncs")
     assert set(attempts_by) == set(syncs_by) == workers
     assert signed_in == dict(attempts_by)  # the workers' own metrics agree with the claims
     spread = {"sign-ins": attempts_by, "backfills": syncs_by, "cpu seconds": cpu, **seconds}

@@ -15,7 +15,16 @@ import pytest
 
 from tests.conftest import TEST_MASTER_KEYS, _empty_tables
 from tests.own_postgres import free_port
-from tests.processes import ENDED, create_client, follow, open_connect, start, stop, wait_ready
+from tests.processes import (
+    ENDED,
+    children_of,
+    create_client,
+    follow,
+    open_connect,
+    start,
+    stop,
+    wait_ready,
+)
 
 
 @pytest.fixture
@@ -33,18 +42,6 @@ def pg_env(database_urls: dict[str, str], tmp_path: Path) -> Iterator[dict[str, 
     )
     yield env
     asyncio.run(_empty_tables(url))
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:  # the field after the state is the parent's pid
-            found.append(int(stat.parent.name))
-    return found
 
 
 def _wait_for(condition: object, seconds: float = 60) -> None:
@@ -71,8 +68,8 @@ def test_a_worker_syncs_in_a_child_process_and_restarts_it(pg_env: dict[str, str
     try:
         base = f"http://127.0.0.1:{port}"
         wait_ready(base)
-        _wait_for(lambda: len(_children(worker.pid)) == 1)
-        (child,) = _children(worker.pid)
+        _wait_for(lambda: len(children_of(worker.pid)) == 1)
+        (child,) = children_of(worker.pid)
         with httpx.Client(base_url=base, timeout=30) as http:
             headers = open_connect(http, pair, "user-1")
             attempt = http.post(
@@ -84,8 +81,8 @@ def test_a_worker_syncs_in_a_child_process_and_restarts_it(pg_env: dict[str, str
             _wait_for(lambda: _synced(http, secret, credential, ""))
 
             os.kill(child, signal.SIGKILL)  # the sync process dies; the worker starts another
-            _wait_for(lambda: _children(worker.pid) not in ([], [child]), seconds=60)
-            (replacement,) = _children(worker.pid)
+            _wait_for(lambda: children_of(worker.pid) not in ([], [child]), seconds=60)
+            (replacement,) = children_of(worker.pid)
             assert replacement != child
             first = http.get(f"/v1/utility_credentials/{credential}", auth=secret).json()
             refreshed = http.post(
@@ -101,8 +98,8 @@ def test_a_worker_syncs_in_a_child_process_and_restarts_it(pg_env: dict[str, str
 
         # A worker killed without a word cannot stop its child: the child sees it is gone.
         worker = start(["worker"], pg_env)
-        _wait_for(lambda: len(_children(worker.pid)) == 1)
-        (orphan,) = _children(worker.pid)
+        _wait_for(lambda: len(children_of(worker.pid)) == 1)
+        (orphan,) = children_of(worker.pid)
         worker.kill()
         worker.wait(timeout=10)
         _wait_for(lambda: not _alive(orphan), seconds=30)
