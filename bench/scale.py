@@ -48,7 +48,9 @@ from tests.conftest import TEST_MASTER_KEYS
 from tests.own_postgres import OwnPostgres, PgBouncer, free_port
 from tests.processes import (
     Fleet,
+    children_of,
     claims,
+    cpu_seconds,
     create_client,
     fleet_env,
     migrate,
@@ -143,7 +145,7 @@ async def measure(fleet: Fleet, basic: str, url: str, args: argparse.Namespace) 
             )
             for api in fleet.apis
         ]
-        before = {m.role + str(m.process.pid): m.cpu_seconds() for m in fleet.members}
+        before = {name: cpu_seconds(pid) for name, pid in _processes(fleet).items()}
         with ConnectionPeak(url) as peak:
             started = time.perf_counter()
             outcome.connections = await asyncio.gather(
@@ -172,13 +174,26 @@ async def measure(fleet: Fleet, basic: str, url: str, args: argparse.Namespace) 
                 await asyncio.sleep(0.5)
             outcome.peak_connections = peak.peak
         outcome.cpu = {
-            f"{m.role} {m.process.pid}": m.cpu_seconds() - before[m.role + str(m.process.pid)]
-            for m in fleet.members
+            name: cpu_seconds(pid) - before.get(name, 0.0)
+            for name, pid in _processes(fleet).items()
         }
+        # A worker syncs in its sync process (ADR 0024): that process's claims are the worker's.
+        owner_of = {c: w.process.pid for w in fleet.workers for c in children_of(w.process.pid)}
     outcome.backfills, outcome.verified, outcome.backfill_s = await _backfill_span(url)
-    per_pid = Counter(c.pid for c in await claims(url) if c.queue == "utility_syncs")
+    per_pid = Counter(
+        owner_of.get(c.pid, c.pid) for c in await claims(url) if c.queue == "utility_syncs"
+    )
     outcome.syncs_per_worker = [per_pid[w.process.pid] for w in fleet.workers]
     return outcome
+
+
+def _processes(fleet: Fleet) -> dict[str, int]:
+    """Every process of the fleet by a printable name, the workers' sync processes too."""
+    named = {f"{m.role} {m.process.pid}": m.process.pid for m in fleet.members}
+    for worker in fleet.workers:
+        for child in children_of(worker.process.pid):
+            named[f"sync {child}"] = child
+    return named
 
 
 def run_setup(workers: int, workdir: Path, args: argparse.Namespace, first: bool) -> Outcome:

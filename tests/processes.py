@@ -130,8 +130,7 @@ class Member:
 
     def cpu_seconds(self) -> float:
         """User + system CPU used so far, from /proc (the process must still run)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.process.pid)
 
 
 @dataclass
@@ -278,3 +277,12 @@ def children_of(pid: int) -> list[int]:
         if int(fields[1]) == pid:  # the field after the state is the parent's pid
             found.append(int(stat.parent.name))
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a running process used so far, from /proc (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
