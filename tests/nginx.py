@@ -7,17 +7,17 @@ listening address and a self-signed certificate. So the guide cannot drift from 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.own_postgres import wait_for_port
+from tests.processes import stop
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guides" / "deployment.md"
 PUBLIC_HOST = "gridlink.example"
@@ -82,13 +82,6 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 class Nginx:
     """``nginx -c <conf> -p <prefix> -g 'daemon off;'`` with ``http_body`` as its http block;
     pid, logs and temporary files in a folder of its own."""
@@ -121,28 +114,14 @@ class Nginx:
             stderr=subprocess.DEVNULL,
         )
         for port in ports:
-            self._wait_for(port)
-
-    def _wait_for(self, port: int) -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"nginx exited: {self.log()}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"nginx did not listen on {port}: {self.log()}")
+            wait_for_port(port, "nginx", 20, self.process, self.log)
 
     def log(self) -> str:
         path = self.root / "error.log"
         return path.read_text() if path.exists() else ""
 
     def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop(self.process)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -14,10 +14,12 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.processes import stop
 
 
 def free_port() -> int:
@@ -45,13 +47,22 @@ def _folder() -> Path:
     return root
 
 
-def _wait_for_port(port: int, what: str, seconds: float = 30) -> None:
+def wait_for_port(
+    port: int,
+    what: str,
+    seconds: float = 30,
+    process: subprocess.Popen[bytes] | None = None,
+    log: Callable[[], str] = str,
+) -> None:
+    """Until something listens on ``port``; fails at once if ``process`` exited (with ``log()``)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"{what} exited: {log()}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
             return
         time.sleep(0.05)
-    raise AssertionError(f"{what} did not start listening on {port}")
+    raise AssertionError(f"{what} did not start listening on {port}: {log()}")
 
 
 class OwnPostgres:
@@ -107,7 +118,7 @@ class OwnPostgres:
             capture_output=True,
             timeout=90,
         )
-        _wait_for_port(self.port, "PostgreSQL")
+        wait_for_port(self.port, "PostgreSQL")
 
     def stop(self) -> None:
         """A fast shut-down: every connection is cut, as in a restart or a failover."""
@@ -175,7 +186,7 @@ class PgBouncer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _wait_for_port(self.port, "PgBouncer")
+        wait_for_port(self.port, "PgBouncer")
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -185,9 +196,5 @@ class PgBouncer:
         return path.read_text() if path.exists() else ""
 
     def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop(self.process)
         shutil.rmtree(self.root, ignore_errors=True)

@@ -19,8 +19,24 @@ from typing import IO, Any
 import asyncpg
 import httpx
 
+from tests.conftest import TEST_MASTER_KEYS
+
 GRIDLINK = str(Path(sys.executable).parent / "gridlink")
 ENDED = {"verified", "rejected", "error", "timeout", "cancelled"}
+
+
+def process_env(database_url: str, data_dir: Path, **settings: str) -> dict[str, str]:
+    """A test's ``gridlink`` process environment: this one's without its GRIDLINK_ settings, the
+    database, a data folder, the tests' master keys, warnings only, then ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINK_")}
+    env.update(
+        GRIDLINK_DATABASE_URL=database_url,
+        GRIDLINK_DATA_DIR=str(data_dir),
+        GRIDLINK_MASTER_KEYS=TEST_MASTER_KEYS,
+        GRIDLINK_LOG_LEVEL="warning",
+    )
+    env.update(settings)
+    return env
 
 
 def start(
@@ -87,9 +103,19 @@ def open_connect(http: httpx.Client, pair: dict[str, str], user: str) -> dict[st
     return headers
 
 
-def create_client(env: dict[str, str]) -> dict[str, str]:
+def create_client(env: dict[str, str], *options: str, name: str = "Acme") -> dict[str, str]:
+    """``gridlink clients create`` (``options``: e.g. ``--environment live``): its id and secret."""
     created = subprocess.run(
-        [GRIDLINK, "clients", "create", "Acme", "--origin", "https://app.example", "--json"],
+        [
+            GRIDLINK,
+            "clients",
+            "create",
+            name,
+            *options,
+            "--origin",
+            "https://app.example",
+            "--json",
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from gridlink import Settings
 from gridlink.cli_serve import proxy_options
-from tests.nginx import free_port
+from tests.own_postgres import free_port
 
 FORGED = {"X-Forwarded-For": "203.0.113.9, 198.51.100.1", "X-Forwarded-Proto": "https"}
 

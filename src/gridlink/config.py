@@ -387,7 +387,7 @@ class Settings(BaseSettings):
     @field_validator("worker_loops")
     @classmethod
     def _loops_known(cls, value: str) -> str:
-        names = {name.strip() for name in value.split(",") if name.strip()}
+        names = _loop_names(value)
         unknown = names - {"all", *WORKER_LOOPS}
         if unknown or not names:
             raise ValueError(
@@ -396,8 +396,8 @@ class Settings(BaseSettings):
         return value
 
     def selected_loops(self) -> frozenset[str]:
-        names = {name.strip() for name in self.worker_loops.split(",") if name.strip()}
-        return frozenset(WORKER_LOOPS) if "all" in names else frozenset(names)
+        names = _loop_names(self.worker_loops)
+        return frozenset(WORKER_LOOPS) if "all" in names else names
 
     @field_validator("request_budgets")
     @classmethod
@@ -447,6 +447,10 @@ class Settings(BaseSettings):
         if self.webhook_allow_loopback == "auto":
             return self.is_local()
         return self.webhook_allow_loopback
+
+
+def _loop_names(value: str) -> frozenset[str]:
+    return frozenset(name.strip() for name in value.split(",") if name.strip())
 
 
 def is_loopback_host(host: str) -> bool:

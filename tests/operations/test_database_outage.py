@@ -8,17 +8,23 @@ everything must work again once the server is back, without restarting a process
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import TEST_MASTER_KEYS
 from tests.own_postgres import OwnPostgres, free_port, own_postgres
-from tests.processes import ENDED, create_client, follow, open_connect, start, stop, wait_ready
+from tests.processes import (
+    ENDED,
+    create_client,
+    follow,
+    open_connect,
+    process_env,
+    start,
+    stop,
+    wait_ready,
+)
 
 __all__ = ["own_postgres"]
 
@@ -26,18 +32,15 @@ SIGN_INS = 3
 
 
 @pytest.fixture
-def env(own_postgres: OwnPostgres, tmp_path: Path) -> Iterator[dict[str, str]]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINK_")}
-    environment.update(
-        GRIDLINK_DATABASE_URL=own_postgres.url,
-        GRIDLINK_DATA_DIR=str(tmp_path / "data"),
-        GRIDLINK_MASTER_KEYS=TEST_MASTER_KEYS,
+def env(own_postgres: OwnPostgres, tmp_path: Path) -> dict[str, str]:
+    return process_env(
+        own_postgres.url,
+        tmp_path / "data",
         GRIDLINK_LOG_LEVEL="info",
         GRIDLINK_CONNECT_INPUT_TIMEOUT_SECONDS="120",
         GRIDLINK_WORKER_POLL_SECONDS="0.2",
         GRIDLINK_DATABASE_POOL_TIMEOUT_SECONDS="2",
     )
-    return environment
 
 
 @pytest.mark.slow

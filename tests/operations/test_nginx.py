@@ -9,10 +9,8 @@ processes from 127.0.0.1, the only trusted proxy.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,15 +25,14 @@ from tests.nginx import (
     PUBLIC_HOST,
     Nginx,
     directive,
-    free_port,
     guide_block,
     live_twin_plugin,
     localized,
     self_signed,
 )
+from tests.own_postgres import free_port
 from tests.processes import (
     ENDED,
-    GRIDLINK,
     create_client,
     follow,
     open_connect,
@@ -112,20 +109,6 @@ def through(port: int, source: str = "127.0.0.1") -> httpx.Client:
 def direct(port: int, source: str) -> httpx.Client:
     transport = httpx.HTTPTransport(local_address=source)
     return httpx.Client(base_url=f"http://127.0.0.1:{port}", transport=transport, timeout=40)
-
-
-def live_client(env: dict[str, str]) -> dict[str, str]:
-    command = ["clients", "create", "Live", "--environment", "live", "--json"]
-    created = subprocess.run(
-        [GRIDLINK, *command, "--origin", "https://app.example"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    pair: dict[str, str] = json.loads(created.stdout)
-    return pair
 
 
 def sign_in(
@@ -210,7 +193,7 @@ def check_sign_in_limit_counts_the_real_client(
     client_b: httpx.Client,
     a_direct: httpx.Client,
 ) -> None:
-    live = live_client(env)
+    live = create_client(env, "--environment", "live", name="Live")
     # Client A's failures count against A's address, whatever A claims to be...
     for i in range(PER_IP):
         failed = sign_in(app, client_a, live, f"a-{i}", "wrong", forged=f"198.51.100.{i}")

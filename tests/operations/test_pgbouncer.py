@@ -8,7 +8,6 @@ than PgBouncer has server connections, so transactions do change hands.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,7 +16,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TEST_MASTER_KEYS
 from tests.own_postgres import OwnPostgres, PgBouncer, free_port, own_postgres
 from tests.processes import (
     ENDED,
@@ -25,6 +23,7 @@ from tests.processes import (
     create_client,
     follow,
     open_connect,
+    process_env,
     start,
     stop,
     wait_ready,
@@ -42,27 +41,16 @@ def bouncer(own_postgres: OwnPostgres) -> Iterator[PgBouncer]:
         pgbouncer.close()
 
 
-def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINK_")}
-    environment.update(
-        GRIDLINK_DATA_DIR=str(tmp_path / "data"),
-        GRIDLINK_MASTER_KEYS=TEST_MASTER_KEYS,
-        GRIDLINK_LOG_LEVEL="warning",
-        GRIDLINK_WORKER_POLL_SECONDS="0.2",
-        GRIDLINK_SYNC_POLL_SECONDS="0.2",
-        **settings,
-    )
-    return environment
-
-
 @pytest.mark.slow
 def test_sign_ins_and_syncs_through_pgbouncer_in_transaction_mode(
     own_postgres: OwnPostgres, bouncer: PgBouncer, tmp_path: Path
 ) -> None:
     pooled = bouncer.url("postgres")
-    env = _env(
-        tmp_path,
-        GRIDLINK_DATABASE_URL=pooled,
+    env = process_env(
+        pooled,
+        tmp_path / "data",
+        GRIDLINK_WORKER_POLL_SECONDS="0.2",
+        GRIDLINK_SYNC_POLL_SECONDS="0.2",
         GRIDLINK_DATABASE_POOLER="transaction",
         GRIDLINK_MIGRATE_ON_START="false",
     )

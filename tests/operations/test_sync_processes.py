@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TEST_MASTER_KEYS, _empty_tables
+from tests.conftest import _empty_tables
 from tests.own_postgres import free_port
 from tests.processes import (
     ENDED,
@@ -21,6 +21,7 @@ from tests.processes import (
     create_client,
     follow,
     open_connect,
+    process_env,
     start,
     stop,
     wait_ready,
@@ -30,17 +31,13 @@ from tests.processes import (
 @pytest.fixture
 def pg_env(database_urls: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
     url = database_urls["postgresql"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINK_")}
-    env.update(
-        GRIDLINK_DATABASE_URL=url,
-        GRIDLINK_DATA_DIR=str(tmp_path / "data"),
-        GRIDLINK_MASTER_KEYS=TEST_MASTER_KEYS,
-        GRIDLINK_LOG_LEVEL="warning",
+    yield process_env(
+        url,
+        tmp_path / "data",
         GRIDLINK_SYNC_HISTORY_MONTHS="1",
         GRIDLINK_WORKER_POLL_SECONDS="0.2",
         GRIDLINK_SYNC_POLL_SECONDS="0.5",
     )
-    yield env
     asyncio.run(_empty_tables(url))
 
 

@@ -18,8 +18,9 @@ import pytest
 
 from gridlink.kit.keypairs import OpeningKeys
 from gridlink.kit.keyring import Keyring
-from tests.attempts.test_processes import GRIDLINK, _follow, _free_port, _start, _wait_ready
 from tests.conftest import DATABASES, _empty_tables
+from tests.own_postgres import free_port
+from tests.processes import GRIDLINK, follow, start, wait_ready
 
 API_KEYS = "kapi:" + base64.b64encode(b"\x05" * 32).decode()
 SKIPPED_MAPPINGS = {"[vvar]", "[vvar_vclock]", "[vsyscall]"}
@@ -92,12 +93,12 @@ def test_an_api_process_seals_a_sign_in_a_worker_process_opens_and_holds_no_priv
         timeout=60,
     )
     client = json.loads(created.stdout)
-    port = _free_port()
-    api = _start(["serve", "--port", str(port), "--no-worker"], api_env)
-    worker = _start(["worker"], worker_env)
+    port = free_port()
+    api = start(["serve", "--port", str(port), "--no-worker"], api_env)
+    worker = start(["worker"], worker_env)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_ready(base)
+        wait_ready(base)
         with httpx.Client(base_url=base, timeout=30) as http:
             auth = (client["client_id"], client["client_secret"])
             token = http.post(
@@ -127,7 +128,7 @@ def test_an_api_process_seals_a_sign_in_a_worker_process_opens_and_holds_no_priv
                 json={"username": "user_good", "password": "pass_good"},
                 headers=headers,
             ).json()
-            done = _follow(http, headers, attempt, {"verified", "rejected", "error", "timeout"})
+            done = follow(http, headers, attempt, {"verified", "rejected", "error", "timeout"})
             assert done["status"] == "verified", done
 
         assert api.poll() is None

@@ -24,7 +24,9 @@ from gridlink.models import (
     UtilityMeter,
     UtilityStatement,
 )
-from tests.attempts.test_processes import GRIDLINK, _free_port, _start, _wait_ready, pg_env
+from tests.attempts.test_processes import pg_env
+from tests.own_postgres import free_port
+from tests.processes import GRIDLINK, start, wait_ready
 
 __all__ = ["pg_env"]
 
@@ -138,13 +140,13 @@ def test_a_worker_killed_mid_backfill_resumes_and_stores_exactly_a_clean_runs_da
     )
     pair = json.loads(created.stdout)
     auth = (pair["client_id"], pair["client_secret"])
-    port = _free_port()
-    api = _start(["serve", "--port", str(port), "--no-worker"], env)
-    worker = _start(["worker"], env)
+    port = free_port()
+    api = start(["serve", "--port", str(port), "--no-worker"], env)
+    worker = start(["worker"], env)
     kills = 0
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_ready(base)
+        wait_ready(base)
         with httpx.Client(base_url=base, timeout=60) as http:
             crashed = _verify(http, auth, "crashed")
             for threshold in (0.15, 0.4, 0.7):
@@ -158,7 +160,7 @@ def test_a_worker_killed_mid_backfill_resumes_and_stores_exactly_a_clean_runs_da
                 seen = _sync(http, auth, crashed)
                 assert seen["state"] == "running"  # a dead worker's lease, not yet expired
                 assert seen["progress"] < 1
-                worker = _start(["worker"], env)
+                worker = start(["worker"], env)
             _wait_synced(http, auth, crashed)
             clean = _verify(http, auth, "clean")
             _wait_synced(http, auth, clean)

@@ -10,7 +10,6 @@ queue on PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from gridlink.kit.clock import Clock
 from gridlink.kit.db import Database
 from gridlink.kit.heartbeat import beat
 from gridlink.kit.ids import new_worker_id
-from gridlink.kit.outages import Backoff, log_failure
+from gridlink.kit.outages import Backoff, keep_doing, log_failure
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.kit.wakeup import Waiter
@@ -132,24 +131,15 @@ class AttemptRunner:
         return len(stale)
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
-        interval = self.settings.lease.total_seconds() / 3
-        backoff = Backoff(most=interval)
-        wait = interval
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=wait)
+        async def renew() -> None:
             ids = list(self.tasks)
-            wait = interval
             if not ids:
-                continue
-            try:
-                async with self.db.transaction() as session:
-                    repo = AttemptRepository(session)
-                    until = self.clock.now() + self.settings.lease
-                    for attempt_id in ids:
-                        await repo.renew_lease(attempt_id, self.worker_id, until)
-                backoff.succeeded()
-            except Exception as error:
-                # Sooner than the next beat: the leases run out while the database is away.
-                wait = backoff.failed()
-                log_failure(logger, "could not renew attempt leases", error, wait)
+                return
+            async with self.db.transaction() as session:
+                repo = AttemptRepository(session)
+                until = self.clock.now() + self.settings.lease
+                for attempt_id in ids:
+                    await repo.renew_lease(attempt_id, self.worker_id, until)
+
+        every = self.settings.lease.total_seconds() / 3
+        await keep_doing(stop, every, renew, what="could not renew attempt leases", log=logger)

@@ -10,8 +10,11 @@ few seconds costs time, not sign-ins.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import logging
 import random
+import socket
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -32,19 +35,41 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, sa_exc.TimeoutError):  # no free connection in the pool in time
         return True
     if isinstance(error, sa_exc.DBAPIError):
-        if error.connection_invalidated:
+        if error.connection_invalidated or isinstance(error, sa_exc.InterfaceError):
             return True
         sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
         if isinstance(sqlstate, str) and sqlstate.startswith(_TRANSIENT_SQLSTATES):
             return True
-        cause = error.orig.__cause__ if error.orig is not None else None
-        return isinstance(error, sa_exc.InterfaceError) or isinstance(cause, OSError)
+        return _unreachable(error.orig.__cause__ if error.orig is not None else None)
     # asyncpg raises these from connect() before SQLAlchemy wraps anything.
-    return isinstance(error, OSError | ConnectionError) or type(error).__name__ in (
+    return _unreachable(error) or type(error).__name__ in (
         "CannotConnectNowError",
         "TooManyConnectionsError",
         "ConnectionDoesNotExistError",
     )
+
+
+# A host or port that does not answer; not, say, a full disk (an OSError too).
+_UNREACHABLE_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ETIMEDOUT,
+        errno.EPIPE,
+    }
+)
+
+
+def _unreachable(error: BaseException | None) -> bool:
+    if isinstance(error, ConnectionError | socket.gaierror | TimeoutError):
+        return True
+    if isinstance(error, OSError):
+        # Several addresses tried (asyncpg through uvloop): "Multiple exceptions: [Errno 111]…"
+        return error.errno in _UNREACHABLE_ERRNOS or str(error).startswith("Multiple exceptions")
+    return False
 
 
 class Backoff:
@@ -75,6 +100,30 @@ def log_failure(
         log.warning(what, extra={**extra, "error": type(error).__name__})
     else:
         log.error(what, exc_info=error, extra=extra)
+
+
+async def keep_doing(
+    stop: asyncio.Event,
+    every: float,
+    step: Callable[[], Awaitable[None]],
+    *,
+    what: str,
+    log: logging.Logger,
+) -> None:
+    """``step`` every ``every`` seconds until ``stop`` is set. After a failure, sooner (a growing
+    pause capped at ``every``): a lease heartbeat's leases run out while the database is away."""
+    backoff = Backoff(most=every)
+    wait = every
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=wait)
+        wait = every
+        try:
+            await step()
+            backoff.succeeded()
+        except Exception as error:
+            wait = backoff.failed()
+            log_failure(log, what, error, wait)
 
 
 async def retry_transient(

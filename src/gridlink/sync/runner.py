@@ -25,7 +25,7 @@ from gridlink.kit.cpu import ProcessLoad
 from gridlink.kit.db import Database
 from gridlink.kit.heartbeat import beat
 from gridlink.kit.ids import new_worker_id
-from gridlink.kit.outages import Backoff, log_failure
+from gridlink.kit.outages import Backoff, keep_doing, log_failure
 from gridlink.kit.request_context import start_job
 from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
@@ -120,7 +120,7 @@ class SyncRunner:
         saturated: workers woken together then take turns (the claim lock), so each gets its
         share, and CPU-bound runs go to processes whose core is free (ADR 0024)."""
         claimed: list[str] = []
-        while self.concurrency_left() > 0 and not self.stopping.is_set():
+        while len(self.tasks) < self.settings.concurrency and not self.stopping.is_set():
             busy = self.settings.busy_share
             if self.tasks and busy is not None and self.load.share() >= busy:
                 break
@@ -129,9 +129,6 @@ class SyncRunner:
                 break
             claimed += ids
         return claimed
-
-    def concurrency_left(self) -> int:
-        return self.settings.concurrency - len(self.tasks)
 
     async def _claim_one(self) -> list[str]:
         ids: list[str] = []
@@ -176,23 +173,13 @@ class SyncRunner:
             del self.tasks[task.get_name()]
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
-        interval = self.settings.lease.total_seconds() / 3
-        backoff = Backoff(most=interval)
-        wait = interval
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=wait)
+        async def renew() -> None:
             ids = list(self.tasks)
-            wait = interval
             if not ids:
-                continue
-            try:
-                async with self.db.transaction() as session:
-                    await SyncRepository(session).renew(
-                        ids, self.worker_id, self.clock.now() + self.settings.lease
-                    )
-                backoff.succeeded()
-            except Exception as error:
-                # Sooner than the next beat: the leases run out while the database is away.
-                wait = backoff.failed()
-                log_failure(logger, "could not renew sync leases", error, wait)
+                return
+            async with self.db.transaction() as session:
+                until = self.clock.now() + self.settings.lease
+                await SyncRepository(session).renew(ids, self.worker_id, until)
+
+        every = self.settings.lease.total_seconds() / 3
+        await keep_doing(stop, every, renew, what="could not renew sync leases", log=logger)

@@ -72,7 +72,6 @@ class SyncProcesses:
         self.count = count
         self.stop_grace_seconds = stop_grace_seconds
         self.children: list[Process | None] = [None] * count
-        self.started = 0  # every start, restarts included (tests and metrics read it)
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = Backoff(first=1.0, most=30.0)
@@ -100,7 +99,6 @@ class SyncProcesses:
             await self._stop_all()
 
     async def _start(self) -> Process:
-        self.started += 1
         # The same interpreter and package, so a child runs exactly the parent's code.
         return await asyncio.create_subprocess_exec(
             sys.executable,
