@@ -38,14 +38,17 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# tests/operations put Debian's PgBouncer and nginx (installed if missing) in front of Gridlink.
+# tests/operations put Debian's PgBouncer and nginx (installed if missing) in front of Gridlink;
+# they start fleets of processes, so they run alone: beside them, the timing tests (request
+# budgets, long-polls) saw their sleepers woken late.
 # The browser tests (tests/e2e) drive Debian's Chromium (installed if missing) against the built
 # widget; run apart with --dist loadfile, so each of their modules starts one server.
 pytest: install widget-build
 	scripts/ensure-postgres
 	scripts/ensure-chromium
 	scripts/ensure-debian-tools
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --ignore=tests/e2e
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --ignore=tests/e2e --ignore=tests/operations
+	$(BIN)/pytest tests/operations
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/e2e
 
 $(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock.json
