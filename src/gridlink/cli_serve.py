@@ -25,7 +25,7 @@ from gridlink.kit.tasks import cancel_and_wait
 from gridlink.kit.vault import Vault
 from gridlink.metrics.server import AddressError, parse_address, serve_until, worker_app
 from gridlink.operators.service import any_operator
-from gridlink.worker.processes import SYNC_LOOP, stop_with_parent
+from gridlink.worker.processes import SYNC_LOOP, lower_priority, stop_with_parent
 from gridlink.worker.registry import build_connectors, build_jobs, build_loops
 from gridlink.worker.runner import Worker
 
@@ -172,6 +172,8 @@ async def run_worker(settings: Settings) -> int:
     vault = Vault(secrets, clock)
     settings = with_sync_processes(settings, default=1)
     syncs_only = settings.selected_loops() == {SYNC_LOOP}
+    if syncs_only:
+        lower_priority(settings.sync_niceness)
     db = await open_database(settings, kind="sync" if syncs_only else "worker")
     worker = Worker(
         db,

@@ -310,6 +310,15 @@ class Settings(BaseSettings):
         ge=1,
         description="Most syncs running at once against one utility, across all workers.",
     )
+    sync_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="How much lower the CPU priority of a process that runs only syncs (a "
+        "worker's sync process, or a worker with GRIDLINK_WORKER_LOOPS=utility_syncs) is than "
+        "the processes that answer people (the nice increment): on a shared host, backfills then "
+        "take only the CPU that sign-ins and API requests leave; 0 keeps the same priority.",
+    )
     sync_busy_share: float = Field(
         default=0.9,
         ge=0,
