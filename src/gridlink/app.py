@@ -26,6 +26,7 @@ from gridlink.kit.key_modes import keys_for_app
 from gridlink.kit.keyring import LiveRing
 from gridlink.kit.migrations import is_current, upgrade_to_head
 from gridlink.kit.openapi import install_exact_openapi
+from gridlink.kit.relay import Relay
 from gridlink.kit.security_headers import SecurityHeadersMiddleware
 from gridlink.kit.unit_of_work import RequestIdMiddleware, TransactionMiddleware
 from gridlink.kit.vault import Vault
@@ -89,6 +90,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         connectors = build_connectors(settings)  # plugins load here, once per process
         await _seed_catalog(db, app.state.clock, connectors)
         stop = asyncio.Event()
+        # Long-polls here hear of changes a worker elsewhere committed at once (kit/relay.py).
+        app.state.relay = Relay(db)
+        relay_task = asyncio.create_task(app.state.relay.run(stop), name="gridlink-relay")
         worker_task = None
         app.state.worker_health = None
         if settings.run_worker:
@@ -111,6 +115,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             stop.set()
             if worker_task is not None:
                 await worker_task
+            await relay_task
             await db.dispose()
 
     app = FastAPI(

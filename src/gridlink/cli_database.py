@@ -20,7 +20,7 @@ ProcessKind = Literal["serve", "api", "worker", "sync", "command"]
 # (long-polls hold none while they wait) or a worker (sign-ins, whose steps are short) needs
 # less; a worker's sync process holds a connection only for each step of its 10 syncs; a short
 # command needs one and a spare. Two API processes and two workers with their sync processes
-# then open at most 90 connections, LISTEN included: under PostgreSQL's default 100
+# then open at most 92 connections, LISTEN included: under PostgreSQL's default 100
 # (docs/guides/deployment.md).
 POOL_SIZES: dict[ProcessKind, int] = {"serve": 20, "api": 10, "worker": 6, "sync": 5, "command": 2}
 

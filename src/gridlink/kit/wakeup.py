@@ -3,7 +3,8 @@
 A transaction that creates work calls ``announce``. In the same process, a listener on the
 session's ``after_commit`` rings every ``Waiter`` of that channel (a rollback rings nothing). On
 PostgreSQL the transaction also runs ``pg_notify``, which the server delivers to listeners in
-other processes only when, and if, the transaction commits. Wake-ups only shorten a wait:
+other processes only when, and if, the transaction commits (a per-object channel through the
+process's relay, kit/relay.py). Wake-ups only shorten a wait:
 workers poll as well, so a lost wake-up delays work but never loses it.
 """
 
@@ -26,6 +27,9 @@ from gridlink.kit.tasks import cancel_and_wait
 logger = logging.getLogger(__name__)
 
 _INFO_KEY = "gridlink_wakeup_channels"
+# Per-object channels ("name:id") reach other processes through this one channel, their name as
+# the payload (kit/relay.py): PostgreSQL would need a LISTEN per object.
+RELAY_CHANNEL = "gridlink_relay"
 _bells: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
 
 
@@ -36,7 +40,10 @@ async def announce(session: AsyncSession, channel: str) -> None:
         return
     channels.add(channel)
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
+        name, payload = (RELAY_CHANNEL, channel) if ":" in channel else (channel, "")
+        await session.execute(
+            text("SELECT pg_notify(:channel, :payload)"), {"channel": name, "payload": payload}
+        )
 
 
 def ring(channel: str) -> None:
