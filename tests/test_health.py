@@ -30,6 +30,7 @@ async def test_readyz_refuses_an_unmigrated_database(tmp_path: Path) -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as api:
             response = await api.get("/readyz")
     assert response.status_code == 503
+    assert response.json()["error"]["code"] == "migrations_pending"
     assert "gridlink migrate" in response.json()["error"]["message"]
 
 

@@ -222,6 +222,13 @@ class WorkerUnhealthy(GridlinkError):
     code = "worker_unhealthy"
 
 
+class MigrationsPending(GridlinkError):
+    """``/readyz``: the database's schema is older than this code; ``gridlink migrate`` first."""
+
+    status_code = 503
+    code = "migrations_pending"
+
+
 ERROR_CODES = (
     "invalid_request",
     "invalid_file",
@@ -244,6 +251,7 @@ ERROR_CODES = (
     "data_unavailable",
     "database_unavailable",
     "worker_unhealthy",
+    "migrations_pending",
     "internal",
 )
 

@@ -77,7 +77,9 @@ def test_sign_ins_in_flight_survive_a_database_restart(
             assert down.json()["error"]["code"] == "database_unavailable"
             assert down.json()["error"]["request_id"] == down.headers["X-Request-Id"]
             assert int(down.headers["Retry-After"]) > 0
-            assert http.get("/readyz").status_code == 503
+            not_ready = http.get("/readyz")
+            assert not_ready.status_code == 503
+            assert not_ready.json()["error"]["code"] == "database_unavailable"
             time.sleep(4)  # several claim and heartbeat rounds fail meanwhile
             own_postgres.start()
             wait_ready(base, seconds=30)

@@ -4,7 +4,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from gridlink.errors import WorkerUnhealthy, error_response
+from gridlink.errors import (
+    DatabaseUnavailable,
+    MigrationsPending,
+    WorkerUnhealthy,
+    error_response,
+)
 from gridlink.kit.db import Database
 from gridlink.kit.heartbeat import WorkerHealth
 from gridlink.kit.migrations import head_revision, is_current
@@ -48,11 +53,16 @@ async def readyz(request: Request) -> Status | JSONResponse:
         # Reading the schema's revision is a round trip: it proves the database is reachable.
         current = await is_current(db)
     except Exception:  # any failure to reach the database means "not ready"
-        return error_response(503, "internal", "The database is not reachable.")
+        return error_response(
+            503,
+            DatabaseUnavailable.code,
+            "The database is not reachable. Check that it runs and that GRIDLINK_DATABASE_URL "
+            "points at it; this process reconnects by itself.",
+        )
     if not current:
         return error_response(
             503,
-            "internal",
+            MigrationsPending.code,
             f"Database migrations are not current (want {head_revision()}); "
             "run `gridlink migrate`.",
         )
