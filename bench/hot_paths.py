@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import hashlib
 import os
 import platform
@@ -44,7 +45,10 @@ from foundation import (
     Generator,
     Load,
     Server,
+    cached_bytecode_env,
     cold_starts,
+    free_port,
+    http_request,
     running,
     scratch_postgres,
 )
@@ -68,6 +72,8 @@ class Result:
     http_cpu_ms: float = 0.0
     failures: int = 0
     raw_tps: float = 0.0
+    bare_rps: float = 0.0  # floor_app.py: FastAPI alone, no database
+    core_rps: float = 0.0  # floor_app.py: FastAPI + the writes as SQLAlchemy Core
     meter_year_cpu_ms: float = 0.0
     meter_year_wall_ms: float = 0.0
     meter_year_gzip_cpu_ms: float = 0.0
@@ -75,6 +81,10 @@ class Result:
     @property
     def ratio(self) -> float:
         return self.http_rps / self.raw_tps if self.raw_tps else 0.0
+
+    @property
+    def core_ratio(self) -> float:
+        return self.core_rps / self.raw_tps if self.raw_tps else 0.0
 
 
 # The writes of one connect token in create mode, as the service makes them.
@@ -163,6 +173,49 @@ async def raw_postgres(url: str, client_id: str, secret: str, seconds: float) ->
     return sum(counts) / seconds
 
 
+class FloorServer:
+    """bench/floor_app.py under uvicorn, with the flags ``gridlink serve`` uses."""
+
+    def __init__(self, database_url: str) -> None:
+        self.port = free_port()
+        self.env = {**os.environ, "FLOOR_DATABASE_URL": database_url}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> FloorServer:
+        command = [sys.executable, "-m", "uvicorn", "floor_app:app", "--port", str(self.port)]
+        command += ["--http", "httptools", "--loop", "uvloop", "--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=Path(__file__).parent, env=self.env)
+        deadline = time.perf_counter() + 30
+        while time.perf_counter() < deadline:
+            with contextlib.suppress(OSError):
+                http_request(self.port, "GET", "/openapi.json")
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("floor_app did not start")
+
+    def __exit__(self, *_: object) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+    def cpu_seconds(self) -> float | None:
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def floor_tokens(url: str, generator: Generator, basic: str) -> tuple[float, float]:
+    """Requests/s of floor_app's bare endpoint and of its Core connect token."""
+    with FloorServer(url) as floor:
+        rates = []
+        for path in ("/bare", PATH):
+            raw, _ = generator.run(floor, Load("POST", path, basic), CONNECTIONS)  # type: ignore[arg-type]
+            if raw["errors"] + raw["status_errors"]:
+                raise RuntimeError(f"floor_app {path}: {raw}")
+            rates.append(raw["requests"] / (raw["duration_us"] / 1e6))
+    return rates[0], rates[1]
+
+
 def http_tokens(server: Server, generator: Generator, basic: str) -> tuple[float, float, int]:
     """Connect tokens/s through the HTTP API, server CPU ms per request, failures."""
     raw, cpu = generator.run(server, Load("POST", PATH, basic), CONNECTIONS)
@@ -224,17 +277,19 @@ def run_database(
 ) -> Result:
     data_dir = workdir / name
     result = Result(name)
+    db_url = url or f"sqlite+aiosqlite:///{data_dir / 'gridlink.db'}"
     with running(data_dir, url) as server:
         client_id, secret = server.create_client()
         basic = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
         result.http_rps, result.http_cpu_ms, result.failures = http_tokens(server, generator, basic)
         print(f"  {name}: HTTP {result.http_rps:,.0f} tokens/s", file=sys.stderr, flush=True)
-        db_url = url or f"sqlite+aiosqlite:///{data_dir / 'gridlink.db'}"
         data_client, data_secret, meter_id = asyncio.run(seed_meter_year(db_url))
         year = (server, (data_client, data_secret), meter_id, runs)
         result.meter_year_cpu_ms, result.meter_year_wall_ms = meter_year_json(*year, "identity")
         result.meter_year_gzip_cpu_ms = meter_year_json(*year, "gzip")[0]
-    # The raw driver runs with the server stopped, so the two never share the CPU.
+    result.bare_rps, result.core_rps = floor_tokens(db_url, generator, basic)
+    print(f"  {name}: floor {result.bare_rps:,.0f} / {result.core_rps:,.0f} req/s", file=sys.stderr)
+    # The raw driver runs with the servers stopped, so they never share the CPU.
     if url is None:
         result.raw_tps = raw_sqlite(data_dir / "gridlink.db", client_id, secret, seconds)
     else:
@@ -252,36 +307,72 @@ def version_times(runs: int) -> list[float]:
     return times
 
 
+# What any FastAPI + SQLAlchemy service imports before a line of its own runs.
+FLOOR_IMPORTS = "fastapi, pydantic, sqlalchemy.ext.asyncio, sqlalchemy.orm, httpx, uvicorn"
+
+
+def import_floor(runs: int, env: dict[str, str]) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        command = [sys.executable, "-c", f"import {FLOOR_IMPORTS}"]
+        subprocess.run(command, check=True, env=env)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def cold_start_times(workdir: Path, runs: int) -> tuple[str, list[float], dict[str, str]]:
+    """As installed, Python reads compiled bytecode; where PYTHONDONTWRITEBYTECODE forbids the
+    cache (this sandbox), every start would compile Gridlink's modules from source: measure
+    from a bytecode cache filled by a first start, as foundation.py does."""
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return "bytecode cached", cold_starts(workdir, runs), dict(os.environ)
+    env = cached_bytecode_env(workdir / "pycache")
+    cold_starts(workdir, 1, env)  # fills the cache; not counted
+    return "bytecode cached after a first start", cold_starts(workdir, runs, env), env
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
-def render(results: list[Result], version: list[float], cold: list[float], seconds: int) -> str:
+def render(
+    results: list[Result],
+    version: list[float],
+    cold: tuple[str, list[float]],
+    floor: list[float],
+    seconds: int,
+) -> str:
+    cold_label, cold_times = cold
     lines = [
         f"Gridlink hot paths — {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"load average {os.getloadavg()[0]:.1f}; {CONNECTIONS} connections, {seconds} s per "
         "throughput row after a warm-up.",
         "",
         "| database | connect tokens/s (HTTP) | raw driver tx/s | ratio | server CPU ms/token "
+        "| floor: FastAPI alone req/s | floor: FastAPI + Core tokens/s (ratio) "
         "| meter-year JSON CPU ms | wall ms (median) | gzipped: CPU ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         failed = f" ({r.failures} failed)" if r.failures else ""
         lines.append(
             f"| {r.database} | {r.http_rps:,.0f}{failed} | {r.raw_tps:,.0f} | {r.ratio:.2f}x "
-            f"| {r.http_cpu_ms:.2f} | {r.meter_year_cpu_ms:.1f} "
+            f"| {r.http_cpu_ms:.2f} | {r.bare_rps:,.0f} | {r.core_rps:,.0f} "
+            f"({r.core_ratio:.2f}x) | {r.meter_year_cpu_ms:.1f} "
             f"| {r.meter_year_wall_ms:.1f} | {r.meter_year_gzip_cpu_ms:.1f} |"
         )
     worst_ratio = min((r.ratio for r in results), default=0.0)
     worst_year = max((r.meter_year_cpu_ms for r in results), default=0.0)
-    version_ms, cold_s = statistics.median(version) * 1000, statistics.median(cold)
+    version_ms, cold_s = statistics.median(version) * 1000, statistics.median(cold_times)
     lines += [
         "",
         f"- `gridlink --version`: median {version_ms:.0f} ms wall "
         f"({', '.join(f'{t * 1000:.0f}' for t in version)})",
-        f"- cold start (`gridlink serve`, new SQLite folder → /readyz 200): median {cold_s:.2f} s "
-        f"({', '.join(f'{t:.2f}' for t in cold)})",
+        f"- cold start (`gridlink serve`, new SQLite folder → /readyz 200, {cold_label}): "
+        f"median {cold_s:.2f} s ({', '.join(f'{t:.2f}' for t in cold_times)})",
+        f"- floor of a start: `python -c 'import {FLOOR_IMPORTS}'` alone, median "
+        f"{statistics.median(floor):.2f} s ({', '.join(f'{t:.2f}' for t in floor)})",
         "",
         "Goals (issue 15 item 3; reported, never asserted):",
         f"- connect tokens ≥ {RAW_RATIO_GOAL}x the raw driver: lowest {worst_ratio:.2f}x — "
@@ -316,7 +407,9 @@ def main() -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="gridlink-hot-") as tmp:
         workdir = Path(tmp)
-        cold = cold_starts(workdir, max(args.cold_runs, 1))
+        label, times, env = cold_start_times(workdir, max(args.cold_runs, 1))
+        cold = (label, times)
+        floor = import_floor(max(args.cold_runs, 1), env)
         for database in args.databases.split(","):
             if database == "sqlite":
                 results.append(
@@ -329,7 +422,7 @@ def main() -> int:
                     )
             else:
                 raise SystemExit(f"unknown database {database!r}")
-    print(render(results, version, cold, args.seconds))
+    print(render(results, version, cold, floor, args.seconds))
     return 0
 
 
