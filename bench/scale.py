@@ -208,6 +208,7 @@ def run_setup(workers: int, workdir: Path, args: argparse.Namespace, first: bool
             data_dir=workdir / f"data-{workers}",
         )
         env |= SETTINGS | {"GRIDLINK_SYNC_HISTORY_MONTHS": str(args.history_months)}
+        env |= dict(setting.split("=", 1) for setting in args.setting)
         migrate(env)
         asyncio.run(record_claims(server.url))
         pair = create_client(env)
@@ -250,6 +251,13 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--pool-size", type=int, default=20, help="PgBouncer's server pool")
     parser.add_argument("--seconds", type=int, default=4, help="connect-token throughput run")
     parser.add_argument("--cold-runs", type=int, default=5, help="cold starts (median)")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="GRIDLINK_X=VALUE",
+        help="a setting for every process of the fleet, to compare (repeatable)",
+    )
     return parser.parse_args()
 
 
