@@ -80,3 +80,22 @@ def test_a_declared_connector_loads_when_its_utility_is_used() -> None:
         "assert registry.for_utility('eia_14328').__name__ == 'OpowerConnector'"
     )
     assert {"opower", "aiohttp"} <= _imported_after(code)
+
+
+def test_a_worker_does_not_import_the_http_api() -> None:
+    """`gridlink worker` and each of its sync processes run loops, not routes: none of the API's
+    routers, its schemas or the dashboard (about a second of start-up and their memory, per
+    process; cli_worker.py). What a worker runs is loaded too, so the check is not vacuous."""
+    loaded = _imported_after(
+        "import gridlink.cli_worker\n"
+        "from gridlink.config import Settings\n"
+        "from gridlink.worker.registry import build_connectors\n"
+        "build_connectors(Settings())"
+    )
+    assert {
+        "gridlink.worker.runner",
+        "gridlink.attempts.execution",
+        "gridlink.sync.runner",
+    } <= loaded
+    api = {"gridlink.app", "gridlink.api", "gridlink.dashboard.routes", "gridlink.connect.routes"}
+    assert loaded.isdisjoint(api), sorted(loaded & api)

@@ -366,7 +366,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
-    from gridlink.cli_serve import run_worker
+    from gridlink.cli_worker import run_worker
 
     if args.metrics_address:
         settings = settings.model_copy(update={"worker_metrics_address": args.metrics_address})

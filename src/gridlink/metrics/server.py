@@ -57,7 +57,7 @@ def worker_app(settings: Settings, db: Database, clock: Clock, health: WorkerHea
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
-        # The worker owns SIGINT/SIGTERM (cli_serve.run_worker); this server stops with it.
+        # The worker owns SIGINT/SIGTERM (cli_worker.run_worker); this server stops with it.
         yield
 
 
