@@ -84,8 +84,8 @@ def test_a_declared_connector_loads_when_its_utility_is_used() -> None:
 
 def test_a_worker_does_not_import_the_http_api() -> None:
     """`gridlink worker` and each of its sync processes run loops, not routes: none of the API's
-    routers, its schemas or the dashboard (about a second of start-up and their memory, per
-    process; cli_worker.py). What a worker runs is loaded too, so the check is not vacuous."""
+    routers, its schemas or the dashboard (0.5 to 0.9 s of start-up and 9 MB per process;
+    cli_worker.py). What a worker runs is loaded too, so the check is not vacuous."""
     loaded = _imported_after(
         "import gridlink.cli_worker\n"
         "from gridlink.config import Settings\n"
