@@ -86,6 +86,15 @@ def cached_bytecode_env(cache: Path) -> dict[str, str]:
     return env
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU a running process has used so far, from /proc (None off Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """One ``gridlink serve`` subprocess on a free port with its own data folder."""
 
@@ -139,11 +148,7 @@ class Server:
     def cpu_seconds(self) -> float | None:
         """User + system CPU the server process has used so far (Linux only)."""
         assert self.process is not None
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.process.pid)
 
     def create_client(self) -> tuple[str, str]:
         command = [str(GRIDLINK), "clients", "create", "bench", "--origin", "https://bench.example"]

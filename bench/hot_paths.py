@@ -49,6 +49,7 @@ from foundation import (
     cold_starts,
     free_port,
     http_request,
+    process_cpu_seconds,
     running,
     scratch_postgres,
 )
@@ -200,8 +201,7 @@ class FloorServer:
 
     def cpu_seconds(self) -> float | None:
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.process.pid)
 
 
 def floor_tokens(url: str, generator: Generator, basic: str) -> tuple[float, float]:

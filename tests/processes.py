@@ -293,16 +293,25 @@ async def claims(direct_url: str) -> list[Claim]:
 
 
 def children_of(pid: int) -> list[int]:
-    """The processes ``pid`` started that are still running (a worker's sync processes)."""
+    """The processes ``pid`` started that are still running (a worker's sync processes); one
+    that exited and is not yet reaped does not count."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
         except OSError:
             continue
-        if int(fields[1]) == pid:  # the field after the state is the parent's pid
+        if int(parent) == pid and state != "Z":
             found.append(int(stat.parent.name))
     return found
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing
 
 
 def cpu_seconds(pid: int) -> float:

@@ -29,6 +29,14 @@ async def pg(database_urls: dict[str, str]) -> AsyncIterator[Database]:
     await db.dispose()
 
 
+@pytest.fixture
+async def elsewhere(pg: Database) -> AsyncIterator[Database]:
+    """The same database through an engine of its own, as another process reaches it."""
+    other = Database(pg.url)
+    yield other
+    await other.dispose()
+
+
 @contextlib.asynccontextmanager
 async def running_relay(db: Database) -> AsyncIterator[Relay]:
     relay, stop = Relay(db), asyncio.Event()
@@ -78,50 +86,42 @@ async def test_an_attempts_change_goes_out_on_the_relay_channel_at_commit_only(
 
 
 async def test_the_relay_wakes_the_waiters_of_the_channel_it_names_and_no_other(
-    pg: Database, database_urls: dict[str, str]
+    pg: Database, elsewhere: Database
 ) -> None:
-    elsewhere = Database(database_urls["postgresql"])
-    try:
-        async with (
-            running_relay(pg),
-            Waiter(pg, update_channel("att_a"), listen=False) as waiter_a,
-            Waiter(pg, update_channel("att_b"), listen=False) as waiter_b,
-        ):
-            await notify_from_elsewhere(elsewhere, update_channel("att_a"))
-            # Without the relay nothing else rings in this process: the wait runs out (False).
-            assert await waiter_a.wait(5)
-            assert not await waiter_b.wait(0.3)
-    finally:
-        await elsewhere.dispose()
+    async with (
+        running_relay(pg),
+        Waiter(pg, update_channel("att_a"), listen=False) as waiter_a,
+        Waiter(pg, update_channel("att_b"), listen=False) as waiter_b,
+    ):
+        await notify_from_elsewhere(elsewhere, update_channel("att_a"))
+        # Without the relay nothing else rings in this process: the wait runs out (False).
+        assert await waiter_a.wait(5)
+        assert not await waiter_b.wait(0.3)
 
 
 async def test_the_relay_listens_again_after_its_connection_is_cut(
-    pg: Database, database_urls: dict[str, str]
+    pg: Database, elsewhere: Database
 ) -> None:
-    elsewhere = Database(database_urls["postgresql"])
-    try:
-        async with (
-            running_relay(pg) as relay,
-            Waiter(pg, update_channel("att_c"), listen=False) as waiter,
-        ):
-            async with elsewhere.engine.begin() as connection:
-                cut = await connection.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-                        "query LIKE 'LISTEN %gridlink_relay%' AND datname = current_database()"
-                    )
+    async with (
+        running_relay(pg) as relay,
+        Waiter(pg, update_channel("att_c"), listen=False) as waiter,
+    ):
+        async with elsewhere.engine.begin() as connection:
+            cut = await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                    "query LIKE 'LISTEN %gridlink_relay%' AND datname = current_database()"
                 )
-                assert cut.scalars().all() == [True]
-            for _ in range(100):  # until it listens again (it notices within a second)
-                waiter.clear()
-                await notify_from_elsewhere(elsewhere, update_channel("att_c"))
-                if await waiter.wait(0.1):
-                    break
-            else:
-                pytest.fail("the relay did not listen again")
-            assert relay.listening.is_set()
-    finally:
-        await elsewhere.dispose()
+            )
+            assert cut.scalars().all() == [True]
+        for _ in range(100):  # until it listens again (it notices within a second)
+            waiter.clear()
+            await notify_from_elsewhere(elsewhere, update_channel("att_c"))
+            if await waiter.wait(0.1):
+                break
+        else:
+            pytest.fail("the relay did not listen again")
+        assert relay.listening.is_set()
 
 
 async def test_the_apps_relay_runs_on_postgresql_only(app: FastAPI, db: Database) -> None:

@@ -20,6 +20,7 @@ from tests.processes import (
     children_of,
     create_client,
     follow,
+    is_alive,
     open_connect,
     process_env,
     start,
@@ -102,14 +103,6 @@ def test_a_worker_syncs_in_a_child_process_and_restarts_it(pg_env: dict[str, str
         (orphan,) = children_of(worker.pid)
         worker.kill()
         worker.wait(timeout=10)
-        _wait_for(lambda: not _alive(orphan), seconds=30)
+        _wait_for(lambda: not is_alive(orphan), seconds=30)
     finally:
         stop(api, worker)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie has exited; only its parent's wait is missing

@@ -5,7 +5,6 @@ from the checkpoint, and the stored data equals a crash-free run's, row for row.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import signal
@@ -119,16 +118,6 @@ async def _stored(url: str, credential_id: str) -> dict[str, list[tuple[Any, ...
         await db.dispose()
 
 
-def _alive_children(pid: int) -> list[int]:
-    """``pid``'s children, not counting one that died and is not yet reaped."""
-    alive = []
-    for child in children_of(pid):
-        with contextlib.suppress(OSError):
-            if Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-                alive.append(child)
-    return alive
-
-
 @pytest.mark.slow
 def test_a_sync_process_killed_mid_backfill_resumes_and_stores_exactly_a_clean_runs_data(
     pg_env: dict[str, str], tmp_path: Path
@@ -168,7 +157,7 @@ def test_a_sync_process_killed_mid_backfill_resumes_and_stores_exactly_a_clean_r
                     time.sleep(0.02)
                 # Killing the worker would not do: its sync process, which runs the backfill,
                 # would see it gone and stop gracefully, handing the lease back.
-                (syncer,) = _alive_children(worker.pid)
+                (syncer,) = children_of(worker.pid)
                 os.kill(syncer, signal.SIGKILL)
                 kills += 1
                 seen = _sync(http, auth, crashed)
