@@ -159,7 +159,12 @@ async def sign_in(http: httpx.AsyncClient, traffic: Traffic, n: int) -> str:
 
 async def sign_ins(traffic: Traffic) -> list[str]:
     gate = asyncio.Semaphore(IN_FLIGHT)
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    # Idle connections are let go before uvicorn's own keep-alive timeout (5 s) closes them: at
+    # the same 5 s (httpx's default) a request could go out on a connection the server was
+    # closing, and fail with "Server disconnected" (seen once in 300 sign-ins).
+    limits = httpx.Limits(
+        max_connections=None, max_keepalive_connections=None, keepalive_expiry=2.0
+    )
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
 
         async def one(n: int) -> str | None:
